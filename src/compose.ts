@@ -1,0 +1,27 @@
+/**
+ * A pipeline step. Call `next()` at most once to hand over to the rest of the chain.
+ * @example const logTiming: Middleware<Context> = async (ctx, next) => { await next() }
+ */
+export type Middleware<C> = (ctx: C, next: () => Promise<void>) => Promise<void>
+
+/**
+ * Chains middlewares into one. Strict like koa-compose: a second `next()` from the same step rejects,
+ * because running the tail twice would run a skill or an admin command twice.
+ * @example await compose([dedup, parse, dispatch])(ctx)
+ */
+export function compose<C>(middlewares: readonly Middleware<C>[]): (ctx: C) => Promise<void> {
+  for (const mw of middlewares) {
+    if (typeof mw !== 'function') throw new TypeError('every middleware must be a function')
+  }
+  return function composed(ctx: C): Promise<void> {
+    let lastIndex = -1
+    const dispatch = async (i: number): Promise<void> => {
+      if (i <= lastIndex) throw new Error('next() called more than once')
+      lastIndex = i
+      const mw = middlewares[i]
+      if (!mw) return
+      await mw(ctx, () => dispatch(i + 1))
+    }
+    return dispatch(0)
+  }
+}

@@ -1,0 +1,86 @@
+import { z } from 'zod'
+import { parseDuration } from './duration.js'
+
+const staffId = z.string().regex(/^[A-Za-z0-9_.$@-]{1,64}$/, 'a staffId is 1–64 letters, digits or _.$@-')
+const hostPort = z
+  .string()
+  .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'expected host or host:port, e.g. oapi.dingtalk.com')
+const duration = z.string().refine((s) => parseDuration(s) !== undefined, 'expected a duration like 90s, 15m, 2h or 1d')
+const httpUrl = z.string().refine((s) => {
+  try {
+    return ['http:', 'https:'].includes(new URL(s).protocol)
+  } catch {
+    return false
+  }
+}, 'expected an http(s) URL')
+
+const budget = z.strictObject({
+  maxContextTokens: z.number().int().positive().max(2_000_000),
+  maxDiagnosticBytes: z.number().int().positive().max(1_000_000),
+  maxToolCalls: z.number().int().min(0).max(100),
+})
+
+/** The whole configuration: YAML file (ROUTER_CONFIG), then environment overrides, then these defaults. */
+export const configSchema = z.strictObject({
+  dingtalk: z
+    .strictObject({
+      clientId: z.string().min(1).optional(),
+      clientSecret: z.string().min(1).optional(),
+      robotCode: z.string().min(1).optional(),
+      gatewayUrl: httpUrl.default('https://api.dingtalk.com/v1.0/gateway/connections/open'),
+      apiBase: httpUrl.default('https://api.dingtalk.com'),
+      webhookHosts: z.array(hostPort).min(1).default(['oapi.dingtalk.com']),
+      livenessIntervalMs: z.number().int().min(100).max(600_000).default(15_000),
+      reconnectBaseMs: z.number().int().min(10).max(60_000).default(1000),
+      reconnectMaxMs: z.number().int().min(100).max(600_000).default(30_000),
+    })
+    .prefault({}),
+  operators: z.array(z.strictObject({ staffId, name: z.string().min(1).max(64) })).default([]),
+  adminConversations: z.array(z.string().min(1).max(128)).default([]),
+  users: z
+    .strictObject({
+      allow: z.array(z.union([staffId, z.literal('*')])).default(['*']),
+      allowExternal: z.boolean().default(false),
+    })
+    .prefault({}),
+  db: z.string().min(1).default('./data/router.db'),
+  http: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(8080),
+      allowPublic: z.boolean().default(false),
+    })
+    .prefault({}),
+  auditKey: z.string().min(16, 'the audit key must be at least 16 characters').optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  approvals: z
+    .strictObject({
+      ttl: duration.default('15m'),
+      /** Per command: true forces a second operator, false waives it; absent keeps the command's own rule. */
+      require: z.record(z.string(), z.boolean()).default({}),
+    })
+    .prefault({}),
+  limits: z
+    .strictObject({
+      perUserPerMinute: z.number().int().min(1).max(10_000).default(20),
+      perConversationPerMinute: z.number().int().min(1).max(100_000).default(60),
+      maxMessageChars: z.number().int().min(16).max(20_000).default(2000),
+      dedupRetention: duration.default('7d'),
+    })
+    .prefault({}),
+  budgets: z
+    .strictObject({
+      default: budget.default({ maxContextTokens: 4000, maxDiagnosticBytes: 2048, maxToolCalls: 3 }),
+      routes: z.record(z.string(), budget.partial()).default({}),
+    })
+    .prefault({}),
+  simulator: z
+    .strictObject({
+      port: z.number().int().min(0).max(65535).default(8090),
+      chatPort: z.number().int().min(0).max(65535).default(8091),
+    })
+    .prefault({}),
+  shutdownGraceMs: z.number().int().min(0).max(120_000).default(10_000),
+})
+
+export type RouterConfig = z.infer<typeof configSchema>

@@ -1,0 +1,166 @@
+import { readFileSync } from 'node:fs'
+import { parse as parseYaml } from 'yaml'
+import { configSchema, type RouterConfig } from './config-schema.js'
+
+export type { RouterConfig } from './config-schema.js'
+
+/** Every problem found in one configuration, so the operator fixes them all in one go. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+type Kind = 'string' | 'list' | 'int' | 'bool' | 'operators'
+/** Environment variables, where they land in the config, and how to read them. */
+const ENV_MAP: Record<string, { path: string[]; kind: Kind; secret?: boolean }> = {
+  DINGTALK_CLIENT_ID: { path: ['dingtalk', 'clientId'], kind: 'string', secret: true },
+  DINGTALK_CLIENT_SECRET: { path: ['dingtalk', 'clientSecret'], kind: 'string', secret: true },
+  DINGTALK_ROBOT_CODE: { path: ['dingtalk', 'robotCode'], kind: 'string' },
+  DINGTALK_GATEWAY_URL: { path: ['dingtalk', 'gatewayUrl'], kind: 'string' },
+  DINGTALK_API_BASE: { path: ['dingtalk', 'apiBase'], kind: 'string' },
+  DINGTALK_WEBHOOK_HOSTS: { path: ['dingtalk', 'webhookHosts'], kind: 'list' },
+  ROUTER_OPERATORS: { path: ['operators'], kind: 'operators' },
+  ROUTER_ADMIN_CONVERSATIONS: { path: ['adminConversations'], kind: 'list' },
+  ROUTER_DB: { path: ['db'], kind: 'string' },
+  ROUTER_HTTP_HOST: { path: ['http', 'host'], kind: 'string' },
+  ROUTER_HTTP_PORT: { path: ['http', 'port'], kind: 'int' },
+  ROUTER_HTTP_ALLOW_PUBLIC: { path: ['http', 'allowPublic'], kind: 'bool' },
+  ROUTER_AUDIT_KEY: { path: ['auditKey'], kind: 'string', secret: true },
+  LOG_LEVEL: { path: ['logLevel'], kind: 'string' },
+}
+
+/** Names of the settings whose values must never be printed, logged or audited. */
+export const SECRET_CONFIG_KEYS = new Set(['clientSecret', 'clientId', 'auditKey', 'apiKey'])
+
+/**
+ * Reads the YAML file named by ROUTER_CONFIG (or `file`), applies environment overrides and `*_FILE`
+ * secrets, and validates the result. Empty strings count as unset.
+ * @throws ConfigError listing every problem found.
+ * @example const config = loadConfig(process.env)
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = env.ROUTER_CONFIG || undefined): RouterConfig {
+  const problems: string[] = []
+  const raw = file ? readYamlFile(file, problems) : {}
+  for (const [name, spec] of Object.entries(ENV_MAP)) {
+    const value = readEnv(env, name, problems)
+    if (value === undefined) continue
+    const parsed = convert(name, value, spec.kind, problems)
+    if (parsed !== undefined) setPath(raw, spec.path, parsed)
+  }
+  const result = configSchema.safeParse(raw)
+  if (!result.success) {
+    for (const issue of result.error.issues) problems.push(describeIssue(issue.path, issue.message))
+  }
+  const dingtalk = (raw.dingtalk ?? {}) as Record<string, unknown>
+  if (Boolean(dingtalk.clientId) !== Boolean(dingtalk.clientSecret)) {
+    problems.push('DINGTALK_CLIENT_ID and DINGTALK_CLIENT_SECRET must be set together (or neither, for simulator mode)')
+  }
+  if (result.success) problems.push(...crossChecks(result.data))
+  if (problems.length > 0 || !result.success) throw new ConfigError(problems)
+  return result.data
+}
+
+/** True when no DingTalk credentials are set: the router talks to its built-in simulator. */
+export function isSimulatorMode(config: RouterConfig): boolean {
+  return !config.dingtalk.clientId && !config.dingtalk.clientSecret
+}
+
+function readYamlFile(file: string, problems: string[]): Record<string, unknown> {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (err) {
+    problems.push(`ROUTER_CONFIG: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`)
+    return {}
+  }
+  try {
+    const doc: unknown = parseYaml(text)
+    if (doc === null || doc === undefined) return {}
+    if (typeof doc !== 'object' || Array.isArray(doc)) {
+      problems.push(`ROUTER_CONFIG: ${file} must be a YAML mapping of settings`)
+      return {}
+    }
+    return doc as Record<string, unknown>
+  } catch (err) {
+    problems.push(`ROUTER_CONFIG: ${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`)
+    return {}
+  }
+}
+
+function readEnv(env: NodeJS.ProcessEnv, name: string, problems: string[]): string | undefined {
+  const direct = env[name] || undefined
+  const fromFile = env[`${name}_FILE`] || undefined
+  if (direct !== undefined && fromFile !== undefined) {
+    problems.push(`${name} and ${name}_FILE are both set: keep one`)
+    return undefined
+  }
+  if (fromFile === undefined) return direct
+  try {
+    return readFileSync(fromFile, 'utf8').trim() || undefined
+  } catch (err) {
+    problems.push(`${name}_FILE: cannot read ${fromFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`)
+    return undefined
+  }
+}
+
+function convert(name: string, value: string, kind: Kind, problems: string[]): unknown {
+  const list = () => value.split(',').map((s) => s.trim()).filter(Boolean)
+  switch (kind) {
+    case 'string':
+      return value
+    case 'list':
+      return list()
+    case 'int': {
+      if (!/^\d+$/.test(value.trim())) {
+        problems.push(`${name}: expected a whole number, got "${value.slice(0, 40)}"`)
+        return undefined
+      }
+      return Number(value)
+    }
+    case 'bool': {
+      const v = value.trim().toLowerCase()
+      if (['1', 'true', 'yes', 'on'].includes(v)) return true
+      if (['0', 'false', 'no', 'off'].includes(v)) return false
+      problems.push(`${name}: expected 1 or 0, got "${value.slice(0, 40)}"`)
+      return undefined
+    }
+    case 'operators':
+      return list().map((entry, i) => {
+        const at = entry.indexOf(':')
+        if (at <= 0 || at === entry.length - 1) {
+          problems.push(`${name}: entry ${i + 1} "${entry.slice(0, 40)}" must be staffId:name`)
+          return undefined
+        }
+        return { staffId: entry.slice(0, at).trim(), name: entry.slice(at + 1).trim() }
+      }).filter((o) => o !== undefined)
+  }
+}
+
+function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
+  let node = target
+  for (const key of path.slice(0, -1)) {
+    const next = node[key]
+    if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = {}
+    node = node[key] as Record<string, unknown>
+  }
+  node[path[path.length - 1]!] = value
+}
+
+function describeIssue(path: readonly PropertyKey[], message: string): string {
+  const key = path.map(String).join('.') || '(top level)'
+  const envName = Object.entries(ENV_MAP).find(([, spec]) => spec.path.join('.') === path.slice(0, spec.path.length).join('.'))?.[0]
+  return envName ? `${key} (${envName}): ${message}` : `${key}: ${message}`
+}
+
+function crossChecks(c: RouterConfig): string[] {
+  const problems: string[] = []
+  const ids = c.operators.map((o) => o.staffId)
+  const dup = ids.find((id, i) => ids.indexOf(id) !== i)
+  if (dup) problems.push(`operators (ROUTER_OPERATORS): staffId ${dup} is listed twice`)
+  if (c.dingtalk.reconnectBaseMs > c.dingtalk.reconnectMaxMs) {
+    problems.push('dingtalk.reconnectBaseMs must not exceed dingtalk.reconnectMaxMs')
+  }
+  return problems
+}

@@ -1,0 +1,112 @@
+import type { Logger } from 'pino'
+import { redactUrl } from '../logger.js'
+import type { InboundMessage } from './message.js'
+import type { OpenApiClient, ReplyContent } from './openapi.js'
+
+/** About what other DingTalk bots use; the webhook rejects bodies over ~20,000 bytes. */
+export const CHUNK_CHARS = 3800
+const SESSION_EXPIRED = 300001
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]'])
+
+export type ReplyOutcome = 'sent' | 'sent-proactively' | 'refused-host' | 'failed'
+
+export interface ReplySenderOptions {
+  webhookHosts: string[]
+  openapi?: OpenApiClient
+  log: Logger
+  timeoutMs?: number
+}
+
+/** Replies through the message's sessionWebhook, only to allowlisted hosts, falling back to a proactive send. */
+export class ReplySender {
+  private readonly hosts: Set<string>
+
+  constructor(private readonly opts: ReplySenderOptions) {
+    this.hosts = new Set(opts.webhookHosts.map((h) => h.toLowerCase()))
+  }
+
+  /** True when the webhook URL points at an allowlisted host (HTTPS, or plain HTTP to an allowlisted loopback host:port). */
+  webhookAllowed(url: string): boolean {
+    let u: URL
+    try {
+      u = new URL(url)
+    } catch {
+      return false
+    }
+    const hostPort = u.host.toLowerCase()
+    const allowed = this.hosts.has(hostPort) || (u.port === '' && this.hosts.has(u.hostname.toLowerCase()))
+    if (!allowed || u.username || u.password) return false
+    return u.protocol === 'https:' || (u.protocol === 'http:' && LOOPBACK.has(u.hostname) && this.hosts.has(hostPort))
+  }
+
+  async send(msg: InboundMessage, content: ReplyContent): Promise<ReplyOutcome> {
+    const log = this.opts.log
+    if (!this.webhookAllowed(msg.sessionWebhook)) {
+      log.warn({ webhook: redactUrl(msg.sessionWebhook).slice(0, 200), msgId: msg.msgId }, 'refused to reply: sessionWebhook host is not in DINGTALK_WEBHOOK_HOSTS')
+      return 'refused-host'
+    }
+    const chunks = splitContent(content)
+    for (let i = 0; i < chunks.length; i++) {
+      const result = await this.postWebhook(msg.sessionWebhook, chunks[i]!)
+      if (result === 'ok') continue
+      if (result === 'expired' && this.opts.openapi) return this.sendProactively(msg, chunks.slice(i))
+      return 'failed'
+    }
+    return 'sent'
+  }
+
+  private async sendProactively(msg: InboundMessage, chunks: ReplyContent[]): Promise<ReplyOutcome> {
+    const api = this.opts.openapi!
+    try {
+      for (const chunk of chunks) {
+        if (msg.conversationType === 'group') await api.sendToGroup(msg.conversationId, chunk)
+        else if (msg.senderStaffId) await api.sendToUsers([msg.senderStaffId], chunk)
+        else return 'failed'
+      }
+      return 'sent-proactively'
+    } catch (err) {
+      this.opts.log.error({ err: (err as Error).message, msgId: msg.msgId }, 'proactive send failed')
+      return 'failed'
+    }
+  }
+
+  private async postWebhook(url: string, content: ReplyContent): Promise<'ok' | 'expired' | 'error'> {
+    const body =
+      typeof content === 'string'
+        ? { msgtype: 'text', text: { content } }
+        : { msgtype: 'markdown', markdown: { title: content.title, text: content.markdown } }
+    try {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+        redirect: 'error',
+        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 5000),
+      })
+      const json = (await res.json().catch(() => ({}))) as { errcode?: unknown; errmsg?: unknown }
+      if (res.ok && json.errcode === 0) return 'ok'
+      if (json.errcode === SESSION_EXPIRED) return 'expired'
+      this.opts.log.error({ status: res.status, errcode: json.errcode, errmsg: String(json.errmsg ?? '').slice(0, 200) }, 'sessionWebhook reply rejected')
+      return 'error'
+    } catch (err) {
+      this.opts.log.error({ err: (err as Error).message }, 'sessionWebhook reply failed')
+      return 'error'
+    }
+  }
+}
+
+/** Splits long content at line breaks into chunks the webhook accepts, keeping markdown titles. */
+export function splitContent(content: ReplyContent, limit = CHUNK_CHARS): ReplyContent[] {
+  const text = typeof content === 'string' ? content : content.markdown
+  if (text.length <= limit) return [content]
+  const parts: string[] = []
+  let rest = text
+  while (rest.length > limit) {
+    const cut = rest.lastIndexOf('\n', limit)
+    const at = cut > limit / 2 ? cut : limit
+    parts.push(rest.slice(0, at))
+    rest = rest.slice(at).replace(/^\n/, '')
+  }
+  if (rest) parts.push(rest)
+  return typeof content === 'string' ? parts : parts.map((markdown) => ({ markdown, title: content.title }))
+}

@@ -1,0 +1,89 @@
+import { DWClient } from 'dingtalk-stream'
+import type WebSocket from 'ws'
+import { ROBOT_TOPIC } from './frames.js'
+
+/** Why the gateway would not hand out a ticket; `status` 401 means the credentials are wrong. */
+export class GatewayError extends Error {
+  constructor(message: string, readonly status: number) {
+    super(message)
+    this.name = 'GatewayError'
+  }
+}
+
+export interface SdkClientOptions {
+  clientId: string
+  clientSecret: string
+  gatewayUrl: string
+  /** Receives every raw downstream frame instead of the SDK's own parser, which throws on bad input. */
+  onRawFrame: (data: unknown) => void
+  requestTimeoutMs?: number
+}
+
+/**
+ * The dingtalk-stream client, with its defects contained: registration goes to a configurable gateway,
+ * each instance has its own subscriptions, the SDK never reconnects by itself, and frames reach our own
+ * validating handler instead of the SDK's `JSON.parse`.
+ */
+export class SdkClient extends DWClient {
+  private readonly gatewayUrl: string
+  private readonly onRawFrame: (data: unknown) => void
+  private readonly requestTimeoutMs: number
+
+  constructor(opts: SdkClientOptions) {
+    super({ clientId: opts.clientId, clientSecret: opts.clientSecret, keepAlive: false })
+    this.gatewayUrl = opts.gatewayUrl
+    this.onRawFrame = opts.onRawFrame
+    this.requestTimeoutMs = opts.requestTimeoutMs ?? 10_000
+    // The SDK's default subscriptions array is shared by every instance; give this one its own.
+    this.config.subscriptions = [
+      { type: 'EVENT', topic: '*' },
+      { type: 'CALLBACK', topic: ROBOT_TOPIC },
+    ]
+    this.config.autoReconnect = false
+  }
+
+  override async getEndpoint(): Promise<this> {
+    const res = await fetch(this.gatewayUrl, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify({
+        clientId: this.config.clientId,
+        clientSecret: this.config.clientSecret,
+        ua: 'dingtalk-ops-router',
+        subscriptions: this.config.subscriptions,
+      }),
+      signal: AbortSignal.timeout(this.requestTimeoutMs),
+    })
+    const body = (await res.json().catch(() => undefined)) as Record<string, unknown> | undefined
+    if (!res.ok) {
+      const code = typeof body?.code === 'string' ? body.code : `HTTP ${res.status}`
+      throw new GatewayError(`gateway refused registration: ${code}`, res.status)
+    }
+    const endpoint = body?.endpoint
+    const ticket = body?.ticket
+    if (typeof endpoint !== 'string' || typeof ticket !== 'string' || !/^wss?:\/\//.test(endpoint)) {
+      throw new GatewayError('gateway answered without a usable endpoint and ticket', res.status)
+    }
+    this.setConnectUrl(`${endpoint}?ticket=${encodeURIComponent(ticket)}`)
+    return this
+  }
+
+  override onDownStream(data: string): void {
+    this.onRawFrame(data)
+  }
+
+  /** The open socket, for liveness pings and close detection. */
+  socketOrUndefined(): WebSocket | undefined {
+    return this.privateFields().socket
+  }
+
+  // The SDK keeps the connect URL and the socket in private fields; this is the one place that reaches in.
+  private privateFields(): { socket?: WebSocket; dw_url?: string } {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    return this as any
+  }
+
+  private setConnectUrl(url: string): void {
+    this.privateFields().dw_url = url
+  }
+}
