@@ -68,6 +68,8 @@ CREATE TABLE outbox (
   id         INTEGER PRIMARY KEY,
   text       TEXT NOT NULL,
   created_at INTEGER NOT NULL,
-  sent_at    INTEGER
+  sent_at    INTEGER,
+  attempts   INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT
 );
 CREATE INDEX outbox_unsent ON outbox (sent_at, id);

@@ -80,6 +80,16 @@ export const configSchema = z.strictObject({
       chatPort: z.number().int().min(0).max(65535).default(8091),
     })
     .prefault({}),
+  egress: z
+    .strictObject({
+      /** host:port loopback destinations that skills may reach over plain HTTP (development and tests). */
+      allowHttpLoopback: z.array(hostPort).default([]),
+      timeoutMs: z.number().int().min(50).max(60_000).default(3000),
+      maxResponseBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+      breakerFailures: z.number().int().min(1).max(100).default(5),
+      breakerHalfOpenAfter: duration.default('30s'),
+    })
+    .prefault({}),
   shutdownGraceMs: z.number().int().min(0).max(120_000).default(10_000),
 })
 

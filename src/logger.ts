@@ -53,3 +53,17 @@ export function createLogger(opts: { level: string; secrets?: (string | undefine
 export function redactUrl(url: string): string {
   return url.replace(CREDENTIAL_PARAM, '$1[redacted]')
 }
+
+/**
+ * The DingTalk SDK prints to the console ("connect success", raw socket errors). Logs are JSON lines on
+ * stdout, so those prints are turned into log records instead of stray text.
+ */
+export function routeConsoleToLogger(logger: Logger): void {
+  const sdk = logger.child({ source: 'console' })
+  const format = (args: unknown[]) => args.map((a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : JSON.stringify(a))).join(' ').slice(0, 500)
+  console.log = (...args: unknown[]) => sdk.debug(format(args))
+  console.info = (...args: unknown[]) => sdk.debug(format(args))
+  console.debug = (...args: unknown[]) => sdk.trace(format(args))
+  console.warn = (...args: unknown[]) => sdk.warn(format(args))
+  console.error = (...args: unknown[]) => sdk.error(format(args))
+}

@@ -21,6 +21,8 @@ export interface StreamOptions {
   reconnectMaxMs: number
   connectTimeoutMs?: number
   random?: () => number
+  /** Seconds from a robot callback's arrival to its ack. */
+  onAck?: (seconds: number) => void
 }
 
 type CloseReason = 'closed' | 'disconnect-frame' | 'liveness' | 'stopped'
@@ -195,8 +197,10 @@ export class StreamConnection extends EventEmitter {
       return
     }
     this.counters.callbacks++
+    const started = process.hrtime.bigint()
     if (this.opts.accept({ messageId, data: frame.data }) === 'accept') {
       client.socketCallBackResponse(messageId, { status: 'accepted' })
+      this.opts.onAck?.(Number(process.hrtime.bigint() - started) / 1e9)
     }
   }
 

@@ -1,0 +1,30 @@
+import type { ReplyContent } from '../dingtalk/openapi.js'
+import { formatDuration } from '../duration.js'
+import type { ApprovalRequest } from '../store/approvals.js'
+
+/** Renders stored args back as the operator would type them. */
+export function formatArgs(args: Record<string, unknown>): string {
+  return Object.entries(args)
+    .filter(([, v]) => v !== undefined && v !== '')
+    .map(([k, v]) => {
+      const text = typeof v === 'string' ? v : JSON.stringify(v)
+      return `${k}=${/\s/.test(text) ? `"${text}"` : text}`
+    })
+    .join(' ')
+}
+
+/** The approval request message: command, requester, the `/approve <id>` line and the expiry. */
+export function approvalRequestReply(r: ApprovalRequest, now: number, preview?: string): ReplyContent {
+  const expires = new Date(r.expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z')
+  const lines = [
+    `### Approval needed: /${r.command}`,
+    `- **Command:** \`/${r.command} ${formatArgs(r.args)}\``.replace(/ `$/, '`'),
+    `- **Requested by:** ${r.requesterName}`,
+    `- **Expires:** ${expires} (in ${formatDuration(r.expiresAt - now)})`,
+    '',
+    `A second operator approves with: /approve ${r.id}`,
+    `or refuses with: /deny ${r.id}`,
+  ]
+  if (preview) lines.push('', '**Dry run:**', preview)
+  return { title: `Approval needed: /${r.command}`, markdown: lines.join('\n') }
+}

@@ -1,0 +1,146 @@
+import type { Server } from 'node:http'
+import { Announcer } from './announcer.js'
+import { CommandRegistry } from './command-registry.js'
+import type { RouterConfig } from './config.js'
+import type { Operator, Services } from './context.js'
+import type { CommandDefinition, SkillDefinition } from './define.js'
+import { OpenApiClient } from './dingtalk/openapi.js'
+import { ReplySender } from './dingtalk/reply.js'
+import { StreamConnection } from './dingtalk/stream.js'
+import { createEgressFactory } from './egress/factory.js'
+import { startHttpServer } from './http/server.js'
+import { expireApprovalsJob } from './jobs/expire-approvals.js'
+import { pruneInboxJob } from './jobs/prune-inbox.js'
+import { scheduleJobs } from './jobs/scheduler.js'
+import type { LoggerHandle } from './logger.js'
+import { createMetrics } from './metrics.js'
+import { parseDuration } from './duration.js'
+import { Inbound } from './router/inbound.js'
+import { createPipeline } from './router/pipeline.js'
+import { SkillRegistry } from './skill-registry.js'
+import { collectStatus } from './status.js'
+import { openStores } from './store/open.js'
+import { recordStartEvents } from './system-events.js'
+import { releaseIdentity } from './version.js'
+
+export interface AppOptions {
+  logger: LoggerHandle
+  skills: SkillDefinition<unknown>[]
+  commands: CommandDefinition<unknown>[]
+  now?: () => number
+  /** Disable the node-cron jobs (tests run jobs by hand with a fake clock). */
+  jobs?: boolean
+}
+
+export interface RouterApp {
+  services: Services
+  stream: StreamConnection
+  inbound: Inbound
+  announcer: Announcer
+  http?: Server
+  start(): Promise<void>
+  stop(reason?: string): Promise<void>
+}
+
+/**
+ * Wires one router: stores, registries, egress, the DingTalk clients, the pipeline, HTTP and jobs.
+ * Registries throw on bad definitions here, before anything connects.
+ */
+export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterApp {
+  const { logger: log, addSecret } = opts.logger
+  const now = opts.now ?? Date.now
+  const metrics = createMetrics()
+  const skills = new SkillRegistry(opts.skills)
+  const commands = new CommandRegistry(opts.commands)
+  const stores = openStores(config, now)
+  addSecret(stores.auditKey.toString('utf8'))
+  const clientId = config.dingtalk.clientId ?? ''
+  const clientSecret = config.dingtalk.clientSecret ?? ''
+  const openapi = new OpenApiClient({
+    apiBase: config.dingtalk.apiBase, appKey: clientId, appSecret: clientSecret,
+    robotCode: config.dingtalk.robotCode ?? clientId, log, onToken: addSecret,
+  })
+  const egress = createEgressFactory({
+    allowHttpLoopback: config.egress.allowHttpLoopback,
+    defaultTimeoutMs: config.egress.timeoutMs,
+    maxResponseBytes: config.egress.maxResponseBytes,
+    breaker: { consecutiveFailures: config.egress.breakerFailures, halfOpenAfterMs: parseDuration(config.egress.breakerHalfOpenAfter) },
+    onRefusal: (e) => metrics.egressRefusals.inc({ route: e.route, reason: e.code }),
+    onBreakerChange: (destination, state) => metrics.breakerState.set({ destination }, state === 'open' ? 1 : 0),
+    log,
+  })
+  const identity = releaseIdentity()
+  let stream: StreamConnection
+  const services: Services = {
+    config, now, log, metrics, ...stores.stores,
+    replies: new ReplySender({ webhookHosts: config.dingtalk.webhookHosts, openapi, log }),
+    skills, commands, egress,
+    operators: new Map<string, Operator>(config.operators.map((o) => [o.staffId, o])),
+    runtime: { ...identity, startedAt: now(), streamState: () => stream.state },
+  }
+  const inbound = new Inbound(services, createPipeline(config))
+  stream = new StreamConnection({
+    clientId, clientSecret, gatewayUrl: config.dingtalk.gatewayUrl, log, accept: inbound.accept,
+    livenessIntervalMs: config.dingtalk.livenessIntervalMs,
+    reconnectBaseMs: config.dingtalk.reconnectBaseMs, reconnectMaxMs: config.dingtalk.reconnectMaxMs,
+    onAck: (seconds) => metrics.ackLatency.observe(seconds),
+  })
+  stream.on('state', (state) => metrics.streamConnected.set(state === 'connected' ? 1 : 0))
+  stream.on('frame-error', () => metrics.malformedFrames.inc())
+  const announcer = new Announcer({
+    outbox: services.outbox, openapi, adminConversations: config.adminConversations, log, now,
+    isConnected: () => stream.connected,
+  })
+  let stopJobs: (() => Promise<void>) | undefined
+
+  const app: RouterApp = {
+    services, stream, inbound, announcer,
+    async start() {
+      recordStartEvents(services, stores.auditKey)
+      app.http = await startHttpServer({
+        host: config.http.host, port: config.http.port, allowPublic: config.http.allowPublic, log,
+        registry: metrics.registry,
+        status: () => collectStatus(services, now()),
+        readiness: () => readiness(services, stream, stores.migrationsCurrent),
+      })
+      stream.start()
+      announcer.start()
+      if (opts.jobs !== false) stopJobs = scheduleJobs([expireApprovalsJob(services), pruneInboxJob(services)], { log, now })
+      inbound.resumePending()
+    },
+    async stop(reason = 'shutdown') {
+      const { unfinished } = await inbound.drain(config.shutdownGraceMs)
+      if (unfinished > 0) log.warn({ unfinished }, 'stopping with messages still in flight; they resume on the next start')
+      await stopJobs?.()
+      announcer.stop()
+      await stream.stop()
+      await new Promise<void>((resolve) => (app.http ? app.http.close(() => resolve()) : resolve()))
+      app.http?.closeAllConnections?.()
+      try {
+        services.audit.append({ actor: 'router', channel: 'system', action: 'stop', args: { reason }, outcome: 'executed' })
+      } catch (err) {
+        log.error({ err: (err as Error).message }, 'could not audit the stop')
+      }
+      stores.db.close()
+    },
+  }
+  return app
+}
+
+function readiness(s: Services, stream: StreamConnection, migrationsCurrent: () => boolean) {
+  let dbWritable = false
+  let dbDetail: string | undefined
+  try {
+    s.usage.probeWrite()
+    dbWritable = true
+  } catch (err) {
+    dbDetail = (err as Error).message
+  }
+  const migrations = migrationsCurrent()
+  const checks = {
+    stream: { ok: stream.connected, detail: stream.state },
+    database: { ok: dbWritable, detail: dbDetail },
+    migrations: { ok: migrations },
+  }
+  return { ready: stream.connected && dbWritable && migrations, checks }
+}

@@ -1,0 +1,94 @@
+import type { RouterConfig } from './config.js'
+import type { InboundMessage } from './dingtalk/message.js'
+import type { ReplyContent } from './dingtalk/openapi.js'
+import type { ReplySender } from './dingtalk/reply.js'
+import type { Logger } from './logger.js'
+import type { Metrics } from './metrics.js'
+import type { AuditLog } from './store/audit.js'
+import type { InboxStore } from './store/inbox.js'
+import type { OutboxStore } from './store/outbox.js'
+import type { UsageStore } from './store/usage.js'
+import type { KvStore } from './store/kv.js'
+import type { StateStore } from './store/state.js'
+import type { SkillRegistry } from './skill-registry.js'
+import type { CommandRegistry } from './command-registry.js'
+import type { ApprovalStore } from './store/approvals.js'
+import type { EgressFactory } from './egress/client.js'
+import type { CommandParse, ParsedCommand } from './router/command-parser.js'
+import type { CommandDefinition, SkillDefinition } from './define.js'
+
+/** An operator from ROUTER_OPERATORS: the only identities that can command the router. */
+export interface Operator {
+  staffId: string
+  name: string
+}
+
+/** The long-lived parts every message may use, built once in main.ts. */
+export interface Services {
+  config: RouterConfig
+  now: () => number
+  log: Logger
+  metrics: Metrics
+  inbox: InboxStore
+  audit: AuditLog
+  state: StateStore
+  outbox: OutboxStore
+  usage: UsageStore
+  kv: KvStore
+  approvals: ApprovalStore
+  replies: ReplySender
+  skills: SkillRegistry
+  commands: CommandRegistry
+  egress: EgressFactory
+  operators: ReadonlyMap<string, Operator>
+  /** Facts for /status and GET /status that only the running process knows. */
+  runtime: RuntimeFacts
+}
+
+export interface RuntimeFacts {
+  version: string
+  digest: string
+  startedAt: number
+  streamState: () => string
+}
+
+/** Why a message ended where it did; the `outcome` label of router_messages_total. */
+export type MessageOutcome =
+  | 'pending' | 'replied' | 'duplicate' | 'refused' | 'rate-limited' | 'unsupported' | 'no-match'
+  | 'approval-requested' | 'error' | 'over-budget' | 'fallback' | 'too-long'
+
+/**
+ * Everything one inbound message carries through the pipeline, built once at the edge.
+ * Middlewares fill in `route`, `command` and `skill` as they learn them.
+ */
+export interface Context {
+  readonly msg: InboundMessage
+  readonly log: Logger
+  /** Quoted to the user on an internal error and present in every log line of this message. */
+  readonly refId: string
+  readonly receivedAt: number
+  readonly services: Services
+  /** The skill or `/command` name once routed; `unrouted` before. */
+  route: string
+  outcome: MessageOutcome
+  /** Set when the text starts with `/`: the split line, not yet trusted (policy decides who may see errors). */
+  commandParse?: CommandParse
+  /** Set once the sender may command here and the line names a known command. */
+  command?: { parsed: ParsedCommand; def: CommandDefinition<unknown>; args: unknown }
+  /** Set by the policy step when the sender may run admin commands here. */
+  operator?: Operator
+  skill?: { def: SkillDefinition<unknown>; rawArgs: Record<string, string | undefined> }
+  replyCount: number
+  reply(content: ReplyContent): Promise<void>
+}
+
+/** What an admin command handler may use. */
+export interface CommandContext {
+  operator: Operator
+  channel: 'dingtalk' | 'cli'
+  conversationId: string
+  services: Services
+  log: Logger
+  /** Set while executing an approved request. */
+  approvalId?: string
+}

@@ -1,0 +1,106 @@
+import type { z } from 'zod'
+import type { ReplyContent } from './dingtalk/openapi.js'
+import type { Logger } from './logger.js'
+import type { CommandContext } from './context.js'
+import type { EgressClient } from './egress/client.js'
+
+export type Risk = 'read' | 'write' | 'external'
+
+/** What a skill handler may touch: its own egress client and logger, and who is asking. Nothing else. */
+export interface SkillContext {
+  egress: EgressClient
+  log: Logger
+  user: { staffId?: string; nick: string }
+  conversationType: 'one-to-one' | 'group'
+  /** The skills this user may use right now (for `help`). */
+  catalog(): { name: string; description: string; example: string }[]
+}
+
+export interface SkillInput<A> {
+  args: A
+  text: string
+  ctx: SkillContext
+}
+
+export interface SkillDefinition<A = Record<string, string | undefined>> {
+  /** kebab-case; also the route name for budgets and metrics. */
+  name: string
+  description: string
+  /** An example of what to type, shown by `help`. */
+  example: string
+  /** Text that selects this skill; named groups become the raw args. */
+  match: RegExp
+  /** Validates the named groups; a failure answers with the example. */
+  args?: z.ZodType<A>
+  risk: Risk
+  /** `host:port` destinations this skill's client may reach; no entry means no network at all. */
+  egress?: string[]
+  /** Only these staffIds may use the skill (for sensitive skills). */
+  allow?: string[]
+  timeoutMs?: number
+  /** The read-only answer used in incident mode and while the skill's breaker is open. */
+  fallback?: (input: SkillInput<A>) => ReplyContent | Promise<ReplyContent>
+  handler: (input: SkillInput<A>) => ReplyContent | Promise<ReplyContent>
+}
+
+/**
+ * Declares an end-user skill. Definitions are data: the registry checks them before the bot connects.
+ * @example
+ * export default defineSkill({ name: 'ping', description: 'Liveness check', example: 'ping',
+ *   match: /^ping$/i, risk: 'read', handler: () => 'pong' })
+ */
+export function defineSkill<A>(def: SkillDefinition<A>): SkillDefinition<A> {
+  return def
+}
+
+/** `second-operator` means the command creates an approval request instead of running. */
+export type ApprovalRule = 'none' | 'second-operator'
+
+export interface CommandInput<A> {
+  args: A
+  ctx: CommandContext
+}
+
+export interface CommandDefinition<A = Record<string, unknown>> {
+  /** kebab-case, typed after the slash; equal to the file name in commands/. */
+  name: string
+  description: string
+  /** The usage line shown when the args do not validate. */
+  usage: string
+  /**
+   * Names for positional words, in order. A name ending in `...` takes the rest of the words, joined.
+   * `key=value` words become fields of the same name.
+   */
+  positional?: string[]
+  args: z.ZodType<A>
+  /** Whether running it needs a second operator; a function when it depends on the args (raise vs lower). */
+  approval: ApprovalRule | ((args: A, ctx: CommandContext) => ApprovalRule)
+  /** A dry-run summary shown with an approval request, for destructive commands. */
+  preview?: (input: CommandInput<A>) => string | Promise<string>
+  handler: (input: CommandInput<A>) => ReplyContent | Promise<ReplyContent>
+}
+
+/**
+ * Declares an admin command.
+ * @example
+ * export default defineCommand({ name: 'whoami', description: 'Who the router thinks you are',
+ *   usage: '/whoami', args: z.object({}), approval: 'none', handler: ({ ctx }) => ctx.operator.name })
+ */
+export function defineCommand<A>(def: CommandDefinition<A>): CommandDefinition<A> {
+  return def
+}
+
+export interface JobDefinition {
+  name: string
+  /** node-cron expression, e.g. every minute: `* * * * *`. */
+  schedule: string
+  run: (now: number) => void | Promise<void>
+}
+
+/**
+ * Declares a scheduled job; `jobs/` schedules it with node-cron and audits each run.
+ * @example defineJob({ name: 'expire-approvals', schedule: '* * * * *', run: (now) => approvals.expire(now) })
+ */
+export function defineJob(def: JobDefinition): JobDefinition {
+  return def
+}

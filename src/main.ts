@@ -1,0 +1,61 @@
+import { createRouterApp } from './app.js'
+import { ConfigError, isSimulatorMode, loadConfig, type RouterConfig } from './config.js'
+import { commands } from '../commands/index.js'
+import { skills } from '../skills/index.js'
+import { createLogger, routeConsoleToLogger } from './logger.js'
+import { startSimulatorMode } from './simulator-mode.js'
+import type { DingTalkSimulator } from './simulator/index.js'
+
+// Composition root: config → logger → (simulator) → app (db, gateway, router, http, jobs) → signals.
+let config: RouterConfig
+try {
+  config = loadConfig(process.env)
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\nFix the settings above (environment or the ROUTER_CONFIG file) and start again.\n`)
+    process.exit(2)
+  }
+  throw err
+}
+
+const handle = createLogger({ level: config.logLevel, secrets: [config.dingtalk.clientSecret, config.auditKey] })
+const log = handle.logger
+routeConsoleToLogger(log)
+process.on('unhandledRejection', (reason) => log.error({ err: String(reason) }, 'unhandled rejection (contained)'))
+process.on('uncaughtException', (err) => log.error({ err: err.message, stack: err.stack }, 'uncaught exception (contained)'))
+
+let simulator: DingTalkSimulator | undefined
+if (isSimulatorMode(config)) ({ config, simulator } = await startSimulatorMode(config, log))
+
+const app = (() => {
+  try {
+    return createRouterApp(config, { logger: handle, skills, commands })
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`)
+    process.exit(1)
+  }
+})()
+try {
+  await app.start()
+} catch (err) {
+  log.fatal({ err: (err as Error).message }, 'could not start; see the message for what to fix')
+  process.exit(1)
+}
+log.info({ http: `http://${config.http.host}:${app.http?.address() && typeof app.http.address() === 'object' ? (app.http.address() as { port: number }).port : config.http.port}` }, 'router started; health, readiness and metrics on loopback')
+
+let stopping = false
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopping) process.exit(1)
+    stopping = true
+    log.info({ signal }, 'shutting down: finishing in-flight messages')
+    void app
+      .stop(signal)
+      .then(() => simulator?.stop())
+      .then(() => process.exit(0))
+      .catch((err) => {
+        log.error({ err: (err as Error).message }, 'unclean shutdown')
+        process.exit(1)
+      })
+  })
+}

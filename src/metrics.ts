@@ -1,0 +1,29 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+
+/** Every metric the router exports, in one registry per process (tests build their own). */
+export function createMetrics() {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry, prefix: 'router_process_' })
+  const labelNames = ['route'] as const
+  return {
+    registry,
+    messages: new Counter({ name: 'router_messages_total', help: 'Messages handled, by route and outcome', labelNames: ['route', 'outcome'], registers: [registry] }),
+    errors: new Counter({ name: 'router_errors_total', help: 'Internal errors while handling a message', labelNames, registers: [registry] }),
+    budgetRefusals: new Counter({ name: 'router_budget_refusals_total', help: 'Requests refused for exceeding the route budget', labelNames, registers: [registry] }),
+    promptTokens: new Counter({ name: 'router_prompt_tokens_total', help: 'Prompt tokens sent to the model', labelNames, registers: [registry] }),
+    completionTokens: new Counter({ name: 'router_completion_tokens_total', help: 'Completion tokens received from the model', labelNames, registers: [registry] }),
+    toolCalls: new Counter({ name: 'router_tool_calls_total', help: 'Tool calls made by the model', labelNames, registers: [registry] }),
+    cacheHits: new Counter({ name: 'router_cache_hits_total', help: 'Model response cache hits', labelNames, registers: [registry] }),
+    cacheMisses: new Counter({ name: 'router_cache_misses_total', help: 'Model response cache misses', labelNames, registers: [registry] }),
+    modelLatency: new Histogram({ name: 'router_model_latency_seconds', help: 'Model request latency', labelNames, buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30], registers: [registry] }),
+    breakerState: new Gauge({ name: 'router_breaker_open', help: '1 while the circuit breaker of a destination is open', labelNames: ['destination'], registers: [registry] }),
+    egressRefusals: new Counter({ name: 'router_egress_refusals_total', help: 'Outbound calls refused by the egress policy', labelNames: ['route', 'reason'], registers: [registry] }),
+    rateLimited: new Counter({ name: 'router_rate_limited_total', help: 'Messages dropped by the rate limit', labelNames: ['scope'], registers: [registry] }),
+    ackLatency: new Histogram({ name: 'router_ack_latency_seconds', help: 'Callback frame received to ack sent', buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.1, 0.5], registers: [registry] }),
+    replyLatency: new Histogram({ name: 'router_reply_latency_seconds', help: 'Callback received to reply sent', labelNames, buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10], registers: [registry] }),
+    streamConnected: new Gauge({ name: 'router_stream_connected', help: '1 while the DingTalk stream is connected', registers: [registry] }),
+    malformedFrames: new Counter({ name: 'router_malformed_frames_total', help: 'Downstream frames dropped as malformed', registers: [registry] }),
+  }
+}
+
+export type Metrics = ReturnType<typeof createMetrics>

@@ -1,0 +1,24 @@
+import type { Middleware } from '../compose.js'
+import type { Context } from '../context.js'
+
+/**
+ * The inbox at the edge already refuses a msgId seen before; this step keeps one process from running the
+ * same message twice at once (a resumed message racing its redelivery) and marks it answered afterwards.
+ */
+export function dedup(): Middleware<Context> {
+  const inFlight = new Set<string>()
+  return async function dedup(ctx, next) {
+    const { msgId } = ctx.msg
+    if (inFlight.has(msgId)) {
+      ctx.outcome = 'duplicate'
+      return
+    }
+    inFlight.add(msgId)
+    try {
+      await next()
+    } finally {
+      inFlight.delete(msgId)
+      ctx.services.inbox.complete(msgId, ctx.services.now())
+    }
+  }
+}

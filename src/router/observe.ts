@@ -1,0 +1,37 @@
+import type { Middleware } from '../compose.js'
+import type { Context } from '../context.js'
+import { errorMessage, isUserError } from '../errors.js'
+
+/**
+ * Outermost step: the one place that decides what is logged and what the user sees when anything below
+ * throws, and that counts every message by route and outcome.
+ */
+export function observe(): Middleware<Context> {
+  return async function observe(ctx, next) {
+    try {
+      await next()
+    } catch (err) {
+      const { metrics } = ctx.services
+      ctx.outcome = 'error'
+      metrics.errors.inc({ route: ctx.route })
+      if (isUserError(err)) {
+        await safeReply(ctx, err.message)
+      } else {
+        ctx.log.error({ err: errorMessage(err), stack: err instanceof Error ? err.stack?.split('\n').slice(0, 6).join('\n') : undefined }, 'message handling failed')
+        await safeReply(ctx, `Something went wrong on our side. Reference: ${ctx.refId}`)
+      }
+    } finally {
+      ctx.services.metrics.messages.inc({ route: ctx.route, outcome: ctx.outcome })
+      if (ctx.outcome !== 'duplicate') ctx.services.usage.recordMessage(ctx.route, ctx.outcome === 'error', ctx.services.now())
+      if (ctx.replyCount > 0) ctx.services.metrics.replyLatency.observe({ route: ctx.route }, (ctx.services.now() - ctx.receivedAt) / 1000)
+    }
+  }
+}
+
+async function safeReply(ctx: Context, text: string): Promise<void> {
+  try {
+    await ctx.reply(text)
+  } catch (err) {
+    ctx.log.error({ err: errorMessage(err) }, 'could not send the error reply')
+  }
+}

@@ -1,0 +1,28 @@
+import { compose } from '../compose.js'
+import type { Context } from '../context.js'
+import type { RouterConfig } from '../config.js'
+import { approval } from './approval.js'
+import { dedup } from './dedup.js'
+import { dispatch } from './dispatch.js'
+import { observe } from './observe.js'
+import { parse } from './parse.js'
+import { policy } from './policy.js'
+import { ratelimit } from './ratelimit.js'
+import { route } from './route.js'
+
+/**
+ * The one path every message takes. Order matters: nothing is revealed or run before `policy`, and
+ * nothing runs before the audit entries that `policy`, `approval` and the executor commit.
+ */
+export function createPipeline(config: RouterConfig): (ctx: Context) => Promise<void> {
+  return compose<Context>([
+    observe(),
+    dedup(),
+    ratelimit(config.limits),
+    parse(config.limits),
+    policy(),
+    route(),
+    approval(),
+    dispatch(),
+  ])
+}

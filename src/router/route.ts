@@ -1,0 +1,48 @@
+import type { Middleware } from '../compose.js'
+import type { Context } from '../context.js'
+import { toArgsInput } from './command-parser.js'
+
+export const NO_MATCH_REPLY = 'I did not understand that. Type "help" to see what I can do.'
+
+/**
+ * Picks the handler: a known command with valid args (a zod failure answers with the usage line),
+ * or the first skill whose `match` fits.
+ */
+export function route(): Middleware<Context> {
+  return async function route(ctx, next) {
+    const parse = ctx.commandParse
+    if (parse) {
+      if (!parse.ok) {
+        ctx.outcome = 'no-match'
+        await ctx.reply(`Could not read that command: ${parse.error}.`)
+        return
+      }
+      const def = ctx.services.commands.get(parse.command.name)
+      if (!def) {
+        ctx.outcome = 'no-match'
+        await ctx.reply(`Unknown command /${parse.command.name.slice(0, 40)}. Type /help for the list.`)
+        return
+      }
+      ctx.route = `/${def.name}`
+      const args = def.args.safeParse(toArgsInput(parse.command, def.positional))
+      if (!args.success) {
+        ctx.outcome = 'no-match'
+        const problem = args.error.issues[0]
+        const where = problem?.path.length ? `${problem.path.join('.')}: ` : ''
+        await ctx.reply(`Usage: ${def.usage}\n(${where}${problem?.message ?? 'invalid arguments'})`)
+        return
+      }
+      ctx.command = { parsed: parse.command, def, args: args.data }
+      return next()
+    }
+    const match = ctx.services.skills.match(ctx.msg.text)
+    if (!match) {
+      ctx.outcome = 'no-match'
+      await ctx.reply(NO_MATCH_REPLY)
+      return
+    }
+    ctx.route = match.def.name
+    ctx.skill = match
+    return next()
+  }
+}

@@ -1,0 +1,91 @@
+import type { Context } from '../context.js'
+import type { SkillContext, SkillDefinition, SkillInput } from '../define.js'
+import type { ReplyContent } from '../dingtalk/openapi.js'
+import { UserError } from '../errors.js'
+
+const DEFAULT_TIMEOUT_MS = 5000
+
+/** The catalog `help` shows: the skills this user may use right now. */
+export function visibleSkills(ctx: Context): { name: string; description: string; example: string }[] {
+  const { skills, state } = ctx.services
+  return skills.skills
+    .filter((s) => state.isSkillEnabled(s.name) && mayUse(s, ctx.msg.senderStaffId))
+    .map((s) => ({ name: s.name, description: s.description, example: s.example }))
+}
+
+function mayUse(def: SkillDefinition<unknown>, staffId: string | undefined): boolean {
+  return !def.allow || (staffId !== undefined && def.allow.includes(staffId))
+}
+
+/** True while incident mode holds this skill back: risky by declaration or listed as risky in the config. */
+export function heldByIncident(ctx: Context, def: SkillDefinition<unknown>): boolean {
+  return ctx.services.state.current().state.incident.on && def.risk !== 'read'
+}
+
+/**
+ * Gates and runs one skill: on/off flag, its user allowlist, incident mode, its breaker, arg validation,
+ * then the handler under a timeout. A read-only fallback answers when the skill may not or cannot.
+ */
+export async function runSkill(ctx: Context, def: SkillDefinition<unknown>, rawArgs: Record<string, string | undefined>): Promise<void> {
+  const { services } = ctx
+  if (!services.state.isSkillEnabled(def.name)) {
+    ctx.outcome = 'refused'
+    await ctx.reply(`"${def.name}" is turned off by the operators right now. Please try again later.`)
+    return
+  }
+  if (!mayUse(def, ctx.msg.senderStaffId)) {
+    ctx.outcome = 'refused'
+    await ctx.reply(`Sorry, "${def.name}" is limited to specific people.`)
+    return
+  }
+  const parsed = def.args ? def.args.safeParse(rawArgs) : { success: true as const, data: rawArgs }
+  if (!parsed.success) {
+    ctx.outcome = 'no-match'
+    await ctx.reply(`I could not read that. Try: ${def.example}`)
+    return
+  }
+  const input: SkillInput<unknown> = { args: parsed.data, text: ctx.msg.text, ctx: skillContext(ctx, def) }
+  const breakerOpen = (def.egress ?? []).some((d) => services.egress.breakerState(d) === 'open')
+  if (heldByIncident(ctx, def) || breakerOpen) {
+    ctx.outcome = def.fallback ? 'fallback' : 'refused'
+    const why = breakerOpen ? 'its backend is not answering' : 'incident mode is on'
+    await ctx.reply(def.fallback ? await def.fallback(input) : `"${def.name}" is paused because ${why}. Please try again later.`)
+    return
+  }
+  const timeoutMs = def.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  try {
+    const reply = await withTimeout(Promise.resolve().then(() => def.handler(input)), timeoutMs)
+    ctx.outcome = 'replied'
+    await ctx.reply(reply)
+  } catch (err) {
+    if (err instanceof UserError) throw err
+    if (!def.fallback) {
+      if (err instanceof SkillTimeout) throw new UserError(`"${def.name}" did not answer within ${Math.round(timeoutMs / 1000)} s. Please try again later.`, 'timeout')
+      throw err
+    }
+    ctx.log.warn({ err: (err as Error).message }, 'skill failed; answering from its fallback')
+    services.metrics.errors.inc({ route: ctx.route })
+    ctx.outcome = 'fallback'
+    await ctx.reply(await def.fallback(input))
+  }
+}
+
+function skillContext(ctx: Context, def: SkillDefinition<unknown>): SkillContext {
+  return {
+    egress: ctx.services.egress.forRoute(def.name, def.egress ?? []),
+    log: ctx.log,
+    user: { staffId: ctx.msg.senderStaffId, nick: ctx.msg.senderNick },
+    conversationType: ctx.msg.conversationType,
+    catalog: () => visibleSkills(ctx),
+  }
+}
+
+class SkillTimeout extends Error {}
+
+function withTimeout<T extends ReplyContent>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new SkillTimeout(`no answer within ${ms} ms`)), ms)
+  })
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer))
+}

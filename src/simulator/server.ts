@@ -1,0 +1,246 @@
+import { randomUUID } from 'node:crypto'
+import { EventEmitter } from 'node:events'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { Deliveries } from './deliveries.js'
+import { Gateway } from './gateway.js'
+import { simRoutes, type Handler, type SentMeta } from './http-api.js'
+import { sendApiError } from './http-util.js'
+import { handleOpen } from './open-endpoint.js'
+import { OpenApi } from './openapi.js'
+import { buildRobotPayload, lwcpId } from './payload.js'
+import { ReplyLog } from './replies.js'
+import { TicketStore } from './tickets.js'
+import { ROBOT_TOPIC, resolveOptions, type RecordedReply, type ReplyFilter, type ResolvedOptions,
+  type SentMessage, type SimMessageInput, type SimStats, type SimulatorOptions } from './types.js'
+import { newSessionToken, Webhooks } from './webhook.js'
+
+/**
+ * A local stand-in for DingTalk: stream gateway, session webhooks and the robot OpenAPI on one port.
+ * Emits `'connection'`, `'ack'` ({messageId, at}), `'reply'` (RecordedReply), `'frame-sent'` (FrameInfo),
+ * and, for tests, `'ping-answered'` ({messageId}) and `'ws-ping'` ({connectionId, answered}).
+ * @example
+ * const sim = new DingTalkSimulator(); await sim.start()
+ * const { msgId } = sim.sendMessage({ text: 'hi' }); await sim.waitForReply({ msgId })
+ */
+export class DingTalkSimulator extends EventEmitter {
+  readonly clientId: string
+  readonly clientSecret: string
+  readonly robotCode: string
+  readonly chatbotUserId: string
+  readonly stats: SimStats = { openCalls: 0, openRefused: 0, connectionsAccepted: 0, framesSent: 0, acksReceived: 0, pingsAnswered: 0 }
+  private readonly opts: ResolvedOptions
+  private readonly log: ReplyLog
+  private readonly gateway: Gateway
+  private readonly tracker: Deliveries
+  private readonly webhooks: Webhooks
+  private readonly routes: Record<string, Handler>
+  private readonly sent = new Map<string, SentMeta>()
+  private server?: Server
+  private port = 0
+  private refusing = false
+  private pingTimer?: NodeJS.Timeout
+  private stopped = false
+
+  constructor(options: SimulatorOptions = {}) {
+    super()
+    const o = (this.opts = resolveOptions(options))
+    this.clientId = o.clientId
+    this.clientSecret = o.clientSecret
+    this.robotCode = o.robotCode
+    this.chatbotUserId = lwcpId('bot-' + o.robotCode)
+    this.log = new ReplyLog(o.now, (r) => this.emit('reply', r))
+    const tickets = new TicketStore(o.ticketTtlMs, o.now)
+    this.gateway = new Gateway({ appId: o.clientId, now: o.now, tickets, stats: this.stats, disconnectCloseDelayMs: o.disconnectCloseDelayMs }, {
+      onConnection: (c) => {
+        this.emit('connection', { connectionId: c.id })
+        this.tracker.flush()
+      },
+      onAck: (messageId) => {
+        if (this.tracker.ack(messageId)) this.emit('ack', { messageId, at: o.now() })
+      },
+      onFrameSent: (info) => this.emit('frame-sent', info),
+      onPingAnswered: (messageId) => this.emit('ping-answered', { messageId }),
+      onWsPing: (c) => this.emit('ws-ping', { connectionId: c.id, answered: !c.zombie }),
+    })
+    this.tracker = new Deliveries({
+      ...o,
+      target: () => this.gateway.target(ROBOT_TOPIC),
+      send: (conn, messageId, data) => this.gateway.sendFrame(conn, 'CALLBACK', ROBOT_TOPIC, messageId, data),
+    })
+    this.webhooks = new Webhooks(o.now, this.log)
+    const openApi = new OpenApi(o, this.log)
+    this.routes = {
+      'POST /v1.0/gateway/connections/open': (req, res) => handleOpen({
+        ...o, tickets, stats: this.stats, refusing: () => this.refusing, endpoint: () => `ws://${this.webhookHost}/connect`,
+      }, req, res),
+      'POST /v1.0/oauth2/accessToken': (req, res) => openApi.handleToken(req, res),
+      'POST /v1.0/robot/groupMessages/send': (req, res) => openApi.handleGroup(req, res),
+      'POST /v1.0/robot/oToMessages/batchSend': (req, res) => openApi.handleOto(req, res),
+      'POST /robot/sendBySession': (req, res) => this.webhooks.handle(req, res),
+      ...simRoutes({ sendMessage: (i) => this.sendMessage(i), meta: (id) => this.sent.get(id), log: this.log, state: () => this.state() }),
+    }
+  }
+
+  /** Listen; the port is known afterwards. A stopped simulator cannot be started again: make a new one. */
+  async start(): Promise<void> {
+    if (this.stopped) throw new Error('DingTalkSimulator: stopped; create a new instance')
+    if (this.server) return
+    const server = createServer((req, res) => this.route(req, res))
+    server.on('upgrade', (req, socket, head) => this.gateway.handleUpgrade(req, socket, head))
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(this.opts.port, this.opts.host, () => resolve())
+    })
+    this.server = server
+    this.port = (server.address() as AddressInfo).port
+    if (this.opts.pingIntervalMs > 0) this.pingTimer = setInterval(() => this.gateway.ping(), this.opts.pingIntervalMs).unref()
+  }
+
+  /** Close every socket and the server; pending waiters reject. Idempotent. */
+  async stop(): Promise<void> {
+    const server = this.server
+    this.stopped = true
+    if (!server) return
+    this.server = undefined
+    clearInterval(this.pingTimer)
+    this.tracker.close()
+    this.log.close()
+    this.gateway.close()
+    server.closeAllConnections()
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+  }
+
+  private route(req: IncomingMessage, res: ServerResponse): void {
+    const path = new URL(req.url ?? '/', 'http://sim').pathname
+    const handler = this.routes[`${req.method ?? 'GET'} ${path}`]
+    req.on('error', () => undefined)
+    if (!handler) return sendApiError(res, 404, 'notFound', `no route ${req.method} ${path}`)
+    Promise.resolve().then(() => handler(req, res))
+      .catch((err: unknown) => sendApiError(res, 500, 'simulatorError', err instanceof Error ? err.message : String(err)))
+  }
+
+  /** `http://127.0.0.1:<port>`; valid from start() on (and still readable after stop()). */
+  get baseUrl(): string {
+    return `http://${this.webhookHost}`
+  }
+
+  /** Where connections/open is: `baseUrl + '/v1.0/gateway/connections/open'`. */
+  get gatewayUrl(): string {
+    return this.baseUrl + '/v1.0/gateway/connections/open'
+  }
+
+  /** Base of the OpenAPI (token, group and one-to-one sends); same as baseUrl. */
+  get apiBase(): string {
+    return this.baseUrl
+  }
+
+  /** `127.0.0.1:<port>`: the host to allowlist for session webhooks in simulator mode. */
+  get webhookHost(): string {
+    if (this.port === 0) throw new Error('DingTalkSimulator: call start() first')
+    return `${this.opts.host.includes(':') ? `[${this.opts.host}]` : this.opts.host}:${this.port}`
+  }
+
+  /** Build a robot message (DINGTALK.md §4) and deliver it as a CALLBACK, queued while no connection can take it. */
+  sendMessage(input: SimMessageInput): SentMessage {
+    const token = newSessionToken()
+    const sessionWebhook = `${this.baseUrl}/robot/sendBySession?session=${token}`
+    const built = buildRobotPayload(input, { ...this.opts, now: this.opts.now(), chatbotUserId: this.chatbotUserId, sessionWebhook })
+    this.webhooks.open(token, built.msgId, built.conversationId, built.expiredTime)
+    const { conversationId, conversationType, senderStaffId } = built
+    this.sent.set(built.msgId, { conversationId, conversationType, senderStaffId, afterSeq: this.log.replies.at(-1)?.seq ?? 0 })
+    const messageId = randomUUID()
+    this.tracker.submit(built.msgId, messageId, JSON.stringify(built.payload))
+    return { msgId: built.msgId, messageId, payload: built.payload, sessionWebhook }
+  }
+
+  /** First recorded reply matching `filter` (already recorded ones count); rejects after `timeoutMs`. */
+  waitForReply(filter: ReplyFilter, timeoutMs = 10_000): Promise<RecordedReply> {
+    return this.log.waitFor(filter, timeoutMs)
+  }
+
+  /** Every recorded reply, oldest first (a live array). */
+  get replies(): RecordedReply[] {
+    return this.log.replies
+  }
+
+  /** Whether the CALLBACK with this frame messageId was acked (on any connection). */
+  isAcked(messageId: string): boolean {
+    return this.tracker.ackedAt(messageId) !== undefined
+  }
+
+  /** When the first ack for this frame messageId came, by the simulator's clock. */
+  ackedAt(messageId: string): number | undefined {
+    return this.tracker.ackedAt(messageId)
+  }
+
+  /** How many times the frame for that inbound msgId was written to a socket. */
+  deliveries(msgId: string): number {
+    return this.tracker.sends(msgId)
+  }
+
+  /** Sockets currently open (zombie and draining ones included). */
+  get connectionCount(): number {
+    return this.gateway.openCount()
+  }
+
+  /** Resolves once at least one socket is open. */
+  waitForConnection(timeoutMs = 10_000): Promise<void> {
+    if (this.connectionCount > 0) return Promise.resolve()
+    return new Promise((resolve, reject) => {
+      const onConnection = (): void => {
+        clearTimeout(timer)
+        resolve()
+      }
+      const timer = setTimeout(() => {
+        this.off('connection', onConnection)
+        reject(new Error(`waitForConnection: no stream connection within ${timeoutMs} ms (openCalls=${this.stats.openCalls})`))
+      }, timeoutMs)
+      this.once('connection', onConnection)
+    })
+  }
+
+  /** Terminate every socket abruptly, without a close frame. */
+  dropConnections(): void {
+    this.gateway.drop()
+  }
+
+  /** SYSTEM disconnect to every socket: delivery on them stops now, TCP closes `disconnectCloseDelayMs` later. */
+  sendDisconnect(reason = 'simulated disconnect'): void {
+    this.gateway.disconnect(reason)
+  }
+
+  /** SYSTEM ping `{"opaque"}` to every socket; echoes count in `stats.pingsAnswered`. */
+  sendPing(): void {
+    this.gateway.ping()
+  }
+
+  /** Raw bytes to every open socket, for hostile-frame tests. */
+  sendRaw(data: string | Buffer): void {
+    this.gateway.raw(data)
+  }
+
+  /** While on, connections/open answers 503 serviceUnavailable. */
+  setRefuseConnections(on: boolean): void {
+    this.refusing = on
+  }
+
+  /** Turn the currently open sockets into zombies (silent, no pongs) or revive them; new sockets start healthy. */
+  setZombie(on: boolean): void {
+    this.gateway.setZombie(on)
+    if (!on) this.tracker.flush()
+  }
+
+  /** That message's session webhook answers errcode 300001 from now on. */
+  expireSession(msgId: string): void {
+    this.webhooks.expire(msgId)
+  }
+
+  /** Snapshot for `GET /sim/state`. */
+  state(): Record<string, unknown> {
+    const sockets = [...this.gateway.connections.values()].map((c) => ({
+      connectionId: c.id, openedAt: c.openedAt, zombie: c.zombie, draining: c.draining, subscriptions: c.subscriptions,
+    }))
+    return { connections: this.connectionCount, queued: this.tracker.queued, stats: { ...this.stats }, sockets }
+  }
+}

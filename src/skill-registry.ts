@@ -1,0 +1,48 @@
+import type { SkillDefinition } from './define.js'
+
+const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/
+const DESTINATION = /^[a-z0-9.-]+:\d{1,5}$/
+
+/** A skill definition problem found at start-up, before the bot connects. */
+export class RegistryError extends Error {
+  constructor(problems: string[]) {
+    super(`invalid definitions:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+    this.name = 'RegistryError'
+  }
+}
+
+/** The skills, validated once; `match` picks the first whose pattern fits, in declaration order. */
+export class SkillRegistry {
+  private readonly byName = new Map<string, SkillDefinition<unknown>>()
+
+  constructor(readonly skills: readonly SkillDefinition<unknown>[]) {
+    const problems: string[] = []
+    for (const s of skills) {
+      if (!KEBAB.test(s.name)) problems.push(`skill "${s.name}": name must be kebab-case`)
+      if (this.byName.has(s.name)) problems.push(`skill "${s.name}": declared twice`)
+      this.byName.set(s.name, s)
+      const egress = s.egress ?? []
+      for (const d of egress) if (!DESTINATION.test(d)) problems.push(`skill "${s.name}": egress "${d}" must be host:port`)
+      // A handler that touches ctx.egress must say where it goes; without a list its client reaches nothing.
+      const usesNetwork = /\begress\b/.test(String(s.handler)) || (s.fallback ? /\begress\b/.test(String(s.fallback)) : false)
+      if ((usesNetwork || s.risk === 'external') && egress.length === 0) {
+        problems.push(`skill "${s.name}": it reaches the network but declares no egress destinations`)
+      }
+      if (s.timeoutMs !== undefined && !(s.timeoutMs > 0 && s.timeoutMs <= 120_000)) problems.push(`skill "${s.name}": timeoutMs must be 1..120000`)
+      if (s.match.global || s.match.sticky) problems.push(`skill "${s.name}": match must not use the g or y flag`)
+    }
+    if (problems.length > 0) throw new RegistryError(problems)
+  }
+
+  get(name: string): SkillDefinition<unknown> | undefined {
+    return this.byName.get(name)
+  }
+
+  match(text: string): { def: SkillDefinition<unknown>; rawArgs: Record<string, string | undefined> } | undefined {
+    for (const def of this.skills) {
+      const m = def.match.exec(text)
+      if (m) return { def, rawArgs: { ...(m.groups ?? {}) } }
+    }
+    return undefined
+  }
+}

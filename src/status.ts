@@ -1,0 +1,56 @@
+import type { Services } from './context.js'
+import type { BreakerState } from './egress/client.js'
+import type { ErrorRate } from './store/usage.js'
+import type { IncidentState } from './store/state.js'
+
+export interface SkillStatus {
+  name: string
+  enabled: boolean
+  reason?: string
+  risk: string
+  egress: string[]
+  breakers: Record<string, BreakerState>
+}
+
+/** The `/status` facts; GET /status serves the same object as JSON. */
+export interface StatusFacts {
+  version: string
+  digest: string
+  uptimeSeconds: number | null
+  stream: string
+  incident: IncidentState
+  stateVersion: number
+  skills: SkillStatus[]
+  errorRate: ErrorRate
+  pendingApprovals: number
+}
+
+type StatusSources = Pick<Services, 'state' | 'approvals' | 'usage' | 'skills' | 'egress'> & { runtime?: Services['runtime'] }
+
+/** Gathers status from SQLite (shared with routerctl) and, in the bot, from the running process. */
+export function collectStatus(s: StatusSources, now: number): StatusFacts {
+  const current = s.state.current()
+  return {
+    version: s.runtime?.version ?? 'not running',
+    digest: s.runtime?.digest ?? 'unknown',
+    uptimeSeconds: s.runtime ? Math.round((now - s.runtime.startedAt) / 1000) : null,
+    stream: s.runtime?.streamState() ?? 'unknown (bot process not attached)',
+    incident: current.state.incident,
+    stateVersion: current.version,
+    skills: skillStatuses(s),
+    errorRate: s.usage.errorRate(now, 15),
+    pendingApprovals: s.approvals.pending(now).length,
+  }
+}
+
+export function skillStatuses(s: Pick<Services, 'state' | 'skills' | 'egress'>): SkillStatus[] {
+  const flags = s.state.current().state.skills
+  return s.skills.skills.map((def) => ({
+    name: def.name,
+    enabled: flags[def.name]?.enabled ?? true,
+    reason: flags[def.name]?.reason,
+    risk: def.risk,
+    egress: def.egress ?? [],
+    breakers: Object.fromEntries((def.egress ?? []).map((d) => [d, s.egress.breakerState(d)])),
+  }))
+}

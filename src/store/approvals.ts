@@ -1,0 +1,135 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { canonicalJson } from '../redact.js'
+import type { DB } from './db.js'
+
+export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired'
+
+export interface ApprovalRequest {
+  id: string
+  command: string
+  args: Record<string, unknown>
+  argsHash: string
+  requester: string
+  requesterName: string
+  conversationId: string
+  createdAt: number
+  expiresAt: number
+  status: ApprovalStatus
+  decidedBy: string | null
+  decidedAt: number | null
+  signature: string
+}
+
+export type Decision =
+  | { ok: true; request: ApprovalRequest }
+  | { ok: false; reason: 'unknown' | 'self-approval' | 'expired' | 'already-decided' | 'tampered'; request?: ApprovalRequest }
+
+const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567'
+
+/** Two-person approval requests: signed when created, verified again when decided, each id usable once. */
+export class ApprovalStore {
+  constructor(private readonly db: DB, private readonly key: Buffer) {}
+
+  /** Records a pending request for `command` with canonical `args`, signed with the router's key. */
+  create(input: { command: string; args: Record<string, unknown>; requester: string; requesterName: string; conversationId: string; now: number; ttlMs: number }): ApprovalRequest {
+    const argsJson = canonicalJson(input.args)
+    const request: ApprovalRequest = {
+      id: newApprovalId(),
+      command: input.command,
+      args: JSON.parse(argsJson) as Record<string, unknown>,
+      argsHash: createHash('sha256').update(argsJson).digest('hex'),
+      requester: input.requester,
+      requesterName: input.requesterName,
+      conversationId: input.conversationId,
+      createdAt: input.now,
+      expiresAt: input.now + input.ttlMs,
+      status: 'pending',
+      decidedBy: null,
+      decidedAt: null,
+      signature: '',
+    }
+    request.signature = this.sign(request)
+    this.db
+      .prepare(`INSERT INTO approvals (id, command, args, args_hash, requester, requester_name, conversation_id, created_at,
+        expires_at, status, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`)
+      .run(request.id, request.command, argsJson, request.argsHash, request.requester, request.requesterName,
+        request.conversationId, request.createdAt, request.expiresAt, request.signature)
+    return request
+  }
+
+  get(id: string): ApprovalRequest | undefined {
+    if (!/^[a-z0-9]{1,32}$/.test(id)) return undefined
+    const row = this.db.prepare('SELECT * FROM approvals WHERE id = ?').get(id) as Row | undefined
+    return row ? fromRow(row) : undefined
+  }
+
+  pending(now: number): ApprovalRequest[] {
+    return (this.db.prepare("SELECT * FROM approvals WHERE status = 'pending' AND expires_at > ? ORDER BY created_at").all(now) as Row[]).map(fromRow)
+  }
+
+  /**
+   * Decides a request. Only one decision ever wins (a conditional UPDATE), the requester cannot approve
+   * their own, and the signature and args hash are checked again so an edited row is refused.
+   */
+  decide(id: string, decision: 'approved' | 'denied', by: string, now: number): Decision {
+    const request = this.get(id)
+    if (!request) return { ok: false, reason: 'unknown' }
+    if (!this.intact(request)) return { ok: false, reason: 'tampered', request }
+    if (request.status !== 'pending') return { ok: false, reason: request.status === 'expired' ? 'expired' : 'already-decided', request }
+    if (now >= request.expiresAt) return { ok: false, reason: 'expired', request }
+    if (decision === 'approved' && by === request.requester) return { ok: false, reason: 'self-approval', request }
+    const won = this.db
+      .prepare("UPDATE approvals SET status = ?, decided_by = ?, decided_at = ? WHERE id = ? AND status = 'pending' AND expires_at > ?")
+      .run(decision, by, now, id, now).changes === 1
+    if (!won) return { ok: false, reason: 'already-decided', request }
+    return { ok: true, request: { ...request, status: decision, decidedBy: by, decidedAt: now } }
+  }
+
+  /** Marks every overdue pending request expired and returns them. */
+  expireDue(now: number): ApprovalRequest[] {
+    const rows = this.db
+      .prepare("UPDATE approvals SET status = 'expired', decided_at = ? WHERE status = 'pending' AND expires_at <= ? RETURNING *")
+      .all(now, now) as Row[]
+    return rows.map(fromRow)
+  }
+
+  /** True when the stored request is exactly what was signed. */
+  intact(request: ApprovalRequest): boolean {
+    const argsHash = createHash('sha256').update(canonicalJson(request.args)).digest('hex')
+    if (argsHash !== request.argsHash) return false
+    const expected = Buffer.from(this.sign(request), 'hex')
+    const actual = Buffer.from(request.signature, 'hex')
+    return expected.length === actual.length && timingSafeEqual(expected, actual)
+  }
+
+  private sign(r: ApprovalRequest): string {
+    const signed = { id: r.id, command: r.command, argsHash: r.argsHash, requester: r.requester, conversationId: r.conversationId, createdAt: r.createdAt, expiresAt: r.expiresAt }
+    return createHmac('sha256', this.key).update(canonicalJson(signed)).digest('hex')
+  }
+}
+
+/** 10 base32 characters: 50 bits from the CSPRNG, short enough to type on a phone. */
+function newApprovalId(): string {
+  return Array.from(randomBytes(10), (b) => ID_ALPHABET[b & 31]).join('')
+}
+
+interface Row {
+  id: string; command: string; args: string; args_hash: string; requester: string; requester_name: string
+  conversation_id: string; created_at: number; expires_at: number; status: ApprovalStatus
+  decided_by: string | null; decided_at: number | null; signature: string
+}
+
+function fromRow(row: Row): ApprovalRequest {
+  let args: Record<string, unknown>
+  try {
+    args = JSON.parse(row.args) as Record<string, unknown>
+  } catch {
+    args = {}
+  }
+  return {
+    id: row.id, command: row.command, args, argsHash: row.args_hash, requester: row.requester,
+    requesterName: row.requester_name, conversationId: row.conversation_id, createdAt: row.created_at,
+    expiresAt: row.expires_at, status: row.status, decidedBy: row.decided_by, decidedAt: row.decided_at,
+    signature: row.signature,
+  }
+}

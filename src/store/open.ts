@@ -1,0 +1,31 @@
+import type { RouterConfig } from '../config.js'
+import { ApprovalStore } from './approvals.js'
+import { AuditLog } from './audit.js'
+import { loadAuditKey } from './audit-key.js'
+import { migrate, migrationsCurrent, openDatabase, type DB } from './db.js'
+import { InboxStore } from './inbox.js'
+import { KvStore } from './kv.js'
+import { OutboxStore } from './outbox.js'
+import { StateStore } from './state.js'
+import { UsageStore } from './usage.js'
+
+/** Opens and migrates the database and builds every store on it; shared by the bot and routerctl. */
+export function openStores(config: Pick<RouterConfig, 'db' | 'auditKey'>, now: () => number = Date.now) {
+  const db: DB = openDatabase(config.db)
+  migrate(db)
+  const auditKey = loadAuditKey(config.auditKey, config.db)
+  return {
+    db,
+    auditKey,
+    migrationsCurrent: () => migrationsCurrent(db),
+    stores: {
+      inbox: new InboxStore(db),
+      audit: new AuditLog(db, auditKey, now),
+      state: new StateStore(db, now),
+      outbox: new OutboxStore(db),
+      approvals: new ApprovalStore(db, auditKey),
+      usage: new UsageStore(db),
+      kv: new KvStore(db),
+    },
+  }
+}

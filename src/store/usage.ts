@@ -1,0 +1,40 @@
+import type { DB } from './db.js'
+
+export interface ErrorRate {
+  windowMinutes: number
+  messages: number
+  errors: number
+  /** errors / messages, 0 when there were no messages. */
+  rate: number
+}
+
+/** Per-route, per-minute message and error counts. */
+export class UsageStore {
+  private readonly upsert
+  private readonly window
+
+  constructor(private readonly db: DB) {
+    this.upsert = db.prepare(`INSERT INTO route_minutes (minute, route, messages, errors) VALUES (?, ?, 1, ?)
+      ON CONFLICT (minute, route) DO UPDATE SET messages = messages + 1, errors = errors + excluded.errors`)
+    this.window = db.prepare('SELECT COALESCE(SUM(messages), 0) AS messages, COALESCE(SUM(errors), 0) AS errors FROM route_minutes WHERE minute >= ?')
+  }
+
+  recordMessage(route: string, isError: boolean, now: number): void {
+    this.upsert.run(Math.floor(now / 60_000), route.slice(0, 64), isError ? 1 : 0)
+  }
+
+  /** The error rate over the last `minutes`, across routes. */
+  errorRate(now: number, minutes = 15): ErrorRate {
+    const row = this.window.get(Math.floor(now / 60_000) - minutes + 1) as { messages: number; errors: number }
+    return { windowMinutes: minutes, messages: row.messages, errors: row.errors, rate: row.messages ? row.errors / row.messages : 0 }
+  }
+
+  /** A write that changes nothing, to prove the database accepts writes (readiness). */
+  probeWrite(): void {
+    this.db.prepare("INSERT INTO kv (key, value, updated_at) VALUES ('ready.probe', '1', 0) ON CONFLICT (key) DO UPDATE SET value = value").run()
+  }
+
+  pruneBefore(cutoff: number): number {
+    return this.db.prepare('DELETE FROM route_minutes WHERE minute < ?').run(Math.floor(cutoff / 60_000)).changes
+  }
+}
