@@ -1,0 +1,127 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { once } from 'node:events'
+import { createRouterApp, type RouterApp } from '../../src/app.js'
+import { loadConfig, type RouterConfig } from '../../src/config.js'
+import type { CommandDefinition, SkillDefinition } from '../../src/define.js'
+import { DingTalkSimulator, type RecordedReply, type SimMessageInput, type SimulatorOptions } from '../../src/simulator/index.js'
+import { commands as realCommands } from '../../commands/index.js'
+import { skills as realSkills } from '../../skills/index.js'
+import { captureLogs, type CapturedLogs } from './log-capture.js'
+
+/** Secrets used by every test router; the suite-wide scan checks none of them reaches a log line. */
+export const TEST_SECRETS = {
+  clientId: 'test-client-id-6b1f2c',
+  clientSecret: 'test-client-secret-Q9x7Lm2Pz4',
+  auditKey: 'test-audit-key-0f9e8d7c6b5a4f3e',
+}
+
+export const OPS = 'cid-ops'
+export const OP1 = { staffId: 'op1', name: 'alice' }
+export const OP2 = { staffId: 'op2', name: 'bob' }
+
+export interface TestRouterOptions {
+  sim?: DingTalkSimulator
+  simOptions?: SimulatorOptions
+  dir?: string
+  env?: Record<string, string>
+  skills?: SkillDefinition<unknown>[]
+  commands?: CommandDefinition<unknown>[]
+  /** Adjust the loaded config (timings, limits) before the app is built. */
+  configure?: (c: RouterConfig) => RouterConfig
+  now?: () => number
+  /** Wait for the stream to connect before returning (default true). */
+  connect?: boolean
+}
+
+export interface TestRouter {
+  app: RouterApp
+  sim: DingTalkSimulator
+  config: RouterConfig
+  logs: CapturedLogs
+  dir: string
+  dbPath: string
+  httpUrl: string
+  /** Sends a message and resolves with the first reply to it. */
+  say(input: SimMessageInput | string, timeoutMs?: number): Promise<RecordedReply>
+  /** An operator's command in the ops group. */
+  command(text: string, operator?: { staffId: string }, timeoutMs?: number): Promise<RecordedReply>
+  stop(): Promise<void>
+}
+
+/** A temporary folder for one test's database and files. */
+export function tempDir(prefix = 'router-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix))
+}
+
+/**
+ * Builds the real router (config loader, SQLite file, real SDK) against a simulator over loopback.
+ * @example const r = await startTestRouter(); expect((await r.say('ping')).text).toBe('pong')
+ */
+export async function startTestRouter(opts: TestRouterOptions = {}): Promise<TestRouter> {
+  const ownSim = !opts.sim
+  const sim = opts.sim ?? new DingTalkSimulator({ clientId: TEST_SECRETS.clientId, clientSecret: TEST_SECRETS.clientSecret, ...opts.simOptions })
+  if (ownSim) await sim.start()
+  const dir = opts.dir ?? tempDir()
+  const dbPath = join(dir, 'router.db')
+  const env = {
+    DINGTALK_CLIENT_ID: sim.clientId,
+    DINGTALK_CLIENT_SECRET: sim.clientSecret,
+    DINGTALK_GATEWAY_URL: sim.gatewayUrl,
+    DINGTALK_API_BASE: sim.apiBase,
+    DINGTALK_WEBHOOK_HOSTS: sim.webhookHost,
+    DINGTALK_ROBOT_CODE: sim.robotCode,
+    ROUTER_OPERATORS: `${OP1.staffId}:${OP1.name},${OP2.staffId}:${OP2.name}`,
+    ROUTER_ADMIN_CONVERSATIONS: OPS,
+    ROUTER_DB: dbPath,
+    ROUTER_HTTP_PORT: '0',
+    ROUTER_AUDIT_KEY: TEST_SECRETS.auditKey,
+    LOG_LEVEL: 'debug',
+    ...opts.env,
+  }
+  let config = loadConfig(env, undefined)
+  config = { ...config, dingtalk: { ...config.dingtalk, reconnectBaseMs: 50, reconnectMaxMs: 500, livenessIntervalMs: 2000 }, shutdownGraceMs: 3000 }
+  if (opts.configure) config = opts.configure(config)
+  const logs = captureLogs({ secrets: [sim.clientSecret, TEST_SECRETS.auditKey] })
+  const app = createRouterApp(config, {
+    logger: logs.handle,
+    skills: opts.skills ?? realSkills,
+    commands: opts.commands ?? realCommands,
+    now: opts.now,
+    jobs: false,
+  })
+  await app.start()
+  if (opts.connect !== false) await waitForState(app, 'connected')
+  const address = app.http?.address()
+  const httpUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
+  const say = async (input: SimMessageInput | string, timeoutMs = 15_000) => {
+    const sent = sim.sendMessage(typeof input === 'string' ? { text: input } : input)
+    return sim.waitForReply({ msgId: sent.msgId }, timeoutMs)
+  }
+  let stopped = false
+  return {
+    app, sim, config, logs, dir, dbPath, httpUrl, say,
+    command: (text, operator = OP1, timeoutMs) => say({ text, senderStaffId: operator.staffId, conversationId: OPS }, timeoutMs),
+    async stop() {
+      if (stopped) return
+      stopped = true
+      await app.stop('test')
+      if (ownSim) await sim.stop()
+    },
+  }
+}
+
+/** Resolves when the stream reaches `state` (immediately if it is there). */
+export async function waitForState(app: RouterApp, state: string, timeoutMs = 15_000): Promise<void> {
+  if (app.stream.state === state) return
+  const timer = setTimeout(() => app.stream.emit('state-timeout'), timeoutMs)
+  try {
+    while (app.stream.state !== state) {
+      const [next] = (await Promise.race([once(app.stream, 'state'), once(app.stream, 'state-timeout').then(() => { throw new Error(`stream did not reach ${state} within ${timeoutMs} ms (now ${app.stream.state})`) })])) as [string]
+      if (next === state) return
+    }
+  } finally {
+    clearTimeout(timer)
+  }
+}
