@@ -13,10 +13,9 @@ export function setSkillEnabled(s: Deps, skill: string, enabled: boolean, actor:
     const known = s.skills.skills.map((d) => d.name).join(', ')
     throw new UserError(`No skill named "${skill.slice(0, 64)}". Known skills: ${known}.`, 'unknown_skill')
   }
-  const before = s.state.current().version
+  if (s.state.isSkillEnabled(skill) === enabled) return undefined
   const after = s.state.update(actor, reason, (draft) => {
-    draft.skills[skill] = enabled ? { enabled: true, by: actor, at: Date.now() } : { enabled: false, reason, by: actor, at: Date.now() }
-    if (enabled && !reason) delete draft.skills[skill]?.reason
+    draft.skills[skill] = enabled ? { enabled: true, by: actor } : { enabled: false, reason, by: actor }
   })
-  return after.version === before ? undefined : after.version
+  return after.version
 }
