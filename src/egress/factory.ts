@@ -1,0 +1,106 @@
+import { createDestinationGuards } from './breakers.js'
+import type { BreakerState, EgressError, EgressErrorCode, EgressFactory } from './client.js'
+import { isLoopbackHost, normaliseDestination } from './destination.js'
+import { isDestinationFault } from './fetch-hop.js'
+import { createRouteClient } from './route-client.js'
+
+/** A refusal or failure as handed to `onRefusal`; `destination` is '' when the URL did not parse. */
+export interface EgressRefusal {
+  route: string
+  destination: string
+  code: EgressErrorCode
+  /** Short and safe to log: URLs appear as origin and path only. */
+  message: string
+}
+
+/**
+ * Tuning and hooks for the egress factory; every field is optional.
+ * @example createEgressFactory({ defaultTimeoutMs: 5000, onRefusal: (e) => metrics.egressRefusals.inc({ route: e.route, reason: e.code }) })
+ */
+export interface EgressOptions {
+  /** `host:port` entries to which plain http:// is allowed; only loopback hosts (127.0.0.0/8, localhost, ::1) are ever accepted here, others are ignored with a warning. Development and tests only. */
+  allowHttpLoopback?: string[]
+  /** Per-call budget covering every redirect hop and the body read; default 3000. */
+  defaultTimeoutMs?: number
+  /** Response body cap; default 1 MiB. */
+  maxResponseBytes?: number
+  /** Concurrent calls per destination; one more is refused with 'bulkhead-full' (no queue). Default 8. */
+  maxConcurrentPerDestination?: number
+  breaker?: { consecutiveFailures?: number; halfOpenAfterMs?: number }
+  onRefusal?: (e: EgressRefusal) => void
+  /** Fires on every transition; 'half-open' is reported as soon as the cool-down ends (the next call is the trial). */
+  onBreakerChange?: (destination: string, state: BreakerState) => void
+  log?: { warn(obj: object, msg: string): void }
+}
+
+/**
+ * Creates the one egress factory of a process. Breakers and bulkheads are per destination and shared by
+ * all routes, because it is the destination that is down or saturated, not the skill.
+ * @example
+ * const egress = createEgressFactory({ onRefusal: (e) => log.warn(e, 'egress refused') })
+ * const client = egress.forRoute('service-status', ['status.internal.example:443'])
+ * const s = await client.getJson<{ state: string }>('https://status.internal.example/v1/api')
+ */
+export function createEgressFactory(opts: EgressOptions = {}): EgressFactory {
+  const warn = (obj: object, msg: string) => {
+    if (opts.log) opts.log.warn(obj, msg)
+    else process.emitWarning(`${msg} ${JSON.stringify(obj)}`)
+  }
+  // A hook that throws must not replace the error the caller is about to get, nor break the breaker.
+  const safely = (hook: string, fn: () => void) => {
+    try {
+      fn()
+    } catch (err) {
+      warn({ hook, err: String(err) }, 'egress hook threw; ignoring')
+    }
+  }
+  const httpLoopback = loopbackAllowlist(opts.allowHttpLoopback ?? [], warn)
+  const guards = createDestinationGuards({
+    maxConcurrent: opts.maxConcurrentPerDestination ?? 8,
+    consecutiveFailures: opts.breaker?.consecutiveFailures ?? 5,
+    halfOpenAfterMs: opts.breaker?.halfOpenAfterMs ?? 30_000,
+    isFailure: isDestinationFault,
+    isFailedResult: (r) => typeof r === 'object' && r !== null && 'status' in r && Number(r.status) >= 500,
+    onChange: (destination, state) => safely('onBreakerChange', () => opts.onBreakerChange?.(destination, state)),
+  })
+  const report = (route: string, e: EgressError): EgressError => {
+    const event = { route, destination: e.destination ?? '', code: e.code, message: e.message }
+    safely('onRefusal', () => opts.onRefusal?.(event))
+    return e
+  }
+
+  return {
+    forRoute(route, declared) {
+      const destinations = Object.freeze([...new Set(declared.map(normaliseDestination))])
+      destinations.forEach(guards.track)
+      return createRouteClient({
+        route, destinations, guards, report,
+        policy: { destinations: new Set(destinations), httpLoopback },
+        timeoutMs: opts.defaultTimeoutMs ?? 3000,
+        maxBytes: opts.maxResponseBytes ?? 1024 * 1024,
+      })
+    },
+    breakerState: (destination) => guards.state(lenient(destination)),
+    breakerStates: () => guards.states(),
+  }
+}
+
+function loopbackAllowlist(entries: string[], warn: (obj: object, msg: string) => void): ReadonlySet<string> {
+  const accepted = new Set<string>()
+  for (const entry of entries) {
+    const d = lenient(entry)
+    const colon = d.lastIndexOf(':')
+    if (colon > 0 && isLoopbackHost(d.slice(0, colon))) accepted.add(d)
+    else warn({ entry }, 'allowHttpLoopback accepts loopback host:port entries only; ignoring this one')
+  }
+  return accepted
+}
+
+// Status lookups and the dev-only allowlist should not throw on a malformed entry; they simply match nothing.
+function lenient(entry: string): string {
+  try {
+    return normaliseDestination(entry)
+  } catch {
+    return entry.trim().toLowerCase()
+  }
+}
