@@ -65,7 +65,10 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
     defaultTimeoutMs: config.egress.timeoutMs,
     maxResponseBytes: config.egress.maxResponseBytes,
     breaker: { consecutiveFailures: config.egress.breakerFailures, halfOpenAfterMs: parseDuration(config.egress.breakerHalfOpenAfter) },
-    onRefusal: (e) => metrics.egressRefusals.inc({ route: e.route, reason: e.code }),
+    onRefusal: (e) => {
+      metrics.egressRefusals.inc({ route: e.route, reason: e.code })
+      stores.stores.events.record({ route: e.route, code: `egress-${e.code}`, message: `${e.destination}: ${e.message}` }, now())
+    },
     onBreakerChange: (destination, state) => metrics.breakerState.set({ destination }, state === 'open' ? 1 : 0),
     log,
   })

@@ -9,6 +9,7 @@ import type { InboxStore } from './store/inbox.js'
 import type { OutboxStore } from './store/outbox.js'
 import type { UsageStore } from './store/usage.js'
 import type { KvStore } from './store/kv.js'
+import type { EventStore } from './store/events.js'
 import type { StateStore } from './store/state.js'
 import type { SkillRegistry } from './skill-registry.js'
 import type { CommandRegistry } from './command-registry.js'
@@ -35,6 +36,7 @@ export interface Services {
   outbox: OutboxStore
   usage: UsageStore
   kv: KvStore
+  events: EventStore
   approvals: ApprovalStore
   replies: ReplySender
   skills: SkillRegistry

@@ -17,6 +17,7 @@ export function observe(): Middleware<Context> {
       if (isUserError(err)) {
         await safeReply(ctx, err.message)
       } else {
+        ctx.services.events.record({ route: ctx.route, code: 'internal', message: `ref ${ctx.refId}: ${errorMessage(err)}` }, ctx.services.now())
         ctx.log.error({ err: errorMessage(err), stack: err instanceof Error ? err.stack?.split('\n').slice(0, 6).join('\n') : undefined }, 'message handling failed')
         await safeReply(ctx, `Something went wrong on our side. Reference: ${ctx.refId}`)
       }

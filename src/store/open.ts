@@ -3,6 +3,7 @@ import { ApprovalStore } from './approvals.js'
 import { AuditLog } from './audit.js'
 import { loadAuditKey } from './audit-key.js'
 import { migrate, migrationsCurrent, openDatabase, type DB } from './db.js'
+import { EventStore } from './events.js'
 import { InboxStore } from './inbox.js'
 import { KvStore } from './kv.js'
 import { OutboxStore } from './outbox.js'
@@ -26,6 +27,7 @@ export function openStores(config: Pick<RouterConfig, 'db' | 'auditKey'>, now: (
       approvals: new ApprovalStore(db, auditKey),
       usage: new UsageStore(db),
       kv: new KvStore(db),
+      events: new EventStore(db),
     },
   }
 }
