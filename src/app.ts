@@ -9,8 +9,7 @@ import { ReplySender } from './dingtalk/reply.js'
 import { StreamConnection } from './dingtalk/stream.js'
 import { createEgressFactory } from './egress/factory.js'
 import { startHttpServer } from './http/server.js'
-import { expireApprovalsJob } from './jobs/expire-approvals.js'
-import { pruneInboxJob } from './jobs/prune-inbox.js'
+import { createJobs } from './jobs/index.js'
 import { scheduleJobs } from './jobs/scheduler.js'
 import type { LoggerHandle } from './logger.js'
 import { createMetrics } from './metrics.js'
@@ -108,7 +107,7 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
       })
       stream.start()
       announcer.start()
-      if (opts.jobs !== false) stopJobs = scheduleJobs([expireApprovalsJob(services), pruneInboxJob(services)], { log, now })
+      if (opts.jobs !== false) stopJobs = scheduleJobs(createJobs(services), { log, now })
       inbound.resumePending()
     },
     async stop(reason = 'shutdown') {
