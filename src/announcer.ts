@@ -19,7 +19,8 @@ export interface AnnouncerOptions {
  */
 export class Announcer {
   private timer?: NodeJS.Timeout
-  private running = false
+  private current?: Promise<number>
+  private stopping = false
 
   constructor(private readonly opts: AnnouncerOptions) {}
 
@@ -28,17 +29,27 @@ export class Announcer {
     this.timer.unref()
   }
 
-  stop(): void {
+  /** Stops polling and waits for a flush in flight, so it never writes to a database that is being closed. */
+  async stop(): Promise<void> {
+    this.stopping = true
     clearInterval(this.timer)
+    await this.current
   }
 
   /** Sends what is due now; one flush at a time. */
-  async flush(): Promise<number> {
-    if (this.running || !this.opts.isConnected()) return 0
-    this.running = true
+  flush(): Promise<number> {
+    if (this.current || !this.opts.isConnected()) return Promise.resolve(0)
+    this.current = this.send().finally(() => {
+      this.current = undefined
+    })
+    return this.current
+  }
+
+  private async send(): Promise<number> {
     let sent = 0
     try {
       for (const entry of this.opts.outbox.due()) {
+        if (this.stopping) break
         try {
           if (this.opts.openapi) {
             for (const cid of this.opts.adminConversations) {
@@ -52,8 +63,9 @@ export class Announcer {
           this.opts.outbox.failed(entry.id, errorMessage(err))
         }
       }
-    } finally {
-      this.running = false
+    } catch (err) {
+      // Runs from a timer: a database error here must be logged, never left as an unhandled rejection.
+      this.opts.log.error({ err: errorMessage(err) }, 'announcer could not read or update the outbox')
     }
     return sent
   }

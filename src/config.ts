@@ -29,6 +29,7 @@ const ENV_MAP: Record<string, { path: string[]; kind: Kind; secret?: boolean }> 
   ROUTER_HTTP_ALLOW_PUBLIC: { path: ['http', 'allowPublic'], kind: 'bool' },
   ROUTER_AUDIT_KEY: { path: ['auditKey'], kind: 'string', secret: true },
   LOG_LEVEL: { path: ['logLevel'], kind: 'string' },
+  MODEL_API_KEY: { path: ['model', 'apiKey'], kind: 'string', secret: true },
 }
 
 /** Names of the settings whose values must never be printed, logged or audited. */
@@ -159,6 +160,9 @@ function crossChecks(c: RouterConfig): string[] {
   const ids = c.operators.map((o) => o.staffId)
   const dup = ids.find((id, i) => ids.indexOf(id) !== i)
   if (dup) problems.push(`operators (ROUTER_OPERATORS): staffId ${dup} is listed twice`)
+  for (const name of ['approve', 'deny']) {
+    if (c.approvals.require[name] === true) problems.push(`approvals.require.${name}: /${name} decides approvals and cannot itself require one`)
+  }
   if (c.dingtalk.reconnectBaseMs > c.dingtalk.reconnectMaxMs) {
     problems.push('dingtalk.reconnectBaseMs must not exceed dingtalk.reconnectMaxMs')
   }

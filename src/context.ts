@@ -10,7 +10,12 @@ import type { OutboxStore } from './store/outbox.js'
 import type { UsageStore } from './store/usage.js'
 import type { KvStore } from './store/kv.js'
 import type { EventStore } from './store/events.js'
+import type { ModelUsageStore } from './store/model-usage.js'
+import type { ModelGateway } from './budget/model-client.js'
+import type { BudgetLimits } from './budget/resolve.js'
 import type { StateStore } from './store/state.js'
+import type { ReleaseStore } from './store/releases.js'
+import type { ReadinessCheck } from './http/server.js'
 import type { SkillRegistry } from './skill-registry.js'
 import type { CommandRegistry } from './command-registry.js'
 import type { ApprovalStore } from './store/approvals.js'
@@ -37,7 +42,13 @@ export interface Services {
   usage: UsageStore
   kv: KvStore
   events: EventStore
+  /** Model usage per route and minute, and per-request samples for the drift job. */
+  modelUsage: ModelUsageStore
+  /** The configured model; undefined when none is (the `ask` skill then says so). */
+  model: ModelGateway | undefined
   approvals: ApprovalStore
+  /** Deploy events, known-good marks and desired releases. */
+  releases: ReleaseStore
   replies: ReplySender
   skills: SkillRegistry
   commands: CommandRegistry
@@ -52,6 +63,8 @@ export interface RuntimeFacts {
   digest: string
   startedAt: number
   streamState: () => string
+  /** The same checks as GET /ready, from the running process (jobs and /runbook read it). */
+  readiness?: () => ReadinessCheck
 }
 
 /** Why a message ended where it did; the `outcome` label of router_messages_total. */
@@ -80,6 +93,8 @@ export interface Context {
   /** Set by the policy step when the sender may run admin commands here. */
   operator?: Operator
   skill?: { def: SkillDefinition<unknown>; rawArgs: Record<string, string | undefined> }
+  /** Set by the budget step for a skill route: the limits that apply, and the text's tokens when they were counted. */
+  budget?: { limits: BudgetLimits; textTokens?: number }
   replyCount: number
   reply(content: ReplyContent): Promise<void>
 }
@@ -93,4 +108,6 @@ export interface CommandContext {
   log: Logger
   /** Set while executing an approved request. */
   approvalId?: string
+  /** Set with approvalId: who asked for the command the approver is now running. */
+  requestedBy?: string
 }

@@ -16,6 +16,7 @@ export async function executeCommand<A>(def: CommandDefinition<A>, args: A, cctx
     args: args as Record<string, unknown>,
     approvalId: cctx.approvalId,
     breakGlass: cctx.channel === 'cli',
+    detail: cctx.requestedBy ? `approved by ${cctx.operator.name}, requested by ${cctx.requestedBy}` : undefined,
   }
   try {
     audit.append({ ...base, outcome: 'executed' })
@@ -27,7 +28,7 @@ export async function executeCommand<A>(def: CommandDefinition<A>, args: A, cctx
     return await def.handler({ args, ctx: cctx })
   } catch (err) {
     try {
-      audit.append({ ...base, outcome: 'failed', detail: errorMessage(err) })
+      audit.append({ ...base, outcome: 'failed', detail: [base.detail, errorMessage(err)].filter(Boolean).join('; ') })
     } catch (auditErr) {
       cctx.log.error({ err: errorMessage(auditErr) }, 'could not audit a failed command')
     }

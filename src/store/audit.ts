@@ -44,6 +44,15 @@ interface Row {
 export const GENESIS_HASH = '0'.repeat(64)
 const MAX_DETAIL = 2000
 
+/** The last entry retention pruned, HMAC-signed with the audit key: the start of the stored chain. */
+export interface AuditCheckpoint {
+  seq: number
+  hash: string
+  ts: string
+  prunedAt: number
+  signature: string
+}
+
 export type VerifyResult = { ok: true; count: number } | { ok: false; count: number; seq: number; reason: string }
 
 /** The hash-chained audit trail. Every append is its own committed transaction, taken with a write lock. */
@@ -94,8 +103,45 @@ export class AuditLog {
     return rows.map(toEntry)
   }
 
+  /** One entry by its sequence number. */
+  get(seq: number): AuditEntry | undefined {
+    const row = this.db.prepare('SELECT * FROM audit WHERE seq = ?').get(seq) as Row | undefined
+    return row ? toEntry(row) : undefined
+  }
+
+  /**
+   * Break-glass entries nobody has reviewed yet, oldest first, and how many there are in all.
+   * Reviews live in `audit_reviews` because the chain itself is never updated.
+   * @example const { entries, total } = audit.unreviewedBreakGlass(20)
+   */
+  unreviewedBreakGlass(limit = 20): { entries: AuditEntry[]; total: number } {
+    const where = 'FROM audit a WHERE a.break_glass = 1 AND NOT EXISTS (SELECT 1 FROM audit_reviews r WHERE r.seq = a.seq)'
+    const rows = this.db.prepare(`SELECT a.* ${where} ORDER BY a.seq LIMIT ?`).all(limit) as Row[]
+    const total = this.db.prepare(`SELECT COUNT(*) ${where}`).pluck().get() as number
+    return { entries: rows.map(toEntry), total }
+  }
+
+  /** Who reviewed entry `seq`, and when (epoch ms); undefined when nobody has. */
+  reviewOf(seq: number): { reviewedBy: string; reviewedAt: number } | undefined {
+    const row = this.db.prepare('SELECT reviewed_by, reviewed_at FROM audit_reviews WHERE seq = ?').get(seq) as { reviewed_by: string; reviewed_at: number } | undefined
+    return row ? { reviewedBy: row.reviewed_by, reviewedAt: row.reviewed_at } : undefined
+  }
+
+  /**
+   * Records that `by` reviewed entry `seq`. Returns false when it was already reviewed, so two operators
+   * acking at once get one winner. The caller checks that the entry exists and is break-glass, and audits.
+   * @example if (!audit.markReviewed(42, 'alice')) reply('already reviewed')
+   */
+  markReviewed(seq: number, by: string): boolean {
+    return this.db.prepare('INSERT OR IGNORE INTO audit_reviews (seq, reviewed_by, reviewed_at) VALUES (?, ?, ?)').run(seq, by.slice(0, 128), this.now()).changes === 1
+  }
+
   /** Recomputes every hash; names the first entry that does not verify. */
   verify(): VerifyResult {
+    const checkpoint = this.checkpoint()
+    if (checkpoint && this.signCheckpoint(checkpoint) !== checkpoint.signature) {
+      return { ok: false, count: 0, seq: checkpoint.seq, reason: 'the retention checkpoint signature does not verify' }
+    }
     let prevHash = this.checkpointHash()
     let expectedSeq = this.checkpointSeq() + 1
     let count = 0
@@ -110,13 +156,47 @@ export class AuditLog {
     return { ok: true, count }
   }
 
-  // Retention (a later migration) replaces the genesis with a signed checkpoint; until then, the chain starts at 0.
+  // Retention prunes the oldest entries and leaves a signed checkpoint (the last pruned entry's seq and
+  // hash); the chain then starts there instead of at the genesis hash.
   protected checkpointSeq(): number {
-    return 0
+    return this.checkpoint()?.seq ?? 0
   }
 
   protected checkpointHash(): string {
-    return GENESIS_HASH
+    return this.checkpoint()?.hash ?? GENESIS_HASH
+  }
+
+  /** Where the stored chain starts after retention pruned older entries; undefined when nothing was pruned. */
+  checkpoint(): AuditCheckpoint | undefined {
+    const row = this.db.prepare('SELECT seq, hash, ts, pruned_at, signature FROM audit_checkpoint WHERE id = 1').get() as
+      { seq: number; hash: string; ts: string; pruned_at: number; signature: string } | undefined
+    return row ? { seq: row.seq, hash: row.hash, ts: row.ts, prunedAt: row.pruned_at, signature: row.signature } : undefined
+  }
+
+  /**
+   * Deletes the oldest entries, every one before the first entry at or after `cutoff` (epoch ms), and moves
+   * the signed checkpoint to the last one deleted, so `verify` still passes. Only a prefix is ever cut.
+   * @example audit.pruneBefore(Date.now() - 365 * 86_400_000)
+   */
+  pruneBefore(cutoff: number): { pruned: number; checkpoint: AuditCheckpoint | undefined } {
+    return this.transaction(() => {
+      const firstKept = this.db.prepare('SELECT MIN(seq) FROM audit WHERE ts >= ?').pluck().get(new Date(cutoff).toISOString()) as number | null
+      const upTo = firstKept === null ? (this.last.get() as { seq: number } | undefined)?.seq : firstKept - 1
+      if (upTo === undefined || upTo <= this.checkpointSeq()) return { pruned: 0, checkpoint: this.checkpoint() }
+      const end = this.db.prepare('SELECT seq, hash, ts FROM audit WHERE seq = ?').get(upTo) as { seq: number; hash: string; ts: string }
+      const signature = this.signCheckpoint(end)
+      this.db.prepare('DELETE FROM audit_reviews WHERE seq <= ?').run(upTo)
+      const pruned = this.db.prepare('DELETE FROM audit WHERE seq <= ?').run(upTo).changes
+      this.db
+        .prepare(`INSERT INTO audit_checkpoint (id, seq, hash, ts, pruned_at, signature) VALUES (1, @seq, @hash, @ts, @prunedAt, @signature)
+          ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, ts = excluded.ts, pruned_at = excluded.pruned_at, signature = excluded.signature`)
+        .run({ ...end, prunedAt: this.now(), signature })
+      return { pruned, checkpoint: this.checkpoint() }
+    })
+  }
+
+  private signCheckpoint(c: { seq: number; hash: string; ts: string }): string {
+    return createHmac('sha256', this.key).update(canonicalJson({ kind: 'audit-checkpoint', seq: c.seq, hash: c.hash, ts: c.ts })).digest('hex')
   }
 
   private buildRow(input: AuditInput, seq: number, prevHash: string): Row {

@@ -1,0 +1,34 @@
+import { z } from 'zod'
+import { defineCommand } from '../src/define.js'
+import { markdownReply, table } from '../src/admin/markdown.js'
+import { skillStatuses, type SkillStatus } from '../src/status.js'
+
+export default defineCommand({
+  name: 'skills',
+  description: 'Every skill with its state, risk, egress and breaker state',
+  usage: '/skills',
+  args: z.strictObject({}),
+  approval: 'none',
+  handler: ({ ctx }) => {
+    const skills = skillStatuses(ctx.services)
+    const off = skills.filter((s) => !s.enabled).length
+    return markdownReply(`Skills: ${skills.length - off} on, ${off} off`, [
+      `### Skills (${skills.length - off} on, ${off} off)`,
+      ...table(['skill', 'state', 'risk', 'egress', 'breaker'], skills.map((s) => [
+        s.name,
+        s.enabled ? 'on' : `OFF${s.reason ? ` (${s.reason})` : ''}`,
+        s.risk,
+        s.egress.length ? s.egress.join(', ') : 'none',
+        breakerText(s),
+      ])),
+    ])
+  },
+})
+
+/** `closed` when every destination is healthy; otherwise the destinations that are not. */
+function breakerText(s: SkillStatus): string {
+  const entries = Object.entries(s.breakers)
+  if (entries.length === 0) return '—'
+  const unhealthy = entries.filter(([, state]) => state !== 'closed')
+  return unhealthy.length === 0 ? 'closed' : unhealthy.map(([d, state]) => `${d}: ${state}`).join(', ')
+}

@@ -1,0 +1,51 @@
+import { z } from 'zod'
+import { defineCommand } from '../src/define.js'
+import { formatDuration } from '../src/duration.js'
+import { isoSeconds, markdownReply, table } from '../src/admin/markdown.js'
+import { collectStatus, type StatusFacts } from '../src/status.js'
+
+export default defineCommand({
+  name: 'status',
+  description: 'Version, uptime, stream, incident mode, skills, error rate, pending approvals',
+  usage: '/status',
+  args: z.strictObject({}),
+  approval: 'none',
+  handler: ({ ctx }) => {
+    const now = ctx.services.now()
+    const s = collectStatus(ctx.services, now)
+    const off = s.skills.filter((k) => !k.enabled)
+    const headline = `${s.stream}${s.incident.on ? ', INCIDENT MODE' : ''}${off.length ? `, ${off.length} skill(s) off` : ''}`
+    return markdownReply(`Status: ${headline}`, [
+      '### Router status',
+      `- **Version:** ${s.version} (digest \`${s.digest}\`)`,
+      `- **Uptime:** ${uptime(s.uptimeSeconds)}`,
+      `- **Stream:** ${s.stream}`,
+      `- **Incident mode:** ${incidentLine(s.incident, now)}`,
+      `- **Errors (${s.errorRate.windowMinutes} min):** ${errorLine(s)}`,
+      `- **Pending approvals:** ${s.pendingApprovals}${s.pendingApprovals ? ' (see /pending)' : ''}`,
+      `- **State version:** ${s.stateVersion}`,
+      '',
+      ...table(['skill', 'state', 'risk'], s.skills.map((k) => [k.name, k.enabled ? 'on' : `OFF${k.reason ? ` (${k.reason})` : ''}`, k.risk])),
+    ])
+  },
+})
+
+function incidentLine(i: StatusFacts['incident'], now: number): string {
+  if (!i.on) return 'off'
+  const parts = ['**ON**']
+  if (i.by) parts.push(`by ${i.by}`)
+  if (i.since) parts.push(`since ${isoSeconds(i.since)}`)
+  if (i.reason) parts.push(`— ${i.reason}`)
+  if (i.expiresAt) parts.push(`(ends in ${formatDuration(i.expiresAt - now)})`)
+  return parts.join(' ')
+}
+
+function uptime(seconds: number | null): string {
+  if (seconds === null) return 'unknown'
+  return seconds < 1 ? 'just started' : formatDuration(seconds * 1000)
+}
+
+function errorLine(s: StatusFacts): string {
+  const { messages, errors, rate } = s.errorRate
+  return messages === 0 ? 'no messages' : `${errors} of ${messages} messages (${(rate * 100).toFixed(1)}%)`
+}

@@ -1,0 +1,40 @@
+import type { ReplyContent } from '../dingtalk/openapi.js'
+
+/**
+ * A DingTalk markdown reply. The title is what the chat list and the phone notification show, so it
+ * carries the gist on its own.
+ * @example markdownReply('Router status', ['### Router status', '- **Stream:** connected'])
+ */
+export function markdownReply(title: string, lines: string[]): ReplyContent {
+  return { title, markdown: lines.join('\n') }
+}
+
+/**
+ * A markdown table. Cells are flattened to one line and `|` is escaped, so an operator's reason
+ * cannot break the layout.
+ * @example table(['skill', 'state'], [['ping', 'on']]) // ['| skill | state |', '|---|---|', '| ping | on |']
+ */
+export function table(header: string[], rows: string[][]): string[] {
+  const line = (cells: string[]) => `| ${cells.map(cell).join(' | ')} |`
+  return [line(header), `|${header.map(() => '---').join('|')}|`, ...rows.map(line)]
+}
+
+function cell(text: string): string {
+  return text.replace(/\s+/g, ' ').replace(/\|/g, '\\|').trim() || ' '
+}
+
+/**
+ * The readable text of a reply, for combining replies and for outbox notices.
+ * @example contentText({ title: 't', markdown: '**on**' }) // '**on**'
+ */
+export function contentText(content: ReplyContent): string {
+  return typeof content === 'string' ? content : content.markdown
+}
+
+/**
+ * ISO 8601 to the second, in UTC: what an operator compares with other clocks and logs.
+ * @example isoSeconds(0) // '1970-01-01T00:00:00Z'
+ */
+export function isoSeconds(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
+}
