@@ -25,13 +25,14 @@ export interface StatusFacts {
   pendingApprovals: number
 }
 
-type StatusSources = Pick<Services, 'state' | 'approvals' | 'usage' | 'skills' | 'egress'> & { runtime?: Services['runtime'] }
+// `egress` and `runtime` live only in the bot process; routerctl passes neither.
+type StatusSources = Pick<Services, 'state' | 'approvals' | 'usage' | 'skills'> & { egress?: Services['egress']; runtime?: Services['runtime'] }
 
 /** Gathers status from SQLite (shared with routerctl) and, in the bot, from the running process. */
 export function collectStatus(s: StatusSources, now: number): StatusFacts {
   const current = s.state.current()
   return {
-    version: s.runtime?.version ?? 'not running',
+    version: s.runtime?.version ?? 'unknown (bot process not attached)',
     digest: s.runtime?.digest ?? 'unknown',
     uptimeSeconds: s.runtime ? Math.round((now - s.runtime.startedAt) / 1000) : null,
     stream: s.runtime?.streamState() ?? 'unknown (bot process not attached)',
@@ -43,14 +44,16 @@ export function collectStatus(s: StatusSources, now: number): StatusFacts {
   }
 }
 
-export function skillStatuses(s: Pick<Services, 'state' | 'skills' | 'egress'>): SkillStatus[] {
+/** Each skill's flag and declarations; `breakers` is empty when no egress factory is attached (routerctl: unknown). */
+export function skillStatuses(s: Pick<Services, 'state' | 'skills'> & { egress?: Services['egress'] }): SkillStatus[] {
   const flags = s.state.current().state.skills
+  const egress = s.egress
   return s.skills.skills.map((def) => ({
     name: def.name,
     enabled: flags[def.name]?.enabled ?? true,
     reason: flags[def.name]?.reason,
     risk: def.risk,
     egress: def.egress ?? [],
-    breakers: Object.fromEntries((def.egress ?? []).map((d) => [d, s.egress.breakerState(d)])),
+    breakers: egress ? Object.fromEntries((def.egress ?? []).map((d) => [d, egress.breakerState(d)])) : {},
   }))
 }

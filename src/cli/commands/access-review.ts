@@ -1,0 +1,23 @@
+import { accessReview, formatAccessReview } from '../../admin/access-review.js'
+import { CliFailure, EXIT, type CliCommand } from '../command.js'
+import { botConfig } from './ops-config.js'
+
+/**
+ * `access review`: the weekly access-review post, printed — each operator, their last activity in the
+ * audit trail, and who is inactive past `accessReview.inactiveDays`.
+ * @example routerctl access review
+ */
+export const accessReviewCommand: CliCommand = {
+  name: 'access review',
+  summary: 'each operator with their last activity; flags the inactive',
+  positionals: [],
+  flags: {},
+  mutates: false,
+  run({ io, session }) {
+    const config = botConfig(io)
+    if (!config) throw new CliFailure('access review needs the operator list, and the bot configuration (ROUTER_CONFIG / ROUTER_OPERATORS) does not validate')
+    const review = accessReview({ audit: session.stores.audit, operators: config.operators, inactiveDays: config.accessReview.inactiveDays }, io.now())
+    for (const line of formatAccessReview(review, io.now())) io.out(line)
+    return EXIT.ok
+  },
+}

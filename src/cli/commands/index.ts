@@ -1,0 +1,22 @@
+import type { CliCommand } from '../command.js'
+import { auditExportCommand, auditVerifyCommand } from './audit.js'
+import { skillToggle } from './skill-toggle.js'
+import { skillsCommand } from './skills.js'
+import { statusCommand } from './status.js'
+import { deployRecordCommand } from './deploy-record.js'
+import { rollbackConfigCommand, rollbackReleaseCommand } from './rollback.js'
+import { accessReviewCommand } from './access-review.js'
+
+/** Every routerctl command, in usage order. Add one by importing it here (incident, budget, rollback, …). */
+export const cliCommands: CliCommand[] = [
+  statusCommand,
+  skillsCommand,
+  skillToggle(false),
+  skillToggle(true),
+  auditExportCommand,
+  auditVerifyCommand,
+  rollbackConfigCommand,
+  rollbackReleaseCommand,
+  deployRecordCommand,
+  accessReviewCommand,
+]

@@ -1,0 +1,48 @@
+import { collectStatus, type StatusFacts } from '../../status.js'
+import { EXIT, type CliCommand } from '../command.js'
+import { collectRunbook, fetchReadiness, formatRunbook } from '../../admin/runbook.js'
+import { botConfig, readyUrl } from './ops-config.js'
+
+/**
+ * `status [--json]`: the /status facts that live in SQLite. Version, uptime, stream and breaker states
+ * live only in the bot process, so they are reported as not visible rather than guessed.
+ * @example routerctl status --json | jq .incident
+ */
+export const statusCommand: CliCommand = {
+  name: 'status',
+  summary: 'incident mode, skills on/off, recent error rate, pending approvals (--json for JSON)',
+  positionals: [],
+  flags: { json: { kind: 'switch' } },
+  mutates: false,
+  async run({ args, io, session }) {
+    const facts = collectStatus({ ...session.stores, skills: session.skills }, io.now())
+    // Breaker states live in the bot process: leaving them out says "unknown"; an empty map would say "none".
+    const skills = facts.skills.map(({ breakers: _unknown, ...s }) => s)
+    // The /runbook section: readiness asked of the bot over its loopback listener, the rest from SQLite.
+    const url = readyUrl(botConfig(io))
+    const runbook = await collectRunbook({ ...session.stores, skills: session.skills }, { now: io.now(), readiness: () => fetchReadiness(url) })
+    if (args.flags.json) io.out(JSON.stringify({ ...facts, skills, database: session.dbPath, runbook }, null, 2))
+    else for (const line of [...formatStatus(facts, session.dbPath), '', formatRunbook(runbook, io.now(), { plain: true }), `(readiness from ${url})`]) io.out(line)
+    return EXIT.ok
+  },
+}
+
+function formatStatus(f: StatusFacts, dbPath: string): string[] {
+  const off = f.skills.filter((s) => !s.enabled)
+  const i = f.incident
+  const incident = i.on
+    ? `ON${i.by ? ` by ${i.by}` : ''}${i.since ? ` since ${iso(i.since)}` : ''}${i.reason ? `: ${i.reason}` : ''}${i.expiresAt ? ` (until ${iso(i.expiresAt)})` : ''}`
+    : 'off'
+  const e = f.errorRate
+  return [
+    `database           ${dbPath}`,
+    'bot process        not visible from routerctl (version, uptime, stream and breakers: /status in chat or GET /status)',
+    `incident mode      ${incident}`,
+    `state version      ${f.stateVersion}`,
+    `skills             ${f.skills.length - off.length} on, ${off.length} off${off.length ? ` (${off.map((s) => s.name).join(', ')})` : ''}`,
+    `errors (${e.windowMinutes} min)    ${e.errors} of ${e.messages} messages (${(e.rate * 100).toFixed(1)}%)`,
+    `pending approvals  ${f.pendingApprovals}`,
+  ]
+}
+
+const iso = (ms: number) => new Date(ms).toISOString()

@@ -1,0 +1,95 @@
+import { existsSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { openStores } from '../../src/store/open.js'
+import { skills } from '../../skills/index.js'
+import { main } from '../../src/cli/routerctl.js'
+import { CLI_KEY, cliEnv, routerctl, seedDatabase, tempDir } from './helpers.js'
+
+// Every spawn is a full Node + tsx start; on a loaded 2-core machine that can take seconds each.
+describe('routerctl read commands', { timeout: 180_000 }, () => {
+  it('status prints the facts from the database, and --json parses', async () => {
+    const dir = tempDir()
+    const dbPath = seedDatabase(dir)
+    const human = await routerctl(['status'], cliEnv(dir))
+    expect(human.code).toBe(0)
+    expect(human.stdout).toContain(`database           ${dbPath}`)
+    expect(human.stdout).toMatch(/incident mode\s+off/)
+    expect(human.stdout).toMatch(new RegExp(`skills\\s+${skills.length} on, 0 off`))
+    const json = await routerctl(['status', '--json'], cliEnv(dir))
+    expect(json.code).toBe(0)
+    const facts = JSON.parse(json.stdout) as Record<string, unknown>
+    expect(facts).toMatchObject({ incident: { on: false }, stateVersion: 0, pendingApprovals: 0, uptimeSeconds: null, database: dbPath })
+    expect(facts.skills).toEqual(skills.map((d) => ({ name: d.name, enabled: true, risk: d.risk, egress: d.egress ?? [] })))
+  })
+
+  it('skills lists each skill with state, risk, egress and reason', async () => {
+    const dir = tempDir()
+    const dbPath = seedDatabase(dir)
+    const opened = openStores({ db: dbPath, auditKey: CLI_KEY })
+    opened.stores.state.update('alice', 'flapping', (d) => void (d.skills.ping = { enabled: false, reason: 'flapping', by: 'alice' }))
+    opened.db.close()
+    const r = await routerctl(['skills'], cliEnv(dir))
+    expect(r.code).toBe(0)
+    const lines = r.stdout.trim().split('\n')
+    expect(lines[0]).toMatch(/^SKILL\s+STATE\s+RISK\s+EGRESS\s+REASON$/)
+    expect(lines).toContainEqual(expect.stringMatching(/^help\s+on\s+read\s+-\s+-$/))
+    expect(lines).toContainEqual(expect.stringMatching(/^ping\s+off\s+read\s+-\s+flapping$/))
+  })
+
+  it('a missing database is refused with exit 1 and is not created', async () => {
+    const dir = tempDir()
+    const message = `no database at ${join(dir, 'router.db')} — set ROUTER_DB`
+    const r = await routerctl(['status'], cliEnv(dir))
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain(message)
+    // The rest through the same entry point in-process, to keep the process count down.
+    for (const args of [['skills'], ['audit', 'export'], ['audit', 'verify'], ['disable-skill', 'ping', '--reason', 'x']]) {
+      const err: string[] = []
+      const code = await main(args, { out: () => undefined, err: (l) => void err.push(l), env: cliEnv(dir), now: Date.now })
+      expect(code, args.join(' ')).toBe(1)
+      expect(err.join('\n')).toContain(message)
+    }
+    expect(existsSync(join(dir, 'router.db'))).toBe(false)
+  })
+
+  it('a broken bot configuration falls back to ROUTER_DB with a warning, printing no secret', async () => {
+    const dir = tempDir()
+    seedDatabase(dir)
+    const config = join(dir, 'router.yaml')
+    writeFileSync(config, 'http:\n  port: not-a-number\n')
+    const env = cliEnv(dir, { ROUTER_CONFIG: config, DINGTALK_CLIENT_SECRET: 'only-half-of-the-credentials-s3cr3t' })
+    const r = await routerctl(['audit', 'verify'], env)
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('audit chain intact: 1 entries')
+    expect(r.stderr).toMatch(/warning: the bot's configuration does not validate/)
+    expect(r.stderr).toMatch(/http\.port/)
+    for (const secret of ['only-half-of-the-credentials-s3cr3t', CLI_KEY]) expect(r.stdout + r.stderr).not.toContain(secret)
+  })
+
+  it('uses the audit.key file the bot keeps beside the database, and refuses without any key', async () => {
+    const dir = tempDir()
+    seedDatabase(dir, 2, { keyFile: true })
+    expect(existsSync(join(dir, 'audit.key'))).toBe(true)
+    const ok = await routerctl(['audit', 'verify'], cliEnv(dir, { ROUTER_AUDIT_KEY: undefined }))
+    expect(ok.code).toBe(0)
+    expect(ok.stdout).toContain('audit chain intact: 2 entries')
+
+    const keyless = tempDir()
+    seedDatabase(keyless)
+    const refused = await routerctl(['audit', 'verify'], cliEnv(keyless, { ROUTER_AUDIT_KEY: undefined }))
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toMatch(/no audit key/)
+    expect(existsSync(join(keyless, 'audit.key'))).toBe(false)
+  })
+
+  it('the installed bin works from another working directory', async () => {
+    const dir = tempDir()
+    seedDatabase(dir)
+    const r = await routerctl(['status'], cliEnv(dir), { via: 'bin', cwd: dir })
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/incident mode\s+off/)
+    const usage = await routerctl(['nope'], cliEnv(dir), { via: 'bin', cwd: dir })
+    expect(usage.code).toBe(2)
+  })
+})
