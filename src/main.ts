@@ -1,7 +1,7 @@
 import { createRouterApp } from './app.js'
 import { ConfigError, isSimulatorMode, loadConfig, type RouterConfig } from './config.js'
 import { commands } from '../commands/index.js'
-import { skills } from '../skills/index.js'
+import { createSkills } from '../skills/index.js'
 import { createLogger, routeConsoleToLogger } from './logger.js'
 import { startSimulatorMode } from './simulator-mode.js'
 import type { DingTalkSimulator } from './simulator/index.js'
@@ -25,11 +25,19 @@ process.on('unhandledRejection', (reason) => log.error({ err: String(reason) }, 
 process.on('uncaughtException', (err) => log.error({ err: err.message, stack: err.stack }, 'uncaught exception (contained)'))
 
 let simulator: DingTalkSimulator | undefined
-if (isSimulatorMode(config)) ({ config, simulator } = await startSimulatorMode(config, log))
+if (isSimulatorMode(config)) {
+  try {
+    ;({ config, simulator } = await startSimulatorMode(config, log))
+  } catch (err) {
+    // Without this, the rejection lands in the contained uncaughtException handler and the process idles forever.
+    log.fatal({ err: (err as Error).message }, 'could not start simulator mode: check that simulator.port (ROUTER_CONFIG file) is free and the ROUTER_DB folder is writable')
+    process.exit(1)
+  }
+}
 
 const app = (() => {
   try {
-    return createRouterApp(config, { logger: handle, skills, commands })
+    return createRouterApp(config, { logger: handle, skills: createSkills(config), commands })
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`)
     process.exit(1)

@@ -103,10 +103,20 @@ export function splitContent(content: ReplyContent, limit = CHUNK_CHARS): ReplyC
   let rest = text
   while (rest.length > limit) {
     const cut = rest.lastIndexOf('\n', limit)
-    const at = cut > limit / 2 ? cut : limit
+    let at = cut > limit / 2 ? cut : limit
+    // A hard cut must not fall between the two halves of a surrogate pair (an emoji): both chunks would carry a broken character.
+    if (at === limit && isHighSurrogate(rest.charCodeAt(at - 1)) && isLowSurrogate(rest.charCodeAt(at))) at--
     parts.push(rest.slice(0, at))
     rest = rest.slice(at).replace(/^\n/, '')
   }
   if (rest) parts.push(rest)
   return typeof content === 'string' ? parts : parts.map((markdown) => ({ markdown, title: content.title }))
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff
 }

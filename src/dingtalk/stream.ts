@@ -77,7 +77,7 @@ export class StreamConnection extends EventEmitter {
         const client = await this.open()
         failures = 0
         reason = await this.watch(client)
-        this.opts.log.warn({ reason }, 'stream connection ended; reconnecting')
+        if (reason !== 'stopped') this.opts.log.warn({ reason }, 'stream connection ended; reconnecting')
       } catch (err) {
         failures++
         this.logConnectFailure(err, failures)

@@ -24,7 +24,7 @@ export function captureLogs(opts: { level?: string; secrets?: string[] } = {}): 
     write(chunk, _enc, done) {
       for (const line of String(chunk).split('\n').filter(Boolean)) {
         lines.push(line)
-        appendFileSync(file, line + '\n')
+        appendLine(file, line)
         const record = JSON.parse(line) as Record<string, unknown>
         for (const w of waiters.splice(0)) (w.predicate(record) ? w.resolve(record) : waiters.push(w))
       }
@@ -44,5 +44,18 @@ export function captureLogs(opts: { level?: string; secrets?: string[] } = {}): 
         waiters.push({ predicate, resolve: (r) => { clearTimeout(timer); resolve(r) } })
       })
     },
+  }
+}
+
+/**
+ * Appends for the suite-wide scan. Another vitest run in the same checkout empties LOG_DIR in its global setup;
+ * a throw here would destroy the router's log stream mid-test, so the folder is recreated instead.
+ */
+function appendLine(file: string, line: string): void {
+  try {
+    appendFileSync(file, line + '\n')
+  } catch {
+    mkdirSync(LOG_DIR, { recursive: true })
+    appendFileSync(file, line + '\n')
   }
 }

@@ -7,7 +7,7 @@ import { loadConfig, type RouterConfig } from '../../src/config.js'
 import type { CommandDefinition, SkillDefinition } from '../../src/define.js'
 import { DingTalkSimulator, type RecordedReply, type SimMessageInput, type SimulatorOptions } from '../../src/simulator/index.js'
 import { commands as realCommands } from '../../commands/index.js'
-import { skills as realSkills } from '../../skills/index.js'
+import { createSkills } from '../../skills/index.js'
 import { captureLogs, type CapturedLogs } from './log-capture.js'
 
 /** Secrets used by every test router; the suite-wide scan checks none of them reaches a log line. */
@@ -86,7 +86,7 @@ export async function startTestRouter(opts: TestRouterOptions = {}): Promise<Tes
   const logs = captureLogs({ secrets: [sim.clientSecret, TEST_SECRETS.auditKey] })
   const app = createRouterApp(config, {
     logger: logs.handle,
-    skills: opts.skills ?? realSkills,
+    skills: opts.skills ?? createSkills(config),
     commands: opts.commands ?? realCommands,
     now: opts.now,
     jobs: false,

@@ -1,0 +1,150 @@
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { ConfigError, isSimulatorMode, loadConfig } from '../../src/config.js'
+
+let dir: string
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'config-test-'))
+})
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true })
+})
+
+function file(name: string, text: string): string {
+  const path = join(dir, name)
+  writeFileSync(path, text)
+  return path
+}
+
+function problems(env: NodeJS.ProcessEnv, yamlFile?: string): string[] {
+  try {
+    loadConfig(env, yamlFile)
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems
+    throw err
+  }
+  throw new Error('expected a ConfigError')
+}
+
+describe('loadConfig', () => {
+  it('has working defaults: simulator mode, loopback HTTP, the contract defaults', () => {
+    const c = loadConfig({})
+    expect(isSimulatorMode(c)).toBe(true)
+    expect(c.http).toEqual({ host: '127.0.0.1', port: 8080, allowPublic: false })
+    expect(c.db).toBe('./data/router.db')
+    expect(c.logLevel).toBe('info')
+    expect(c.dingtalk.gatewayUrl).toBe('https://api.dingtalk.com/v1.0/gateway/connections/open')
+    expect(c.dingtalk.apiBase).toBe('https://api.dingtalk.com')
+    expect(c.dingtalk.webhookHosts).toEqual(['oapi.dingtalk.com'])
+    expect(c.operators).toEqual([])
+    expect(c.adminConversations).toEqual([])
+  })
+
+  it('reads every contract variable', () => {
+    const c = loadConfig({
+      DINGTALK_CLIENT_ID: 'id', DINGTALK_CLIENT_SECRET: 'secret',
+      DINGTALK_GATEWAY_URL: 'http://127.0.0.1:1/open', DINGTALK_API_BASE: 'http://127.0.0.1:1',
+      DINGTALK_WEBHOOK_HOSTS: 'oapi.dingtalk.com, 127.0.0.1:9000 ,',
+      ROUTER_OPERATORS: 'op1:alice, op2 : bob', ROUTER_ADMIN_CONVERSATIONS: 'cid-a,cid-b',
+      ROUTER_DB: '/tmp/x.db', ROUTER_HTTP_HOST: '0.0.0.0', ROUTER_HTTP_PORT: '9090', ROUTER_HTTP_ALLOW_PUBLIC: '1',
+      ROUTER_AUDIT_KEY: 'k'.repeat(16), LOG_LEVEL: 'debug',
+    })
+    expect(isSimulatorMode(c)).toBe(false)
+    expect(c.dingtalk).toMatchObject({ clientId: 'id', clientSecret: 'secret', gatewayUrl: 'http://127.0.0.1:1/open', webhookHosts: ['oapi.dingtalk.com', '127.0.0.1:9000'] })
+    expect(c.operators).toEqual([{ staffId: 'op1', name: 'alice' }, { staffId: 'op2', name: 'bob' }])
+    expect(c.adminConversations).toEqual(['cid-a', 'cid-b'])
+    expect(c.http).toEqual({ host: '0.0.0.0', port: 9090, allowPublic: true })
+    expect(c).toMatchObject({ db: '/tmp/x.db', auditKey: 'k'.repeat(16), logLevel: 'debug' })
+  })
+
+  it('lets the environment override the YAML file, keeping the rest of the file', () => {
+    const yaml = file('c.yaml', 'http:\n  port: 7000\n  host: localhost\nlogLevel: warn\nlimits:\n  perUserPerMinute: 5\n')
+    const c = loadConfig({ ROUTER_CONFIG: yaml, ROUTER_HTTP_PORT: '7001' })
+    expect(c.http).toMatchObject({ port: 7001, host: 'localhost' })
+    expect(c.logLevel).toBe('warn')
+    expect(c.limits.perUserPerMinute).toBe(5)
+    expect(loadConfig({ LOG_LEVEL: 'error' }, yaml).logLevel).toBe('error')
+  })
+
+  it('treats empty strings as unset', () => {
+    const yaml = file('c.yaml', 'logLevel: warn\n')
+    const c = loadConfig({ ROUTER_CONFIG: yaml, LOG_LEVEL: '', ROUTER_HTTP_PORT: '', DINGTALK_CLIENT_ID: '', DINGTALK_CLIENT_SECRET: '', ROUTER_OPERATORS: '' })
+    expect(c.logLevel).toBe('warn')
+    expect(c.http.port).toBe(8080)
+    expect(isSimulatorMode(c)).toBe(true)
+    expect(loadConfig({ ROUTER_CONFIG: '' }).logLevel).toBe('info')
+    expect(loadConfig({ DINGTALK_CLIENT_SECRET_FILE: '' }).dingtalk.clientSecret).toBeUndefined()
+  })
+
+  it('reads *_FILE secrets, trimmed', () => {
+    const secret = file('secret', 'from-file-secret\n')
+    const key = file('key', '  audit-key-from-a-file  \n')
+    const c = loadConfig({ DINGTALK_CLIENT_ID: 'id', DINGTALK_CLIENT_SECRET_FILE: secret, ROUTER_AUDIT_KEY_FILE: key })
+    expect(c.dingtalk.clientSecret).toBe('from-file-secret')
+    expect(c.auditKey).toBe('audit-key-from-a-file')
+  })
+
+  it('refuses a secret given both directly and as a file, and an unreadable file, without printing the secret', () => {
+    const secret = file('secret', 'from-file-secret')
+    const p = problems({ DINGTALK_CLIENT_ID: 'id', DINGTALK_CLIENT_SECRET: 'direct-secret-value', DINGTALK_CLIENT_SECRET_FILE: secret })
+    expect(p).toContain('DINGTALK_CLIENT_SECRET and DINGTALK_CLIENT_SECRET_FILE are both set: keep one')
+    const missing = problems({ ROUTER_AUDIT_KEY_FILE: join(dir, 'nope') })
+    expect(missing.join('\n')).toMatch(/ROUTER_AUDIT_KEY_FILE: cannot read .*ENOENT/)
+    expect(p.join('\n')).not.toContain('direct-secret-value')
+    expect(p.join('\n')).not.toContain('from-file-secret')
+  })
+
+  it('reports every problem at once, naming the variable', () => {
+    const p = problems({
+      ROUTER_HTTP_PORT: 'abc', LOG_LEVEL: 'loud', ROUTER_OPERATORS: 'bad,op1:alice,op1:again', DINGTALK_CLIENT_ID: 'only-id',
+      ROUTER_HTTP_ALLOW_PUBLIC: 'maybe', DINGTALK_GATEWAY_URL: 'ftp://x', ROUTER_AUDIT_KEY: 'short', DINGTALK_WEBHOOK_HOSTS: 'a b',
+    })
+    const text = p.join('\n')
+    for (const name of ['ROUTER_HTTP_PORT', 'LOG_LEVEL', 'ROUTER_OPERATORS', 'DINGTALK_CLIENT_ID', 'DINGTALK_CLIENT_SECRET', 'ROUTER_HTTP_ALLOW_PUBLIC', 'DINGTALK_GATEWAY_URL', 'ROUTER_AUDIT_KEY', 'DINGTALK_WEBHOOK_HOSTS']) {
+      expect(text).toContain(name)
+    }
+    expect(p.length).toBeGreaterThanOrEqual(8)
+    expect(text).toContain('"bad" must be staffId:name')
+    expect(text).not.toContain('short')
+  })
+
+  it('reports cross-field problems (duplicate operator, backoff bounds)', () => {
+    const yaml = file('c.yaml', 'dingtalk:\n  reconnectBaseMs: 5000\n  reconnectMaxMs: 1000\n')
+    const p = problems({ ROUTER_OPERATORS: 'op1:a,op1:b' }, yaml)
+    expect(p.join('\n')).toContain('staffId op1 is listed twice')
+    expect(p.join('\n')).toContain('reconnectBaseMs must not exceed')
+  })
+
+  it('reports YAML problems: unknown keys, wrong types, bad syntax, not a mapping, unreadable', () => {
+    const bad = file('bad.yaml', 'bogus: 1\nhttp:\n  port: eighty\n  extra: true\nlimits:\n  dedupRetention: forever\n')
+    const p = problems({ ROUTER_CONFIG: bad })
+    const text = p.join('\n')
+    expect(text).toContain('bogus')
+    expect(text).toContain('extra')
+    expect(text).toMatch(/http\.port \(ROUTER_HTTP_PORT\): .*number/)
+    expect(text).toMatch(/limits\.dedupRetention: expected a duration/)
+    expect(problems({ ROUTER_CONFIG: file('syntax.yaml', 'a: [1, 2\n') }).join('\n')).toMatch(/is not valid YAML/)
+    expect(problems({ ROUTER_CONFIG: file('list.yaml', '- a\n- b\n') }).join('\n')).toMatch(/must be a YAML mapping/)
+    expect(problems({ ROUTER_CONFIG: join(dir, 'missing.yaml') }).join('\n')).toMatch(/cannot read .*ENOENT/)
+    expect(loadConfig({ ROUTER_CONFIG: file('empty.yaml', '') }).http.port).toBe(8080)
+  })
+
+  it('ConfigError lists the problems in its message', () => {
+    try {
+      loadConfig({ ROUTER_HTTP_PORT: 'x', LOG_LEVEL: 'y' })
+      expect.unreachable()
+    } catch (err) {
+      expect((err as Error).message).toMatch(/^invalid configuration:\n {2}- /)
+      expect((err as Error).message.split('\n  - ')).toHaveLength(3)
+    }
+  })
+
+  it('does not choke on a YAML file it may not read', () => {
+    if (process.getuid?.() === 0) return // root reads anything
+    const locked = file('locked.yaml', 'logLevel: warn\n')
+    chmodSync(locked, 0o000)
+    expect(problems({ ROUTER_CONFIG: locked }).join('\n')).toMatch(/EACCES/)
+  })
+})
