@@ -6,7 +6,9 @@ import { migrate, migrationsCurrent, openDatabase, type DB } from './db.js'
 import { EventStore } from './events.js'
 import { InboxStore } from './inbox.js'
 import { KvStore } from './kv.js'
+import { ModelUsageStore } from './model-usage.js'
 import { OutboxStore } from './outbox.js'
+import { ReleaseStore } from './releases.js'
 import { StateStore } from './state.js'
 import { UsageStore } from './usage.js'
 
@@ -28,6 +30,8 @@ export function openStores(config: Pick<RouterConfig, 'db' | 'auditKey'>, now: (
       usage: new UsageStore(db),
       kv: new KvStore(db),
       events: new EventStore(db),
+      modelUsage: new ModelUsageStore(db),
+      releases: new ReleaseStore(db),
     },
   }
 }

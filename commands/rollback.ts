@@ -1,0 +1,71 @@
+import { z } from 'zod'
+import { planConfigRollback, previewConfigRollback, rollbackConfig } from '../src/admin/rollback-config.js'
+import { formatChanges } from '../src/admin/rollback-diff.js'
+import { previewReleaseRollback, rollbackRelease } from '../src/admin/rollback-release.js'
+import type { CommandContext } from '../src/context.js'
+import { defineCommand } from '../src/define.js'
+import { errorMessage } from '../src/errors.js'
+import { DIGEST_PATTERN } from '../src/store/releases.js'
+
+const args = z
+  .strictObject({
+    target: z.enum(['config', 'release']).optional(),
+    ref: z.string().optional(),
+  })
+  .refine((a) => a.ref === undefined || a.target !== undefined, { message: 'say config or release first', path: ['ref'] })
+  .refine((a) => a.target !== 'config' || a.ref === undefined || /^\d{1,9}$/.test(a.ref), { message: 'a config version is a number, e.g. 12', path: ['ref'] })
+  .refine((a) => a.target !== 'release' || a.ref === undefined || DIGEST_PATTERN.test(a.ref), { message: 'not a digest', path: ['ref'] })
+
+type Args = z.infer<typeof args>
+
+export default defineCommand<Args>({
+  name: 'rollback',
+  description: 'Restore a runtime config version or roll back the release (dry run first, second operator)',
+  usage: '/rollback [config [<version>] | release [<digest>]]',
+  positional: ['target', 'ref'],
+  args,
+  // Bare /rollback only shows the options; anything that changes state needs a second operator.
+  approval: (a) => (a.target ? 'second-operator' : 'none'),
+  preview: ({ args: a, ctx }) => {
+    if (a.target === 'config') return previewConfigRollback(ctx.services, version(a))
+    if (a.target === 'release') return previewReleaseRollback(ctx.services, a.ref)
+    return ''
+  },
+  async handler({ args: a, ctx }) {
+    const requestedAt = ctx.approvalId ? ctx.services.approvals.get(ctx.approvalId)?.createdAt : undefined
+    const who = { actor: ctx.operator.name, channel: ctx.channel, approvalId: ctx.approvalId, requestedAt }
+    if (a.target === 'config') {
+      const r = rollbackConfig(ctx.services, { ...who, version: version(a), reason: `/rollback config${a.ref ? ` ${a.ref}` : ''}` })
+      if (r.restoredAs === undefined) return `Config v${r.target} equals the current v${r.from}: nothing changed.`
+      return [`Restored config v${r.target} as the new v${r.restoredAs} (was v${r.from}).`, ...formatChanges(r.changes).map((l) => `- ${l}`)].join('\n')
+    }
+    if (a.target === 'release') {
+      const r = await rollbackRelease(ctx.services, { ...who, digest: a.ref }, ctx.services.now())
+      return r.summary
+    }
+    return options(ctx)
+  },
+})
+
+function version(a: Args): number | undefined {
+  return a.target === 'config' && a.ref !== undefined ? Number(a.ref) : undefined
+}
+
+// What each form would pick right now, so the operator knows before asking for an approval.
+function options(ctx: CommandContext): string {
+  const s = ctx.services
+  const current = s.state.current().version
+  const pick = (f: () => string) => {
+    try {
+      return f()
+    } catch (err) {
+      return errorMessage(err)
+    }
+  }
+  return [
+    `Running ${s.runtime.digest}; runtime config v${current}.`,
+    `- /rollback config → ${pick(() => { const p = planConfigRollback(s); return `v${p.target.version} (${p.why}, ${p.changes.length} setting(s) differ)` })}`,
+    `- /rollback release → ${pick(() => previewReleaseRollback(s).split('\n')[0]!)}`,
+    'Both show a dry run and need a second operator.',
+  ].join('\n')
+}

@@ -1,0 +1,38 @@
+import type { Services } from '../context.js'
+import { defineJob } from '../define.js'
+import { formatDuration } from '../duration.js'
+import { collectStatus } from '../status.js'
+
+/**
+ * A daily status digest for the admin conversations: release and known-good, 24-hour error rate,
+ * incident mode, disabled skills, pending approvals. Each run is audited (channel `cron`).
+ * @example dailyDigestJob(services).run(Date.now())
+ */
+export function dailyDigestJob(s: Pick<Services, 'state' | 'approvals' | 'usage' | 'skills' | 'releases' | 'audit' | 'outbox' | 'config' | 'runtime'>) {
+  return defineJob({
+    name: 'daily-digest',
+    schedule: s.config.digest.schedule,
+    run: (now) => {
+      const status = collectStatus(s, now)
+      const day = s.usage.errorRate(now, 24 * 60)
+      const deploy = s.releases.forDigest(status.digest)
+      const good = s.releases.lastKnownGood()
+      const off = status.skills.filter((k) => !k.enabled).map((k) => k.name)
+      const text = [
+        'Daily digest',
+        `- release ${status.digest}${deploy ? `, deployed ${formatDuration(now - deploy.deployedAt)} ago by ${deploy.deployedBy}` : ''}`,
+        `- known-good: ${!good ? 'none yet' : good.digest === status.digest ? 'this release' : good.digest}`,
+        `- errors (24 h): ${day.errors}/${day.messages} (${(day.rate * 100).toFixed(1)}%)`,
+        `- incident mode: ${status.incident.on ? `ON${status.incident.reason ? ` (${status.incident.reason})` : ''}` : 'off'}; config v${status.stateVersion}`,
+        `- skills off: ${off.length ? off.join(', ') : 'none'}; pending approvals: ${status.pendingApprovals}`,
+      ].join('\n')
+      s.audit.transaction(() => {
+        s.audit.append({
+          actor: 'daily-digest', channel: 'cron', action: 'daily-digest', outcome: 'executed',
+          args: { digest: status.digest, errors: day.errors, messages: day.messages, skillsOff: off.length, pendingApprovals: status.pendingApprovals },
+        })
+        s.outbox.add(text, now)
+      })
+    },
+  })
+}

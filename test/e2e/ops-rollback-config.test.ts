@@ -1,0 +1,125 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { knownGoodJob } from '../../src/jobs/known-good.js'
+import { EMPTY_STATE } from '../../src/store/state.js'
+import { OP1, OP2, startTestRouter, type TestRouter } from '../helpers/router.js'
+import { MIN, fakeClock } from './ops-helpers.js'
+
+let r: TestRouter | undefined
+afterEach(async () => {
+  try {
+    if (r) expect(r.app.services.audit.verify()).toMatchObject({ ok: true })
+  } finally {
+    await r?.stop()
+    r = undefined
+  }
+})
+
+function approvalId(text: string): string {
+  const id = /\/approve ([a-z2-7]{10})/.exec(text)?.[1]
+  expect(id, text).toBeDefined()
+  return id!
+}
+
+describe('/rollback config (two operators, through the simulator)', () => {
+  it('shows a dry-run diff, needs a second operator, and restores the last known-good version exactly as a new version', async () => {
+    const clock = fakeClock()
+    r = await startTestRouter({ now: clock.now })
+    const s = r.app.services
+    expect((await r.command('/disable-skill ping "noisy at night"')).text).toContain('"ping" is off')
+    const v1 = s.state.current()
+    expect(v1.version).toBe(1)
+
+    // The release becomes known-good with config v1.
+    const job = knownGoodJob(s, { ready: () => s.runtime.readiness!().ready })
+    await job.run(clock.now())
+    clock.advance(10 * MIN)
+    await job.run(clock.now())
+    expect(s.releases.lastKnownGoodConfigVersion()).toBe(1)
+
+    clock.advance(MIN)
+    expect((await r.command('/incident on database trouble')).text).toContain('Incident mode on')
+    expect(s.state.current().version).toBe(2)
+
+    clock.advance(MIN)
+    const request = await r.command('/rollback config')
+    expect(request.text).toContain('Approval needed: /rollback')
+    expect(request.text).toContain('Dry run')
+    expect(request.text).toContain('Restore config v1 (the last known-good version) over the current v2')
+    expect(request.text).toContain('incident.on: true → false')
+    expect(request.text).toMatch(/incident\.since: 2030-03-04T05:\d\d:00Z → \(unset\)/)
+    expect(request.text).toContain('incident.reason: database trouble → (unset)')
+    expect(s.state.current().version).toBe(2) // nothing ran yet
+
+    const id = approvalId(request.text)
+    expect((await r.command(`/approve ${id}`, OP1)).text).toContain('a different operator must approve it')
+    expect(s.state.current().version).toBe(2)
+
+    clock.advance(MIN)
+    const approved = await r.command(`/approve ${id}`, OP2)
+    expect(approved.text).toContain('Restored config v1 as the new v3 (was v2)')
+    const now = s.state.current()
+    expect(now.version).toBe(3)
+    expect(now.state).toEqual(v1.state)
+    expect(now.actor).toBe(OP2.name)
+    // History is never rewritten: v2 is still there as it was.
+    expect(s.state.version(2)?.state.incident).toMatchObject({ on: true, reason: 'database trouble' })
+    expect((await r.say('ping')).text).toContain('turned off')
+
+    const trail = [...s.audit.entries()].filter((e) => e.approvalId === id)
+    expect(trail.map((e) => [e.action, e.outcome, e.actor])).toEqual([
+      ['rollback', 'requested', OP1.name],
+      ['approve', 'rejected', OP1.name],
+      ['rollback', 'approved', OP2.name],
+      ['rollback', 'executed', OP2.name],
+      ['config-restore', 'executed', OP2.name],
+    ])
+    const restore = trail.find((e) => e.action === 'config-restore')!
+    expect(restore.args).toMatchObject({ from: 2, target: 1, restoredAs: 3, why: 'the last known-good version' })
+    expect(restore.args.changes).toEqual(expect.arrayContaining(['incident.on: true → false', 'incident.reason: database trouble → (unset)']))
+  })
+
+  it('restores an explicit version (0 = the initial state), and without a known-good one undoes the last change', async () => {
+    r = await startTestRouter()
+    const s = r.app.services
+    await r.command('/disable-skill ping first')
+    await r.command('/incident on drill')
+
+    const undo = await r.command('/rollback config')
+    expect(undo.text).toContain('Restore config v1 (the version before the last change) over the current v2')
+    await r.command(`/approve ${approvalId(undo.text)}`, OP2)
+    expect(s.state.current()).toMatchObject({ version: 3, state: s.state.version(1)!.state })
+
+    const initial = await r.command('/rollback config 0', OP2)
+    expect(initial.text).toContain('Restore config v0 (as asked) over the current v3')
+    expect(initial.text).toContain('skills.ping.enabled: false → (unset)')
+    const done = await r.command(`/approve ${approvalId(initial.text)}`, OP1)
+    expect(done.text).toContain('Restored config v0 as the new v4')
+    expect(s.state.current().state).toEqual(EMPTY_STATE)
+    expect((await r.say('ping')).text).toBe('pong')
+  })
+
+  it('refuses an unknown version before asking anyone, and bare /rollback only lists the options', async () => {
+    r = await startTestRouter()
+    expect((await r.command('/rollback config 7')).text).toContain('There is no config version 7; the current one is v0')
+    expect((await r.command('/rollback config seven')).text).toContain('a config version is a number')
+    expect(r.app.services.approvals.pending(r.app.services.now())).toHaveLength(0)
+    const options = await r.command('/rollback')
+    expect(options.text).toContain('/rollback config → The runtime config has never changed')
+    expect(options.text).toContain('/rollback release → No known-good release')
+  })
+
+  it('refuses to run a defaulted rollback whose dry run went out of date', async () => {
+    const clock = fakeClock()
+    r = await startTestRouter({ now: clock.now })
+    await r.command('/disable-skill ping one')
+    await r.command('/incident on two')
+    const request = await r.command('/rollback config')
+    clock.advance(MIN)
+    await r.command('/incident on three')
+    const version = r.app.services.state.current().version
+    clock.advance(MIN)
+    const approved = await r.command(`/approve ${approvalId(request.text)}`, OP2)
+    expect(approved.text).toContain('dry run is out of date')
+    expect(r.app.services.state.current().version).toBe(version)
+  })
+})

@@ -1,0 +1,100 @@
+import { execFileSync } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createServer as createTlsServer } from 'node:tls'
+import { createServer, type AddressInfo, type Server } from 'node:net'
+import { afterEach, describe, expect, it } from 'vitest'
+import { probeDestination } from '../../src/admin/runbook-probe.js'
+import { defineSkill, type SkillDefinition } from '../../src/define.js'
+import { skills as realSkills } from '../../skills/index.js'
+import { startTestRouter, type TestRouter } from '../helpers/router.js'
+
+let r: TestRouter | undefined
+let listener: Server | undefined
+afterEach(async () => {
+  await r?.stop()
+  r = undefined
+  listener?.close()
+  listener = undefined
+})
+
+async function listen(): Promise<Server> {
+  const server = createServer((socket) => socket.destroy())
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  return server
+}
+
+/** A loopback port nothing listens on: bound once to get a free number, then closed. */
+async function closedPort(): Promise<number> {
+  const server = await listen()
+  const { port } = server.address() as AddressInfo
+  server.close()
+  await once(server, 'close')
+  return port
+}
+
+function skill(name: string, egress: string[]): SkillDefinition<unknown> {
+  return defineSkill({ name, description: name, example: name, match: new RegExp(`^${name}$`), risk: 'read', egress, handler: () => name }) as SkillDefinition<unknown>
+}
+
+describe('/runbook', () => {
+  it('reports readiness, error rate, digest and deploy, known-good, and probes each declared destination', async () => {
+    listener = await listen()
+    const open = `127.0.0.1:${(listener.address() as AddressInfo).port}`
+    const closed = `127.0.0.1:${await closedPort()}`
+    r = await startTestRouter({ skills: [...realSkills, skill('inventory', [open]), skill('billing', [closed, open])] })
+    const s = r.app.services
+    await r.say('ping')
+    const text = (await r.command('/runbook')).text
+    expect(text).toContain('- **Ready:** yes')
+    expect(text).toMatch(/- \*\*Errors \(15 min\):\*\* 0\/\d+ = 0\.0%/)
+    expect(text).toContain(`- **Running:** ${s.runtime.digest} (v${s.runtime.version}), deployed `)
+    expect(text).toContain('by unknown')
+    expect(text).toContain('- **Last known-good:** none yet')
+    expect(text).toContain('- **Egress:** 1/2 reachable')
+    expect(text).toMatch(new RegExp(`ok ${open} tcp \\d+ ms \\(inventory, billing\\)`))
+    expect(text).toContain(`FAIL ${closed} tcp: ECONNREFUSED (billing)`)
+
+    const deploy = s.releases.forDigest(s.runtime.digest)!
+    s.releases.markKnownGood(deploy.id, 0, s.now())
+    expect((await r.command('/runbook')).text).toContain('- **Last known-good:** this release, since ')
+  })
+
+  it('says so when no skill declares a destination, and shows a not-ready check', async () => {
+    r = await startTestRouter()
+    const s = r.app.services
+    const real = s.runtime.readiness!
+    s.runtime.readiness = () => ({ ...real(), ready: false, checks: { ...real().checks, database: { ok: false, detail: 'SQLITE_READONLY' } } })
+    const text = (await r.command('/runbook')).text
+    expect(text).toContain('- **Ready:** NO: database (SQLITE_READONLY)')
+    expect(text).toContain('- **Egress:** no skill declares a destination')
+  })
+})
+
+describe('egress probe', () => {
+  it('TLS: a certificate that does not verify fails with its code; a peer that never answers times out', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'probe-tls-'))
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
+      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' })
+    const tlsServer = createTlsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (s) => s.end())
+    tlsServer.listen(0, '127.0.0.1')
+    await once(tlsServer, 'listening')
+    // Accepts the TCP connection and then says nothing: a TLS handshake can only time out.
+    const silent = createServer(() => undefined)
+    silent.listen(0, '127.0.0.1')
+    await once(silent, 'listening')
+    try {
+      const selfSigned = await probeDestination(`127.0.0.1:${(tlsServer.address() as AddressInfo).port}`, 5000, { tls: true })
+      expect(selfSigned).toMatchObject({ ok: false, kind: 'tls', detail: 'DEPTH_ZERO_SELF_SIGNED_CERT' })
+      const hung = await probeDestination(`127.0.0.1:${(silent.address() as AddressInfo).port}`, 500, { tls: true })
+      expect(hung).toMatchObject({ ok: false, kind: 'tls', detail: 'no answer within 500 ms' })
+      expect(await probeDestination(`127.0.0.1:${(silent.address() as AddressInfo).port}`, 5000)).toMatchObject({ ok: true, kind: 'tcp' })
+    } finally {
+      tlsServer.close()
+      silent.close()
+    }
+  })
+})
