@@ -1,7 +1,10 @@
 import type { Context } from '../context.js'
 import type { SkillContext, SkillDefinition, SkillInput } from '../define.js'
 import type { ReplyContent } from '../dingtalk/openapi.js'
-import { UserError } from '../errors.js'
+import { errorMessage, UserError } from '../errors.js'
+import { formatDuration } from '../duration.js'
+import { isIncidentActive, isRiskyInIncident } from '../admin/incident-actions.js'
+import { declaredServices } from '../budget/skill-services.js'
 
 const DEFAULT_TIMEOUT_MS = 5000
 
@@ -9,7 +12,7 @@ const DEFAULT_TIMEOUT_MS = 5000
 export function visibleSkills(ctx: Context): { name: string; description: string; example: string }[] {
   const { skills, state } = ctx.services
   return skills.skills
-    .filter((s) => state.isSkillEnabled(s.name) && mayUse(s, ctx.msg.senderStaffId))
+    .filter((s) => s.listed !== false && state.isSkillEnabled(s.name) && mayUse(s, ctx.msg.senderStaffId))
     .map((s) => ({ name: s.name, description: s.description, example: s.example }))
 }
 
@@ -19,7 +22,8 @@ function mayUse(def: SkillDefinition<unknown>, staffId: string | undefined): boo
 
 /** True while incident mode holds this skill back: risky by declaration or listed as risky in the config. */
 export function heldByIncident(ctx: Context, def: SkillDefinition<unknown>): boolean {
-  return ctx.services.state.current().state.incident.on && def.risk !== 'read'
+  const { state, config, now } = ctx.services
+  return isIncidentActive(state.current().state.incident, now()) && isRiskyInIncident(def, config.incident.riskySkills)
 }
 
 /**
@@ -45,10 +49,13 @@ export async function runSkill(ctx: Context, def: SkillDefinition<unknown>, rawA
     return
   }
   const input: SkillInput<unknown> = { args: parsed.data, text: ctx.msg.text, ctx: skillContext(ctx, def) }
-  const breakerOpen = (def.egress ?? []).some((d) => services.egress.breakerState(d) === 'open')
+  const open = (def.egress ?? []).filter((d) => services.egress.breakerState(d) === 'open')
+  const breakerOpen = open.length > 0
   if (heldByIncident(ctx, def) || breakerOpen) {
     ctx.outcome = def.fallback ? 'fallback' : 'refused'
     const why = breakerOpen ? 'its backend is not answering' : 'incident mode is on'
+    // Incident mode is a decision, not a fault; a breaker held open by a failing backend is worth counting.
+    if (breakerOpen) recordEvent(ctx, def, def.fallback ? 'fallback' : 'breaker-open', `circuit open for ${open.join(', ')}; ${def.fallback ? 'answered from the fallback' : 'refused'}`)
     await ctx.reply(def.fallback ? await def.fallback(input) : `"${def.name}" is paused because ${why}. Please try again later.`)
     return
   }
@@ -59,8 +66,11 @@ export async function runSkill(ctx: Context, def: SkillDefinition<unknown>, rawA
     await ctx.reply(reply)
   } catch (err) {
     if (err instanceof UserError) throw err
+    const timedOut = err instanceof SkillTimeout
+    // A failure without a fallback reaches observe(), which records it (code `internal`) with the reference id.
+    if (timedOut || def.fallback) recordEvent(ctx, def, timedOut ? 'timeout' : 'failed', errorMessage(err), timedOut ? undefined : sampleOf(err))
     if (!def.fallback) {
-      if (err instanceof SkillTimeout) throw new UserError(`"${def.name}" did not answer within ${Math.round(timeoutMs / 1000)} s. Please try again later.`, 'timeout')
+      if (err instanceof SkillTimeout) throw new UserError(`"${def.name}" did not answer within ${formatDuration(timeoutMs)}. Please try again later.`, 'timeout')
       throw err
     }
     ctx.log.warn({ err: (err as Error).message }, 'skill failed; answering from its fallback')
@@ -71,13 +81,30 @@ export async function runSkill(ctx: Context, def: SkillDefinition<unknown>, rawA
 }
 
 function skillContext(ctx: Context, def: SkillDefinition<unknown>): SkillContext {
+  const egress = ctx.services.egress.forRoute(def.name, def.egress ?? [])
   return {
-    egress: ctx.services.egress.forRoute(def.name, def.egress ?? []),
+    egress,
     log: ctx.log,
     user: { staffId: ctx.msg.senderStaffId, nick: ctx.msg.senderNick },
     conversationType: ctx.msg.conversationType,
     catalog: () => visibleSkills(ctx),
+    ...declaredServices(ctx, def, egress),
   }
+}
+
+function recordEvent(ctx: Context, def: SkillDefinition<unknown>, code: string, message: string, sample?: string): void {
+  try {
+    ctx.services.events.record({ route: def.name, code, message, sample }, ctx.services.now())
+  } catch (err) {
+    // Diagnostics must never cost the user their answer.
+    ctx.log.warn({ err: errorMessage(err) }, 'could not record an error event')
+  }
+}
+
+// The error and the top of its stack: enough to place the fault, never more than EventStore's 512 bytes.
+function sampleOf(err: unknown): string | undefined {
+  if (!(err instanceof Error)) return undefined
+  return (err.stack ?? `${err.name}: ${err.message}`).split('\n').slice(0, 4).map((l) => l.trim()).join(' | ')
 }
 
 class SkillTimeout extends Error {}

@@ -1,0 +1,80 @@
+import type { Services } from '../context.js'
+import type { ReplyContent } from '../dingtalk/openapi.js'
+import { formatDuration } from '../duration.js'
+import { truncateBytes, type ErrorEvent } from '../store/events.js'
+
+type Deps = Pick<Services, 'config' | 'state'>
+
+// Enough to count "how many more" exactly in any realistic table; past this the footer says "at least".
+const MAX_COUNTED = 100_000
+const MESSAGE_BYTES = 120
+
+/**
+ * The diagnostic budget of a route in bytes: a runtime override (/budget, routerctl) wins over the route's
+ * config entry, which wins over `budgets.default`. Without a route, the default budget.
+ * @example diagnosticBudget(services, 'service-status') // 2048
+ */
+export function diagnosticBudget(s: Deps, route?: string): number {
+  const runtime = route ? s.state.current().state.budgets[route]?.maxDiagnosticBytes : undefined
+  const configured = route ? s.config.budgets.routes[route]?.maxDiagnosticBytes : undefined
+  return runtime ?? configured ?? s.config.budgets.default.maxDiagnosticBytes
+}
+
+/**
+ * A short summary of the stored error events (route, code, count, first and last seen, message), never log
+ * lines, cut to fit `maxBytes` of UTF-8; when cut, it says how many more kinds of event exist.
+ * @example const reply = diagSummary(services, 'service-status', Date.now())
+ */
+export function diagSummary(s: Deps & Pick<Services, 'events'>, route: string | undefined, now: number): ReplyContent {
+  const maxBytes = diagnosticBudget(s, route)
+  const events = s.events.list({ route, limit: MAX_COUNTED })
+  const where = route ? `route ${route}` : 'all routes'
+  const title = `Diagnostics: ${where}`.slice(0, 80)
+  if (events.length === 0) return { title, markdown: truncateBytes(`No error events stored for ${clean(where, 80)}.`, maxBytes) }
+  const occurrences = events.reduce((sum, e) => sum + e.count, 0)
+  const atLeast = events.length >= MAX_COUNTED ? 'at least ' : ''
+  const header = `**${clean(where, 80)}**: ${atLeast}${kinds(events.length)}, ${occurrences.toLocaleString('en-US')} occurrence${occurrences === 1 ? '' : 's'}; newest first (cap ${maxBytes.toLocaleString('en-US')} bytes).`
+  const footer = (left: number) =>
+    left === 0 ? '' : `…and ${atLeast}${kinds(left)} more not shown.${route ? '' : ' /diag <route> narrows it.'}`
+  const lines = [header]
+  let used = bytes(header)
+  let shown = 0
+  for (const e of events) {
+    const line = eventLine(e, now, !route)
+    const left = events.length - shown - 1
+    if (used + 1 + bytes(line) + 1 + bytes(footer(left)) > maxBytes) break
+    lines.push(line)
+    used += 1 + bytes(line)
+    shown++
+  }
+  const rest = footer(events.length - shown)
+  // Only a route's own view shows a sample: one redacted excerpt of at most 512 bytes, and only when it fits.
+  const sample = route && events[0]?.sample ? `Newest sample (redacted): ${clean(events[0].sample, 512)}` : ''
+  if (sample && used + 1 + bytes(sample) + 1 + bytes(rest) <= maxBytes) lines.push(sample)
+  if (rest) lines.push(rest)
+  // The line loop keeps within the cap; this only bites when even the header does not fit a tiny budget.
+  return { title, markdown: truncateBytes(lines.join('\n'), maxBytes) }
+}
+
+function eventLine(e: ErrorEvent, now: number, withRoute: boolean): string {
+  const seen = `last ${ago(now, e.lastSeen)}, first ${ago(now, e.firstSeen)}`
+  const head = withRoute ? `${clean(e.route, 64)} · ${clean(e.code, 64)}` : clean(e.code, 64)
+  return `- ${head} ×${e.count} (${seen}): ${clean(e.message, MESSAGE_BYTES)}`
+}
+
+function ago(now: number, t: number): string {
+  return now - t < 1000 ? 'just now' : `${formatDuration(now - t)} ago`
+}
+
+function kinds(n: number): string {
+  return `${n.toLocaleString('en-US')} kind${n === 1 ? '' : 's'} of error`
+}
+
+// Stored text is already redacted; this keeps it to one short line that cannot break the markdown around it.
+function clean(text: string, maxBytes: number): string {
+  return truncateBytes(text.replace(/\s+/g, ' ').replace(/\|/g, '/').replace(/[`*#>[\]]/g, ''), maxBytes)
+}
+
+function bytes(text: string): number {
+  return Buffer.byteLength(text, 'utf8')
+}
