@@ -4,6 +4,7 @@ import type { RouterConfig } from './config.js'
 import type { Logger } from './logger.js'
 import { startChatPage, type ChatGroup, type ChatPage, type ChatPerson } from './simulator/chat/page-server.js'
 import { DingTalkSimulator } from './simulator/index.js'
+import { STAND_IN_LABEL, startStandInModel } from './ask/stand-in-model.js'
 
 /** The people a newcomer can be in simulator mode. */
 export const SIM_PEOPLE = {
@@ -54,6 +55,13 @@ export async function startSimulatorMode(config: RouterConfig, log: Logger): Pro
       { staffId: SIM_PEOPLE.operatorTwo, name: 'operator-two' },
     ],
     adminConversations: config.adminConversations.length > 0 ? config.adminConversations : [SIM_PEOPLE.opsGroup],
+  }
+  // With no model configured, `ask` answers from a labelled local stand-in, through the real client and egress path.
+  if (!config.model.baseUrl) {
+    const standIn = await startStandInModel()
+    simConfig.model = { ...config.model, baseUrl: standIn.baseUrl, name: 'local-stand-in', label: STAND_IN_LABEL }
+    simConfig.egress = { ...config.egress, allowHttpLoopback: [...config.egress.allowHttpLoopback, standIn.dest] }
+    log.info({ model: standIn.baseUrl }, `no model configured: "ask" answers from a local stand-in, labelled ${STAND_IN_LABEL}`)
   }
   // The page is a convenience: if its port is taken, say how to fix it and keep the router and `say` working.
   const chatPage = await startChatPage({ simulatorUrl: simulator.baseUrl, port: config.simulator.chatPort, ...chatDirectory(simConfig) })

@@ -23,6 +23,7 @@ export function approvalRequestReply(r: ApprovalRequest, now: number, preview?: 
     `- **Expires:** ${expires} (in ${formatDuration(r.expiresAt - now)})`,
     '',
     `A second operator approves with: /approve ${r.id}`,
+    '',
     `or refuses with: /deny ${r.id}`,
   ]
   if (preview) lines.push('', '**Dry run:**', preview)

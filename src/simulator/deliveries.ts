@@ -69,6 +69,8 @@ export class Deliveries {
     const t = this.byMessageId.get(messageId)
     if (!t) return false
     t.ackedAt ??= this.deps.now()
+    // An acked frame is never sent again (attempt and flush skip acked ones): free its payload.
+    t.data = ''
     clearTimeout(t.timer)
     t.timer = undefined
     return true

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { z } from 'zod'
+import { streamTranscript, type Transcript } from './chat/transcript.js'
 import { parseJson, readBody, sendJson } from './http-util.js'
 import type { ReplyLog } from './replies.js'
 import type { RecordedReply, SentMessage, SimMessageInput } from './types.js'
@@ -22,6 +23,7 @@ export interface SimApiDeps {
   meta(msgId: string): SentMeta | undefined
   log: ReplyLog
   state(): unknown
+  transcript: Transcript
 }
 
 const SETTLE_MS = 300
@@ -53,7 +55,7 @@ function relatedTo(msgId: string, m: SentMeta): (r: RecordedReply) => boolean {
 /**
  * The `/sim/*` control API used by the `say` CLI and the web chat page.
  * @example
- * const routes = simRoutes({ sendMessage, meta, log, state })
+ * const routes = simRoutes({ sendMessage, meta, log, state, transcript })
  */
 export function simRoutes(deps: SimApiDeps): Record<string, Handler> {
   return {
@@ -65,6 +67,8 @@ export function simRoutes(deps: SimApiDeps): Record<string, Handler> {
     },
     'GET /sim/replies': (req, res) => longPoll(deps, req, res),
     'GET /sim/state': (_req, res) => sendJson(res, 200, deps.state()),
+    /** Every message and reply as Server-Sent Events, for the chat page. */
+    'GET /sim/events': (req, res) => streamTranscript(deps.transcript, req, res),
   }
 }
 

@@ -22,12 +22,13 @@ export class ReplyLog {
   private readonly cancels = new Set<(err: Error) => void>()
   private seq = 0
 
-  constructor(private readonly now: () => number, private readonly onReply: (r: RecordedReply) => void) {}
+  /** `keep` false: replies are numbered and announced but not stored (SimulatorOptions.recordReplies). */
+  constructor(private readonly now: () => number, private readonly onReply: (r: RecordedReply) => void, private readonly keep = true) {}
 
   /** Number, timestamp and store a reply, then tell whoever waits. */
   record(reply: NewReply): RecordedReply {
     const r: RecordedReply = { seq: ++this.seq, ...reply, at: this.now() }
-    this.replies.push(r)
+    if (this.keep) this.replies.push(r)
     this.onReply(r)
     for (const l of [...this.listeners]) l(r)
     return r

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { Transcript } from './chat/transcript.js'
 import { Deliveries } from './deliveries.js'
 import { Gateway } from './gateway.js'
 import { simRoutes, type Handler, type SentMeta } from './http-api.js'
@@ -36,6 +37,8 @@ export class DingTalkSimulator extends EventEmitter {
   private readonly webhooks: Webhooks
   private readonly routes: Record<string, Handler>
   private readonly sent = new Map<string, SentMeta>()
+  /** Both directions of every conversation, for the chat page's `GET /sim/events`. */
+  readonly transcript: Transcript
   private server?: Server
   private port = 0
   private refusing = false
@@ -49,7 +52,11 @@ export class DingTalkSimulator extends EventEmitter {
     this.clientSecret = o.clientSecret
     this.robotCode = o.robotCode
     this.chatbotUserId = lwcpId('bot-' + o.robotCode)
-    this.log = new ReplyLog(o.now, (r) => this.emit('reply', r))
+    const transcript = (this.transcript = new Transcript(o.now))
+    this.log = new ReplyLog(o.now, (r) => {
+      transcript.reply(r)
+      this.emit('reply', r)
+    }, o.recordReplies)
     const tickets = new TicketStore(o.ticketTtlMs, o.now)
     this.gateway = new Gateway({ appId: o.clientId, now: o.now, tickets, stats: this.stats, disconnectCloseDelayMs: o.disconnectCloseDelayMs }, {
       onConnection: (c) => {
@@ -78,7 +85,7 @@ export class DingTalkSimulator extends EventEmitter {
       'POST /v1.0/robot/groupMessages/send': (req, res) => openApi.handleGroup(req, res),
       'POST /v1.0/robot/oToMessages/batchSend': (req, res) => openApi.handleOto(req, res),
       'POST /robot/sendBySession': (req, res) => this.webhooks.handle(req, res),
-      ...simRoutes({ sendMessage: (i) => this.sendMessage(i), meta: (id) => this.sent.get(id), log: this.log, state: () => this.state() }),
+      ...simRoutes({ sendMessage: (i) => this.sendMessage(i), meta: (id) => this.sent.get(id), log: this.log, state: () => this.state(), transcript }),
     }
   }
 
@@ -148,6 +155,9 @@ export class DingTalkSimulator extends EventEmitter {
     const built = buildRobotPayload(input, { ...this.opts, now: this.opts.now(), chatbotUserId: this.chatbotUserId, sessionWebhook })
     this.webhooks.open(token, built.msgId, built.conversationId, built.expiredTime)
     const { conversationId, conversationType, senderStaffId } = built
+    const p = built.payload
+    this.transcript.message({ msgId: built.msgId, conversationId, conversationType, senderStaffId,
+      senderNick: String(p.senderNick), msgtype: String(p.msgtype), text: input.text ?? '' })
     this.sent.set(built.msgId, { conversationId, conversationType, senderStaffId, afterSeq: this.log.replies.at(-1)?.seq ?? 0 })
     const messageId = randomUUID()
     this.tracker.submit(built.msgId, messageId, JSON.stringify(built.payload))

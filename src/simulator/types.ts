@@ -24,6 +24,11 @@ export interface SimulatorOptions {
   disconnectCloseDelayMs?: number
   /** When > 0, SYSTEM ping frames are sent on this interval. */
   pingIntervalMs?: number
+  /**
+   * When false, replies are still emitted as `'reply'` events but not kept in `replies`, so a long
+   * benchmark does not grow the simulator; `waitForReply` then sees only replies that arrive later.
+   */
+  recordReplies?: boolean
   now?: () => number
 }
 
@@ -126,6 +131,7 @@ export function resolveOptions(opts: SimulatorOptions = {}): ResolvedOptions {
     redeliveryCount: opts.redeliveryCount ?? 3,
     disconnectCloseDelayMs: opts.disconnectCloseDelayMs ?? 10_000,
     pingIntervalMs: opts.pingIntervalMs ?? 0,
+    recordReplies: opts.recordReplies ?? true,
     now: opts.now ?? Date.now,
   }
 }

@@ -6,6 +6,7 @@ import { statusCommand } from './status.js'
 import { deployRecordCommand } from './deploy-record.js'
 import { rollbackConfigCommand, rollbackReleaseCommand } from './rollback.js'
 import { accessReviewCommand } from './access-review.js'
+import { incidentCommand } from './incident.js'
 
 /** Every routerctl command, in usage order. Add one by importing it here (incident, budget, rollback, …). */
 export const cliCommands: CliCommand[] = [
@@ -13,6 +14,8 @@ export const cliCommands: CliCommand[] = [
   skillsCommand,
   skillToggle(false),
   skillToggle(true),
+  incidentCommand(true),
+  incidentCommand(false),
   auditExportCommand,
   auditVerifyCommand,
   rollbackConfigCommand,
