@@ -36,7 +36,7 @@ describe('routerctl incident on|off', { timeout: 120_000 }, () => {
     expect(seen.last).toMatchObject({ action: 'incident', channel: 'cli', breakGlass: true, osUser: 'dave', args: { mode: 'on', ttlMs: 7_200_000, reason: 'payments DB failover' } })
     expect(seen.outbox.at(-1)).toBe('Break-glass: dave turned incident mode ON over SSH: payments DB failover')
 
-    const off = io(env, T0)
+    const off = io(env, Date.now())
     expect(await main(['incident', 'off', '--reason', 'failover done'], off.value)).toBe(0)
     seen = incidentState(dbPath)
     expect(seen.incident.on).toBe(false)
