@@ -5,9 +5,11 @@ import type { RouterConfig } from './config.js'
 import type { Operator, Services } from './context.js'
 import type { CommandDefinition, SkillDefinition } from './define.js'
 import { OpenApiClient } from './dingtalk/openapi.js'
-import { ReplySender } from './dingtalk/reply.js'
+import { RecordingReplySender } from './dingtalk/recording-reply-sender.js'
 import { StreamConnection } from './dingtalk/stream.js'
 import { createEgressFactory } from './egress/factory.js'
+import { createModelGateway } from './budget/model-client.js'
+import { ResponseCache } from './ask/cache.js'
 import { startHttpServer } from './http/server.js'
 import { createJobs } from './jobs/index.js'
 import { scheduleJobs } from './jobs/scheduler.js'
@@ -20,6 +22,8 @@ import { SkillRegistry } from './skill-registry.js'
 import { collectStatus } from './status.js'
 import { openStores } from './store/open.js'
 import { recordStartEvents } from './system-events.js'
+import { recordStartupDeploy } from './admin/deploy-record.js'
+import { errorMessage } from './errors.js'
 import { releaseIdentity } from './version.js'
 
 export interface AppOptions {
@@ -51,8 +55,14 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
   const metrics = createMetrics()
   const skills = new SkillRegistry(opts.skills)
   const commands = new CommandRegistry(opts.commands)
+  // A misspelt name would leave a risky skill running through an incident, so it stops the start instead.
+  const unknownRisky = config.incident.riskySkills.filter((name) => !skills.get(name))
+  if (unknownRisky.length > 0) {
+    throw new Error(`incident.riskySkills: no skill named ${unknownRisky.join(', ')} (known: ${skills.skills.map((d) => d.name).join(', ')})`)
+  }
   const stores = openStores(config, now)
   addSecret(stores.auditKey.toString('utf8'))
+  addSecret(config.model.apiKey)
   const clientId = config.dingtalk.clientId ?? ''
   const clientSecret = config.dingtalk.clientSecret ?? ''
   const openapi = new OpenApiClient({
@@ -75,10 +85,14 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
   let stream: StreamConnection
   const services: Services = {
     config, now, log, metrics, ...stores.stores,
-    replies: new ReplySender({ webhookHosts: config.dingtalk.webhookHosts, openapi, log }),
+    replies: new RecordingReplySender({ webhookHosts: config.dingtalk.webhookHosts, openapi, log }, stores.stores.events, now),
     skills, commands, egress,
+    model: createModelGateway(config.model, {
+      metrics, events: stores.stores.events, modelUsage: stores.stores.modelUsage, now,
+      cache: new ResponseCache(stores.db, parseDuration(config.model.cacheTtl) ?? 600_000),
+    }),
     operators: new Map<string, Operator>(config.operators.map((o) => [o.staffId, o])),
-    runtime: { ...identity, startedAt: now(), streamState: () => stream.state },
+    runtime: { ...identity, startedAt: now(), streamState: () => stream.state, readiness: () => readiness(services, stream, stores.migrationsCurrent) },
   }
   const inbound = new Inbound(services, createPipeline(config))
   stream = new StreamConnection({
@@ -99,6 +113,12 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
     services, stream, inbound, announcer,
     async start() {
       recordStartEvents(services, stores.auditKey)
+      try {
+        recordStartupDeploy(services)
+      } catch (err) {
+        // A digest we cannot record costs the deploy history, never the start.
+        log.warn({ err: errorMessage(err) }, 'could not record the deploy event; check IMAGE_DIGEST')
+      }
       app.http = await startHttpServer({
         host: config.http.host, port: config.http.port, allowPublic: config.http.allowPublic, log,
         registry: metrics.registry,
@@ -114,7 +134,7 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
       const { unfinished } = await inbound.drain(config.shutdownGraceMs)
       if (unfinished > 0) log.warn({ unfinished }, 'stopping with messages still in flight; they resume on the next start')
       await stopJobs?.()
-      announcer.stop()
+      await announcer.stop()
       await stream.stop()
       await new Promise<void>((resolve) => (app.http ? app.http.close(() => resolve()) : resolve()))
       app.http?.closeAllConnections?.()

@@ -1,3 +1,4 @@
+import cron from 'node-cron'
 import { z } from 'zod'
 import { parseDuration } from './duration.js'
 
@@ -6,6 +7,7 @@ const hostPort = z
   .string()
   .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'expected host or host:port, e.g. oapi.dingtalk.com')
 const duration = z.string().refine((s) => parseDuration(s) !== undefined, 'expected a duration like 90s, 15m, 2h or 1d')
+const cronExpr = z.string().refine((s) => cron.validate(s), 'expected a cron expression, e.g. 0 9 * * 1')
 const httpUrl = z.string().refine((s) => {
   try {
     return ['http:', 'https:'].includes(new URL(s).protocol)
@@ -88,6 +90,84 @@ export const configSchema = z.strictObject({
       maxResponseBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
       breakerFailures: z.number().int().min(1).max(100).default(5),
       breakerHalfOpenAfter: duration.default('30s'),
+    })
+    .prefault({}),
+  incident: z
+    .strictObject({
+      /** How long `/incident on` lasts when no ttl= is given. */
+      defaultTtl: duration.default('4h'),
+      /** The longest ttl= accepted; a longer incident must be switched on again, on purpose. */
+      maxTtl: duration.default('24h'),
+      /** Skills held back during an incident even though they declare `risk: 'read'`. */
+      riskySkills: z.array(z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'a skill name (kebab-case)')).default([]),
+    })
+    .refine((i) => (parseDuration(i.defaultTtl) ?? 0) <= (parseDuration(i.maxTtl) ?? 0), {
+      message: 'incident.defaultTtl must not be longer than incident.maxTtl',
+      path: ['defaultTtl'],
+    })
+    .prefault({}),
+  services: z
+    .strictObject({
+      /** The internal status API behind the `service-status` skill; unset → the skill says it is not configured. */
+      statusApi: z.strictObject({ baseUrl: httpUrl.optional() }).prefault({}),
+    })
+    .prefault({}),
+  releases: z
+    .strictObject({
+      /** A release is known-good once ready this long with the 15-minute error rate under maxErrorRate. */
+      knownGoodAfter: duration.default('10m'),
+      maxErrorRate: z.number().min(0).max(1).default(0.05),
+      /** argv run (no shell) after a release rollback is recorded; `{digest}` and `{file}` are filled in. */
+      rollbackHook: z.array(z.string().min(1)).min(1).optional(),
+      hookTimeout: duration.default('60s'),
+    })
+    .prefault({}),
+  audit: z
+    .strictObject({
+      /** Entries younger than this are never pruned. */
+      retentionDays: z.number().int().min(1).max(36_500).default(365),
+      retentionSchedule: cronExpr.default('23 3 * * *'),
+    })
+    .prefault({}),
+  accessReview: z
+    .strictObject({
+      schedule: cronExpr.default('0 9 * * 1'),
+      inactiveDays: z.number().int().min(1).max(3650).default(30),
+    })
+    .prefault({}),
+  digest: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      schedule: cronExpr.default('0 9 * * *'),
+    })
+    .prefault({}),
+  /** The OpenAI-compatible Chat Completions endpoint behind the `ask` skill; no baseUrl+name → ask is off. */
+  model: z
+    .strictObject({
+      /** e.g. https://llm.internal.example/v1; the skill posts to {baseUrl}/chat/completions through its egress client. */
+      baseUrl: httpUrl.optional(),
+      name: z.string().min(1).max(128).optional(),
+      /** Also MODEL_API_KEY or MODEL_API_KEY_FILE; sent as a Bearer token, never logged. */
+      apiKey: z.string().min(1).optional(),
+      /** Shown before every answer; simulator mode sets "[local stand-in model]". */
+      label: z.string().min(1).max(64).optional(),
+      timeoutMs: z.number().int().min(100).max(120_000).default(20_000),
+      /** Upper bound of one answer, in tokens (max_tokens). */
+      maxOutput: z.number().int().min(16).max(32_000).default(512),
+      cacheTtl: duration.default('10m'),
+    })
+    .refine((m) => Boolean(m.baseUrl) === Boolean(m.name), { message: 'model.baseUrl and model.name are set together (or neither: ask stays off)', path: ['name'] })
+    .prefault({}),
+  /** The usage-drift job: last hour against the 24 hours before it, per route. */
+  drift: z
+    .strictObject({
+      schedule: cronExpr.default('*/15 * * * *'),
+      /** Alert when the last hour is this many times the baseline (prompt size, p95 latency, tool calls). */
+      ratio: z.number().min(1.1).max(1000).default(2),
+      /** Requests needed in both windows before a route is judged. */
+      minSamples: z.number().int().min(1).max(1_000_000).default(20),
+      /** The same route and measure alerts again only after this long. */
+      cooldown: duration.default('6h'),
     })
     .prefault({}),
   shutdownGraceMs: z.number().int().min(0).max(120_000).default(10_000),

@@ -3,6 +3,8 @@ import type { ReplyContent } from './dingtalk/openapi.js'
 import type { Logger } from './logger.js'
 import type { CommandContext } from './context.js'
 import type { EgressClient } from './egress/client.js'
+import type { ModelService } from './budget/model-client.js'
+import type { DiagnosticsService } from './budget/diagnostics.js'
 
 export type Risk = 'read' | 'write' | 'external'
 
@@ -14,6 +16,16 @@ export interface SkillContext {
   conversationType: 'one-to-one' | 'group'
   /** The skills this user may use right now (for `help`). */
   catalog(): { name: string; description: string; example: string }[]
+  /** Present when the skill declares `needs.model` and a model is configured: budgeted, cached, metered. */
+  model?: ModelService
+  /** Present when the skill declares `needs.diagnostics`: error-event summaries capped by the route budget. */
+  diagnostics?: DiagnosticsService
+}
+
+/** Narrow services a skill asks for beyond its egress client; it gets only what it declares. */
+export interface SkillNeeds {
+  model?: boolean
+  diagnostics?: boolean
 }
 
 export interface SkillInput<A> {
@@ -38,6 +50,10 @@ export interface SkillDefinition<A = Record<string, string | undefined>> {
   /** Only these staffIds may use the skill (for sensitive skills). */
   allow?: string[]
   timeoutMs?: number
+  /** Services beyond egress this skill uses (see SkillContext); nothing else reaches its handler. */
+  needs?: SkillNeeds
+  /** false keeps the skill out of `help` (for example while it is not configured); it still answers, saying so. */
+  listed?: boolean
   /** The read-only answer used in incident mode and while the skill's breaker is open. */
   fallback?: (input: SkillInput<A>) => ReplyContent | Promise<ReplyContent>
   handler: (input: SkillInput<A>) => ReplyContent | Promise<ReplyContent>

@@ -1,6 +1,7 @@
 import type { Services } from './context.js'
 import type { BreakerState } from './egress/client.js'
 import type { ErrorRate } from './store/usage.js'
+import type { RouteUsage } from './store/model-usage.js'
 import type { IncidentState } from './store/state.js'
 
 export interface SkillStatus {
@@ -23,10 +24,12 @@ export interface StatusFacts {
   skills: SkillStatus[]
   errorRate: ErrorRate
   pendingApprovals: number
+  /** Model usage per route over the last hour (tokens, tool calls, cache, refusals, latency); absent without a usage store. */
+  modelUsage?: RouteUsage[]
 }
 
 // `egress` and `runtime` live only in the bot process; routerctl passes neither.
-type StatusSources = Pick<Services, 'state' | 'approvals' | 'usage' | 'skills'> & { egress?: Services['egress']; runtime?: Services['runtime'] }
+type StatusSources = Pick<Services, 'state' | 'approvals' | 'usage' | 'skills'> & { egress?: Services['egress']; runtime?: Services['runtime']; modelUsage?: Services['modelUsage'] }
 
 /** Gathers status from SQLite (shared with routerctl) and, in the bot, from the running process. */
 export function collectStatus(s: StatusSources, now: number): StatusFacts {
@@ -41,6 +44,7 @@ export function collectStatus(s: StatusSources, now: number): StatusFacts {
     skills: skillStatuses(s),
     errorRate: s.usage.errorRate(now, 15),
     pendingApprovals: s.approvals.pending(now).length,
+    ...(s.modelUsage ? { modelUsage: s.modelUsage.summary(now - 3_600_000) } : {}),
   }
 }
 

@@ -1,0 +1,85 @@
+import { z } from 'zod'
+import { defineCommand } from '../src/define.js'
+import { budgetNotice, budgetValues, checkRoute, describeBudgets, formatUsage, raisedLimits, setRouteBudget, type BudgetView } from '../src/admin/budget-actions.js'
+import { markdownReply, table } from '../src/admin/markdown.js'
+import { BUDGET_WORDS } from '../src/budget/resolve.js'
+import type { ReplyContent } from '../src/dingtalk/openapi.js'
+import type { RouteUsage } from '../src/store/model-usage.js'
+
+const number = z.string().regex(/^\d{1,9}$/, 'a whole number').optional()
+const args = z
+  .strictObject({ route: z.string().trim().toLowerCase().min(1).max(64).optional(), context: number, diag: number, tools: number })
+  .refine((a) => a.route !== undefined || (a.context ?? a.diag ?? a.tools) === undefined, { message: 'name the route to change', path: ['route'] })
+
+type Args = z.infer<typeof args>
+const setting = (a: Args) => (a.context ?? a.diag ?? a.tools) !== undefined
+
+export default defineCommand({
+  name: 'budget',
+  description: 'Show or set the token, diagnostics and tool-call budgets of a route',
+  usage: '/budget [route] | /budget <route> context=<tokens> diag=<bytes> [tools=<n>]',
+  positional: ['route'],
+  args,
+  // Lowering a budget narrows what a route may spend, so it is instant; raising any limit widens it.
+  approval: (a, ctx) => {
+    if (!setting(a) || !a.route) return 'none'
+    try {
+      return raisedLimits(ctx.services, a.route, budgetValues(a)).length > 0 ? 'second-operator' : 'none'
+    } catch {
+      return 'none' // an unknown route or a bad value: the handler answers with what is wrong
+    }
+  },
+  preview: ({ args: a, ctx }) => {
+    checkRoute(ctx.services, a.route!)
+    const current = describeBudgets(ctx.services, ctx.services.now(), a.route)[0]!.limits
+    const values = budgetValues(a)
+    const lines = Object.entries(BUDGET_WORDS).filter(([, f]) => values[f] !== undefined).map(([word, f]) =>
+      `- ${word}: ${current[f].toLocaleString('en-US')} → ${values[f]!.toLocaleString('en-US')}${values[f]! > current[f] ? ' (raise)' : ''}`)
+    return [`Approving sets the budget of **${a.route}**:`, ...lines].join('\n')
+  },
+  handler: ({ args: a, ctx }) => {
+    const s = ctx.services
+    if (!setting(a)) return show(describeBudgets(s, s.now(), a.route), a.route !== undefined)
+    const request = ctx.approvalId ? s.approvals.get(ctx.approvalId) : undefined
+    const actor = request ? `${ctx.operator.name} (requested by ${request.requesterName})` : ctx.operator.name
+    const change = setRouteBudget(s, {
+      route: a.route!, values: budgetValues(a), actor: ctx.operator.name, channel: ctx.channel,
+      reason: request ? `approval ${request.id}` : undefined, approvalId: ctx.approvalId,
+    })
+    if (change.changed.length === 0) return `The budget of ${change.route} already is that; nothing changed.`
+    const notice = budgetNotice(change, actor)
+    s.outbox.add(notice, s.now())
+    return notice
+  },
+})
+
+function show(views: BudgetView[], one: boolean): ReplyContent {
+  if (one) {
+    const v = views[0]!
+    return markdownReply(`Budget of ${v.route}`, [
+      `### Budget of ${v.route}`,
+      `- **context:** ${n(v.limits.maxContextTokens)} tokens (${v.source.maxContextTokens})`,
+      `- **diag:** ${n(v.limits.maxDiagnosticBytes)} bytes (${v.source.maxDiagnosticBytes})`,
+      `- **tools:** ${n(v.limits.maxToolCalls)} calls (${v.source.maxToolCalls})`,
+      `- **Last hour:** ${usageLine(v.lastHour)}`,
+      '',
+      `Change: /budget ${v.route} context=<tokens> diag=<bytes> [tools=<n>] (raising needs a second operator)`,
+    ])
+  }
+  return markdownReply('Budgets', [
+    '### Budgets',
+    ...table(['route', 'context', 'diag', 'tools', 'last hour'], views.map((v) => [
+      v.route, n(v.limits.maxContextTokens), n(v.limits.maxDiagnosticBytes), n(v.limits.maxToolCalls), usageLine(v.lastHour),
+    ])),
+    '',
+    '/budget <route> shows where each value comes from; raising needs a second operator.',
+  ])
+}
+
+function usageLine(u: RouteUsage | undefined): string {
+  return u ? formatUsage(u) : 'no model use'
+}
+
+function n(value: number): string {
+  return value.toLocaleString('en-US')
+}

@@ -1,0 +1,51 @@
+import { z } from 'zod'
+import { answerQuestion } from '../src/ask/answer.js'
+import { askToolbox, destinationOf } from '../src/ask/tools.js'
+import { defineSkill } from '../src/define.js'
+
+/** The parts of the config this skill reads: where the model and the status API are (never the API key). */
+export interface AskSettings {
+  model?: { baseUrl?: string; name?: string; timeoutMs?: number }
+  statusApi?: { baseUrl?: string }
+}
+
+export const NO_MODEL = 'Asking the assistant is not set up here: no model is configured (an operator sets model.baseUrl and model.name). Type "help" for what I can do.'
+export const MODEL_DOWN = 'The assistant\'s model is not answering right now, so I cannot answer that. Please try again in a few minutes; "status <service>" still works.'
+
+const shape = {
+  name: 'ask',
+  description: 'Ask the on-call assistant (a language model) a short question',
+  example: 'ask why is checkout slow since 10:40?',
+  match: /^(?:ask|问)\s+(?<question>[\s\S]+)$/i,
+  args: z.object({ question: z.string().trim().min(1) }),
+  risk: 'read',
+} as const
+
+/**
+ * Builds the `ask` skill for the configured model. A factory, because its egress list (the model's
+ * destination, and the status API's for the service_status tool) comes from the config. With no model it
+ * stays out of `help` and answers that it is not set up.
+ * @example const ask = askSkill({ model: { baseUrl: 'https://llm.internal.example/v1', name: 'gpt-4o-mini' } })
+ */
+export function askSkill(settings: AskSettings = {}) {
+  const model = settings.model
+  if (!model?.baseUrl || !model.name) return defineSkill({ ...shape, listed: false, handler: () => NO_MODEL })
+  const statusBaseUrl = settings.statusApi?.baseUrl
+  const egress = [...new Set([model.baseUrl, ...(statusBaseUrl ? [statusBaseUrl] : [])].map(destinationOf))]
+  return defineSkill({
+    ...shape,
+    egress,
+    needs: { model: true, diagnostics: true },
+    // Room for the final answer plus a few tool rounds; each model call has its own, shorter timeout.
+    timeoutMs: Math.min(120_000, 4 * (model.timeoutMs ?? 20_000) + 5_000),
+    async handler({ args, ctx }) {
+      if (!ctx.model) return NO_MODEL
+      const tools = askToolbox({ diagnostics: ctx.diagnostics, egress: ctx.egress, statusBaseUrl, maxBytes: ctx.model.budget.maxDiagnosticBytes })
+      const answer = await answerQuestion({ question: args.question, model: ctx.model, tools })
+      if (answer.kind === 'over-budget' || answer.kind === 'tool-cap') return answer.text
+      const label = ctx.model.label ? `${ctx.model.label} ` : ''
+      return `${label}${answer.text}${answer.kind === 'cached' ? '\n\n(cached answer)' : ''}`
+    },
+    fallback: () => MODEL_DOWN,
+  })
+}

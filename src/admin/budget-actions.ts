@@ -1,0 +1,129 @@
+import type { Services } from '../context.js'
+import { UserError } from '../errors.js'
+import { BUDGET_BOUNDS, BUDGET_FIELDS, BUDGET_WORDS, budgetWords, effectiveBudget, type BudgetField, type BudgetLimits, type RouteBudget } from '../budget/resolve.js'
+import type { RouteUsage } from '../store/model-usage.js'
+
+type Deps = Pick<Services, 'config' | 'state' | 'skills'>
+
+/** One route's budget with its recent usage, for `/budget` and `routerctl budget`. */
+export interface BudgetView extends RouteBudget {
+  lastHour?: RouteUsage
+}
+
+/** What setRouteBudget did; `changed` is empty when the values were already in force. */
+export interface BudgetChange {
+  route: string
+  before: BudgetLimits
+  after: BudgetLimits
+  changed: BudgetField[]
+  /** The runtime-state version after the call. */
+  version: number
+}
+
+export interface SetBudgetInput {
+  route: string
+  values: Partial<BudgetLimits>
+  actor: string
+  channel: 'dingtalk' | 'cli'
+  reason?: string
+  approvalId?: string
+  breakGlass?: boolean
+  osUser?: string
+}
+
+/**
+ * Checks that `route` names a skill (budgets are per skill route); otherwise a UserError listing them.
+ * @example checkRoute(services, 'ask')
+ */
+export function checkRoute(s: Pick<Services, 'skills'>, route: string): void {
+  if (s.skills.get(route)) return
+  throw new UserError(`No route named "${route.slice(0, 64)}". Routes: ${s.skills.skills.map((d) => d.name).join(', ')}.`, 'unknown_route')
+}
+
+/**
+ * Reads `context=`, `diag=`, `tools=` values (numbers or numeric strings) within the config schema's bounds.
+ * @example budgetValues({ context: '8000', tools: '2' }) // { maxContextTokens: 8000, maxToolCalls: 2 }
+ */
+export function budgetValues(words: Partial<Record<keyof typeof BUDGET_WORDS, string | number>>): Partial<BudgetLimits> {
+  const out: Partial<BudgetLimits> = {}
+  for (const [word, field] of Object.entries(BUDGET_WORDS) as [keyof typeof BUDGET_WORDS, BudgetField][]) {
+    const raw = words[word]
+    if (raw === undefined) continue
+    const value = typeof raw === 'number' ? raw : /^\d{1,9}$/.test(raw.trim()) ? Number(raw) : NaN
+    const { min, max } = BUDGET_BOUNDS[field]
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new UserError(`${word}= must be a whole number from ${min} to ${max.toLocaleString('en-US')}.`, 'bad_budget')
+    }
+    out[field] = value
+  }
+  if (Object.keys(out).length === 0) throw new UserError('Give at least one of context=<tokens> diag=<bytes> tools=<n>.', 'bad_budget')
+  return out
+}
+
+/**
+ * The limits these values would raise above the route's effective budget: raising needs a second
+ * operator in chat, lowering (or keeping) a limit does not.
+ * @example raisedLimits(services, 'ask', { maxContextTokens: 8000 }) // ['maxContextTokens'] when it is 4000 now
+ */
+export function raisedLimits(s: Deps, route: string, values: Partial<BudgetLimits>): BudgetField[] {
+  const current = effectiveBudget(s.config, s.state.current().state, route).limits
+  return BUDGET_FIELDS.filter((f) => values[f] !== undefined && values[f]! > current[f])
+}
+
+/**
+ * Every route's budget (or one route's) with its usage over the last hour.
+ * @example describeBudgets(services, Date.now(), 'ask')[0].limits.maxToolCalls // 3
+ */
+export function describeBudgets(s: Deps & Pick<Services, 'modelUsage'>, now: number, route?: string): BudgetView[] {
+  if (route !== undefined) checkRoute(s, route)
+  const state = s.state.current().state
+  const usage = new Map(s.modelUsage.summary(now - 3_600_000, route).map((u) => [u.route, u]))
+  const routes = route !== undefined ? [route] : s.skills.skills.map((d) => d.name)
+  return routes.map((r) => ({ ...effectiveBudget(s.config, state, r), lastHour: usage.get(r) }))
+}
+
+/**
+ * Sets a route's runtime budget override and audits the change with old and new values, in one
+ * transaction. Shared by `/budget` and routerctl; the caller decides on approval and announces.
+ * @example setRouteBudget(services, { route: 'ask', values: { maxContextTokens: 2000 }, actor: 'alice', channel: 'dingtalk' })
+ */
+export function setRouteBudget(s: Deps & Pick<Services, 'audit'>, input: SetBudgetInput): BudgetChange {
+  checkRoute(s, input.route)
+  return s.audit.transaction(() => {
+    const before = effectiveBudget(s.config, s.state.current().state, input.route).limits
+    const changed = BUDGET_FIELDS.filter((f) => input.values[f] !== undefined && input.values[f] !== before[f])
+    if (changed.length === 0) return { route: input.route, before, after: before, changed, version: s.state.current().version }
+    const next = s.state.update(input.actor, input.reason, (draft) => {
+      draft.budgets[input.route] = { ...draft.budgets[input.route], ...input.values }
+    })
+    const after = effectiveBudget(s.config, next.state, input.route).limits
+    s.audit.append({
+      actor: input.actor, channel: input.channel, action: 'budget-change', outcome: 'executed',
+      args: { route: input.route, old: budgetWords(before), new: budgetWords(after), stateVersion: next.version, ...(input.reason ? { reason: input.reason } : {}) },
+      approvalId: input.approvalId, breakGlass: input.breakGlass, osUser: input.osUser,
+    })
+    return { route: input.route, before, after, changed, version: next.version }
+  })
+}
+
+/**
+ * One line for the admin conversations about a change, e.g. `Budget of ask: context 4,000 → 2,000 (by alice, state v7)`.
+ * @example outbox.add(budgetNotice(change, 'alice'), now)
+ */
+export function budgetNotice(change: BudgetChange, actor: string): string {
+  const word = (f: BudgetField) => Object.entries(BUDGET_WORDS).find(([, v]) => v === f)![0]
+  const parts = change.changed.map((f) => `${word(f)} ${change.before[f].toLocaleString('en-US')} → ${change.after[f].toLocaleString('en-US')}`)
+  return `Budget of **${change.route}**: ${parts.join(', ')} (by ${actor}, state v${change.version}).`
+}
+
+/**
+ * One route's usage in a line, for /budget, /status and routerctl.
+ * @example formatUsage(usage) // '12 requests, 8,400 prompt + 1,200 completion tokens, 5 tool calls, cache 3 hit / 9 miss, 1 refused, …'
+ */
+export function formatUsage(u: RouteUsage): string {
+  const n = (v: number) => v.toLocaleString('en-US')
+  const time = u.modelCalls ? `, avg ${(u.latencyMs / u.modelCalls / 1000).toFixed(1)} s per model call` : ''
+  const plural = (v: number, word: string) => `${n(v)} ${word}${v === 1 ? '' : 's'}`
+  return `${plural(u.requests, 'request')}, ${n(u.promptTokens)} prompt + ${n(u.completionTokens)} completion tokens, ` +
+    `${plural(u.toolCalls, 'tool call')}, cache ${n(u.cacheHits)} hit / ${n(u.cacheMisses)} miss, ${n(u.refusals)} refused${time}`
+}

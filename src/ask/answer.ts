@@ -1,0 +1,64 @@
+import type { ChatMessage } from '../budget/chat.js'
+import { OverBudget, type ModelService } from '../budget/model-client.js'
+import { needsMoreInfo } from '../budget/refusal.js'
+import type { AskToolbox } from './tools.js'
+
+export const SYSTEM_PROMPT = [
+  'You are the on-call assistant of a chat-ops bot. Answer in at most six short lines, in the language of the question.',
+  'You may call the read-only tools when they help. Say what you do not know rather than guessing.',
+].join(' ')
+
+/** How an answer came about: from the model, from the cache, or a fixed reply that never reached the model. */
+export type Answer =
+  | { kind: 'model' | 'cached'; text: string }
+  | { kind: 'over-budget' | 'tool-cap'; text: string }
+
+/**
+ * Answers one question: cache first, then the model with at most `maxToolCalls` tool calls in total. The
+ * number of model calls is bounded too: one per round that ran a tool, plus the final one. Usage is
+ * recorded once, whatever happens. Model and egress failures propagate, so the skill's fallback answers.
+ * @example const a = await answerQuestion({ question: 'why is checkout slow?', model: ctx.model, tools })
+ */
+export async function answerQuestion(input: { question: string; model: ModelService; tools: AskToolbox }): Promise<Answer> {
+  const { question, model, tools } = input
+  const max = model.budget.maxToolCalls
+  try {
+    const messages: ChatMessage[] = [{ role: 'system', content: SYSTEM_PROMPT }, { role: 'user', content: question }]
+    // An over-budget request is refused before anything else, the cache included, so it counts as a refusal only.
+    await model.checkBudget(messages, max > 0 ? tools.specs : [])
+    const hit = model.cached(question)
+    if (hit !== undefined) return { kind: 'cached', text: hit }
+    let used = 0
+    for (;;) {
+      // Once the cap is reached the tools are no longer offered, so the next answer has to be final.
+      const offered = used < max ? tools.specs : []
+      const turn = await model.complete(messages, offered)
+      const content = turn.content?.trim() ?? ''
+      if (turn.toolCalls.length === 0 || offered.length === 0) {
+        if (turn.toolCalls.length > 0 || !content) return { kind: 'tool-cap', text: toolCapReply(max) }
+        model.remember(question, content)
+        return { kind: 'model', text: content }
+      }
+      messages.push({ role: 'assistant', content: turn.content, tool_calls: turn.toolCalls })
+      // Every call gets an answer (the API requires it); those past the cap are answered without running.
+      for (const call of turn.toolCalls) {
+        let output = `Not run: this request has used its ${max} tool calls.`
+        if (used < max) {
+          used++
+          model.toolCalled()
+          output = await tools.run(call)
+        }
+        messages.push({ role: 'tool', tool_call_id: call.id, content: output })
+      }
+    }
+  } catch (err) {
+    if (err instanceof OverBudget) return { kind: 'over-budget', text: needsMoreInfo(err.tokens, err.limit) }
+    throw err
+  } finally {
+    model.finish()
+  }
+}
+
+function toolCapReply(max: number): string {
+  return `I stopped after this route's limit of ${max} tool call${max === 1 ? '' : 's'} without an answer. Please ask something narrower: one service, one time window.`
+}

@@ -1,0 +1,131 @@
+import { performance } from 'node:perf_hooks'
+import type { ResponseCache } from '../ask/cache.js'
+import type { RouterConfig } from '../config.js'
+import type { Services } from '../context.js'
+import type { EgressClient } from '../egress/client.js'
+import type { Logger } from '../logger.js'
+import { completionSchema, promptOver, promptTokens, type ChatMessage, type ModelTurn, type ToolSpec } from './chat.js'
+import { recordRefusal } from './refusal.js'
+import type { BudgetLimits } from './resolve.js'
+import { countTokens } from './tokenizer.js'
+
+/**
+ * Thrown instead of sending a request that would exceed the route's maxContextTokens; nothing was sent.
+ * @example if (err instanceof OverBudget) return needsMoreInfo(err.tokens, err.limit)
+ */
+export class OverBudget extends Error {
+  constructor(readonly tokens: number, readonly limit: number) {
+    super(`prompt of ${tokens} tokens over maxContextTokens ${limit}`)
+    this.name = 'OverBudget'
+  }
+}
+
+/**
+ * The model as one request of one route sees it: budgeted, cached and metered. A skill gets it by declaring
+ * `needs: { model: true }`; it never sees the API key, the database or the config.
+ */
+export interface ModelService {
+  readonly name: string
+  /** Shown before answers when set, e.g. "[local stand-in model]". */
+  readonly label?: string
+  readonly budget: BudgetLimits
+  /** The cached answer to this prompt, if still fresh; counts a cache hit or miss. */
+  cached(prompt: string): string | undefined
+  remember(prompt: string, answer: string): void
+  /** Throws OverBudget (and records the refusal) when this prompt would exceed the route's maxContextTokens. */
+  checkBudget(messages: readonly ChatMessage[], tools?: readonly ToolSpec[]): Promise<void>
+  /** One Chat Completions call. Throws OverBudget, without sending, when the prompt exceeds the budget. */
+  complete(messages: readonly ChatMessage[], tools?: readonly ToolSpec[]): Promise<ModelTurn>
+  /** Counts a tool call the skill ran for the model. */
+  toolCalled(): void
+  /** Records the request's usage; call once when the request is done (later calls do nothing). */
+  finish(): void
+}
+
+/** What the process knows about the model; one per process, built only when a model is configured. */
+export interface ModelGateway {
+  readonly name: string
+  readonly label?: string
+  forRoute(r: { route: string; budget: BudgetLimits; egress: EgressClient; log: Logger }): ModelService
+}
+
+export type ModelSettings = RouterConfig['model']
+type Deps = Pick<Services, 'metrics' | 'events' | 'modelUsage' | 'now'> & { cache: ResponseCache }
+
+/**
+ * Builds the model gateway, or undefined when no model is configured (the `ask` skill then says so).
+ * @example const model = createModelGateway(config.model, { metrics, events, modelUsage, now, cache })
+ */
+export function createModelGateway(settings: ModelSettings, deps: Deps): ModelGateway | undefined {
+  const { baseUrl, name } = settings
+  if (!baseUrl || !name) return undefined
+  const url = `${baseUrl.replace(/\/+$/, '')}/chat/completions`
+  const headers: Record<string, string> = settings.apiKey ? { authorization: `Bearer ${settings.apiKey}` } : {}
+  return {
+    name,
+    label: settings.label,
+    forRoute: ({ route, budget, egress, log }) => {
+      const { metrics } = deps
+      const used = { calls: 0, prompt: 0, completion: 0, tools: 0, latencyMs: 0, cache: 'none' as 'hit' | 'miss' | 'none', finished: false }
+      const checkBudget = async (messages: readonly ChatMessage[], tools: readonly ToolSpec[] = []) => {
+        const over = await promptOver(messages, tools, budget.maxContextTokens)
+        if (over === undefined) return
+        recordRefusal(deps, { route, tokens: over, limit: budget.maxContextTokens, stage: 'model', log })
+        throw new OverBudget(over, budget.maxContextTokens)
+      }
+      return {
+        name,
+        label: settings.label,
+        budget,
+        cached(prompt) {
+          const hit = deps.cache.get(name, prompt, deps.now())
+          used.cache = hit === undefined ? 'miss' : 'hit'
+          ;(hit === undefined ? metrics.cacheMisses : metrics.cacheHits).inc({ route })
+          return hit
+        },
+        remember: (prompt, answer) => deps.cache.put(name, prompt, answer, deps.now()),
+        checkBudget,
+        async complete(messages, tools = []) {
+          await checkBudget(messages, tools)
+          const body = { model: name, messages, max_tokens: settings.maxOutput, ...(tools.length > 0 ? { tools, tool_choice: 'auto' } : {}) }
+          used.calls++
+          const started = performance.now()
+          let raw: unknown
+          try {
+            // One attempt, no retry: a failing model costs one call per request, and its breaker counts it.
+            raw = await egress.postJson(url, body, { timeoutMs: settings.timeoutMs, headers })
+          } finally {
+            used.latencyMs += performance.now() - started
+          }
+          const parsed = completionSchema.safeParse(raw)
+          if (!parsed.success) throw new Error(`the model at ${new URL(url).host} answered in an unexpected shape`)
+          const message = parsed.data.choices[0]!.message
+          const toolCalls = (message.tool_calls ?? []).map((c) => ({ id: c.id, type: 'function' as const, function: c.function }))
+          const usage = parsed.data.usage
+          // The API's own numbers are what is billed; our count stands in only when it reports none.
+          const prompt = usage?.prompt_tokens ?? (await promptTokens(messages, tools))
+          const completion = usage?.completion_tokens ?? (await countTokens((message.content ?? '') + JSON.stringify(toolCalls)))
+          used.prompt += prompt
+          used.completion += completion
+          metrics.promptTokens.inc({ route }, prompt)
+          metrics.completionTokens.inc({ route }, completion)
+          log.debug({ route, prompt, completion, toolCalls: toolCalls.length }, 'model answered')
+          return { content: message.content ?? null, toolCalls, promptTokens: prompt, completionTokens: completion, latencyMs: performance.now() - started }
+        },
+        toolCalled() {
+          used.tools++
+          metrics.toolCalls.inc({ route })
+        },
+        finish() {
+          if (used.finished || (used.calls === 0 && used.cache === 'none')) return
+          used.finished = true
+          if (used.calls > 0) metrics.modelLatency.observe({ route }, used.latencyMs / 1000)
+          deps.modelUsage.recordRequest({
+            route, at: deps.now(), promptTokens: used.prompt, completionTokens: used.completion, toolCalls: used.tools,
+            modelCalls: used.calls, latencyMs: used.latencyMs, cache: used.cache,
+          })
+        },
+      }
+    },
+  }
+}

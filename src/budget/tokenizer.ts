@@ -1,0 +1,79 @@
+import { Tiktoken, type TiktokenBPE } from 'js-tiktoken/lite'
+
+// js-tiktoken's merge step is quadratic in the length of one pre-token, and a pasted hash, a CJK
+// sentence or a run of one character is a single pre-token: 20,000 "a" take a minute. Long pre-tokens
+// are therefore counted in short slices. That can only add a token at a slice edge, never lose one, and it
+// keeps the work linear in the input. Pre-tokens are grouped into segments to keep encode calls few.
+const LONG_PIECE_BYTES = 32
+const SLICE_BYTES = 16
+const SEGMENT_CHARS = 4096
+
+interface Encoder {
+  tiktoken: Tiktoken
+  pieces: RegExp
+}
+
+let loading: Promise<Encoder> | undefined
+
+/**
+ * The cl100k_base encoder, built on first use. The rank table ships inside js-tiktoken (no download);
+ * parsing it takes a noticeable moment, so it is only loaded when a prompt is too large to pass on bytes alone.
+ */
+function encoder(): Promise<Encoder> {
+  loading ??= import('js-tiktoken/ranks/cl100k_base').then((mod) => {
+    const ranks = mod.default as TiktokenBPE
+    return { tiktoken: new Tiktoken(ranks), pieces: new RegExp(ranks.pat_str, 'gu') }
+  })
+  return loading
+}
+
+/**
+ * Counts the tokens of `text` with the cl100k_base encoding. Text that looks like special tokens
+ * (`<|endoftext|>`) is counted as ordinary text, never refused or treated as a control token.
+ * @example await countTokens('checkout is slow since 10:40') // 8
+ */
+export async function countTokens(text: string): Promise<number> {
+  if (text.length === 0) return 0
+  const { tiktoken, pieces } = await encoder()
+  const encode = (s: string) => tiktoken.encode(s, [], []).length
+  let total = 0
+  let segment = ''
+  for (const match of text.matchAll(pieces)) {
+    const piece = match[0]
+    if (Buffer.byteLength(piece) <= LONG_PIECE_BYTES) {
+      segment += piece
+      if (segment.length >= SEGMENT_CHARS) [total, segment] = [total + encode(segment), '']
+      continue
+    }
+    if (segment) [total, segment] = [total + encode(segment), '']
+    for (const slice of slices(piece)) total += encode(slice)
+  }
+  return segment ? total + encode(segment) : total
+}
+
+/**
+ * Whether `text` fits in `limit` tokens, and its count when it does not. Every token is at least one
+ * byte, so text of at most `limit` bytes fits without running the tokenizer at all.
+ * @example await tokensOver('hello', 4000) // undefined (fits)
+ */
+export async function tokensOver(text: string, limit: number): Promise<number | undefined> {
+  if (Buffer.byteLength(text) <= limit) return undefined
+  const tokens = await countTokens(text)
+  return tokens > limit ? tokens : undefined
+}
+
+function* slices(piece: string): Generator<string> {
+  let current = ''
+  let bytes = 0
+  for (const ch of piece) {
+    const size = Buffer.byteLength(ch)
+    if (bytes + size > SLICE_BYTES && current) {
+      yield current
+      current = ''
+      bytes = 0
+    }
+    current += ch
+    bytes += size
+  }
+  if (current) yield current
+}

@@ -1,0 +1,26 @@
+import type { Middleware } from '../compose.js'
+import type { Context } from '../context.js'
+import { needsMoreInfo, recordRefusal } from '../budget/refusal.js'
+import { effectiveBudget } from '../budget/resolve.js'
+import { tokensOver } from '../budget/tokenizer.js'
+
+/**
+ * Resolves the route's budget and refuses, before any skill code runs, a message whose text alone is over
+ * the route's maxContextTokens: the user gets the short "narrow it" reply, operators get the metric, an
+ * error event and a log line. It runs right after `route`, because budgets are per route and `route` is
+ * where the route becomes known. Admin commands are not budgeted.
+ * @example compose([observe(), dedup(), ratelimit(limits), parse(limits), policy(), route(), budget(), approval(), dispatch()])
+ */
+export function budget(): Middleware<Context> {
+  return async function budget(ctx, next) {
+    if (!ctx.skill) return next()
+    const { services } = ctx
+    const limits = effectiveBudget(services.config, services.state.current().state, ctx.route).limits
+    const over = await tokensOver(ctx.msg.text, limits.maxContextTokens)
+    ctx.budget = { limits, textTokens: over }
+    if (over === undefined) return next()
+    ctx.outcome = 'over-budget'
+    recordRefusal(services, { route: ctx.route, tokens: over, limit: limits.maxContextTokens, stage: 'pipeline', log: ctx.log })
+    await ctx.reply(needsMoreInfo(over, limits.maxContextTokens))
+  }
+}

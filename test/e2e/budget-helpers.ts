@@ -1,0 +1,65 @@
+/**
+ * Shared set-up for the budget tests (not a test file itself): the real router against the simulator, with
+ * the `ask` skill pointed at a fake Chat Completions server on loopback.
+ */
+import type { RouterConfig } from '../../src/config.js'
+import type { BudgetLimits } from '../../src/budget/resolve.js'
+import type { FakeModel } from '../helpers/fake-model.js'
+import type { TestRouter, TestRouterOptions } from '../helpers/router.js'
+import { startAdminRouter } from './admin-helpers.js'
+
+export { PATIENCE } from './admin-helpers.js'
+
+/** The model API key of every budget test; no log line may contain it. */
+export const MODEL_KEY = 'sk-test-model-key-7f3c9e1a'
+
+export interface BudgetRouterOptions extends TestRouterOptions {
+  /** The fake model; without one, no model is configured. */
+  fake?: FakeModel
+  /** Per-route budget overrides in the config (`budgets.routes`). */
+  routes?: Record<string, Partial<BudgetLimits>>
+  /** Tweaks to `model` and `egress` on top of the defaults below. */
+  model?: Partial<RouterConfig['model']>
+  egress?: Partial<RouterConfig['egress']>
+}
+
+/**
+ * A test router whose `ask` skill talks to `fake` (key from MODEL_API_KEY, as in production).
+ * @example r = await startBudgetRouter({ fake, routes: { ask: { maxToolCalls: 2 } } })
+ */
+export async function startBudgetRouter(o: BudgetRouterOptions = {}): Promise<TestRouter> {
+  return startAdminRouter({
+    ...o,
+    env: { ...(o.fake ? { MODEL_API_KEY: MODEL_KEY } : {}), ...o.env },
+    configure: (c) => {
+      const config: RouterConfig = {
+        ...c,
+        budgets: { ...c.budgets, routes: { ...c.budgets.routes, ...o.routes } },
+        model: o.fake ? { ...c.model, baseUrl: o.fake.baseUrl, name: 'fake-model', timeoutMs: 5000, ...o.model } : c.model,
+        egress: { ...c.egress, allowHttpLoopback: o.fake ? [o.fake.dest] : [], ...o.egress },
+      }
+      return o.configure ? o.configure(config) : config
+    },
+  })
+}
+
+/**
+ * One sample from GET /metrics, 0 when the series does not exist yet.
+ * @example await metric(r, 'router_prompt_tokens_total', { route: 'ask' })
+ */
+export async function metric(r: TestRouter, name: string, labels: Record<string, string>): Promise<number> {
+  const text = await (await fetch(`${r.httpUrl}/metrics`)).text()
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`)
+  for (const line of text.split('\n')) {
+    const m = /^([a-z_:]+)\{([^}]*)\} (\S+)$/.exec(line)
+    if (!m || m[1] !== name) continue
+    const have = m[2]!.split(',')
+    if (wanted.every((w) => have.includes(w))) return Number(m[3])
+  }
+  return 0
+}
+
+/** The reply text of an `ask` through the real SDK and simulator. */
+export async function ask(r: TestRouter, question: string): Promise<string> {
+  return (await r.say(`ask ${question}`)).text
+}
