@@ -3,6 +3,7 @@ import { defineCommand } from '../src/define.js'
 import { formatDuration } from '../src/duration.js'
 import { isoSeconds, markdownReply, table } from '../src/admin/markdown.js'
 import { collectStatus, type StatusFacts } from '../src/status.js'
+import { formatUsage } from '../src/admin/budget-actions.js'
 
 export default defineCommand({
   name: 'status',
@@ -24,6 +25,7 @@ export default defineCommand({
       `- **Errors (${s.errorRate.windowMinutes} min):** ${errorLine(s)}`,
       `- **Pending approvals:** ${s.pendingApprovals}${s.pendingApprovals ? ' (see /pending)' : ''}`,
       `- **State version:** ${s.stateVersion}`,
+      ...(s.modelUsage?.length ? ['', '**Model usage (last hour)**', ...s.modelUsage.map((u) => `- **${u.route}:** ${formatUsage(u)}`)] : []),
       '',
       ...table(['skill', 'state', 'risk'], s.skills.map((k) => [k.name, k.enabled ? 'on' : `OFF${k.reason ? ` (${k.reason})` : ''}`, k.risk])),
     ])

@@ -2,6 +2,7 @@ import type { Services } from '../context.js'
 import type { ReplyContent } from '../dingtalk/openapi.js'
 import { formatDuration } from '../duration.js'
 import { truncateBytes, type ErrorEvent } from '../store/events.js'
+import { effectiveBudget } from '../budget/resolve.js'
 
 type Deps = Pick<Services, 'config' | 'state'>
 
@@ -15,9 +16,8 @@ const MESSAGE_BYTES = 120
  * @example diagnosticBudget(services, 'service-status') // 2048
  */
 export function diagnosticBudget(s: Deps, route?: string): number {
-  const runtime = route ? s.state.current().state.budgets[route]?.maxDiagnosticBytes : undefined
-  const configured = route ? s.config.budgets.routes[route]?.maxDiagnosticBytes : undefined
-  return runtime ?? configured ?? s.config.budgets.default.maxDiagnosticBytes
+  if (!route) return s.config.budgets.default.maxDiagnosticBytes
+  return effectiveBudget(s.config, s.state.current().state, route).limits.maxDiagnosticBytes
 }
 
 /**

@@ -49,8 +49,11 @@ export async function runSkill(ctx: Context, def: SkillDefinition<unknown>, rawA
     return
   }
   const input: SkillInput<unknown> = { args: parsed.data, text: ctx.msg.text, ctx: skillContext(ctx, def) }
-  const open = (def.egress ?? []).filter((d) => services.egress.breakerState(d) === 'open')
-  const breakerOpen = open.length > 0
+  // Answer from the fallback up front only when every destination is down; with one of several down (a
+  // tool's API, not the model), the handler runs, fails fast on that breaker, and falls back if it must.
+  const egress = def.egress ?? []
+  const open = egress.filter((d) => services.egress.breakerState(d) === 'open')
+  const breakerOpen = egress.length > 0 && open.length === egress.length
   if (heldByIncident(ctx, def) || breakerOpen) {
     ctx.outcome = def.fallback ? 'fallback' : 'refused'
     const why = breakerOpen ? 'its backend is not answering' : 'incident mode is on'

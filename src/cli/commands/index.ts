@@ -7,6 +7,7 @@ import { deployRecordCommand } from './deploy-record.js'
 import { rollbackConfigCommand, rollbackReleaseCommand } from './rollback.js'
 import { accessReviewCommand } from './access-review.js'
 import { incidentCommand } from './incident.js'
+import { budgetSetCommand, budgetShowCommand } from './budget.js'
 
 /** Every routerctl command, in usage order. Add one by importing it here (incident, budget, rollback, …). */
 export const cliCommands: CliCommand[] = [
@@ -16,6 +17,8 @@ export const cliCommands: CliCommand[] = [
   skillToggle(true),
   incidentCommand(true),
   incidentCommand(false),
+  budgetShowCommand,
+  budgetSetCommand,
   auditExportCommand,
   auditVerifyCommand,
   rollbackConfigCommand,

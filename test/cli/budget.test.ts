@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest'
+import { main } from '../../src/cli/routerctl.js'
+import type { CliIo } from '../../src/cli/command.js'
+import { openStores } from '../../src/store/open.js'
+import { CLI_KEY, cliEnv, routerctl, seedDatabase, tempDir } from './helpers.js'
+
+function io(env: NodeJS.ProcessEnv) {
+  const out: string[] = []
+  const err: string[] = []
+  const value: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), env, now: () => Date.now() }
+  return { value, out, err }
+}
+
+function inspect(dbPath: string) {
+  const opened = openStores({ db: dbPath, auditKey: CLI_KEY })
+  try {
+    return { budgets: opened.stores.state.current().state.budgets, entries: [...opened.stores.audit.entries()], verify: opened.stores.audit.verify() }
+  } finally {
+    opened.db.close()
+  }
+}
+
+describe('routerctl budget', { timeout: 120_000 }, () => {
+  it('shows budgets, then raises one at once: versioned, audited with old and new, break-glass', async () => {
+    const dir = tempDir()
+    const dbPath = seedDatabase(dir)
+    const env = cliEnv(dir, { SUDO_USER: 'erin' })
+    const show = io(env)
+    expect(await main(['budget', '--route', 'ping'], show.value)).toBe(0)
+    expect(show.out[0]).toBe('ping: context=4000 (default) diag=2048 (default) tools=3 (default)')
+
+    const set = await routerctl(['budget', 'set', 'ping', '--context', '8000', '--tools', '1', '--reason', 'long incident threads'], env)
+    expect(set.code, set.stderr).toBe(0)
+    const seen = inspect(dbPath)
+    expect(seen.budgets.ping).toEqual({ maxContextTokens: 8000, maxToolCalls: 1 })
+    const change = seen.entries.find((e) => e.action === 'budget-change')
+    expect(change).toMatchObject({ channel: 'cli', breakGlass: true, osUser: 'erin', args: { route: 'ping', old: { context: 4000, tools: 3 }, new: { context: 8000, tools: 1 } } })
+    expect(seen.entries.find((e) => e.action === 'budget')).toMatchObject({ breakGlass: true, args: { route: 'ping', context: '8000', tools: '1', reason: 'long incident threads' } })
+    expect(seen.verify.ok).toBe(true)
+  })
+
+  it('refuses an unknown route and bad values (exit 1) and a missing reason (exit 2)', async () => {
+    const dir = tempDir()
+    const dbPath = seedDatabase(dir)
+    const env = cliEnv(dir)
+    const unknown = io(env)
+    expect(await main(['budget', 'set', 'nope', '--context', '10', '--reason', 'x'], unknown.value)).toBe(1)
+    expect(unknown.err.join('\n')).toContain('No route named "nope"')
+    expect(await main(['budget', 'set', 'ping', '--reason', 'x'], io(env).value)).toBe(1)
+    expect(await main(['budget', 'set', 'ping', '--context', 'lots', '--reason', 'x'], io(env).value)).toBe(2)
+    expect(await main(['budget', 'set', 'ping', '--context', '10'], io(env).value)).toBe(2)
+    expect(inspect(dbPath).budgets).toEqual({})
+  })
+})
