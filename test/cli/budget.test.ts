@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/routerctl.js'
-import type { CliIo } from '../../src/cli/command.js'
 import { openStores } from '../../src/store/open.js'
-import { CLI_KEY, cliEnv, routerctl, seedDatabase, tempDir } from './helpers.js'
+import { CLI_KEY, captureIo, cliEnv, routerctl, seedDatabase, tempDir } from './helpers.js'
 
-function io(env: NodeJS.ProcessEnv) {
-  const out: string[] = []
-  const err: string[] = []
-  const value: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), env, now: () => Date.now() }
-  return { value, out, err }
-}
 
 function inspect(dbPath: string) {
   const opened = openStores({ db: dbPath, auditKey: CLI_KEY })
@@ -25,9 +18,9 @@ describe('routerctl budget', { timeout: 120_000 }, () => {
     const dir = tempDir()
     const dbPath = seedDatabase(dir)
     const env = cliEnv(dir, { SUDO_USER: 'erin' })
-    const show = io(env)
-    expect(await main(['budget', '--route', 'ping'], show.value)).toBe(0)
-    expect(show.out[0]).toBe('ping: context=4000 (default) diag=2048 (default) tools=3 (default)')
+    const show = captureIo(env)
+    expect(await main(['budget', '--route', 'ping'], show)).toBe(0)
+    expect(show.stdout().split('\n')[0]).toBe('ping: context=4000 (default) diag=2048 (default) tools=3 (default)')
 
     const set = await routerctl(['budget', 'set', 'ping', '--context', '8000', '--tools', '1', '--reason', 'long incident threads'], env)
     expect(set.code, set.stderr).toBe(0)
@@ -43,12 +36,12 @@ describe('routerctl budget', { timeout: 120_000 }, () => {
     const dir = tempDir()
     const dbPath = seedDatabase(dir)
     const env = cliEnv(dir)
-    const unknown = io(env)
-    expect(await main(['budget', 'set', 'nope', '--context', '10', '--reason', 'x'], unknown.value)).toBe(1)
-    expect(unknown.err.join('\n')).toContain('No route named "nope"')
-    expect(await main(['budget', 'set', 'ping', '--reason', 'x'], io(env).value)).toBe(1)
-    expect(await main(['budget', 'set', 'ping', '--context', 'lots', '--reason', 'x'], io(env).value)).toBe(2)
-    expect(await main(['budget', 'set', 'ping', '--context', '10'], io(env).value)).toBe(2)
+    const unknown = captureIo(env)
+    expect(await main(['budget', 'set', 'nope', '--context', '10', '--reason', 'x'], unknown)).toBe(1)
+    expect(unknown.stderr()).toContain('No route named "nope"')
+    expect(await main(['budget', 'set', 'ping', '--reason', 'x'], captureIo(env))).toBe(1)
+    expect(await main(['budget', 'set', 'ping', '--context', 'lots', '--reason', 'x'], captureIo(env))).toBe(2)
+    expect(await main(['budget', 'set', 'ping', '--context', '10'], captureIo(env))).toBe(2)
     expect(inspect(dbPath).budgets).toEqual({})
   })
 })

@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { openStores } from '../../src/store/open.js'
+import type { CliIo } from '../../src/cli/command.js'
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const ENTRY = join(ROOT, 'src/cli/routerctl.ts')
@@ -72,4 +73,14 @@ export function seedDatabase(dir: string, entries = 1, opts: { keyFile?: boolean
 /** A second, plain connection: what an operator (or an attacker) with file access can do. */
 export function rawDb(dbPath: string): Database.Database {
   return new Database(dbPath)
+}
+
+/** The real main()'s I/O, captured in memory, for in-process runs (no mocks: real SQLite, real commands). */
+export function captureIo(env: NodeJS.ProcessEnv, now: () => number = Date.now): CliIo & { stdout(): string; stderr(): string } {
+  const out: string[] = []
+  const err: string[] = []
+  return {
+    out: (l) => void out.push(l), err: (l) => void err.push(l), env, now,
+    stdout: () => out.join('\n'), stderr: () => err.join('\n'),
+  }
 }

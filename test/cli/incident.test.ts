@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/routerctl.js'
-import type { CliIo } from '../../src/cli/command.js'
 import { openStores } from '../../src/store/open.js'
-import { CLI_KEY, cliEnv, routerctl, seedDatabase, tempDir } from './helpers.js'
+import { CLI_KEY, captureIo, cliEnv, routerctl, seedDatabase, tempDir } from './helpers.js'
 
-const T0 = Date.UTC(2026, 10, 24, 3, 0)
 
-/** The real main() in-process with captured streams and a fixed clock (one spawn covers the process path). */
-function io(env: NodeJS.ProcessEnv, now = T0) {
-  const out: string[] = []
-  const err: string[] = []
-  const value: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), env, now: () => now }
-  return { value, out, err }
-}
 
 function incidentState(dbPath: string) {
   const opened = openStores({ db: dbPath, auditKey: CLI_KEY })
@@ -36,8 +27,8 @@ describe('routerctl incident on|off', { timeout: 120_000 }, () => {
     expect(seen.last).toMatchObject({ action: 'incident', channel: 'cli', breakGlass: true, osUser: 'dave', args: { mode: 'on', ttlMs: 7_200_000, reason: 'payments DB failover' } })
     expect(seen.outbox.at(-1)).toBe('Break-glass: dave turned incident mode ON over SSH: payments DB failover')
 
-    const off = io(env, Date.now())
-    expect(await main(['incident', 'off', '--reason', 'failover done'], off.value)).toBe(0)
+    const off = captureIo(env)
+    expect(await main(['incident', 'off', '--reason', 'failover done'], off)).toBe(0)
     seen = incidentState(dbPath)
     expect(seen.incident.on).toBe(false)
     expect(seen.outbox.at(-1)).toBe('Break-glass: dave turned incident mode OFF over SSH: failover done')
@@ -48,19 +39,19 @@ describe('routerctl incident on|off', { timeout: 120_000 }, () => {
     const dir = tempDir()
     const dbPath = seedDatabase(dir)
     const env = cliEnv(dir)
-    const bad = io(env)
-    expect(await main(['incident', 'on', '--ttl', 'forever', '--reason', 'x'], bad.value)).toBe(1)
-    expect(bad.err.join('\n')).toContain('not a duration')
-    expect(await main(['incident', 'on'], io(env).value)).toBe(2)
+    const bad = captureIo(env)
+    expect(await main(['incident', 'on', '--ttl', 'forever', '--reason', 'x'], bad)).toBe(1)
+    expect(bad.stderr()).toContain('not a duration')
+    expect(await main(['incident', 'on'], captureIo(env))).toBe(2)
     expect(incidentState(dbPath).incident.on).toBe(false)
   })
 
   it('off while already off is a no-op, still audited', async () => {
     const dir = tempDir()
     const dbPath = seedDatabase(dir)
-    const run = io(cliEnv(dir))
-    expect(await main(['incident', 'off', '--reason', 'checking'], run.value)).toBe(0)
-    expect(run.out.join('\n')).toContain('already off')
+    const run = captureIo(cliEnv(dir))
+    expect(await main(['incident', 'off', '--reason', 'checking'], run)).toBe(0)
+    expect(run.stdout()).toContain('already off')
     expect(incidentState(dbPath).last).toMatchObject({ action: 'incident', detail: expect.stringContaining('no change') })
   })
 })

@@ -4,20 +4,13 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { CliIo } from '../../src/cli/command.js'
 import { main } from '../../src/cli/routerctl.js'
 import { auditRetentionJob } from '../../src/jobs/audit-retention.js'
 import { loadConfig } from '../../src/config.js'
 import { createLogger } from '../../src/logger.js'
 import { openStores } from '../../src/store/open.js'
 import { DAY, DIGEST_A, DIGEST_B, script } from '../e2e/ops-helpers.js'
-import { CLI_KEY, cliEnv, routerctl, seedDatabase, tempDir } from './helpers.js'
-
-function captureIo(env: NodeJS.ProcessEnv, now = Date.now): CliIo & { stdout(): string; stderr(): string } {
-  const out: string[] = []
-  const err: string[] = []
-  return { out: (l) => void out.push(l), err: (l) => void err.push(l), env, now, stdout: () => out.join('\n'), stderr: () => err.join('\n') }
-}
+import { CLI_KEY, captureIo, cliEnv, routerctl, seedDatabase, tempDir } from './helpers.js'
 
 function inspect(dbPath: string) {
   const opened = openStores({ db: dbPath, auditKey: CLI_KEY })

@@ -3,8 +3,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/routerctl.js'
 import { cliCommands } from '../../src/cli/commands/index.js'
-import type { CliIo } from '../../src/cli/command.js'
-import { cliEnv, routerctl, tempDir } from './helpers.js'
+import { captureIo, cliEnv, routerctl, tempDir } from './helpers.js'
 
 // Usage errors are decided before any database is touched: none of these runs has one.
 describe('routerctl usage errors exit 2 with usage on stderr', { timeout: 180_000 }, () => {
@@ -64,11 +63,3 @@ describe('routerctl usage errors exit 2 with usage on stderr', { timeout: 180_00
   })
 })
 
-function captureIo(env: NodeJS.ProcessEnv): CliIo & { stdout(): string; stderr(): string } {
-  const out: string[] = []
-  const err: string[] = []
-  return {
-    out: (l) => void out.push(l), err: (l) => void err.push(l), env, now: Date.now,
-    stdout: () => out.join('\n'), stderr: () => err.join('\n'),
-  }
-}
