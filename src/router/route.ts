@@ -14,12 +14,14 @@ export function route(): Middleware<Context> {
     if (parse) {
       if (!parse.ok) {
         ctx.outcome = 'no-match'
+        auditRejected(ctx, parse.name ?? '?', 'unreadable')
         await ctx.reply(`Could not read that command: ${parse.error}.`)
         return
       }
       const def = ctx.services.commands.get(parse.command.name)
       if (!def) {
         ctx.outcome = 'no-match'
+        auditRejected(ctx, parse.command.name, 'unknown command')
         await ctx.reply(`Unknown command /${parse.command.name.slice(0, 40)}. Type /help for the list.`)
         return
       }
@@ -29,6 +31,7 @@ export function route(): Middleware<Context> {
         ctx.outcome = 'no-match'
         const problem = args.error.issues[0]
         const where = problem?.path.length ? `${problem.path.join('.')}: ` : ''
+        auditRejected(ctx, def.name, 'usage')
         await ctx.reply(`Usage: ${def.usage}\n(${where}${problem?.message ?? 'invalid arguments'})`)
         return
       }
@@ -45,4 +48,19 @@ export function route(): Middleware<Context> {
     ctx.skill = match
     return next()
   }
+}
+
+/**
+ * An operator's command refused before it could run (unreadable, unknown, bad arguments) is still an admin
+ * attempt: it goes on the record as `rejected`, like the refusals of `policy`, with the text when short.
+ */
+function auditRejected(ctx: Context, action: string, reason: string): void {
+  const { msg } = ctx
+  ctx.services.audit.append({
+    actor: ctx.operator?.name ?? (msg.senderStaffId ? `staff:${msg.senderStaffId}` : `sender:${msg.senderId.slice(0, 64)}`),
+    channel: 'dingtalk',
+    action: action.slice(0, 40),
+    args: { conversationId: msg.conversationId, reason, ...(msg.text.length <= 80 ? { text: msg.text } : { textLength: msg.text.length }) },
+    outcome: 'rejected',
+  })
 }

@@ -157,7 +157,7 @@ export class DingTalkSimulator extends EventEmitter {
     const { conversationId, conversationType, senderStaffId } = built
     const p = built.payload
     this.transcript.message({ msgId: built.msgId, conversationId, conversationType, senderStaffId,
-      senderNick: String(p.senderNick), msgtype: String(p.msgtype), text: input.text ?? '' })
+      senderNick: printable(p.senderNick), msgtype: printable(p.msgtype), text: input.text ?? '' })
     this.sent.set(built.msgId, { conversationId, conversationType, senderStaffId, afterSeq: this.log.replies.at(-1)?.seq ?? 0 })
     const messageId = randomUUID()
     this.tracker.submit(built.msgId, messageId, JSON.stringify(built.payload))
@@ -252,5 +252,14 @@ export class DingTalkSimulator extends EventEmitter {
       connectionId: c.id, openedAt: c.openedAt, zombie: c.zombie, draining: c.draining, subscriptions: c.subscriptions,
     }))
     return { connections: this.connectionCount, queued: this.tracker.queued, stats: { ...this.stats }, sockets }
+  }
+}
+
+// `extra` may put any value in these fields (hostile-input tests); String() throws on a null-prototype object.
+function printable(value: unknown): string {
+  try {
+    return String(value)
+  } catch {
+    return Object.prototype.toString.call(value)
   }
 }

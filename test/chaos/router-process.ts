@@ -1,0 +1,106 @@
+/**
+ * The real entry point (`node --import tsx src/main.ts`) as a child process, in credential mode, pointed by
+ * its environment at a simulator the test runs in-process. Nothing is added to the router: it is exactly
+ * what `npm start` runs, so SIGKILL tests kill the real thing.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { DingTalkSimulator } from '../../src/simulator/index.js'
+import { LOG_DIR } from '../helpers/log-capture.js'
+import { OP1, OP2, OPS, TEST_SECRETS } from '../helpers/router.js'
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+
+/** A YAML file with burst-friendly settings (no rate limiting, fast reconnects), and the environment naming it. */
+export function routerEnv(sim: DingTalkSimulator, dir: string, extra: Record<string, string> = {}): Record<string, string> {
+  const file = join(dir, 'router.yaml')
+  writeFileSync(file, [
+    'dingtalk:',
+    '  reconnectBaseMs: 50',
+    '  reconnectMaxMs: 400',
+    '  livenessIntervalMs: 2000',
+    'limits:',
+    '  perUserPerMinute: 10000',
+    '  perConversationPerMinute: 100000',
+    '',
+  ].join('\n'))
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    TMPDIR: process.env.TMPDIR ?? '/tmp',
+    ROUTER_CONFIG: file,
+    DINGTALK_CLIENT_ID: sim.clientId,
+    DINGTALK_CLIENT_SECRET: sim.clientSecret,
+    DINGTALK_GATEWAY_URL: sim.gatewayUrl,
+    DINGTALK_API_BASE: sim.apiBase,
+    DINGTALK_WEBHOOK_HOSTS: sim.webhookHost,
+    DINGTALK_ROBOT_CODE: sim.robotCode,
+    ROUTER_OPERATORS: `${OP1.staffId}:${OP1.name},${OP2.staffId}:${OP2.name}`,
+    ROUTER_ADMIN_CONVERSATIONS: OPS,
+    ROUTER_DB: join(dir, 'router.db'),
+    ROUTER_HTTP_PORT: '0',
+    ROUTER_AUDIT_KEY: TEST_SECRETS.auditKey,
+    LOG_LEVEL: 'info',
+    ...extra,
+  }
+}
+
+export interface RouterProcess {
+  child: ChildProcess
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+  /** Parsed JSON log lines from stdout so far. */
+  records(): Record<string, unknown>[]
+  stderr(): string
+  /** Sends SIGKILL (if still running) and resolves when the process is gone. */
+  kill(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+}
+
+/**
+ * Spawns src/main.ts with exactly `env`. Its stdout (JSON log lines) is appended to the suite's log folder,
+ * so the suite-wide secret scan covers spawned routers too.
+ * @example const p = spawnRouter(routerEnv(sim, dir)); await p.kill('SIGKILL')
+ */
+export function spawnRouter(env: Record<string, string>): RouterProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  mkdirSync(LOG_DIR, { recursive: true })
+  const logFile = join(LOG_DIR, `spawned-${process.pid}-${child.pid ?? 'x'}.jsonl`)
+  let stderr = ''
+  let partial = ''
+  const records: Record<string, unknown>[] = []
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    const parts = (partial + chunk).split('\n')
+    partial = parts.pop() ?? ''
+    for (const line of parts) {
+      try {
+        records.push(JSON.parse(line) as Record<string, unknown>)
+      } catch {
+        records.push({ msg: line, unparsed: true })
+      }
+    }
+    try {
+      appendFileSync(logFile, chunk)
+    } catch {
+      // Another vitest run in this checkout may have emptied the folder; losing a chunk costs only the scan.
+      mkdirSync(LOG_DIR, { recursive: true })
+    }
+  })
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk
+  })
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    // `close`, not `exit`: by then every stdout line has been read.
+    child.on('close', (code, signal) => resolve({ code, signal }))
+  })
+  return {
+    child,
+    exited,
+    records: () => records,
+    stderr: () => stderr,
+    async kill(signal = 'SIGKILL') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+      return exited
+    },
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Shared pieces of the security suite (not a test file itself): a router whose every test ends with the
+ * same checks (the audit chain verifies, nothing escaped as an uncaught error, the router still answers),
+ * a counting HTTP server to catch any request that should never be made, and state snapshots.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { expect } from 'vitest'
+import { NO_MATCH_REPLY } from '../../src/router/route.js'
+import type { TestRouter, TestRouterOptions } from '../helpers/router.js'
+import { Cleanup } from '../e2e/foundation-helpers.js'
+import { internalErrorLines, PATIENCE, startChaosRouter, trapProcessErrors, waitIdle } from '../chaos/support.js'
+
+export { PATIENCE }
+
+/** The router plus its end-of-test checks; call `finish()` from afterEach. */
+export class SecurityHarness {
+  readonly cleanup = new Cleanup()
+  private routers: TestRouter[] = []
+  private trap?: ReturnType<typeof trapProcessErrors>
+
+  async router(opts: TestRouterOptions = {}): Promise<TestRouter> {
+    this.trap ??= this.cleanup.add(trapProcessErrors(), (t) => t.stop())
+    const r = await this.cleanup.router(startChaosRouter({ router: opts }))
+    this.routers.push(r)
+    return r
+  }
+
+  /** Every router still answers, has contained everything, and its audit chain verifies; then all is stopped. */
+  async finish(): Promise<void> {
+    try {
+      for (const r of this.routers) {
+        if (r.app.stream.state === 'stopped') continue
+        // Not `ping`: some tests turn it off on purpose. Text no skill matches is answered whatever the flags.
+        expect((await r.say({ text: 'are you still there?', senderStaffId: 'user7' }, PATIENCE)).text).toBe(NO_MATCH_REPLY)
+        await waitIdle(r)
+        expect(internalErrorLines(r)).toEqual([])
+        expect(r.app.services.audit.verify()).toMatchObject({ ok: true })
+      }
+      expect(this.trap?.stop() ?? []).toEqual([])
+    } finally {
+      this.routers = []
+      this.trap = undefined
+      await this.cleanup.run()
+    }
+  }
+}
+
+/** An HTTP server on loopback that counts every request; answers like a webhook would. */
+export async function countingServer(
+  cleanup: Cleanup,
+  handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.end('{"errcode":0,"errmsg":"ok"}'),
+): Promise<{ port: number; hits: () => number; paths: string[] }> {
+  const paths: string[] = []
+  const server: Server = createServer((req, res) => {
+    paths.push(req.url ?? '')
+    req.resume()
+    handler(req, res)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  cleanup.add(server, (s) => new Promise<void>((resolve) => {
+    s.closeAllConnections()
+    s.close(() => resolve())
+  }))
+  return { port: (server.address() as AddressInfo).port, hits: () => paths.length, paths }
+}
+
+/** What an attack must not change: the runtime state version and flags, and the open approval requests. */
+export function controlState(r: TestRouter) {
+  const { state, approvals, now } = r.app.services
+  const current = state.current()
+  return { version: current.version, state: current.state, pending: approvals.pending(now()).map((a) => a.id) }
+}
