@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import { redactUrl } from '../logger.js'
 import type { InboundMessage } from './message.js'
 import type { OpenApiClient, ReplyContent } from './openapi.js'
+import { postJson } from './webhook-post.js'
 
 /** About what other DingTalk bots use; the webhook rejects bodies over ~20,000 bytes. */
 export const CHUNK_CHARS = 3800
@@ -76,15 +77,10 @@ export class ReplySender {
         ? { msgtype: 'text', text: { content } }
         : { msgtype: 'markdown', markdown: { title: content.title, text: content.markdown } }
     try {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(body),
-        redirect: 'error',
-        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 5000),
-      })
-      const json = (await res.json().catch(() => ({}))) as { errcode?: unknown; errmsg?: unknown }
-      if (res.ok && json.errcode === 0) return 'ok'
+      // node:http(s) with keep-alive, not fetch: this POST is the per-message hot path (see webhook-post.ts).
+      const res = await postJson(url, body, this.opts.timeoutMs ?? 5000)
+      const json = (typeof res.json === 'object' && res.json !== null ? res.json : {}) as { errcode?: unknown; errmsg?: unknown }
+      if (res.status >= 200 && res.status < 300 && json.errcode === 0) return 'ok'
       if (json.errcode === SESSION_EXPIRED) return 'expired'
       this.opts.log.error({ status: res.status, errcode: json.errcode, errmsg: String(json.errmsg ?? '').slice(0, 200) }, 'sessionWebhook reply rejected')
       return 'error'

@@ -87,7 +87,10 @@ function skillContext(ctx: Context, def: SkillDefinition<unknown>): SkillContext
   const egress = ctx.services.egress.forRoute(def.name, def.egress ?? [])
   return {
     egress,
-    log: ctx.log,
+    // A getter, so a skill that logs nothing never makes the message's child logger (see inbound.ts).
+    get log() {
+      return ctx.log
+    },
     user: { staffId: ctx.msg.senderStaffId, nick: ctx.msg.senderNick },
     conversationType: ctx.msg.conversationType,
     catalog: () => visibleSkills(ctx),

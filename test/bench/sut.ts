@@ -1,0 +1,91 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { DingTalkSimulator } from '../../src/simulator/index.js'
+import { BARE_ENTRY, ROUTER_ENTRY, SutChild } from './child.js'
+
+/** The operator and admin group the admin-latency phase speaks as. */
+export const BENCH_OPERATOR = { staffId: 'bench-op1', name: 'bench-operator' }
+export const BENCH_OPS_GROUP = 'cid-bench-ops'
+
+/**
+ * The router's YAML for the bench. The generator rotates 100 senders at up to a few thousand msg/s, so the
+ * per-user limits are raised (the rate-limit step still runs on every message; it just never trips).
+ * `enable-skill` is waived from approval so the admin phase can alternate disable/enable and time the
+ * executed path (approval is excluded from that figure by definition).
+ */
+const BENCH_CONFIG = `# written by test/bench for one run
+limits:
+  perUserPerMinute: 10000
+  perConversationPerMinute: 100000
+approvals:
+  require:
+    enable-skill: false
+`
+
+/**
+ * A simulator over loopback with redelivery off, so a slow ack never doubles the load, and replies not
+ * kept (the bench reads them from the `reply` event), so the generator's own memory stays flat.
+ */
+export async function startSimulator(): Promise<DingTalkSimulator> {
+  const sim = new DingTalkSimulator({ redeliveryDelayMs: 10 * 60_000, redeliveryCount: 0, recordReplies: false })
+  await sim.start()
+  return sim
+}
+
+const workDirs: string[] = []
+
+/** A fresh temporary folder for one child's database, config and log. */
+export function workDir(label: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `router-bench-${label}-`))
+  workDirs.push(dir)
+  return dir
+}
+
+/** Removes every folder made by {@link workDir} (call after the children have exited). */
+export function removeWorkDirs(): void {
+  for (const dir of workDirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+}
+
+function simEnv(sim: DingTalkSimulator): Record<string, string> {
+  return {
+    DINGTALK_CLIENT_ID: sim.clientId,
+    DINGTALK_CLIENT_SECRET: sim.clientSecret,
+    DINGTALK_GATEWAY_URL: sim.gatewayUrl,
+    DINGTALK_API_BASE: sim.apiBase,
+    DINGTALK_WEBHOOK_HOSTS: sim.webhookHost,
+    DINGTALK_ROBOT_CODE: sim.robotCode,
+  }
+}
+
+/**
+ * The router child: the real app (real skills and commands plus the bench-only `sleep` skill), its SQLite
+ * inbox, audit and metrics, at LOG_LEVEL=warn so log formatting does not dominate what is measured.
+ */
+export async function startRouterChild(sim: DingTalkSimulator, label: string, cpuProfDir?: string, nodeArgs?: string[]): Promise<SutChild> {
+  const dir = workDir(label)
+  const configFile = join(dir, 'router.yaml')
+  writeFileSync(configFile, BENCH_CONFIG)
+  return SutChild.start({
+    label,
+    entry: ROUTER_ENTRY,
+    logFile: join(dir, 'child.log'),
+    cpuProfDir,
+    nodeArgs,
+    env: {
+      ...simEnv(sim),
+      ROUTER_CONFIG: configFile,
+      ROUTER_DB: join(dir, 'router.db'),
+      ROUTER_HTTP_PORT: '0',
+      ROUTER_OPERATORS: `${BENCH_OPERATOR.staffId}:${BENCH_OPERATOR.name}`,
+      ROUTER_ADMIN_CONVERSATIONS: BENCH_OPS_GROUP,
+      LOG_LEVEL: 'warn',
+    },
+  })
+}
+
+/** The bare dingtalk-stream client child: ack, then POST `pong`, nothing else. */
+export async function startBareChild(sim: DingTalkSimulator, label: string, cpuProfDir?: string): Promise<SutChild> {
+  const dir = workDir(label)
+  return SutChild.start({ label, entry: BARE_ENTRY, logFile: join(dir, 'child.log'), cpuProfDir, env: simEnv(sim) })
+}
