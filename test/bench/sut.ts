@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DingTalkSimulator } from '../../src/simulator/index.js'
 import { BARE_ENTRY, ROUTER_ENTRY, SutChild } from './child.js'
+import { simulatorEnv } from '../../src/simulator/router-env.js'
 
 /** The operator and admin group the admin-latency phase speaks as. */
 export const BENCH_OPERATOR = { staffId: 'bench-op1', name: 'bench-operator' }
@@ -47,16 +48,6 @@ export function removeWorkDirs(): void {
   for (const dir of workDirs.splice(0)) rmSync(dir, { recursive: true, force: true })
 }
 
-function simEnv(sim: DingTalkSimulator): Record<string, string> {
-  return {
-    DINGTALK_CLIENT_ID: sim.clientId,
-    DINGTALK_CLIENT_SECRET: sim.clientSecret,
-    DINGTALK_GATEWAY_URL: sim.gatewayUrl,
-    DINGTALK_API_BASE: sim.apiBase,
-    DINGTALK_WEBHOOK_HOSTS: sim.webhookHost,
-    DINGTALK_ROBOT_CODE: sim.robotCode,
-  }
-}
 
 /**
  * The router child: the real app (real skills and commands plus the bench-only `sleep` skill), its SQLite
@@ -73,7 +64,7 @@ export async function startRouterChild(sim: DingTalkSimulator, label: string, cp
     cpuProfDir,
     nodeArgs,
     env: {
-      ...simEnv(sim),
+      ...simulatorEnv(sim),
       ROUTER_CONFIG: configFile,
       ROUTER_DB: join(dir, 'router.db'),
       ROUTER_HTTP_PORT: '0',
@@ -87,5 +78,5 @@ export async function startRouterChild(sim: DingTalkSimulator, label: string, cp
 /** The bare dingtalk-stream client child: ack, then POST `pong`, nothing else. */
 export async function startBareChild(sim: DingTalkSimulator, label: string, cpuProfDir?: string): Promise<SutChild> {
   const dir = workDir(label)
-  return SutChild.start({ label, entry: BARE_ENTRY, logFile: join(dir, 'child.log'), cpuProfDir, env: simEnv(sim) })
+  return SutChild.start({ label, entry: BARE_ENTRY, logFile: join(dir, 'child.log'), cpuProfDir, env: simulatorEnv(sim) })
 }

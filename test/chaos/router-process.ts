@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url'
 import type { DingTalkSimulator } from '../../src/simulator/index.js'
 import { LOG_DIR } from '../helpers/log-capture.js'
 import { OP1, OP2, OPS, TEST_SECRETS } from '../helpers/router.js'
+import { simulatorEnv } from '../../src/simulator/router-env.js'
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -31,12 +32,7 @@ export function routerEnv(sim: DingTalkSimulator, dir: string, extra: Record<str
     HOME: process.env.HOME ?? '',
     TMPDIR: process.env.TMPDIR ?? '/tmp',
     ROUTER_CONFIG: file,
-    DINGTALK_CLIENT_ID: sim.clientId,
-    DINGTALK_CLIENT_SECRET: sim.clientSecret,
-    DINGTALK_GATEWAY_URL: sim.gatewayUrl,
-    DINGTALK_API_BASE: sim.apiBase,
-    DINGTALK_WEBHOOK_HOSTS: sim.webhookHost,
-    DINGTALK_ROBOT_CODE: sim.robotCode,
+    ...simulatorEnv(sim),
     ROUTER_OPERATORS: `${OP1.staffId}:${OP1.name},${OP2.staffId}:${OP2.name}`,
     ROUTER_ADMIN_CONVERSATIONS: OPS,
     ROUTER_DB: join(dir, 'router.db'),

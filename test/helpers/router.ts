@@ -9,6 +9,7 @@ import { DingTalkSimulator, type RecordedReply, type SimMessageInput, type Simul
 import { commands as realCommands } from '../../commands/index.js'
 import { createSkills } from '../../skills/index.js'
 import { captureLogs, type CapturedLogs } from './log-capture.js'
+import { simulatorEnv } from '../../src/simulator/router-env.js'
 
 /** Secrets used by every test router; the suite-wide scan checks none of them reaches a log line. */
 export const TEST_SECRETS = {
@@ -66,12 +67,7 @@ export async function startTestRouter(opts: TestRouterOptions = {}): Promise<Tes
   const dir = opts.dir ?? tempDir()
   const dbPath = join(dir, 'router.db')
   const env = {
-    DINGTALK_CLIENT_ID: sim.clientId,
-    DINGTALK_CLIENT_SECRET: sim.clientSecret,
-    DINGTALK_GATEWAY_URL: sim.gatewayUrl,
-    DINGTALK_API_BASE: sim.apiBase,
-    DINGTALK_WEBHOOK_HOSTS: sim.webhookHost,
-    DINGTALK_ROBOT_CODE: sim.robotCode,
+    ...simulatorEnv(sim),
     ROUTER_OPERATORS: `${OP1.staffId}:${OP1.name},${OP2.staffId}:${OP2.name}`,
     ROUTER_ADMIN_CONVERSATIONS: OPS,
     ROUTER_DB: dbPath,
