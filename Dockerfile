@@ -7,9 +7,9 @@
 # and package.json relocated next to it (they are found relative to the source files) for no gain at
 # run time: tsx transpiles once per start, into its cache under /tmp (a tmpfs in docker-compose.yml).
 #
-# The base follows the Node 20 line (package.json needs >= 20.19); pin it by digest in your registry mirror if you have one
-# (e.g. --build-arg NODE_IMAGE=node:20-bookworm-slim@sha256:…).
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Pin the base by tag here, and by digest in your registry mirror if you have one
+# (e.g. --build-arg NODE_IMAGE=node:20.19.5-bookworm-slim@sha256:…).
+ARG NODE_IMAGE=node:20.19.5-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
