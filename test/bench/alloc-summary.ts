@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { relative } from 'node:path'
+import { frameBucket } from './frame-bucket.js'
 
 // Usage: npx tsx test/bench/alloc-summary.ts <file.heapprofile> [top=25]
 // Prints where a process allocated (sampled, garbage included; see alloc-profile.ts): the functions
@@ -20,17 +21,6 @@ interface HeapNode {
 const where = (cf: CallFrame) => (cf.url ? `${relative(process.cwd(), cf.url.replace(/^file:\/\//, ''))}:${cf.lineNumber + 1}` : '')
 const keyOf = (cf: CallFrame) => `${cf.functionName || '(anonymous)'} ${where(cf)}`.trim()
 
-function bucket(url: string): string {
-  if (!url) return '(native / V8)'
-  if (url.startsWith('node:')) return 'node:' + url.slice(5).split('/')[0]
-  const nm = url.lastIndexOf('node_modules/')
-  if (nm !== -1) {
-    const rest = url.slice(nm + 'node_modules/'.length).split('/')
-    return rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]!
-  }
-  const rel = relative(process.cwd(), url.replace(/^file:\/\//, ''))
-  return rel.startsWith('..') ? url : rel.split('/').slice(0, 2).join('/')
-}
 
 function main(): void {
   const file = process.argv[2]
@@ -47,7 +37,7 @@ function main(): void {
   const walk = (n: HeapNode, onStack: Set<string>): number => {
     const key = keyOf(n.callFrame)
     self.set(key, (self.get(key) ?? 0) + n.selfSize)
-    pkg.set(bucket(n.callFrame.url), (pkg.get(bucket(n.callFrame.url)) ?? 0) + n.selfSize)
+    pkg.set(frameBucket(n.callFrame.url), (pkg.get(frameBucket(n.callFrame.url)) ?? 0) + n.selfSize)
     const fresh = ours(n.callFrame.url) && !onStack.has(key)
     if (fresh) onStack.add(key)
     let sum = n.selfSize

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { relative } from 'node:path'
+import { frameBucket } from './frame-bucket.js'
 
 // Usage: npx tsx test/bench/profile-summary.ts <file.cpuprofile> [top=25]
 // Prints the functions with the most self time, then self time per package / source folder, from a
@@ -25,19 +26,6 @@ interface CpuProfile {
   endTime: number
 }
 
-/** Where a frame comes from: an npm package, one of our folders, node internals, or V8 itself. */
-function bucket(url: string): string {
-  if (!url) return '(native / V8)'
-  if (url.startsWith('node:')) return 'node:' + url.slice(5).split('/')[0]
-  const nm = url.lastIndexOf('node_modules/')
-  if (nm !== -1) {
-    const rest = url.slice(nm + 'node_modules/'.length).split('/')
-    return rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]!
-  }
-  const path = url.replace(/^file:\/\//, '')
-  const rel = relative(process.cwd(), path)
-  return rel.startsWith('..') ? path : rel.split('/').slice(0, 2).join('/')
-}
 
 function main(): void {
   const file = process.argv[2]
@@ -60,7 +48,7 @@ function main(): void {
     const where = cf.url ? `${relative(process.cwd(), cf.url.replace(/^file:\/\//, ''))}:${cf.lineNumber + 1}` : ''
     const key = `${cf.functionName || '(anonymous)'} ${where}`.trim()
     fn.set(key, (fn.get(key) ?? 0) + us)
-    const b = bucket(cf.url)
+    const b = frameBucket(cf.url)
     pkg.set(b, (pkg.get(b) ?? 0) + us)
   }
   const busy = total - idle

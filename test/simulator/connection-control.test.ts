@@ -1,25 +1,14 @@
 import { once } from 'node:events'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type WebSocket from 'ws'
 import { DingTalkSimulator, type SimulatorOptions } from '../../src/simulator/index.js'
-import { connectBot, rawClient, type Bot } from './helpers.js'
+import { connectBot, rawClient, type Bot, simulatorFixture } from './helpers.js'
 
 const T = { timeout: 20_000 }
+const fixture = simulatorFixture()
+const { bots, sockets } = fixture
 let sim: DingTalkSimulator
-const bots: Bot[] = []
-const sockets: WebSocket[] = []
-
-async function startSim(opts: SimulatorOptions = {}): Promise<DingTalkSimulator> {
-  sim = new DingTalkSimulator(opts)
-  await sim.start()
-  return sim
-}
-
-afterEach(async () => {
-  for (const b of bots.splice(0)) b.client.disconnect()
-  for (const s of sockets.splice(0)) s.terminate()
-  await sim?.stop()
-})
+const startSim = async (opts?: SimulatorOptions): Promise<DingTalkSimulator> => (sim = await fixture.start(opts))
 
 /** Resolves with the payload of the next WebSocket pong. */
 function nextPong(ws: WebSocket): Promise<string> {

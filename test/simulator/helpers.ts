@@ -1,7 +1,8 @@
 import { once } from 'node:events'
 import { DWClient, TOPIC_ROBOT, type DWClientDownStream } from 'dingtalk-stream'
 import WebSocket from 'ws'
-import type { DingTalkSimulator } from '../../src/simulator/index.js'
+import { afterEach } from 'vitest'
+import { DingTalkSimulator, type SimulatorOptions } from '../../src/simulator/index.js'
 
 /** The real SDK client, pointed at the simulator's gateway instead of api.dingtalk.com. */
 export class SimDWClient extends DWClient {
@@ -119,4 +120,29 @@ export function tryUpgrade(url: string): Promise<number> {
 export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) })
   return { status: res.status, json: (await res.json()) as Record<string, unknown> }
+}
+
+/**
+ * One simulator per test, plus the bots and raw sockets the test opened, all closed after each test.
+ * @example const fixture = simulatorFixture(); const sim = await fixture.start({ redeliveryDelayMs: 200 })
+ */
+export function simulatorFixture() {
+  let current: DingTalkSimulator | undefined
+  const bots: Bot[] = []
+  const sockets: WebSocket[] = []
+  afterEach(async () => {
+    for (const b of bots.splice(0)) b.client.disconnect()
+    for (const s of sockets.splice(0)) s.terminate()
+    await current?.stop()
+    current = undefined
+  })
+  return {
+    bots,
+    sockets,
+    async start(opts: SimulatorOptions = {}): Promise<DingTalkSimulator> {
+      current = new DingTalkSimulator(opts)
+      await current.start()
+      return current
+    },
+  }
 }

@@ -1,21 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { DingTalkSimulator, type SimulatorOptions } from '../../src/simulator/index.js'
-import { connectBot, postJson, type Bot } from './helpers.js'
+import { connectBot, postJson, type Bot, simulatorFixture } from './helpers.js'
 
 const T = { timeout: 20_000 }
+const fixture = simulatorFixture()
+const { bots } = fixture
 let sim: DingTalkSimulator
-const bots: Bot[] = []
-
-async function startSim(opts: SimulatorOptions = {}): Promise<DingTalkSimulator> {
-  sim = new DingTalkSimulator(opts)
-  await sim.start()
-  return sim
-}
-
-afterEach(async () => {
-  for (const b of bots.splice(0)) b.client.disconnect()
-  await sim?.stop()
-})
+const startSim = async (opts?: SimulatorOptions): Promise<DingTalkSimulator> => (sim = await fixture.start(opts))
 
 const text = (content: string): Record<string, unknown> => ({ msgtype: 'text', text: { content } })
 
