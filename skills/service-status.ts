@@ -12,7 +12,7 @@ export interface ServiceStatusSettings {
 }
 
 /** The answer while no status API is configured. */
-export const NOT_CONFIGURED = 'The status lookup is not configured yet: an operator sets services.statusApi.baseUrl in the router config.'
+const NOT_CONFIGURED = 'The status lookup is not configured yet: an operator sets services.statusApi.baseUrl in the router config.'
 
 const answer = z.object({ state: z.string().min(1).max(64), message: z.string().max(300).optional() })
 const REMEMBERED = 200

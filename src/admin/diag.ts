@@ -15,7 +15,7 @@ const MESSAGE_BYTES = 120
  * config entry, which wins over `budgets.default`. Without a route, the default budget.
  * @example diagnosticBudget(services, 'service-status') // 2048
  */
-export function diagnosticBudget(s: Deps, route?: string): number {
+function diagnosticBudget(s: Deps, route?: string): number {
   if (!route) return s.config.budgets.default.maxDiagnosticBytes
   return effectiveBudget(s.config, s.state.current().state, route).limits.maxDiagnosticBytes
 }

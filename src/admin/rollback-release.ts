@@ -18,7 +18,7 @@ export const DESIRED_FILE = 'desired-release.json'
  * The desired-release.json beside the database: the host-side reconciler reads it from the data volume.
  * @example desiredReleaseFile('/data/router.db') // '/data/desired-release.json'
  */
-export function desiredReleaseFile(db: string): string {
+function desiredReleaseFile(db: string): string {
   return join(dirname(resolve(db)), DESIRED_FILE)
 }
 
@@ -34,7 +34,7 @@ export interface ReleasePlan {
  * known-good release other than the running one.
  * @example planReleaseRollback(services).digest // 'sha256:…'
  */
-export function planReleaseRollback(s: Pick<Deps, 'releases' | 'runtime'>, digest?: string): ReleasePlan {
+function planReleaseRollback(s: Pick<Deps, 'releases' | 'runtime'>, digest?: string): ReleasePlan {
   const running = s.runtime?.digest ?? s.releases.latest()?.digest
   const recent = () => s.releases.history(5).map((d) => d.digest).join(', ') || 'none recorded'
   if (digest !== undefined) {

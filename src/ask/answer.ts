@@ -3,7 +3,7 @@ import { OverBudget, type ModelService } from '../budget/model-client.js'
 import { needsMoreInfo } from '../budget/refusal.js'
 import type { AskToolbox } from './tools.js'
 
-export const SYSTEM_PROMPT = [
+const SYSTEM_PROMPT = [
   'You are the on-call assistant of a chat-ops bot. Answer in at most six short lines, in the language of the question.',
   'You may call the read-only tools when they help. Say what you do not know rather than guessing.',
 ].join(' ')

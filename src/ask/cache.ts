@@ -6,7 +6,7 @@ import type { DB } from '../store/db.js'
  * collapsed. "Why is checkout slow?" and "why is  checkout slow? " are the same question.
  * @example normalizePrompt('  Why is\nCheckout slow? ') // 'why is checkout slow?'
  */
-export function normalizePrompt(prompt: string): string {
+function normalizePrompt(prompt: string): string {
   return prompt.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase()
 }
 

@@ -75,7 +75,7 @@ export function runBreakGlass<T>(session: CliSession, io: CliIo, change: BreakGl
 }
 
 /** The audit entry could not be written, so the change was not made. */
-export class AuditWriteError extends Error {
+class AuditWriteError extends Error {
   constructor(cause: string) {
     super(`could not write the audit entry (${cause}); nothing was changed`)
     this.name = 'AuditWriteError'

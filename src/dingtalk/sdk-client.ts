@@ -79,7 +79,7 @@ export class SdkClient extends DWClient {
 
   // The SDK keeps the connect URL and the socket in private fields; this is the one place that reaches in.
   private privateFields(): { socket?: WebSocket; dw_url?: string } {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    // biome-ignore lint/suspicious/noExplicitAny: the one place that reaches into the SDK's private fields
     return this as any
   }
 

@@ -3,7 +3,7 @@ import type { Context } from '../context.js'
 
 /** The same words for every refused command, so a refusal reveals nothing about the configuration. */
 export const COMMAND_REFUSAL = 'Sorry, that command is not available here.'
-export const USER_REFUSAL = 'Sorry, you are not allowed to use this bot. Ask your on-call team for access.'
+const USER_REFUSAL = 'Sorry, you are not allowed to use this bot. Ask your on-call team for access.'
 
 /**
  * Who may do what. A `/command` runs only when it comes from an admin conversation AND from an

@@ -9,7 +9,7 @@ import { declaredServices } from '../budget/skill-services.js'
 const DEFAULT_TIMEOUT_MS = 5000
 
 /** The catalog `help` shows: the skills this user may use right now. */
-export function visibleSkills(ctx: Context): { name: string; description: string; example: string }[] {
+function visibleSkills(ctx: Context): { name: string; description: string; example: string }[] {
   const { skills, state } = ctx.services
   return skills.skills
     .filter((s) => s.listed !== false && state.isSkillEnabled(s.name) && mayUse(s, ctx.msg.senderStaffId))
@@ -21,7 +21,7 @@ function mayUse(def: SkillDefinition<unknown>, staffId: string | undefined): boo
 }
 
 /** True while incident mode holds this skill back: risky by declaration or listed as risky in the config. */
-export function heldByIncident(ctx: Context, def: SkillDefinition<unknown>): boolean {
+function heldByIncident(ctx: Context, def: SkillDefinition<unknown>): boolean {
   const { state, config, now } = ctx.services
   return isIncidentActive(state.current().state.incident, now()) && isRiskyInIncident(def, config.incident.riskySkills)
 }

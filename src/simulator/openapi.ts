@@ -5,7 +5,7 @@ import { parseJson, readBody, sendApiError, sendJson } from './http-util.js'
 import type { NewReply, ReplyLog } from './replies.js'
 
 /** `msgParam` limit of the proactive-send APIs (DINGTALK.md §5). */
-export const MSG_PARAM_MAX_BYTES = 15_000
+const MSG_PARAM_MAX_BYTES = 15_000
 const TOKEN_TTL_S = 7200
 
 const tokenBody = z.object({ appKey: z.string(), appSecret: z.string() })

@@ -11,7 +11,7 @@ const DIRECTORY: Record<string, string> = {
 }
 
 /** The corp id the simulator pretends every user and the bot belong to. */
-export const SIM_CORP_ID = 'dingsimcorp0000'
+const SIM_CORP_ID = 'dingsimcorp0000'
 
 /** The `$:LWCP_v1:$…` form DingTalk uses for sender and bot ids. */
 export function lwcpId(seed: string): string {

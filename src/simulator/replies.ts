@@ -4,7 +4,7 @@ import type { RecordedReply, ReplyFilter } from './types.js'
 export type NewReply = Omit<RecordedReply, 'seq' | 'at'>
 
 /** True when `r` passes every given field of `f`. */
-export function matches(r: RecordedReply, f: ReplyFilter): boolean {
+function matches(r: RecordedReply, f: ReplyFilter): boolean {
   return (f.msgId === undefined || r.msgId === f.msgId)
     && (f.conversationId === undefined || r.conversationId === f.conversationId)
     && (f.afterSeq === undefined || r.seq > f.afterSeq)

@@ -107,5 +107,7 @@ async function main(): Promise<number> {
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().then((code) => { process.exitCode = code })
+  void main().then((code) => {
+    process.exitCode = code
+  })
 }

@@ -122,7 +122,10 @@ export class DingTalkSimulator extends EventEmitter {
     const path = new URL(req.url ?? '/', 'http://sim').pathname
     const handler = this.routes[`${req.method ?? 'GET'} ${path}`]
     req.on('error', () => undefined)
-    if (!handler) return sendApiError(res, 404, 'notFound', `no route ${req.method} ${path}`)
+    if (!handler) {
+      sendApiError(res, 404, 'notFound', `no route ${req.method} ${path}`)
+      return
+    }
     Promise.resolve().then(() => handler(req, res))
       .catch((err: unknown) => sendApiError(res, 500, 'simulatorError', err instanceof Error ? err.message : String(err)))
   }

@@ -4,7 +4,7 @@ import { isRecord, parseJson, readBody, sendJson } from './http-util.js'
 import type { NewReply, ReplyLog } from './replies.js'
 
 /** The real limit is about 20,000 bytes (DINGTALK.md §5). */
-export const WEBHOOK_MAX_BYTES = 20_000
+const WEBHOOK_MAX_BYTES = 20_000
 
 interface Session {
   msgId: string

@@ -41,7 +41,7 @@ interface Row {
   detail: string | null; prev_hash: string; hash: string
 }
 
-export const GENESIS_HASH = '0'.repeat(64)
+const GENESIS_HASH = '0'.repeat(64)
 const MAX_DETAIL = 2000
 
 /** The last entry retention pruned, HMAC-signed with the audit key: the start of the stored chain. */

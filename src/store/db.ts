@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 export type DB = Database.Database
 
 /** Where the project's plain-SQL migrations live. */
-export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations')
+const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations')
 
 /**
  * Opens (and creates, with its folder) the SQLite file with the pragmas every process must share:

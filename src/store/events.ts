@@ -1,7 +1,7 @@
 import { redactValue } from '../redact.js'
 import type { DB } from './db.js'
 
-export const MAX_SAMPLE_BYTES = 512
+const MAX_SAMPLE_BYTES = 512
 
 export interface ErrorEvent {
   route: string

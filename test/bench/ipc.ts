@@ -21,7 +21,7 @@ export type ChildMessage =
 export type ParentMessage = { type: 'memory'; gc?: boolean } | { type: 'stop' }
 
 /** Narrowing for messages arriving from the parent (anything else is ignored). */
-export function isParentMessage(m: unknown): m is ParentMessage {
+function isParentMessage(m: unknown): m is ParentMessage {
   return typeof m === 'object' && m !== null && ((m as { type?: unknown }).type === 'memory' || (m as { type?: unknown }).type === 'stop')
 }
 

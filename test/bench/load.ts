@@ -8,10 +8,10 @@ const IDLE_MS = 15_000
 const LOST_AFTER_MS = 30_000
 
 /** How many distinct senders the generator rotates through (each is its own one-to-one conversation). */
-export const SENDERS = 100
+const SENDERS = 100
 
 /** The i-th bench message: `text` from rotating end users, like many people using the bot at once. */
-export function userMessage(i: number, text: string): SimMessageInput {
+function userMessage(i: number, text: string): SimMessageInput {
   return { text, senderStaffId: `bench-u${i % SENDERS}` }
 }
 

@@ -68,7 +68,7 @@ async function idleRssMB(args: string[], settleMs = 1500): Promise<number> {
 }
 
 /** Idle Node, idle Node with tsx's loader: what the router's RSS stands on before any of our code runs. */
-export async function memoryBaseline(): Promise<{ nodeMB: number; nodeWithTsxMB: number }> {
+async function memoryBaseline(): Promise<{ nodeMB: number; nodeWithTsxMB: number }> {
   const idle = fileURLToPath(new URL('./idle-entry.ts', import.meta.url))
   return {
     nodeMB: await idleRssMB(['-e', 'setTimeout(() => {}, 10000)']),

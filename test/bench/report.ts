@@ -111,7 +111,7 @@ export function formatTable(rs: Row[]): string {
 }
 
 export const MARK_START = '<!-- BENCH-RESULTS:START -->'
-export const MARK_END = '<!-- BENCH-RESULTS:END -->'
+const MARK_END = '<!-- BENCH-RESULTS:END -->'
 
 /**
  * The README's "Benchmark results" section. `analysis` (test/bench/ANALYSIS.md, hand-written) is

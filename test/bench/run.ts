@@ -24,9 +24,8 @@ const USAGE = 'usage: npm run bench -- [--out <json>] [--markdown <file>] [--qui
 const PHASES = ['throughput', 'latency', 'admin', 'memory', 'audit'] as const
 type Phase = (typeof PHASES)[number]
 
-let args
-try {
-  args = parseArgs({
+function parseBenchArgs() {
+  return parseArgs({
     options: {
       out: { type: 'string', default: 'bench/results.json' },
       markdown: { type: 'string' },
@@ -39,6 +38,10 @@ try {
       help: { type: 'boolean', default: false },
     },
   }).values
+}
+let args: ReturnType<typeof parseBenchArgs>
+try {
+  args = parseBenchArgs()
 } catch (err) {
   process.stderr.write(`${(err as Error).message}\n${USAGE}\n`)
   process.exit(2)
@@ -108,7 +111,7 @@ process.on('exit', () => {
 const WATCHDOG_MS = 15 * 60_000
 const watchdog = setTimeout(() => {
   results.errors.push(`watchdog: bench exceeded ${WATCHDOG_MS / 60_000} min`)
-  finish().finally(() => process.exit(1))
+  void finish().finally(() => process.exit(1))
 }, WATCHDOG_MS)
 watchdog.unref()
 

@@ -4,7 +4,7 @@
  * The p-th percentile (0–100) by nearest rank on a sorted copy; NaN for no samples.
  * @example percentile([1, 2, 3, 4], 50) // 2
  */
-export function percentile(samples: readonly number[], p: number): number {
+function percentile(samples: readonly number[], p: number): number {
   if (samples.length === 0) return Number.NaN
   const sorted = [...samples].sort((a, b) => a - b)
   const rank = Math.ceil((p / 100) * sorted.length)
@@ -60,6 +60,6 @@ export function summarize(samplesMs: readonly number[]): LatencySummary {
     p50: round(percentile(samplesMs, 50)),
     p90: round(percentile(samplesMs, 90)),
     p99: round(percentile(samplesMs, 99)),
-    max: round(samplesMs.length ? samplesMs.reduce((m, v) => (v > m ? v : m), -Infinity) : Number.NaN),
+    max: round(samplesMs.length ? samplesMs.reduce((m, v) => (Math.max(v , m)), -Infinity) : Number.NaN),
   }
 }

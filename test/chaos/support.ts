@@ -12,7 +12,7 @@ import { OP1, OPS, startTestRouter, waitForState, type TestRouter, type TestRout
 export const PATIENCE = 120_000
 
 /** Limits high enough that a burst of a few hundred messages is never rate-limited. */
-export const NO_RATE_LIMITS = { perUserPerMinute: 10_000, perConversationPerMinute: 100_000 }
+const NO_RATE_LIMITS = { perUserPerMinute: 10_000, perConversationPerMinute: 100_000 }
 
 /**
  * The real router against its own simulator, with burst-friendly limits, fast reconnects and a short
@@ -56,7 +56,7 @@ export interface BurstMessage extends SentMessage {
  * The i-th message of a burst: mostly `ping` from a handful of users, every tenth an operator's audited
  * `/whoami` in the ops group (so the audit chain is written to while the faults happen).
  */
-export function burstInput(i: number): { input: SimMessageInput; kind: BurstMessage['kind'] } {
+function burstInput(i: number): { input: SimMessageInput; kind: BurstMessage['kind'] } {
   if (i % 10 === 9) return { input: { text: '/whoami', senderStaffId: OP1.staffId, conversationId: OPS }, kind: 'whoami' }
   return { input: { text: 'ping', senderStaffId: `user${(i % 5) + 1}` }, kind: 'ping' }
 }

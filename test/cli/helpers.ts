@@ -7,7 +7,7 @@ import Database from 'better-sqlite3'
 import { openStores } from '../../src/store/open.js'
 import type { CliIo } from '../../src/cli/command.js'
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const ENTRY = join(ROOT, 'src/cli/routerctl.ts')
 const BIN = join(ROOT, 'bin/routerctl.mjs')
 

@@ -107,7 +107,7 @@ describe('two-operator approvals', { timeout: 5 * PATIENCE }, () => {
     expect(late.text).toContain(`Request ${id}`)
     expect(late.text).toContain('expired')
     expect((await r.command('/pending', OP2)).text).toBe('No approval requests are open.')
-    expireApprovalsJob(r.app.services).run(clock)
+    await expireApprovalsJob(r.app.services).run(clock)
     expect((await r.command(`/approve ${id}`, OP2)).text).toContain('expired')
     expect((await r.say('ping')).text).toContain('turned off')
     expect(trail(r, id).map((e) => e.outcome)).toEqual(['requested', 'rejected', 'expired', 'rejected'])

@@ -73,7 +73,7 @@ describe('usage drift job (fake clock)', { timeout: 5 * PATIENCE }, () => {
   })
 
   it('needs enough samples in both windows, and forgets samples older than two days', async () => {
-    let now = T0
+    const now = T0
     r = await startBudgetRouter({ now: () => now, configure: (c) => ({ ...c, drift: { ...c.drift, minSamples: 5, ratio: 1.5 } }) })
     const job = createJobs(r.app.services).find((j) => j.name === 'usage-drift')!
     history(r, 'ask', T0 - 3 * 24 * HOUR, T0 - 2 * 24 * HOUR - HOUR, 50, {})

@@ -10,7 +10,7 @@ import type { DingTalkSimulator, RecordedReply, ReplyFilter } from '../../src/si
 export const WAIT_MS = 30_000
 
 /** A promise with its resolve exposed, for handlers the test releases. */
-export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
+function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
   let resolve!: (value: T) => void
   const promise = new Promise<T>((r) => {
     resolve = r

@@ -12,7 +12,7 @@ import { SkillRegistry } from '../../src/skill-registry.js'
 import { openStores } from '../../src/store/open.js'
 import { OP1, OP2, TEST_SECRETS, tempDir } from '../helpers/router.js'
 
-export const T0 = Date.parse('2030-03-04T05:06:00.000Z')
+const T0 = Date.parse('2030-03-04T05:06:00.000Z')
 export const MIN = 60_000
 export const DAY = 86_400_000
 export const DIGEST_A = `sha256:${'a'.repeat(64)}`

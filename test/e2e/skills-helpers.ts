@@ -25,7 +25,7 @@ export const healthy: StandInHandler = (req, res) => json(res, 200, { state: 'ok
 /** Never answers: the request stays open until the server closes. */
 export const hung: StandInHandler = () => undefined
 
-export function json(res: ServerResponse, status: number, body: unknown): void {
+function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
 }
 

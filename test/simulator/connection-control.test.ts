@@ -1,8 +1,8 @@
 import { once } from 'node:events'
 import { describe, expect, it } from 'vitest'
 import type WebSocket from 'ws'
-import { DingTalkSimulator, type SimulatorOptions } from '../../src/simulator/index.js'
-import { connectBot, rawClient, type Bot, simulatorFixture } from './helpers.js'
+import type { DingTalkSimulator, SimulatorOptions } from '../../src/simulator/index.js'
+import { connectBot, rawClient, simulatorFixture } from './helpers.js'
 
 const T = { timeout: 20_000 }
 const fixture = simulatorFixture()

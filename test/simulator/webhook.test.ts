@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { DingTalkSimulator, type SimulatorOptions } from '../../src/simulator/index.js'
-import { connectBot, postJson, type Bot, simulatorFixture } from './helpers.js'
+import type { DingTalkSimulator, SimulatorOptions } from '../../src/simulator/index.js'
+import { connectBot, postJson, simulatorFixture } from './helpers.js'
 
 const T = { timeout: 20_000 }
 const fixture = simulatorFixture()
