@@ -19,7 +19,10 @@ export default defineCommand({
     const request = decision.request
     const result = contentText(await runApproved(request, ctx))
     if (request.conversationId !== ctx.conversationId) {
-      ctx.services.outbox.add(`Request ${request.id} (${describe(request)}) was approved by ${ctx.operator.name} in another admin conversation. Result: ${result}`, ctx.services.now())
+      ctx.services.outbox.add(
+        `Request ${request.id} (${describe(request)}) was approved by ${ctx.operator.name} in another admin conversation. Result: ${result}`,
+        ctx.services.now(),
+      )
     }
     return markdownReply(`Approved: /${request.command}`, [
       `### Approved: ${describe(request)}`,

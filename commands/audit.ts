@@ -12,14 +12,21 @@ export default defineCommand({
   positional: ['n'],
   args: z.strictObject({
     // More than the maximum is clamped rather than refused: at 3 a.m. an answer beats a lecture.
-    n: z.coerce.number().int().min(1).default(10).transform((n) => Math.min(n, MAX)),
+    n: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(10)
+      .transform((n) => Math.min(n, MAX)),
     actor: z.string().min(1).max(128).optional(),
     action: z.string().min(1).max(64).optional(),
   }),
   approval: 'none',
   handler: ({ args, ctx }) => {
     const entries = ctx.services.audit.recent(args.n, { actor: args.actor, action: args.action })
-    const filter = [args.actor && `actor=${args.actor}`, args.action && `action=${args.action}`].filter(Boolean).join(' ')
+    const filter = [args.actor && `actor=${args.actor}`, args.action && `action=${args.action}`]
+      .filter(Boolean)
+      .join(' ')
     const heading = `Last ${entries.length} audit entries${filter ? ` (${filter})` : ''}`
     if (entries.length === 0) return `No audit entries${filter ? ` match ${filter}` : ''}.`
     return markdownReply(heading, [`### ${heading}`, ...entries.map((e) => `- ${line(e)}`)])

@@ -1,15 +1,35 @@
 import { z } from 'zod'
 import { defineCommand } from '../src/define.js'
-import { budgetNotice, budgetValues, checkRoute, describeBudgets, formatUsage, raisedLimits, setRouteBudget, type BudgetView } from '../src/admin/budget-actions.js'
+import {
+  budgetNotice,
+  budgetValues,
+  checkRoute,
+  describeBudgets,
+  formatUsage,
+  raisedLimits,
+  setRouteBudget,
+  type BudgetView,
+} from '../src/admin/budget-actions.js'
 import { markdownReply, table } from '../src/admin/markdown.js'
 import { BUDGET_WORDS } from '../src/budget/resolve.js'
 import type { ReplyContent } from '../src/dingtalk/openapi.js'
 import type { RouteUsage } from '../src/store/model-usage.js'
 
-const number = z.string().regex(/^\d{1,9}$/, 'a whole number').optional()
+const number = z
+  .string()
+  .regex(/^\d{1,9}$/, 'a whole number')
+  .optional()
 const args = z
-  .strictObject({ route: z.string().trim().toLowerCase().min(1).max(64).optional(), context: number, diag: number, tools: number })
-  .refine((a) => a.route !== undefined || (a.context ?? a.diag ?? a.tools) === undefined, { message: 'name the route to change', path: ['route'] })
+  .strictObject({
+    route: z.string().trim().toLowerCase().min(1).max(64).optional(),
+    context: number,
+    diag: number,
+    tools: number,
+  })
+  .refine((a) => a.route !== undefined || (a.context ?? a.diag ?? a.tools) === undefined, {
+    message: 'name the route to change',
+    path: ['route'],
+  })
 
 type Args = z.infer<typeof args>
 const setting = (a: Args) => (a.context ?? a.diag ?? a.tools) !== undefined
@@ -33,8 +53,12 @@ export default defineCommand({
     checkRoute(ctx.services, a.route!)
     const current = describeBudgets(ctx.services, ctx.services.now(), a.route)[0]!.limits
     const values = budgetValues(a)
-    const lines = Object.entries(BUDGET_WORDS).filter(([, f]) => values[f] !== undefined).map(([word, f]) =>
-      `- ${word}: ${current[f].toLocaleString('en-US')} → ${values[f]!.toLocaleString('en-US')}${values[f]! > current[f] ? ' (raise)' : ''}`)
+    const lines = Object.entries(BUDGET_WORDS)
+      .filter(([, f]) => values[f] !== undefined)
+      .map(
+        ([word, f]) =>
+          `- ${word}: ${current[f].toLocaleString('en-US')} → ${values[f]!.toLocaleString('en-US')}${values[f]! > current[f] ? ' (raise)' : ''}`,
+      )
     return [`Approving sets the budget of **${a.route}**:`, ...lines].join('\n')
   },
   handler: ({ args: a, ctx }) => {
@@ -43,8 +67,12 @@ export default defineCommand({
     const request = ctx.approvalId ? s.approvals.get(ctx.approvalId) : undefined
     const actor = request ? `${ctx.operator.name} (requested by ${request.requesterName})` : ctx.operator.name
     const change = setRouteBudget(s, {
-      route: a.route!, values: budgetValues(a), actor: ctx.operator.name, channel: ctx.channel,
-      reason: request ? `approval ${request.id}` : undefined, approvalId: ctx.approvalId,
+      route: a.route!,
+      values: budgetValues(a),
+      actor: ctx.operator.name,
+      channel: ctx.channel,
+      reason: request ? `approval ${request.id}` : undefined,
+      approvalId: ctx.approvalId,
     })
     if (change.changed.length === 0) return `The budget of ${change.route} already is that; nothing changed.`
     const notice = budgetNotice(change, actor)
@@ -68,9 +96,16 @@ function show(views: BudgetView[], one: boolean): ReplyContent {
   }
   return markdownReply('Budgets', [
     '### Budgets',
-    ...table(['route', 'context', 'diag', 'tools', 'last hour'], views.map((v) => [
-      v.route, n(v.limits.maxContextTokens), n(v.limits.maxDiagnosticBytes), n(v.limits.maxToolCalls), usageLine(v.lastHour),
-    ])),
+    ...table(
+      ['route', 'context', 'diag', 'tools', 'last hour'],
+      views.map((v) => [
+        v.route,
+        n(v.limits.maxContextTokens),
+        n(v.limits.maxDiagnosticBytes),
+        n(v.limits.maxToolCalls),
+        usageLine(v.lastHour),
+      ]),
+    ),
     '',
     '/budget <route> shows where each value comes from; raising needs a second operator.',
   ])

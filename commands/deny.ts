@@ -14,7 +14,10 @@ export default defineCommand({
     if (!decision.ok) return refusalText(decision, args.id, 'denied', ctx)
     const request = decision.request
     if (request.conversationId !== ctx.conversationId) {
-      ctx.services.outbox.add(`Request ${request.id} (${describe(request)}) was denied by ${ctx.operator.name}.`, ctx.services.now())
+      ctx.services.outbox.add(
+        `Request ${request.id} (${describe(request)}) was denied by ${ctx.operator.name}.`,
+        ctx.services.now(),
+      )
     }
     return `Denied ${request.id} (${describe(request)}). Nothing ran.`
   },

@@ -4,7 +4,7 @@ import { diagSummary } from '../src/admin/diag.js'
 
 export default defineCommand({
   name: 'diag',
-  description: 'Short summary of stored error events, within the route\'s diagnostic budget',
+  description: "Short summary of stored error events, within the route's diagnostic budget",
   usage: '/diag [route]',
   positional: ['route'],
   args: z.strictObject({ route: z.string().min(1).max(64).optional() }),

@@ -17,8 +17,13 @@ export default defineCommand({
     const version = setSkillEnabled(ctx.services, args.skill, false, ctx.operator.name, args.reason)
     if (version === undefined) return `"${args.skill}" was already off; nothing changed.`
     const why = args.reason ? `: ${args.reason}` : ''
-    ctx.services.outbox.add(`Skill **${args.skill}** turned OFF by ${ctx.operator.name}${why} (state v${version}).`, ctx.services.now())
-    return `"${args.skill}" is off (state v${version}). Users get a "turned off" answer from the next message on. `
-      + `Turn it back on with /enable-skill ${args.skill} (needs a second operator).`
+    ctx.services.outbox.add(
+      `Skill **${args.skill}** turned OFF by ${ctx.operator.name}${why} (state v${version}).`,
+      ctx.services.now(),
+    )
+    return (
+      `"${args.skill}" is off (state v${version}). Users get a "turned off" answer from the next message on. ` +
+      `Turn it back on with /enable-skill ${args.skill} (needs a second operator).`
+    )
   },
 })

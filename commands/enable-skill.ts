@@ -15,7 +15,10 @@ export default defineCommand({
     const { skills, state } = ctx.services
     // Refuse a typo before a colleague is asked to approve it.
     if (!skills.get(args.skill)) {
-      throw new UserError(`No skill named "${args.skill}". Known skills: ${skills.skills.map((s) => s.name).join(', ')}.`, 'unknown_skill')
+      throw new UserError(
+        `No skill named "${args.skill}". Known skills: ${skills.skills.map((s) => s.name).join(', ')}.`,
+        'unknown_skill',
+      )
     }
     const flag = state.current().state.skills[args.skill]
     if (flag?.enabled ?? true) return `"${args.skill}" is already on; approving changes nothing.`
@@ -24,10 +27,19 @@ export default defineCommand({
   handler: ({ args, ctx }) => {
     const request = ctx.approvalId ? ctx.services.approvals.get(ctx.approvalId) : undefined
     const actor = request ? `${ctx.operator.name} (requested by ${request.requesterName})` : ctx.operator.name
-    const version = setSkillEnabled(ctx.services, args.skill, true, ctx.operator.name, request ? `approval ${request.id}` : undefined)
+    const version = setSkillEnabled(
+      ctx.services,
+      args.skill,
+      true,
+      ctx.operator.name,
+      request ? `approval ${request.id}` : undefined,
+    )
     if (version === undefined) return `"${args.skill}" was already on; nothing changed.`
     const via = request ? `, approval ${request.id}` : ''
-    ctx.services.outbox.add(`Skill **${args.skill}** turned ON by ${actor} (state v${version}${via}).`, ctx.services.now())
+    ctx.services.outbox.add(
+      `Skill **${args.skill}** turned ON by ${actor} (state v${version}${via}).`,
+      ctx.services.now(),
+    )
     return `"${args.skill}" is on again (state v${version}).`
   },
 })

@@ -18,6 +18,20 @@ import whoami from './whoami.js'
 
 /** Every admin command, in the order /help lists them. Add a command by importing it here; the file name equals the command name. */
 export const commands = [
-  help, whoami, status, skills, disableSkill, enableSkill, budget, approve, deny, pending, audit, review,
-  incident, diag, rollback, runbook,
+  help,
+  whoami,
+  status,
+  skills,
+  disableSkill,
+  enableSkill,
+  budget,
+  approve,
+  deny,
+  pending,
+  audit,
+  review,
+  incident,
+  diag,
+  rollback,
+  runbook,
 ] as CommandDefinition<unknown>[]

@@ -20,8 +20,10 @@ export default defineCommand({
         const args = formatArgs(r.args)
         // A row edited behind the router's back can never be approved; say so rather than let someone try.
         const warning = ctx.services.approvals.intact(r) ? '' : ' · **TAMPERED: cannot be approved**'
-        return `- \`/approve ${r.id}\` — \`/${r.command}${args ? ` ${args}` : ''}\` by ${r.requesterName}, `
-          + `expires in ${formatDuration(r.expiresAt - now)} (${isoSeconds(r.expiresAt)})${warning}`
+        return (
+          `- \`/approve ${r.id}\` — \`/${r.command}${args ? ` ${args}` : ''}\` by ${r.requesterName}, ` +
+          `expires in ${formatDuration(r.expiresAt - now)} (${isoSeconds(r.expiresAt)})${warning}`
+        )
       }),
       '',
       'A different operator than the requester approves; anyone may /deny.',

@@ -24,8 +24,11 @@ function list(ctx: CommandContext) {
   const heading = `${total} break-glass action(s) to review`
   return markdownReply(heading, [
     `### ${heading}`,
-    ...entries.map((e) => `- #${e.seq} ${isoSeconds(Date.parse(e.ts))} ${e.actor}${e.osUser ? ` (os user ${e.osUser})` : ''} via ${e.channel}: `
-      + `${e.action} ${e.outcome}${e.detail ? ` — ${e.detail.slice(0, 120)}` : ''}`),
+    ...entries.map(
+      (e) =>
+        `- #${e.seq} ${isoSeconds(Date.parse(e.ts))} ${e.actor}${e.osUser ? ` (os user ${e.osUser})` : ''} via ${e.channel}: ` +
+        `${e.action} ${e.outcome}${e.detail ? ` — ${e.detail.slice(0, 120)}` : ''}`,
+    ),
     ...(total > entries.length ? [`- … and ${total - entries.length} more`] : []),
     '',
     'Mark one reviewed with: /review ack <seq>',
@@ -39,12 +42,25 @@ function ack(seq: number, ctx: CommandContext): string {
   return audit.transaction(() => {
     const entry = audit.get(seq)
     if (!entry) throw new UserError(`No audit entry #${seq}. /review lists the ones waiting.`, 'unknown_seq')
-    if (!entry.breakGlass) throw new UserError(`#${seq} (${entry.actor} ${entry.action}) is not a break-glass action; only those need review.`, 'not_break_glass')
+    if (!entry.breakGlass)
+      throw new UserError(
+        `#${seq} (${entry.actor} ${entry.action}) is not a break-glass action; only those need review.`,
+        'not_break_glass',
+      )
     const done = audit.reviewOf(seq)
     if (done || !audit.markReviewed(seq, reviewer)) {
-      throw new UserError(`#${seq} was already reviewed${done ? ` by ${done.reviewedBy} at ${isoSeconds(done.reviewedAt)}` : ''}.`, 'already_reviewed')
+      throw new UserError(
+        `#${seq} was already reviewed${done ? ` by ${done.reviewedBy} at ${isoSeconds(done.reviewedAt)}` : ''}.`,
+        'already_reviewed',
+      )
     }
-    audit.append({ actor: reviewer, channel: ctx.channel, action: 'review-ack', args: { seq, action: entry.action, actor: entry.actor }, outcome: 'executed' })
+    audit.append({
+      actor: reviewer,
+      channel: ctx.channel,
+      action: 'review-ack',
+      args: { seq, action: entry.action, actor: entry.actor },
+      outcome: 'executed',
+    })
     const left = audit.unreviewedBreakGlass(0).total
     return `#${seq} (${entry.actor}: ${entry.action}) marked reviewed by ${reviewer}. ${left === 0 ? 'Nothing else waits for review.' : `${left} left; see /review.`}`
   })

@@ -12,9 +12,18 @@ const args = z
     target: z.enum(['config', 'release']).optional(),
     ref: z.string().optional(),
   })
-  .refine((a) => a.ref === undefined || a.target !== undefined, { message: 'say config or release first', path: ['ref'] })
-  .refine((a) => a.target !== 'config' || a.ref === undefined || /^\d{1,9}$/.test(a.ref), { message: 'a config version is a number, e.g. 12', path: ['ref'] })
-  .refine((a) => a.target !== 'release' || a.ref === undefined || DIGEST_PATTERN.test(a.ref), { message: 'not a digest', path: ['ref'] })
+  .refine((a) => a.ref === undefined || a.target !== undefined, {
+    message: 'say config or release first',
+    path: ['ref'],
+  })
+  .refine((a) => a.target !== 'config' || a.ref === undefined || /^\d{1,9}$/.test(a.ref), {
+    message: 'a config version is a number, e.g. 12',
+    path: ['ref'],
+  })
+  .refine((a) => a.target !== 'release' || a.ref === undefined || DIGEST_PATTERN.test(a.ref), {
+    message: 'not a digest',
+    path: ['ref'],
+  })
 
 type Args = z.infer<typeof args>
 
@@ -35,9 +44,16 @@ export default defineCommand<Args>({
     const requestedAt = ctx.approvalId ? ctx.services.approvals.get(ctx.approvalId)?.createdAt : undefined
     const who = { actor: ctx.operator.name, channel: ctx.channel, approvalId: ctx.approvalId, requestedAt }
     if (a.target === 'config') {
-      const r = rollbackConfig(ctx.services, { ...who, version: version(a), reason: `/rollback config${a.ref ? ` ${a.ref}` : ''}` })
+      const r = rollbackConfig(ctx.services, {
+        ...who,
+        version: version(a),
+        reason: `/rollback config${a.ref ? ` ${a.ref}` : ''}`,
+      })
       if (r.restoredAs === undefined) return `Config v${r.target} equals the current v${r.from}: nothing changed.`
-      return [`Restored config v${r.target} as the new v${r.restoredAs} (was v${r.from}).`, ...formatChanges(r.changes).map((l) => `- ${l}`)].join('\n')
+      return [
+        `Restored config v${r.target} as the new v${r.restoredAs} (was v${r.from}).`,
+        ...formatChanges(r.changes).map((l) => `- ${l}`),
+      ].join('\n')
     }
     if (a.target === 'release') {
       const r = await rollbackRelease(ctx.services, { ...who, digest: a.ref }, ctx.services.now())
@@ -64,7 +80,10 @@ function options(ctx: CommandContext): string {
   }
   return [
     `Running ${s.runtime.digest}; runtime config v${current}.`,
-    `- /rollback config → ${pick(() => { const p = planConfigRollback(s); return `v${p.target.version} (${p.why}, ${p.changes.length} setting(s) differ)` })}`,
+    `- /rollback config → ${pick(() => {
+      const p = planConfigRollback(s)
+      return `v${p.target.version} (${p.why}, ${p.changes.length} setting(s) differ)`
+    })}`,
     `- /rollback release → ${pick(() => previewReleaseRollback(s).split('\n')[0]!)}`,
     'Both show a dry run and need a second operator.',
   ].join('\n')

@@ -14,13 +14,16 @@ export default defineCommand({
     const off = skills.filter((s) => !s.enabled).length
     return markdownReply(`Skills: ${skills.length - off} on, ${off} off`, [
       `### Skills (${skills.length - off} on, ${off} off)`,
-      ...table(['skill', 'state', 'risk', 'egress', 'breaker'], skills.map((s) => [
-        s.name,
-        s.enabled ? 'on' : `OFF${s.reason ? ` (${s.reason})` : ''}`,
-        s.risk,
-        s.egress.length ? s.egress.join(', ') : 'none',
-        breakerText(s),
-      ])),
+      ...table(
+        ['skill', 'state', 'risk', 'egress', 'breaker'],
+        skills.map((s) => [
+          s.name,
+          s.enabled ? 'on' : `OFF${s.reason ? ` (${s.reason})` : ''}`,
+          s.risk,
+          s.egress.length ? s.egress.join(', ') : 'none',
+          breakerText(s),
+        ]),
+      ),
     ])
   },
 })

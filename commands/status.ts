@@ -25,9 +25,14 @@ export default defineCommand({
       `- **Errors (${s.errorRate.windowMinutes} min):** ${errorLine(s)}`,
       `- **Pending approvals:** ${s.pendingApprovals}${s.pendingApprovals ? ' (see /pending)' : ''}`,
       `- **State version:** ${s.stateVersion}`,
-      ...(s.modelUsage?.length ? ['', '**Model usage (last hour)**', ...s.modelUsage.map((u) => `- **${u.route}:** ${formatUsage(u)}`)] : []),
+      ...(s.modelUsage?.length
+        ? ['', '**Model usage (last hour)**', ...s.modelUsage.map((u) => `- **${u.route}:** ${formatUsage(u)}`)]
+        : []),
       '',
-      ...table(['skill', 'state', 'risk'], s.skills.map((k) => [k.name, k.enabled ? 'on' : `OFF${k.reason ? ` (${k.reason})` : ''}`, k.risk])),
+      ...table(
+        ['skill', 'state', 'risk'],
+        s.skills.map((k) => [k.name, k.enabled ? 'on' : `OFF${k.reason ? ` (${k.reason})` : ''}`, k.risk]),
+      ),
     ])
   },
 })

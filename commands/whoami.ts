@@ -16,7 +16,7 @@ export default defineCommand({
       `- **Conversation:** ${ctx.conversationId} (an admin conversation)`,
       `- **Channel:** ${ctx.channel}`,
       '',
-      "You may command the router because your staffId is an operator's AND you wrote in an admin conversation. "
-        + "DingTalk's isAdmin flag and display names grant nothing.",
+      "You may command the router because your staffId is an operator's AND you wrote in an admin conversation. " +
+        "DingTalk's isAdmin flag and display names grant nothing.",
     ]),
 })

@@ -9,8 +9,10 @@ export interface AskSettings {
   statusApi?: { baseUrl?: string }
 }
 
-export const NO_MODEL = 'Asking the assistant is not set up here: no model is configured (an operator sets model.baseUrl and model.name). Type "help" for what I can do.'
-export const MODEL_DOWN = 'The assistant\'s model is not answering right now, so I cannot answer that. Please try again in a few minutes; "status <service>" still works.'
+export const NO_MODEL =
+  'Asking the assistant is not set up here: no model is configured (an operator sets model.baseUrl and model.name). Type "help" for what I can do.'
+export const MODEL_DOWN =
+  'The assistant\'s model is not answering right now, so I cannot answer that. Please try again in a few minutes; "status <service>" still works.'
 
 const shape = {
   name: 'ask',
@@ -40,7 +42,12 @@ export function askSkill(settings: AskSettings = {}) {
     timeoutMs: Math.min(120_000, 4 * (model.timeoutMs ?? 20_000) + 5_000),
     async handler({ args, ctx }) {
       if (!ctx.model) return NO_MODEL
-      const tools = askToolbox({ diagnostics: ctx.diagnostics, egress: ctx.egress, statusBaseUrl, maxBytes: ctx.model.budget.maxDiagnosticBytes })
+      const tools = askToolbox({
+        diagnostics: ctx.diagnostics,
+        egress: ctx.egress,
+        statusBaseUrl,
+        maxBytes: ctx.model.budget.maxDiagnosticBytes,
+      })
       const answer = await answerQuestion({ question: args.question, model: ctx.model, tools })
       if (answer.kind === 'over-budget' || answer.kind === 'tool-cap') return answer.text
       const label = ctx.model.label ? `${ctx.model.label} ` : ''

@@ -10,9 +10,13 @@ import { askSkill } from './ask.js'
  * a few (service-status) are factories given only their own slice of the config. Add a skill here.
  * @example const app = createRouterApp(config, { logger, skills: createSkills(config), commands })
  */
-export function createSkills(config?: Pick<RouterConfig, 'services'> & Partial<Pick<RouterConfig, 'model'>>): SkillDefinition<unknown>[] {
+export function createSkills(
+  config?: Pick<RouterConfig, 'services'> & Partial<Pick<RouterConfig, 'model'>>,
+): SkillDefinition<unknown>[] {
   return [
-    help, ping, serviceStatusSkill(config?.services.statusApi),
+    help,
+    ping,
+    serviceStatusSkill(config?.services.statusApi),
     askSkill({ model: config?.model, statusApi: config?.services.statusApi }),
   ] as SkillDefinition<unknown>[]
 }

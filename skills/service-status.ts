@@ -12,7 +12,8 @@ export interface ServiceStatusSettings {
 }
 
 /** The answer while no status API is configured. */
-const NOT_CONFIGURED = 'The status lookup is not configured yet: an operator sets services.statusApi.baseUrl in the router config.'
+const NOT_CONFIGURED =
+  'The status lookup is not configured yet: an operator sets services.statusApi.baseUrl in the router config.'
 
 const answer = z.object({ state: z.string().min(1).max(64), message: z.string().max(300).optional() })
 const REMEMBERED = 200
@@ -40,7 +41,9 @@ export function serviceStatusSkill(settings: ServiceStatusSettings = {}) {
     ...shape,
     egress: [destinationOf(base)],
     async handler({ args, ctx }) {
-      const res = await ctx.egress.request(`${base}/v1/${encodeURIComponent(args.service)}`, { headers: { accept: 'application/json' } })
+      const res = await ctx.egress.request(`${base}/v1/${encodeURIComponent(args.service)}`, {
+        headers: { accept: 'application/json' },
+      })
       if (res.status === 404) return `I do not know a service called "${args.service}".`
       if (res.status !== 200) throw new Error(`the status API answered HTTP ${res.status}`)
       const parsed = answer.safeParse(res.json())
@@ -54,7 +57,8 @@ export function serviceStatusSkill(settings: ServiceStatusSettings = {}) {
     },
     fallback({ args }) {
       const known = lastGood.get(args.service.toLowerCase())
-      if (!known) return `The status API is not answering right now and I have no recent answer for "${args.service}". Please try again in a few minutes.`
+      if (!known)
+        return `The status API is not answering right now and I have no recent answer for "${args.service}". Please try again in a few minutes.`
       const age = Date.now() - known.at
       return `${known.text}. Last known ${age < 1000 ? 'just now' : `${formatDuration(age)} ago`}: the status API is not answering right now.`
     },

@@ -59,7 +59,10 @@ export class Announcer {
           this.opts.outbox.sent(entry.id, this.opts.now())
           sent++
         } catch (err) {
-          this.opts.log.warn({ err: errorMessage(err), outboxId: entry.id }, 'could not announce to the admin conversations; will retry')
+          this.opts.log.warn(
+            { err: errorMessage(err), outboxId: entry.id },
+            'could not announce to the admin conversations; will retry',
+          )
           this.opts.outbox.failed(entry.id, errorMessage(err))
         }
       }

@@ -58,7 +58,9 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
   // A misspelt name would leave a risky skill running through an incident, so it stops the start instead.
   const unknownRisky = config.incident.riskySkills.filter((name) => !skills.get(name))
   if (unknownRisky.length > 0) {
-    throw new Error(`incident.riskySkills: no skill named ${unknownRisky.join(', ')} (known: ${skills.skills.map((d) => d.name).join(', ')})`)
+    throw new Error(
+      `incident.riskySkills: no skill named ${unknownRisky.join(', ')} (known: ${skills.skills.map((d) => d.name).join(', ')})`,
+    )
   }
   const stores = openStores(config, now)
   addSecret(stores.auditKey.toString('utf8'))
@@ -66,17 +68,27 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
   const clientId = config.dingtalk.clientId ?? ''
   const clientSecret = config.dingtalk.clientSecret ?? ''
   const openapi = new OpenApiClient({
-    apiBase: config.dingtalk.apiBase, appKey: clientId, appSecret: clientSecret,
-    robotCode: config.dingtalk.robotCode ?? clientId, log, onToken: addSecret,
+    apiBase: config.dingtalk.apiBase,
+    appKey: clientId,
+    appSecret: clientSecret,
+    robotCode: config.dingtalk.robotCode ?? clientId,
+    log,
+    onToken: addSecret,
   })
   const egress = createEgressFactory({
     allowHttpLoopback: config.egress.allowHttpLoopback,
     defaultTimeoutMs: config.egress.timeoutMs,
     maxResponseBytes: config.egress.maxResponseBytes,
-    breaker: { consecutiveFailures: config.egress.breakerFailures, halfOpenAfterMs: parseDuration(config.egress.breakerHalfOpenAfter) },
+    breaker: {
+      consecutiveFailures: config.egress.breakerFailures,
+      halfOpenAfterMs: parseDuration(config.egress.breakerHalfOpenAfter),
+    },
     onRefusal: (e) => {
       metrics.egressRefusals.inc({ route: e.route, reason: e.code })
-      stores.stores.events.record({ route: e.route, code: `egress-${e.code}`, message: `${e.destination}: ${e.message}` }, now())
+      stores.stores.events.record(
+        { route: e.route, code: `egress-${e.code}`, message: `${e.destination}: ${e.message}` },
+        now(),
+      )
     },
     onBreakerChange: (destination, state) => metrics.breakerState.set({ destination }, state === 'open' ? 1 : 0),
     log,
@@ -84,33 +96,63 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
   const identity = releaseIdentity()
   let stream: StreamConnection
   const services: Services = {
-    config, now, log, metrics, ...stores.stores,
-    replies: new RecordingReplySender({ webhookHosts: config.dingtalk.webhookHosts, openapi, log }, stores.stores.events, now),
-    skills, commands, egress,
+    config,
+    now,
+    log,
+    metrics,
+    ...stores.stores,
+    replies: new RecordingReplySender(
+      { webhookHosts: config.dingtalk.webhookHosts, openapi, log },
+      stores.stores.events,
+      now,
+    ),
+    skills,
+    commands,
+    egress,
     model: createModelGateway(config.model, {
-      metrics, events: stores.stores.events, modelUsage: stores.stores.modelUsage, now,
+      metrics,
+      events: stores.stores.events,
+      modelUsage: stores.stores.modelUsage,
+      now,
       cache: new ResponseCache(stores.db, parseDuration(config.model.cacheTtl) ?? 600_000),
     }),
     operators: new Map<string, Operator>(config.operators.map((o) => [o.staffId, o])),
-    runtime: { ...identity, startedAt: now(), streamState: () => stream.state, readiness: () => readiness(services, stream, stores.migrationsCurrent) },
+    runtime: {
+      ...identity,
+      startedAt: now(),
+      streamState: () => stream.state,
+      readiness: () => readiness(services, stream, stores.migrationsCurrent),
+    },
   }
   const inbound = new Inbound(services, createPipeline(config))
   stream = new StreamConnection({
-    clientId, clientSecret, gatewayUrl: config.dingtalk.gatewayUrl, log, accept: inbound.accept,
+    clientId,
+    clientSecret,
+    gatewayUrl: config.dingtalk.gatewayUrl,
+    log,
+    accept: inbound.accept,
     livenessIntervalMs: config.dingtalk.livenessIntervalMs,
-    reconnectBaseMs: config.dingtalk.reconnectBaseMs, reconnectMaxMs: config.dingtalk.reconnectMaxMs,
+    reconnectBaseMs: config.dingtalk.reconnectBaseMs,
+    reconnectMaxMs: config.dingtalk.reconnectMaxMs,
     onAck: (seconds) => metrics.ackLatency.observe(seconds),
   })
   stream.on('state', (state) => metrics.streamConnected.set(state === 'connected' ? 1 : 0))
   stream.on('frame-error', () => metrics.malformedFrames.inc())
   const announcer = new Announcer({
-    outbox: services.outbox, openapi, adminConversations: config.adminConversations, log, now,
+    outbox: services.outbox,
+    openapi,
+    adminConversations: config.adminConversations,
+    log,
+    now,
     isConnected: () => stream.connected,
   })
   let stopJobs: (() => Promise<void>) | undefined
 
   const app: RouterApp = {
-    services, stream, inbound, announcer,
+    services,
+    stream,
+    inbound,
+    announcer,
     async start() {
       recordStartEvents(services, stores.auditKey)
       try {
@@ -120,7 +162,10 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
         log.warn({ err: errorMessage(err) }, 'could not record the deploy event; check IMAGE_DIGEST')
       }
       app.http = await startHttpServer({
-        host: config.http.host, port: config.http.port, allowPublic: config.http.allowPublic, log,
+        host: config.http.host,
+        port: config.http.port,
+        allowPublic: config.http.allowPublic,
+        log,
         registry: metrics.registry,
         status: () => collectStatus(services, now()),
         readiness: () => readiness(services, stream, stores.migrationsCurrent),
@@ -132,14 +177,21 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
     },
     async stop(reason = 'shutdown') {
       const { unfinished } = await inbound.drain(config.shutdownGraceMs)
-      if (unfinished > 0) log.warn({ unfinished }, 'stopping with messages still in flight; they resume on the next start')
+      if (unfinished > 0)
+        log.warn({ unfinished }, 'stopping with messages still in flight; they resume on the next start')
       await stopJobs?.()
       await announcer.stop()
       await stream.stop()
       await new Promise<void>((resolve) => (app.http ? app.http.close(() => resolve()) : resolve()))
       app.http?.closeAllConnections?.()
       try {
-        services.audit.append({ actor: 'router', channel: 'system', action: 'stop', args: { reason }, outcome: 'executed' })
+        services.audit.append({
+          actor: 'router',
+          channel: 'system',
+          action: 'stop',
+          args: { reason },
+          outcome: 'executed',
+        })
       } catch (err) {
         log.error({ err: (err as Error).message }, 'could not audit the stop')
       }

@@ -14,7 +14,8 @@ export class CommandRegistry {
       if (this.byName.has(c.name)) problems.push(`command "${c.name}": declared twice`)
       if (!c.usage.startsWith(`/${c.name}`)) problems.push(`command "${c.name}": usage must start with /${c.name}`)
       const rest = (c.positional ?? []).findIndex((p) => p.endsWith('...'))
-      if (rest >= 0 && rest !== (c.positional ?? []).length - 1) problems.push(`command "${c.name}": only the last positional may end with ...`)
+      if (rest >= 0 && rest !== (c.positional ?? []).length - 1)
+        problems.push(`command "${c.name}": only the last positional may end with ...`)
       this.byName.set(c.name, c)
     }
     if (problems.length > 0) throw new RegistryError(problems)

@@ -13,9 +13,10 @@ export function configFingerprint(config: RouterConfig, key: Buffer): Record<str
     }
     if (value === undefined) return
     const text = JSON.stringify(value)
-    out[name] = isSecretKey(path.at(-1) ?? '') || name === 'dingtalk.clientId'
-      ? `secret:${createHmac('sha256', key).update(text).digest('hex').slice(0, 16)}`
-      : text
+    out[name] =
+      isSecretKey(path.at(-1) ?? '') || name === 'dingtalk.clientId'
+        ? `secret:${createHmac('sha256', key).update(text).digest('hex').slice(0, 16)}`
+        : text
   }
   walk(config, [])
   return out

@@ -3,9 +3,7 @@ import { z } from 'zod'
 import { parseDuration } from './duration.js'
 
 const staffId = z.string().regex(/^[A-Za-z0-9_.$@-]{1,64}$/, 'a staffId is 1–64 letters, digits or _.$@-')
-const hostPort = z
-  .string()
-  .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'expected host or host:port, e.g. oapi.dingtalk.com')
+const hostPort = z.string().regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'expected host or host:port, e.g. oapi.dingtalk.com')
 const duration = z.string().refine((s) => parseDuration(s) !== undefined, 'expected a duration like 90s, 15m, 2h or 1d')
 const cronExpr = z.string().refine((s) => cron.validate(s), 'expected a cron expression, e.g. 0 9 * * 1')
 const httpUrl = z.string().refine((s) => {
@@ -87,7 +85,12 @@ export const configSchema = z.strictObject({
       /** host:port loopback destinations that skills may reach over plain HTTP (development and tests). */
       allowHttpLoopback: z.array(hostPort).default([]),
       timeoutMs: z.number().int().min(50).max(60_000).default(3000),
-      maxResponseBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+      maxResponseBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .max(64 * 1024 * 1024)
+        .default(1024 * 1024),
       breakerFailures: z.number().int().min(1).max(100).default(5),
       breakerHalfOpenAfter: duration.default('30s'),
     })
@@ -156,7 +159,10 @@ export const configSchema = z.strictObject({
       maxOutput: z.number().int().min(16).max(32_000).default(512),
       cacheTtl: duration.default('10m'),
     })
-    .refine((m) => Boolean(m.baseUrl) === Boolean(m.name), { message: 'model.baseUrl and model.name are set together (or neither: ask stays off)', path: ['name'] })
+    .refine((m) => Boolean(m.baseUrl) === Boolean(m.name), {
+      message: 'model.baseUrl and model.name are set together (or neither: ask stays off)',
+      path: ['name'],
+    })
     .prefault({}),
   /** The usage-drift job: last hour against the 24 hours before it, per route. */
   drift: z

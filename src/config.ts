@@ -107,7 +107,11 @@ function readEnv(env: NodeJS.ProcessEnv, name: string, problems: string[]): stri
 }
 
 function convert(name: string, value: string, kind: Kind, problems: string[]): unknown {
-  const list = () => value.split(',').map((s) => s.trim()).filter(Boolean)
+  const list = () =>
+    value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
   switch (kind) {
     case 'string':
       return value
@@ -128,14 +132,16 @@ function convert(name: string, value: string, kind: Kind, problems: string[]): u
       return undefined
     }
     case 'operators':
-      return list().map((entry, i) => {
-        const at = entry.indexOf(':')
-        if (at <= 0 || at === entry.length - 1) {
-          problems.push(`${name}: entry ${i + 1} "${entry.slice(0, 40)}" must be staffId:name`)
-          return undefined
-        }
-        return { staffId: entry.slice(0, at).trim(), name: entry.slice(at + 1).trim() }
-      }).filter((o) => o !== undefined)
+      return list()
+        .map((entry, i) => {
+          const at = entry.indexOf(':')
+          if (at <= 0 || at === entry.length - 1) {
+            problems.push(`${name}: entry ${i + 1} "${entry.slice(0, 40)}" must be staffId:name`)
+            return undefined
+          }
+          return { staffId: entry.slice(0, at).trim(), name: entry.slice(at + 1).trim() }
+        })
+        .filter((o) => o !== undefined)
   }
 }
 
@@ -151,7 +157,9 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
 
 function describeIssue(path: readonly PropertyKey[], message: string): string {
   const key = path.map(String).join('.') || '(top level)'
-  const envName = Object.entries(ENV_MAP).find(([, spec]) => spec.path.join('.') === path.slice(0, spec.path.length).join('.'))?.[0]
+  const envName = Object.entries(ENV_MAP).find(
+    ([, spec]) => spec.path.join('.') === path.slice(0, spec.path.length).join('.'),
+  )?.[0]
   return envName ? `${key} (${envName}): ${message}` : `${key}: ${message}`
 }
 
@@ -161,7 +169,8 @@ function crossChecks(c: RouterConfig): string[] {
   const dup = ids.find((id, i) => ids.indexOf(id) !== i)
   if (dup) problems.push(`operators (ROUTER_OPERATORS): staffId ${dup} is listed twice`)
   for (const name of ['approve', 'deny']) {
-    if (c.approvals.require[name] === true) problems.push(`approvals.require.${name}: /${name} decides approvals and cannot itself require one`)
+    if (c.approvals.require[name] === true)
+      problems.push(`approvals.require.${name}: /${name} decides approvals and cannot itself require one`)
   }
   if (c.dingtalk.reconnectBaseMs > c.dingtalk.reconnectMaxMs) {
     problems.push('dingtalk.reconnectBaseMs must not exceed dingtalk.reconnectMaxMs')

@@ -69,8 +69,18 @@ export interface RuntimeFacts {
 
 /** Why a message ended where it did; the `outcome` label of router_messages_total. */
 export type MessageOutcome =
-  | 'pending' | 'replied' | 'duplicate' | 'refused' | 'rate-limited' | 'unsupported' | 'no-match'
-  | 'approval-requested' | 'error' | 'over-budget' | 'fallback' | 'too-long'
+  | 'pending'
+  | 'replied'
+  | 'duplicate'
+  | 'refused'
+  | 'rate-limited'
+  | 'unsupported'
+  | 'no-match'
+  | 'approval-requested'
+  | 'error'
+  | 'over-budget'
+  | 'fallback'
+  | 'too-long'
 
 /**
  * Everything one inbound message carries through the pipeline, built once at the edge.

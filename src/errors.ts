@@ -7,7 +7,10 @@ import { randomBytes } from 'node:crypto'
  */
 export class UserError extends Error {
   readonly expose = true
-  constructor(message: string, readonly code = 'user_error') {
+  constructor(
+    message: string,
+    readonly code = 'user_error',
+  ) {
     super(message)
     this.name = 'UserError'
   }

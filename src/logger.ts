@@ -4,10 +4,26 @@ export type { Logger } from 'pino'
 
 /** Field names whose values are never written, wherever they appear in a log object. */
 const REDACT_PATHS = [
-  'clientSecret', '*.clientSecret', 'appSecret', '*.appSecret', 'accessToken', '*.accessToken',
-  'apiKey', '*.apiKey', 'auditKey', '*.auditKey', 'authorization', '*.authorization',
-  'headers.authorization', '*.headers.authorization', 'headers["x-acs-dingtalk-access-token"]',
-  '*.headers["x-acs-dingtalk-access-token"]', 'ticket', '*.ticket', 'sessionWebhook', '*.sessionWebhook',
+  'clientSecret',
+  '*.clientSecret',
+  'appSecret',
+  '*.appSecret',
+  'accessToken',
+  '*.accessToken',
+  'apiKey',
+  '*.apiKey',
+  'auditKey',
+  '*.auditKey',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  '*.headers.authorization',
+  'headers["x-acs-dingtalk-access-token"]',
+  '*.headers["x-acs-dingtalk-access-token"]',
+  'ticket',
+  '*.ticket',
+  'sessionWebhook',
+  '*.sessionWebhook',
 ]
 
 /** URL parameters that are credentials: the sessionWebhook `session`, the stream `ticket`, token params. */
@@ -24,7 +40,11 @@ export interface LoggerHandle {
  * values and credential URL parameters, so a secret that slips into a message string is still not written.
  * @example const { logger } = createLogger({ level: 'info', secrets: [config.dingtalk.clientSecret] })
  */
-export function createLogger(opts: { level: string; secrets?: (string | undefined)[]; destination?: DestinationStream }): LoggerHandle {
+export function createLogger(opts: {
+  level: string
+  secrets?: (string | undefined)[]
+  destination?: DestinationStream
+}): LoggerHandle {
   const secrets = new Set<string>()
   const addSecret = (value: string | undefined) => {
     // Very short values would scrub ordinary words; real secrets are long.
@@ -60,7 +80,11 @@ export function redactUrl(url: string): string {
  */
 export function routeConsoleToLogger(logger: Logger): void {
   const sdk = logger.child({ source: 'console' })
-  const format = (args: unknown[]) => args.map((a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : JSON.stringify(a))).join(' ').slice(0, 500)
+  const format = (args: unknown[]) =>
+    args
+      .map((a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : JSON.stringify(a)))
+      .join(' ')
+      .slice(0, 500)
   console.log = (...args: unknown[]) => sdk.debug(format(args))
   console.info = (...args: unknown[]) => sdk.debug(format(args))
   console.debug = (...args: unknown[]) => sdk.trace(format(args))

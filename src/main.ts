@@ -12,7 +12,9 @@ try {
   config = loadConfig(process.env)
 } catch (err) {
   if (err instanceof ConfigError) {
-    process.stderr.write(`${err.message}\nFix the settings above (environment or the ROUTER_CONFIG file) and start again.\n`)
+    process.stderr.write(
+      `${err.message}\nFix the settings above (environment or the ROUTER_CONFIG file) and start again.\n`,
+    )
     process.exit(2)
   }
   throw err
@@ -22,7 +24,9 @@ const handle = createLogger({ level: config.logLevel, secrets: [config.dingtalk.
 const log = handle.logger
 routeConsoleToLogger(log)
 process.on('unhandledRejection', (reason) => log.error({ err: String(reason) }, 'unhandled rejection (contained)'))
-process.on('uncaughtException', (err) => log.error({ err: err.message, stack: err.stack }, 'uncaught exception (contained)'))
+process.on('uncaughtException', (err) =>
+  log.error({ err: err.message, stack: err.stack }, 'uncaught exception (contained)'),
+)
 
 let simulator: DingTalkSimulator | undefined
 if (isSimulatorMode(config)) {
@@ -30,7 +34,10 @@ if (isSimulatorMode(config)) {
     ;({ config, simulator } = await startSimulatorMode(config, log))
   } catch (err) {
     // Without this, the rejection lands in the contained uncaughtException handler and the process idles forever.
-    log.fatal({ err: (err as Error).message }, 'could not start simulator mode: check that simulator.port (ROUTER_CONFIG file) is free and the ROUTER_DB folder is writable')
+    log.fatal(
+      { err: (err as Error).message },
+      'could not start simulator mode: check that simulator.port (ROUTER_CONFIG file) is free and the ROUTER_DB folder is writable',
+    )
     process.exit(1)
   }
 }
@@ -49,7 +56,12 @@ try {
   log.fatal({ err: (err as Error).message }, 'could not start; see the message for what to fix')
   process.exit(1)
 }
-log.info({ http: `http://${config.http.host}:${app.http?.address() && typeof app.http.address() === 'object' ? (app.http.address() as { port: number }).port : config.http.port}` }, 'router started; health, readiness and metrics on loopback')
+log.info(
+  {
+    http: `http://${config.http.host}:${app.http?.address() && typeof app.http.address() === 'object' ? (app.http.address() as { port: number }).port : config.http.port}`,
+  },
+  'router started; health, readiness and metrics on loopback',
+)
 
 let stopping = false
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

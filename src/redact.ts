@@ -1,7 +1,8 @@
 import { redactUrl } from './logger.js'
 
 /** Keys whose values are secrets wherever they appear in command args, config diffs or audit entries. */
-const SECRET_KEY = /secret|token(?!s)|password|passwd|api[-_]?key|auth(?!ors?\b)|credential|private|session|ticket|key$/i
+const SECRET_KEY =
+  /secret|token(?!s)|password|passwd|api[-_]?key|auth(?!ors?\b)|credential|private|session|ticket|key$/i
 
 /**
  * A deep copy with secret-looking keys replaced and credential URL parameters removed.

@@ -22,13 +22,16 @@ export class SkillRegistry {
       if (this.byName.has(s.name)) problems.push(`skill "${s.name}": declared twice`)
       this.byName.set(s.name, s)
       const egress = s.egress ?? []
-      for (const d of egress) if (!DESTINATION.test(d)) problems.push(`skill "${s.name}": egress "${d}" must be host:port`)
+      for (const d of egress)
+        if (!DESTINATION.test(d)) problems.push(`skill "${s.name}": egress "${d}" must be host:port`)
       // A handler that touches ctx.egress must say where it goes; without a list its client reaches nothing.
-      const usesNetwork = /\begress\b/.test(String(s.handler)) || (s.fallback ? /\begress\b/.test(String(s.fallback)) : false)
+      const usesNetwork =
+        /\begress\b/.test(String(s.handler)) || (s.fallback ? /\begress\b/.test(String(s.fallback)) : false)
       if ((usesNetwork || s.risk === 'external') && egress.length === 0) {
         problems.push(`skill "${s.name}": it reaches the network but declares no egress destinations`)
       }
-      if (s.timeoutMs !== undefined && !(s.timeoutMs > 0 && s.timeoutMs <= 120_000)) problems.push(`skill "${s.name}": timeoutMs must be 1..120000`)
+      if (s.timeoutMs !== undefined && !(s.timeoutMs > 0 && s.timeoutMs <= 120_000))
+        problems.push(`skill "${s.name}": timeoutMs must be 1..120000`)
       if (s.match.global || s.match.sticky) problems.push(`skill "${s.name}": match must not use the g or y flag`)
     }
     if (problems.length > 0) throw new RegistryError(problems)

@@ -29,7 +29,11 @@ export interface StatusFacts {
 }
 
 // `egress` and `runtime` live only in the bot process; routerctl passes neither.
-type StatusSources = Pick<Services, 'state' | 'approvals' | 'usage' | 'skills'> & { egress?: Services['egress']; runtime?: Services['runtime']; modelUsage?: Services['modelUsage'] }
+type StatusSources = Pick<Services, 'state' | 'approvals' | 'usage' | 'skills'> & {
+  egress?: Services['egress']
+  runtime?: Services['runtime']
+  modelUsage?: Services['modelUsage']
+}
 
 /** Gathers status from SQLite (shared with routerctl) and, in the bot, from the running process. */
 export function collectStatus(s: StatusSources, now: number): StatusFacts {

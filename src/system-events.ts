@@ -12,11 +12,23 @@ export function recordStartEvents(s: Pick<Services, 'audit' | 'kv' | 'config' | 
   const fingerprint = configFingerprint(s.config, key)
   const previous = s.kv.get<Record<string, string>>(FINGERPRINT_KEY)
   s.audit.transaction(() => {
-    s.audit.append({ actor: 'router', channel: 'system', action: 'start', args: { version: s.runtime.version, digest: s.runtime.digest }, outcome: 'executed' })
+    s.audit.append({
+      actor: 'router',
+      channel: 'system',
+      action: 'start',
+      args: { version: s.runtime.version, digest: s.runtime.digest },
+      outcome: 'executed',
+    })
     if (previous) {
       const change = diffFingerprints(previous, fingerprint)
       if (change.changed.length > 0) {
-        s.audit.append({ actor: 'router', channel: 'system', action: 'config-change', args: { changed: change.changed, values: change.values }, outcome: 'executed' })
+        s.audit.append({
+          actor: 'router',
+          channel: 'system',
+          action: 'config-change',
+          args: { changed: change.changed, values: change.values },
+          outcome: 'executed',
+        })
       }
     }
     s.kv.set(FINGERPRINT_KEY, fingerprint, now)

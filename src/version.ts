@@ -15,7 +15,13 @@ export function releaseIdentity(env: NodeJS.ProcessEnv = process.env): { version
   }
   if (env.IMAGE_DIGEST) return { version, digest: env.IMAGE_DIGEST }
   try {
-    const sha = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'], timeout: 2000 }).toString().trim()
+    const sha = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 2000,
+    })
+      .toString()
+      .trim()
     return { version, digest: `${version}+${sha}` }
   } catch {
     return { version, digest: version }

@@ -26,7 +26,10 @@ export interface AccessReview {
  * Shared by the weekly access-review job and `routerctl access review`.
  * @example accessReview({ audit, operators: config.operators, inactiveDays: 30 }, Date.now())
  */
-export function accessReview(s: { audit: AuditLog; operators: readonly Operator[]; inactiveDays: number }, now: number): AccessReview {
+export function accessReview(
+  s: { audit: AuditLog; operators: readonly Operator[]; inactiveDays: number },
+  now: number,
+): AccessReview {
   const operators = s.operators.map((op) => {
     const entry = s.audit.recent(1, { actor: op.name })[0]
     const last = entry ? { ts: entry.ts, action: entry.action, outcome: entry.outcome } : undefined
@@ -46,13 +49,18 @@ export function accessReview(s: { audit: AuditLog; operators: readonly Operator[
  */
 export function formatAccessReview(r: AccessReview, now: number): string[] {
   const inactive = r.operators.filter((o) => o.inactive)
-  const lines = [`Access review: ${r.operators.length} operator(s), ${inactive.length} inactive for more than ${r.inactiveDays} days.`]
+  const lines = [
+    `Access review: ${r.operators.length} operator(s), ${inactive.length} inactive for more than ${r.inactiveDays} days.`,
+  ]
   for (const o of r.operators) {
     const seen = o.last
       ? `last active ${o.last.ts.replace(/\.\d{3}Z$/, 'Z')} (${formatDuration(now - Date.parse(o.last.ts))} ago, ${o.last.action} ${o.last.outcome})`
       : `no activity in the audit trail${r.trailStartsAt ? ` since ${r.trailStartsAt.slice(0, 10)}` : ''}`
     lines.push(`- ${o.inactive ? 'INACTIVE ' : ''}${o.name} (${o.staffId}): ${seen}`)
   }
-  if (inactive.length > 0) lines.push('Remove operators who no longer need access from ROUTER_OPERATORS, and review the host keys and firewall rules (docs/RUNBOOK.md).')
+  if (inactive.length > 0)
+    lines.push(
+      'Remove operators who no longer need access from ROUTER_OPERATORS, and review the host keys and firewall rules (docs/RUNBOOK.md).',
+    )
   return lines
 }

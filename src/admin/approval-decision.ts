@@ -24,19 +24,31 @@ export function decideApproval(kind: DecisionKind, id: string, cctx: CommandCont
     if (d.ok) {
       const r = d.request
       audit.append({
-        actor, channel: cctx.channel, action: r.command, args: r.args, outcome: kind, approvalId: r.id,
+        actor,
+        channel: cctx.channel,
+        action: r.command,
+        args: r.args,
+        outcome: kind,
+        approvalId: r.id,
         detail: `requested by ${r.requesterName} (${r.requester}) in ${r.conversationId}`,
       })
     } else {
       audit.append({
-        actor, channel: cctx.channel, action: VERB[kind], outcome: 'rejected', approvalId: d.request?.id,
+        actor,
+        channel: cctx.channel,
+        action: VERB[kind],
+        outcome: 'rejected',
+        approvalId: d.request?.id,
         args: { id, reason: d.reason, ...(d.request ? { command: d.request.command } : {}) },
       })
     }
     return d
   })
   if (!decision.ok && decision.reason === 'tampered') {
-    cctx.log.error({ approvalId: id, command: decision.request?.command }, 'approval request does not match its signature; refused')
+    cctx.log.error(
+      { approvalId: id, command: decision.request?.command },
+      'approval request does not match its signature; refused',
+    )
   }
   return decision
 }
@@ -45,7 +57,12 @@ export function decideApproval(kind: DecisionKind, id: string, cctx: CommandCont
  * What the operator reads when an approve or deny attempt is refused: what happened and what to do.
  * @example refusalText({ ok: false, reason: 'unknown' }, 'zzz', 'approved', cctx) // 'No approval request "zzz". /pending lists the open ones.'
  */
-export function refusalText(d: Extract<Decision, { ok: false }>, id: string, kind: DecisionKind, cctx: CommandContext): string {
+export function refusalText(
+  d: Extract<Decision, { ok: false }>,
+  id: string,
+  kind: DecisionKind,
+  cctx: CommandContext,
+): string {
   const r = d.request
   const what = r ? describe(r) : ''
   switch (d.reason) {

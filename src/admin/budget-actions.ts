@@ -1,6 +1,15 @@
 import type { Services } from '../context.js'
 import { UserError } from '../errors.js'
-import { BUDGET_BOUNDS, BUDGET_FIELDS, BUDGET_WORDS, budgetWords, effectiveBudget, type BudgetField, type BudgetLimits, type RouteBudget } from '../budget/resolve.js'
+import {
+  BUDGET_BOUNDS,
+  BUDGET_FIELDS,
+  BUDGET_WORDS,
+  budgetWords,
+  effectiveBudget,
+  type BudgetField,
+  type BudgetLimits,
+  type RouteBudget,
+} from '../budget/resolve.js'
 import type { RouteUsage } from '../store/model-usage.js'
 
 type Deps = Pick<Services, 'config' | 'state' | 'skills'>
@@ -37,14 +46,19 @@ export interface SetBudgetInput {
  */
 export function checkRoute(s: Pick<Services, 'skills'>, route: string): void {
   if (s.skills.get(route)) return
-  throw new UserError(`No route named "${route.slice(0, 64)}". Routes: ${s.skills.skills.map((d) => d.name).join(', ')}.`, 'unknown_route')
+  throw new UserError(
+    `No route named "${route.slice(0, 64)}". Routes: ${s.skills.skills.map((d) => d.name).join(', ')}.`,
+    'unknown_route',
+  )
 }
 
 /**
  * Reads `context=`, `diag=`, `tools=` values (numbers or numeric strings) within the config schema's bounds.
  * @example budgetValues({ context: '8000', tools: '2' }) // { maxContextTokens: 8000, maxToolCalls: 2 }
  */
-export function budgetValues(words: Partial<Record<keyof typeof BUDGET_WORDS, string | number>>): Partial<BudgetLimits> {
+export function budgetValues(
+  words: Partial<Record<keyof typeof BUDGET_WORDS, string | number>>,
+): Partial<BudgetLimits> {
   const out: Partial<BudgetLimits> = {}
   for (const [word, field] of Object.entries(BUDGET_WORDS) as [keyof typeof BUDGET_WORDS, BudgetField][]) {
     const raw = words[word]
@@ -52,11 +66,15 @@ export function budgetValues(words: Partial<Record<keyof typeof BUDGET_WORDS, st
     const value = typeof raw === 'number' ? raw : /^\d{1,9}$/.test(raw.trim()) ? Number(raw) : NaN
     const { min, max } = BUDGET_BOUNDS[field]
     if (!Number.isInteger(value) || value < min || value > max) {
-      throw new UserError(`${word}= must be a whole number from ${min} to ${max.toLocaleString('en-US')}.`, 'bad_budget')
+      throw new UserError(
+        `${word}= must be a whole number from ${min} to ${max.toLocaleString('en-US')}.`,
+        'bad_budget',
+      )
     }
     out[field] = value
   }
-  if (Object.keys(out).length === 0) throw new UserError('Give at least one of context=<tokens> diag=<bytes> tools=<n>.', 'bad_budget')
+  if (Object.keys(out).length === 0)
+    throw new UserError('Give at least one of context=<tokens> diag=<bytes> tools=<n>.', 'bad_budget')
   return out
 }
 
@@ -92,15 +110,27 @@ export function setRouteBudget(s: Deps & Pick<Services, 'audit'>, input: SetBudg
   return s.audit.transaction(() => {
     const before = effectiveBudget(s.config, s.state.current().state, input.route).limits
     const changed = BUDGET_FIELDS.filter((f) => input.values[f] !== undefined && input.values[f] !== before[f])
-    if (changed.length === 0) return { route: input.route, before, after: before, changed, version: s.state.current().version }
+    if (changed.length === 0)
+      return { route: input.route, before, after: before, changed, version: s.state.current().version }
     const next = s.state.update(input.actor, input.reason, (draft) => {
       draft.budgets[input.route] = { ...draft.budgets[input.route], ...input.values }
     })
     const after = effectiveBudget(s.config, next.state, input.route).limits
     s.audit.append({
-      actor: input.actor, channel: input.channel, action: 'budget-change', outcome: 'executed',
-      args: { route: input.route, old: budgetWords(before), new: budgetWords(after), stateVersion: next.version, ...(input.reason ? { reason: input.reason } : {}) },
-      approvalId: input.approvalId, breakGlass: input.breakGlass, osUser: input.osUser,
+      actor: input.actor,
+      channel: input.channel,
+      action: 'budget-change',
+      outcome: 'executed',
+      args: {
+        route: input.route,
+        old: budgetWords(before),
+        new: budgetWords(after),
+        stateVersion: next.version,
+        ...(input.reason ? { reason: input.reason } : {}),
+      },
+      approvalId: input.approvalId,
+      breakGlass: input.breakGlass,
+      osUser: input.osUser,
     })
     return { route: input.route, before, after, changed, version: next.version }
   })
@@ -112,7 +142,9 @@ export function setRouteBudget(s: Deps & Pick<Services, 'audit'>, input: SetBudg
  */
 export function budgetNotice(change: BudgetChange, actor: string): string {
   const word = (f: BudgetField) => Object.entries(BUDGET_WORDS).find(([, v]) => v === f)![0]
-  const parts = change.changed.map((f) => `${word(f)} ${change.before[f].toLocaleString('en-US')} → ${change.after[f].toLocaleString('en-US')}`)
+  const parts = change.changed.map(
+    (f) => `${word(f)} ${change.before[f].toLocaleString('en-US')} → ${change.after[f].toLocaleString('en-US')}`,
+  )
   return `Budget of **${change.route}**: ${parts.join(', ')} (by ${actor}, state v${change.version}).`
 }
 
@@ -124,6 +156,8 @@ export function formatUsage(u: RouteUsage): string {
   const n = (v: number) => v.toLocaleString('en-US')
   const time = u.modelCalls ? `, avg ${(u.latencyMs / u.modelCalls / 1000).toFixed(1)} s per model call` : ''
   const plural = (v: number, word: string) => `${n(v)} ${word}${v === 1 ? '' : 's'}`
-  return `${plural(u.requests, 'request')}, ${n(u.promptTokens)} prompt + ${n(u.completionTokens)} completion tokens, ` +
+  return (
+    `${plural(u.requests, 'request')}, ${n(u.promptTokens)} prompt + ${n(u.completionTokens)} completion tokens, ` +
     `${plural(u.toolCalls, 'tool call')}, cache ${n(u.cacheHits)} hit / ${n(u.cacheMisses)} miss, ${n(u.refusals)} refused${time}`
+  )
 }

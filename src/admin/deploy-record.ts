@@ -21,19 +21,35 @@ export interface DeployRecordInput {
  * `routerctl deploy record`.
  * @example recordDeploy(services, { digest: 'sha256:…', by: 'ci', actor: 'deploy', channel: 'cli' }, Date.now())
  */
-export function recordDeploy(s: Pick<Services, 'releases' | 'audit'>, input: DeployRecordInput, now: number): { deploy: Deploy; created: boolean } {
+export function recordDeploy(
+  s: Pick<Services, 'releases' | 'audit'>,
+  input: DeployRecordInput,
+  now: number,
+): { deploy: Deploy; created: boolean } {
   if (!DIGEST_PATTERN.test(input.digest)) {
-    throw new UserError(`"${input.digest.slice(0, 80)}" is not a digest (expected e.g. sha256:<64 hex> or 1.2.0+abc123)`, 'bad_digest')
+    throw new UserError(
+      `"${input.digest.slice(0, 80)}" is not a digest (expected e.g. sha256:<64 hex> or 1.2.0+abc123)`,
+      'bad_digest',
+    )
   }
   return s.audit.transaction(() => {
-    const result = s.releases.record({ digest: input.digest, version: input.version, by: input.by, channel: input.channel }, now)
+    const result = s.releases.record(
+      { digest: input.digest, version: input.version, by: input.by, channel: input.channel },
+      now,
+    )
     if (!result.created) return result
     const applied = input.channel === 'system' ? s.releases.markApplied(input.digest) : 0
     s.audit.append({
       actor: input.actor,
       channel: input.channel,
       action: 'deploy',
-      args: { digest: input.digest, version: input.version, by: input.by, reason: input.reason, closedRollbackRequests: applied || undefined },
+      args: {
+        digest: input.digest,
+        version: input.version,
+        by: input.by,
+        reason: input.reason,
+        closedRollbackRequests: applied || undefined,
+      },
       outcome: 'executed',
       // A pipeline reporting what it deployed is routine, not a bypass of chat control: no break-glass review.
       osUser: input.osUser,
@@ -46,12 +62,19 @@ export function recordDeploy(s: Pick<Services, 'releases' | 'audit'>, input: Dep
  * The start-up deploy event of the running process: its version and digest, by DEPLOYED_BY or `unknown`.
  * @example recordStartupDeploy(services, process.env)
  */
-export function recordStartupDeploy(s: Pick<Services, 'releases' | 'audit' | 'runtime' | 'now'>, env: NodeJS.ProcessEnv = process.env) {
-  return recordDeploy(s, {
-    digest: s.runtime.digest,
-    version: s.runtime.version,
-    by: env.DEPLOYED_BY?.trim() || 'unknown',
-    actor: 'router',
-    channel: 'system',
-  }, s.now())
+export function recordStartupDeploy(
+  s: Pick<Services, 'releases' | 'audit' | 'runtime' | 'now'>,
+  env: NodeJS.ProcessEnv = process.env,
+) {
+  return recordDeploy(
+    s,
+    {
+      digest: s.runtime.digest,
+      version: s.runtime.version,
+      by: env.DEPLOYED_BY?.trim() || 'unknown',
+      actor: 'router',
+      channel: 'system',
+    },
+    s.now(),
+  )
 }

@@ -30,7 +30,8 @@ export function diagSummary(s: Deps & Pick<Services, 'events'>, route: string | 
   const events = s.events.list({ route, limit: MAX_COUNTED })
   const where = route ? `route ${route}` : 'all routes'
   const title = `Diagnostics: ${where}`.slice(0, 80)
-  if (events.length === 0) return { title, markdown: truncateBytes(`No error events stored for ${clean(where, 80)}.`, maxBytes) }
+  if (events.length === 0)
+    return { title, markdown: truncateBytes(`No error events stored for ${clean(where, 80)}.`, maxBytes) }
   const occurrences = events.reduce((sum, e) => sum + e.count, 0)
   const atLeast = events.length >= MAX_COUNTED ? 'at least ' : ''
   const header = `**${clean(where, 80)}**: ${atLeast}${kinds(events.length)}, ${occurrences.toLocaleString('en-US')} occurrence${occurrences === 1 ? '' : 's'}; newest first (cap ${maxBytes.toLocaleString('en-US')} bytes).`
@@ -72,7 +73,13 @@ function kinds(n: number): string {
 
 // Stored text is already redacted; this keeps it to one short line that cannot break the markdown around it.
 function clean(text: string, maxBytes: number): string {
-  return truncateBytes(text.replace(/\s+/g, ' ').replace(/\|/g, '/').replace(/[`*#>[\]]/g, ''), maxBytes)
+  return truncateBytes(
+    text
+      .replace(/\s+/g, ' ')
+      .replace(/\|/g, '/')
+      .replace(/[`*#>[\]]/g, ''),
+    maxBytes,
+  )
 }
 
 function bytes(text: string): number {

@@ -7,7 +7,11 @@ import { errorMessage, isUserError } from '../errors.js'
  * Runs an admin command the one way every channel must: the `executed` audit entry is committed first,
  * and if that write fails the command does not run. A failure is audited as `failed`.
  */
-export async function executeCommand<A>(def: CommandDefinition<A>, args: A, cctx: CommandContext): Promise<ReplyContent> {
+export async function executeCommand<A>(
+  def: CommandDefinition<A>,
+  args: A,
+  cctx: CommandContext,
+): Promise<ReplyContent> {
   const { audit } = cctx.services
   const base = {
     actor: cctx.operator.name,

@@ -41,7 +41,8 @@ const MIN_TTL_MS = 60_000
 export function incidentTtl(config: Pick<RouterConfig, 'incident'>, text?: string): number {
   if (text === undefined) return parseDuration(config.incident.defaultTtl) ?? 4 * 3_600_000
   const ms = parseDuration(text)
-  if (ms === undefined) throw new UserError(`ttl=${text.slice(0, 20)} is not a duration; use e.g. 30m, 4h or 1d.`, 'bad_ttl')
+  if (ms === undefined)
+    throw new UserError(`ttl=${text.slice(0, 20)} is not a duration; use e.g. 30m, 4h or 1d.`, 'bad_ttl')
   checkTtl(config, ms)
   return ms
 }
@@ -50,7 +51,10 @@ function checkTtl(config: Pick<RouterConfig, 'incident'>, ms: number): void {
   const max = parseDuration(config.incident.maxTtl) ?? 86_400_000
   if (ms < MIN_TTL_MS) throw new UserError('ttl must be at least 1m: expiry is checked once a minute.', 'bad_ttl')
   if (ms > max) {
-    throw new UserError(`ttl=${formatDuration(ms)} is longer than the allowed ${config.incident.maxTtl} (incident.maxTtl). Turn it on again when it runs out.`, 'bad_ttl')
+    throw new UserError(
+      `ttl=${formatDuration(ms)} is longer than the allowed ${config.incident.maxTtl} (incident.maxTtl). Turn it on again when it runs out.`,
+      'bad_ttl',
+    )
   }
 }
 
@@ -72,8 +76,11 @@ export function setIncident(s: Deps, input: SetIncidentInput): IncidentChange {
     if (input.on) {
       // Extending keeps the original start, so /status still shows when the incident began.
       draft.incident = {
-        on: true, reason: reason ?? (active ? before.reason : undefined), by: input.actor,
-        since: active ? before.since : now, expiresAt: now + ttlMs!,
+        on: true,
+        reason: reason ?? (active ? before.reason : undefined),
+        by: input.actor,
+        since: active ? before.since : now,
+        expiresAt: now + ttlMs!,
       }
     } else if (before.on) {
       draft.incident = { on: false, reason, by: input.actor, since: now }
@@ -87,7 +94,11 @@ export function setIncident(s: Deps, input: SetIncidentInput): IncidentChange {
  * Turns incident mode off when its ttl has run out; nothing happens otherwise (or if an operator got there first).
  * @example const change = expireIncident(services, Date.now()) // undefined when nothing expired
  */
-export function expireIncident(s: Pick<Services, 'state'>, now: number, actor = 'incident-expiry'): IncidentChange | undefined {
+export function expireIncident(
+  s: Pick<Services, 'state'>,
+  now: number,
+  actor = 'incident-expiry',
+): IncidentChange | undefined {
   let before: IncidentState = { on: false }
   // Decided inside the write transaction, on the newest state, so a fresh /incident on is never undone.
   const after = s.state.update(actor, 'ttl ran out', (draft) => {
@@ -112,7 +123,10 @@ export function isIncidentActive(incident: IncidentState, now: number): boolean 
  * Whether incident mode holds a skill back: risky by declaration (`write`, `external`) or listed in `incident.riskySkills`.
  * @example isRiskyInIncident(def, config.incident.riskySkills)
  */
-export function isRiskyInIncident(def: Pick<SkillDefinition<unknown>, 'name' | 'risk'>, riskySkills: readonly string[]): boolean {
+export function isRiskyInIncident(
+  def: Pick<SkillDefinition<unknown>, 'name' | 'risk'>,
+  riskySkills: readonly string[],
+): boolean {
   return def.risk !== 'read' || riskySkills.includes(def.name)
 }
 
@@ -121,7 +135,8 @@ export function isRiskyInIncident(def: Pick<SkillDefinition<unknown>, 'name' | '
  * @example describeIncident({ on: true, reason: 'db failover', by: 'alice', since: t0, expiresAt: t1 }, now)
  */
 export function describeIncident(i: IncidentState, now: number): string {
-  if (i.on && !isIncidentActive(i, now)) return `ending: its ttl ran out at ${iso(i.expiresAt)} (turned on by ${i.by ?? 'unknown'})`
+  if (i.on && !isIncidentActive(i, now))
+    return `ending: its ttl ran out at ${iso(i.expiresAt)} (turned on by ${i.by ?? 'unknown'})`
   if (!i.on) {
     const last = i.by && i.since ? ` (last turned off by ${i.by} ${ago(now - i.since)})` : ''
     return `off${last}`
@@ -145,8 +160,10 @@ export function incidentNotice(c: IncidentChange, now: number, via: 'dingtalk' |
   if (!a.on) return `Incident mode OFF, turned off by ${a.by ?? 'unknown'}${how}. Risky skills are back.`
   const verb = isIncidentActive(c.before, now) ? 'extended' : 'ON'
   const why = a.reason ? `: "${a.reason}"` : ''
-  return `Incident mode ${verb} by ${a.by ?? 'unknown'}${how}${why}. Risky skills are paused; read-only answers continue. `
-    + `Ends ${iso(a.expiresAt)} (in ${formatDuration((a.expiresAt ?? now) - now)}) unless /incident off comes first.`
+  return (
+    `Incident mode ${verb} by ${a.by ?? 'unknown'}${how}${why}. Risky skills are paused; read-only answers continue. ` +
+    `Ends ${iso(a.expiresAt)} (in ${formatDuration((a.expiresAt ?? now) - now)}) unless /incident off comes first.`
+  )
 }
 
 function ago(ms: number): string {

@@ -34,11 +34,23 @@ export function planConfigRollback(s: Pick<Deps, 'state' | 'releases'>, version?
     target = current.version - 1
     why = 'the version before the last change'
   } else {
-    throw new UserError('The runtime config has never changed (version 0): there is nothing to roll back.', 'nothing_to_roll_back')
+    throw new UserError(
+      'The runtime config has never changed (version 0): there is nothing to roll back.',
+      'nothing_to_roll_back',
+    )
   }
   const state = target === 0 ? structuredClone(EMPTY_STATE) : s.state.version(target)?.state
-  if (!state) throw new UserError(`There is no config version ${target}; the current one is v${current.version}.`, 'unknown_version')
-  return { current: { version: current.version, state: current.state }, target: { version: target, state }, why, changes: diffJson(current.state, state) }
+  if (!state)
+    throw new UserError(
+      `There is no config version ${target}; the current one is v${current.version}.`,
+      'unknown_version',
+    )
+  return {
+    current: { version: current.version, state: current.state },
+    target: { version: target, state },
+    why,
+    changes: diffJson(current.state, state),
+  }
 }
 
 /**
@@ -90,7 +102,13 @@ export function rollbackConfig(s: Deps, input: ConfigRollbackInput): ConfigRollb
       actor: input.actor,
       channel: input.channel,
       action: 'config-restore',
-      args: { from: plan.current.version, target: plan.target.version, restoredAs: after.version, why: plan.why, changes: formatChanges(plan.changes, 50) },
+      args: {
+        from: plan.current.version,
+        target: plan.target.version,
+        restoredAs: after.version,
+        why: plan.why,
+        changes: formatChanges(plan.changes, 50),
+      },
       outcome: 'executed',
       approvalId: input.approvalId,
       breakGlass: input.channel === 'cli',
@@ -104,6 +122,9 @@ export function rollbackConfig(s: Deps, input: ConfigRollbackInput): ConfigRollb
 // the default may now mean something else, so it is asked again rather than guessed.
 function refuseIfMoved(s: Pick<Deps, 'state' | 'releases'>, requestedAt: number): void {
   if (s.state.current().createdAt > requestedAt || s.releases.lastChangeAt() > requestedAt) {
-    throw new UserError('The config or the known-good marks changed after this rollback was requested, so its dry run is out of date. Run /rollback config again.', 'stale_request')
+    throw new UserError(
+      'The config or the known-good marks changed after this rollback was requested, so its dry run is out of date. Run /rollback config again.',
+      'stale_request',
+    )
   }
 }

@@ -21,14 +21,23 @@ const CLOSE_GRACE_MS = 1000
  * group (a hanging hook's children too). Never throws: every ending is a HookResult.
  * @example await runHook(['/opt/router/notify-reconciler', 'sha256:…'], { timeoutMs: 60_000 })
  */
-export function runHook(argv: readonly string[], opts: { timeoutMs: number; env?: NodeJS.ProcessEnv; cwd?: string }): Promise<HookResult> {
+export function runHook(
+  argv: readonly string[],
+  opts: { timeoutMs: number; env?: NodeJS.ProcessEnv; cwd?: string },
+): Promise<HookResult> {
   const started = Date.now()
   return new Promise((resolve) => {
     let output = ''
     let timedOut = false
     let settled = false
     let exit: { code: number | null; signal: string | null } | undefined
-    const child = spawn(argv[0]!, argv.slice(1), { shell: false, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: opts.env, cwd: opts.cwd })
+    const child = spawn(argv[0]!, argv.slice(1), {
+      shell: false,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: opts.env,
+      cwd: opts.cwd,
+    })
     const collect = (chunk: Buffer) => {
       output = (output + chunk.toString('utf8')).slice(-KEEP_BYTES)
     }
@@ -42,8 +51,22 @@ export function runHook(argv: readonly string[], opts: { timeoutMs: number; env?
       child.stdout.destroy()
       child.stderr.destroy()
       const ok = !error && !timedOut && exit?.code === 0
-      const why = error ?? (timedOut ? `timed out after ${opts.timeoutMs} ms` : exit?.code !== 0 ? `exited ${exit?.code ?? `on ${exit?.signal}`}` : undefined)
-      resolve({ ok, exitCode: exit?.code ?? null, signal: exit?.signal ?? null, timedOut, output, error: ok ? undefined : why, durationMs: Date.now() - started })
+      const why =
+        error ??
+        (timedOut
+          ? `timed out after ${opts.timeoutMs} ms`
+          : exit?.code !== 0
+            ? `exited ${exit?.code ?? `on ${exit?.signal}`}`
+            : undefined)
+      resolve({
+        ok,
+        exitCode: exit?.code ?? null,
+        signal: exit?.signal ?? null,
+        timedOut,
+        output,
+        error: ok ? undefined : why,
+        durationMs: Date.now() - started,
+      })
     }
     let grace: NodeJS.Timeout | undefined
     const timer = setTimeout(() => {
@@ -78,8 +101,13 @@ function killGroup(pid: number | undefined): void {
  * element names it, so the simplest hook (`[/path/to/script]`) still receives it.
  * @example hookArgv(['/bin/hook', '--to', '{digest}'], { digest: 'sha256:a', previous: '', file: '/data/desired-release.json' })
  */
-export function hookArgv(template: readonly string[], values: { digest: string; previous: string; file: string }): string[] {
-  const filled = template.map((a) => a.replaceAll('{digest}', values.digest).replaceAll('{previous}', values.previous).replaceAll('{file}', values.file))
+export function hookArgv(
+  template: readonly string[],
+  values: { digest: string; previous: string; file: string },
+): string[] {
+  const filled = template.map((a) =>
+    a.replaceAll('{digest}', values.digest).replaceAll('{previous}', values.previous).replaceAll('{file}', values.file),
+  )
   return template.some((a) => a.includes('{digest}')) ? filled : [...filled, values.digest]
 }
 

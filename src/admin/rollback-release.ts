@@ -9,7 +9,10 @@ import { DIGEST_PATTERN, type DesiredRelease } from '../store/releases.js'
 import { hookArgv, runHook, tailOf, type HookResult } from './rollback-hook.js'
 
 /** routerctl has no running process: `runtime` is then absent and the newest deploy stands in for it. */
-type Deps = Pick<Services, 'releases' | 'audit'> & { config: Pick<RouterConfig, 'db' | 'releases'>; runtime?: RuntimeFacts }
+type Deps = Pick<Services, 'releases' | 'audit'> & {
+  config: Pick<RouterConfig, 'db' | 'releases'>
+  runtime?: RuntimeFacts
+}
 
 /** The file name deploy/reconcile.sh looks for in the data folder. */
 export const DESIRED_FILE = 'desired-release.json'
@@ -36,15 +39,27 @@ export interface ReleasePlan {
  */
 function planReleaseRollback(s: Pick<Deps, 'releases' | 'runtime'>, digest?: string): ReleasePlan {
   const running = s.runtime?.digest ?? s.releases.latest()?.digest
-  const recent = () => s.releases.history(5).map((d) => d.digest).join(', ') || 'none recorded'
+  const recent = () =>
+    s.releases
+      .history(5)
+      .map((d) => d.digest)
+      .join(', ') || 'none recorded'
   if (digest !== undefined) {
     if (!DIGEST_PATTERN.test(digest)) throw new UserError(`"${digest.slice(0, 80)}" is not a digest.`, 'bad_digest')
-    if (!s.releases.forDigest(digest)) throw new UserError(`${digest} was never deployed here, so it is not a rollback target. Recent: ${recent()}.`, 'unknown_digest')
+    if (!s.releases.forDigest(digest))
+      throw new UserError(
+        `${digest} was never deployed here, so it is not a rollback target. Recent: ${recent()}.`,
+        'unknown_digest',
+      )
     if (digest === running) throw new UserError(`${digest} is the running release already.`, 'already_running')
     return { running, digest, why: 'as asked' }
   }
   const good = s.releases.lastKnownGood(running)
-  if (!good) throw new UserError(`No known-good release other than the running one; name a digest. Recent: ${recent()}.`, 'no_known_good')
+  if (!good)
+    throw new UserError(
+      `No known-good release other than the running one; name a digest. Recent: ${recent()}.`,
+      'no_known_good',
+    )
   return { running, digest: good.digest, why: `last known-good, since ${new Date(good.knownGoodAt!).toISOString()}` }
 }
 
@@ -88,30 +103,56 @@ export interface ReleaseRollbackResult {
  * applies a rollback whose hand-off failed. Audited either way, with the hook's output. Shared by `/rollback release` and `routerctl rollback release`.
  * @example const r = await rollbackRelease(services, { actor: 'bob', channel: 'dingtalk', approvalId }, Date.now())
  */
-export async function rollbackRelease(s: Deps, input: ReleaseRollbackInput, now: number): Promise<ReleaseRollbackResult> {
+export async function rollbackRelease(
+  s: Deps,
+  input: ReleaseRollbackInput,
+  now: number,
+): Promise<ReleaseRollbackResult> {
   if (input.digest === undefined && input.requestedAt !== undefined && s.releases.lastChangeAt() > input.requestedAt) {
-    throw new UserError('A deploy or a known-good mark happened after this rollback was requested, so its dry run is out of date. Run /rollback release again.', 'stale_request')
+    throw new UserError(
+      'A deploy or a known-good mark happened after this rollback was requested, so its dry run is out of date. Run /rollback release again.',
+      'stale_request',
+    )
   }
   const plan = planReleaseRollback(s, input.digest)
   const file = desiredReleaseFile(s.config.db)
   const before = readIfExists(file)
-  const desired = s.releases.addDesired({ digest: plan.digest, previousDigest: plan.running, requestedBy: input.actor }, now)
+  const desired = s.releases.addDesired(
+    { digest: plan.digest, previousDigest: plan.running, requestedBy: input.actor },
+    now,
+  )
   const template = s.config.releases.rollbackHook
   // The hook may read the file, but the reconciler (its systemd .path unit fires on every write) applies
   // only a `ready` one: a release whose hook then fails must never have been applicable.
-  const content = (status: 'awaiting-hook' | 'ready') => `${JSON.stringify({
-    id: desired.id, digest: desired.digest, previousDigest: desired.previousDigest, requestedBy: desired.requestedBy,
-    requestedAt: new Date(now).toISOString(), status,
-  }, null, 2)}\n`
+  const content = (status: 'awaiting-hook' | 'ready') =>
+    `${JSON.stringify(
+      {
+        id: desired.id,
+        digest: desired.digest,
+        previousDigest: desired.previousDigest,
+        requestedBy: desired.requestedBy,
+        requestedAt: new Date(now).toISOString(),
+        status,
+      },
+      null,
+      2,
+    )}\n`
   writeAtomic(file, content(template ? 'awaiting-hook' : 'ready'))
   const timeoutMs = parseDuration(s.config.releases.hookTimeout) ?? 60_000
   const hook = template
     ? await runHook(hookArgv(template, { digest: plan.digest, previous: plan.running ?? '', file }), {
-      timeoutMs,
-      cwd: dirname(file),
-      // The hook gets what it needs, not the router's environment (which may hold credentials).
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, LANG: process.env.LANG, ROUTER_DESIRED_DIGEST: plan.digest, ROUTER_PREVIOUS_DIGEST: plan.running ?? '', ROUTER_DESIRED_FILE: file },
-    })
+        timeoutMs,
+        cwd: dirname(file),
+        // The hook gets what it needs, not the router's environment (which may hold credentials).
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          LANG: process.env.LANG,
+          ROUTER_DESIRED_DIGEST: plan.digest,
+          ROUTER_PREVIOUS_DIGEST: plan.running ?? '',
+          ROUTER_DESIRED_FILE: file,
+        },
+      })
     : undefined
   const ok = hook?.ok ?? true
   if (hook && ok) writeAtomic(file, content('ready'))
@@ -124,20 +165,40 @@ export async function rollbackRelease(s: Deps, input: ReleaseRollbackInput, now:
   s.audit.transaction(() => {
     s.releases.setDesiredStatus(desired.id, status, hook?.error)
     s.audit.append({
-      actor: input.actor, channel: input.channel, action: 'release-rollback', outcome: ok ? 'executed' : 'failed',
-      args: { digest: plan.digest, previous: plan.running, why: plan.why, request: desired.id, status, hook: hook ? { exitCode: hook.exitCode, timedOut: hook.timedOut, ms: hook.durationMs } : 'none' },
+      actor: input.actor,
+      channel: input.channel,
+      action: 'release-rollback',
+      outcome: ok ? 'executed' : 'failed',
+      args: {
+        digest: plan.digest,
+        previous: plan.running,
+        why: plan.why,
+        request: desired.id,
+        status,
+        hook: hook ? { exitCode: hook.exitCode, timedOut: hook.timedOut, ms: hook.durationMs } : 'none',
+      },
       detail: hook ? `${hook.error ? `${hook.error}\n` : ''}${output || '(no output)'}` : undefined,
-      approvalId: input.approvalId, breakGlass: input.channel === 'cli', osUser: input.osUser,
+      approvalId: input.approvalId,
+      breakGlass: input.channel === 'cli',
+      osUser: input.osUser,
     })
   })
   return { ok, desired: { ...desired, status }, hook, summary: summarise(plan, desired.id, hook, output, timeoutMs) }
 }
 
-function summarise(plan: ReleasePlan, id: number, hook: HookResult | undefined, output: string, timeoutMs: number): string {
+function summarise(
+  plan: ReleasePlan,
+  id: number,
+  hook: HookResult | undefined,
+  output: string,
+  timeoutMs: number,
+): string {
   const lastLine = output.split('\n').at(-1)?.slice(0, 200)
-  if (!hook) return `Release rollback to ${plan.digest} recorded (request #${id}). No hook is configured: the host reconciler applies ${DESIRED_FILE} on its next run.`
-  if (hook.ok) return `Release rollback to ${plan.digest} handed off (request #${id}): the hook exited 0 in ${formatDuration(hook.durationMs)}.${lastLine ? `\nHook: ${lastLine}` : ''}`
-  const why = hook.timedOut ? `timed out after ${formatDuration(timeoutMs)}` : hook.error ?? 'failed'
+  if (!hook)
+    return `Release rollback to ${plan.digest} recorded (request #${id}). No hook is configured: the host reconciler applies ${DESIRED_FILE} on its next run.`
+  if (hook.ok)
+    return `Release rollback to ${plan.digest} handed off (request #${id}): the hook exited 0 in ${formatDuration(hook.durationMs)}.${lastLine ? `\nHook: ${lastLine}` : ''}`
+  const why = hook.timedOut ? `timed out after ${formatDuration(timeoutMs)}` : (hook.error ?? 'failed')
   return `Release rollback to ${plan.digest} FAILED: the hook ${why}. Nothing else changed: ${DESIRED_FILE} is as it was and request #${id} is marked failed.${lastLine ? `\nHook: ${lastLine}` : ''}`
 }
 

@@ -14,7 +14,15 @@ import { executeCommand } from './execute.js'
 export async function runApproved(request: ApprovalRequest, cctx: CommandContext): Promise<ReplyContent> {
   const { commands, audit } = cctx.services
   const fail = (detail: string): string => {
-    audit.append({ actor: cctx.operator.name, channel: cctx.channel, action: request.command, args: request.args, outcome: 'failed', approvalId: request.id, detail })
+    audit.append({
+      actor: cctx.operator.name,
+      channel: cctx.channel,
+      action: request.command,
+      args: request.args,
+      outcome: 'failed',
+      approvalId: request.id,
+      detail,
+    })
     return `Approved, but NOT run: ${detail}.`
   }
   const def = commands.get(request.command)
@@ -22,7 +30,13 @@ export async function runApproved(request: ApprovalRequest, cctx: CommandContext
   const parsed = def.args.safeParse(request.args)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
-    return fail(`the stored arguments no longer fit ${def.usage} (${issue?.path.join('.') || 'args'}: ${issue?.message ?? 'invalid'})`)
+    return fail(
+      `the stored arguments no longer fit ${def.usage} (${issue?.path.join('.') || 'args'}: ${issue?.message ?? 'invalid'})`,
+    )
   }
-  return executeCommand(def, parsed.data, { ...cctx, approvalId: request.id, requestedBy: `${request.requesterName} (${request.requester})` })
+  return executeCommand(def, parsed.data, {
+    ...cctx,
+    approvalId: request.id,
+    requestedBy: `${request.requesterName} (${request.requester})`,
+  })
 }

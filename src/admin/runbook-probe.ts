@@ -19,7 +19,11 @@ export interface ProbeResult {
  * a DNS failure, a bad certificate and the timeout are all results.
  * @example await probeDestination('status.internal.example:443', 2000) // { ok: true, kind: 'tls', ms: 41, ... }
  */
-export function probeDestination(destination: string, timeoutMs = 2000, opts: { tls?: boolean } = {}): Promise<Omit<ProbeResult, 'skills'>> {
+export function probeDestination(
+  destination: string,
+  timeoutMs = 2000,
+  opts: { tls?: boolean } = {},
+): Promise<Omit<ProbeResult, 'skills'>> {
   const at = destination.lastIndexOf(':')
   const host = destination.slice(0, at).replace(/^\[(.*)\]$/, '$1')
   const port = Number(destination.slice(at + 1))
@@ -37,9 +41,10 @@ export function probeDestination(destination: string, timeoutMs = 2000, opts: { 
     }
     const timer = setTimeout(() => finish(false, `no answer within ${timeoutMs} ms`), timeoutMs)
     try {
-      socket = kind === 'tls'
-        ? tlsConnect({ host, port, servername: isIP(host) ? undefined : host }, () => finish(true))
-        : tcpConnect({ host, port }, () => finish(true))
+      socket =
+        kind === 'tls'
+          ? tlsConnect({ host, port, servername: isIP(host) ? undefined : host }, () => finish(true))
+          : tcpConnect({ host, port }, () => finish(true))
       socket.once('error', (err: NodeJS.ErrnoException) => finish(false, err.code ?? err.message))
     } catch (err) {
       finish(false, (err as Error).message)
@@ -51,8 +56,13 @@ export function probeDestination(destination: string, timeoutMs = 2000, opts: { 
  * Probes every destination any skill declares, each once, all in parallel.
  * @example await probeEgress(services.skills.skills) // [{ destination: '…:443', skills: ['service-status'], ok: true, … }]
  */
-export async function probeEgress(skills: readonly SkillDefinition<unknown>[], timeoutMs = 2000): Promise<ProbeResult[]> {
+export async function probeEgress(
+  skills: readonly SkillDefinition<unknown>[],
+  timeoutMs = 2000,
+): Promise<ProbeResult[]> {
   const bySkill = new Map<string, string[]>()
   for (const s of skills) for (const d of s.egress ?? []) bySkill.set(d, [...(bySkill.get(d) ?? []), s.name])
-  return Promise.all([...bySkill].map(async ([d, names]) => ({ ...(await probeDestination(d, timeoutMs)), skills: names })))
+  return Promise.all(
+    [...bySkill].map(async ([d, names]) => ({ ...(await probeDestination(d, timeoutMs)), skills: names })),
+  )
 }

@@ -27,7 +27,11 @@ type Deps = Pick<Services, 'usage' | 'releases' | 'skills'> & { runtime?: Runtim
  */
 export async function collectRunbook(
   s: Deps,
-  opts: { now: number; readiness?: () => ReadinessCheck | undefined | Promise<ReadinessCheck | undefined>; probeTimeoutMs?: number },
+  opts: {
+    now: number
+    readiness?: () => ReadinessCheck | undefined | Promise<ReadinessCheck | undefined>
+    probeTimeoutMs?: number
+  },
 ): Promise<RunbookFacts> {
   const latest = s.releases.latest()
   const running = s.runtime
@@ -77,11 +81,19 @@ function markdownRunbook(f: RunbookFacts, now: number): string {
   const failing = f.readiness ? Object.entries(f.readiness.checks).filter(([, c]) => !c.ok) : []
   const ready = !f.readiness
     ? 'unknown (the bot process did not answer)'
-    : f.readiness.ready ? 'yes' : `NO: ${failing.map(([name, c]) => `${name}${c.detail ? ` (${c.detail})` : ''}`).join(', ')}`
+    : f.readiness.ready
+      ? 'yes'
+      : `NO: ${failing.map(([name, c]) => `${name}${c.detail ? ` (${c.detail})` : ''}`).join(', ')}`
   const e = f.errorRate
-  const deployed = f.deploy ? `, deployed ${ago(f.deploy.deployedAt)} by ${f.deploy.deployedBy}` : ', no deploy event recorded'
+  const deployed = f.deploy
+    ? `, deployed ${ago(f.deploy.deployedAt)} by ${f.deploy.deployedBy}`
+    : ', no deploy event recorded'
   const kg = f.lastKnownGood
-  const knownGood = !kg ? 'none yet' : kg.digest === f.running.digest ? `this release, since ${ago(kg.knownGoodAt!)}` : `${kg.digest}, since ${ago(kg.knownGoodAt!)}`
+  const knownGood = !kg
+    ? 'none yet'
+    : kg.digest === f.running.digest
+      ? `this release, since ${ago(kg.knownGoodAt!)}`
+      : `${kg.digest}, since ${ago(kg.knownGoodAt!)}`
   const reachable = f.connectivity.filter((c) => c.ok).length
   const lines = [
     '### Runbook',
@@ -90,13 +102,18 @@ function markdownRunbook(f: RunbookFacts, now: number): string {
     `- **Running:** ${f.running.digest}${f.running.version ? ` (v${f.running.version})` : ''}${f.running.source === 'deploy record' ? ' [newest deploy record]' : ''}${deployed}`,
     `- **Last known-good:** ${knownGood}`,
   ]
-  if (f.desired) lines.push(`- **Rollback pending:** #${f.desired.id} → ${f.desired.digest} (${f.desired.status}, asked by ${f.desired.requestedBy} ${ago(f.desired.requestedAt)})`)
+  if (f.desired)
+    lines.push(
+      `- **Rollback pending:** #${f.desired.id} → ${f.desired.digest} (${f.desired.status}, asked by ${f.desired.requestedBy} ${ago(f.desired.requestedAt)})`,
+    )
   if (f.connectivity.length === 0) {
     lines.push('- **Egress:** no skill declares a destination')
   } else {
     lines.push(`- **Egress:** ${reachable}/${f.connectivity.length} reachable`)
     for (const c of f.connectivity) {
-      lines.push(`  - ${c.ok ? 'ok' : 'FAIL'} ${c.destination} ${c.kind}${c.ok ? ` ${c.ms} ms` : `: ${c.detail ?? 'failed'}`} (${c.skills.join(', ')})`)
+      lines.push(
+        `  - ${c.ok ? 'ok' : 'FAIL'} ${c.destination} ${c.kind}${c.ok ? ` ${c.ms} ms` : `: ${c.detail ?? 'failed'}`} (${c.skills.join(', ')})`,
+      )
     }
   }
   return lines.join('\n')

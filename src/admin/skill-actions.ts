@@ -8,7 +8,13 @@ type Deps = Pick<Services, 'state' | 'skills'>
  * channels have exactly the same effect; the caller audits and announces.
  * @returns the new state version, or undefined when nothing changed.
  */
-export function setSkillEnabled(s: Deps, skill: string, enabled: boolean, actor: string, reason?: string): number | undefined {
+export function setSkillEnabled(
+  s: Deps,
+  skill: string,
+  enabled: boolean,
+  actor: string,
+  reason?: string,
+): number | undefined {
   if (!s.skills.get(skill)) {
     const known = s.skills.skills.map((d) => d.name).join(', ')
     throw new UserError(`No skill named "${skill.slice(0, 64)}". Known skills: ${known}.`, 'unknown_skill')

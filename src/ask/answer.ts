@@ -9,9 +9,7 @@ const SYSTEM_PROMPT = [
 ].join(' ')
 
 /** How an answer came about: from the model, from the cache, or a fixed reply that never reached the model. */
-export type Answer =
-  | { kind: 'model' | 'cached'; text: string }
-  | { kind: 'over-budget' | 'tool-cap'; text: string }
+export type Answer = { kind: 'model' | 'cached'; text: string } | { kind: 'over-budget' | 'tool-cap'; text: string }
 
 /**
  * Answers one question: cache first, then the model with at most `maxToolCalls` tool calls in total. The
@@ -19,11 +17,18 @@ export type Answer =
  * recorded once, whatever happens. Model and egress failures propagate, so the skill's fallback answers.
  * @example const a = await answerQuestion({ question: 'why is checkout slow?', model: ctx.model, tools })
  */
-export async function answerQuestion(input: { question: string; model: ModelService; tools: AskToolbox }): Promise<Answer> {
+export async function answerQuestion(input: {
+  question: string
+  model: ModelService
+  tools: AskToolbox
+}): Promise<Answer> {
   const { question, model, tools } = input
   const max = model.budget.maxToolCalls
   try {
-    const messages: ChatMessage[] = [{ role: 'system', content: SYSTEM_PROMPT }, { role: 'user', content: question }]
+    const messages: ChatMessage[] = [
+      { role: 'system', content: SYSTEM_PROMPT },
+      { role: 'user', content: question },
+    ]
     // An over-budget request is refused before anything else, the cache included, so it counts as a refusal only.
     await model.checkBudget(messages, max > 0 ? tools.specs : [])
     const hit = model.cached(question)

@@ -20,9 +20,13 @@ export class ResponseCache {
   private readonly upsert
   private readonly expire
 
-  constructor(db: DB, private readonly ttlMs: number) {
+  constructor(
+    db: DB,
+    private readonly ttlMs: number,
+  ) {
     this.select = db.prepare('SELECT answer FROM model_cache WHERE key = ? AND expires_at > ?').pluck()
-    this.upsert = db.prepare(`INSERT INTO model_cache (key, model, answer, created_at, expires_at) VALUES (?, ?, ?, ?, ?)
+    this.upsert =
+      db.prepare(`INSERT INTO model_cache (key, model, answer, created_at, expires_at) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (key) DO UPDATE SET answer = excluded.answer, created_at = excluded.created_at, expires_at = excluded.expires_at`)
     this.expire = db.prepare('DELETE FROM model_cache WHERE expires_at <= ?')
   }

@@ -35,10 +35,11 @@ export async function startStandInModel(): Promise<StandInModel> {
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     dest: `127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections()
-      server.close(() => resolve())
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
   }
 }
 
@@ -46,7 +47,8 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   const chunks: Buffer[] = []
   for await (const chunk of req) chunks.push(chunk as Buffer)
   const raw = Buffer.concat(chunks).toString('utf8')
-  if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) return send(res, 404, { error: { message: 'not found' } })
+  if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions'))
+    return send(res, 404, { error: { message: 'not found' } })
   let body: Body
   try {
     body = JSON.parse(raw) as Body
@@ -61,13 +63,31 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   if (last?.role === 'tool') {
     message = { role: 'assistant', content: `The router's diagnostics say:\n${(last.content ?? '').slice(0, 600)}` }
   } else if (offersDiagnostics && TROUBLE.test(question)) {
-    message = { role: 'assistant', content: null, tool_calls: [{ id: 'call_stand_in_1', type: 'function', function: { name: 'diagnostics_summary', arguments: '{}' } }] }
+    message = {
+      role: 'assistant',
+      content: null,
+      tool_calls: [
+        { id: 'call_stand_in_1', type: 'function', function: { name: 'diagnostics_summary', arguments: '{}' } },
+      ],
+    }
   } else {
-    message = { role: 'assistant', content: `You asked: "${question.slice(0, 120)}". I am a fixed stand-in, not a language model; set model.baseUrl and model.name for a real one. Ask about an error to see a tool call.` }
+    message = {
+      role: 'assistant',
+      content: `You asked: "${question.slice(0, 120)}". I am a fixed stand-in, not a language model; set model.baseUrl and model.name for a real one. Ask about an error to see a tool call.`,
+    }
   }
   // Rough usage figures (about four bytes per token): enough to see the metrics move.
-  const usage = { prompt_tokens: Math.ceil(Buffer.byteLength(raw) / 4), completion_tokens: Math.ceil(Buffer.byteLength(JSON.stringify(message)) / 4) }
-  send(res, 200, { id: 'stand-in', object: 'chat.completion', model: 'local-stand-in', choices: [{ index: 0, message, finish_reason: message.tool_calls ? 'tool_calls' : 'stop' }], usage })
+  const usage = {
+    prompt_tokens: Math.ceil(Buffer.byteLength(raw) / 4),
+    completion_tokens: Math.ceil(Buffer.byteLength(JSON.stringify(message)) / 4),
+  }
+  send(res, 200, {
+    id: 'stand-in',
+    object: 'chat.completion',
+    model: 'local-stand-in',
+    choices: [{ index: 0, message, finish_reason: message.tool_calls ? 'tool_calls' : 'stop' }],
+    usage,
+  })
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

@@ -12,7 +12,12 @@ export interface AskToolbox {
   run(call: ToolCall): Promise<string>
 }
 
-const routeArg = z.object({ route: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/).optional() })
+const routeArg = z.object({
+  route: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,63}$/)
+    .optional(),
+})
 const serviceArg = z.object({ service: z.string().regex(/^[\w-]{1,64}$/) })
 
 const DIAGNOSTICS: ToolSpec = {
@@ -20,7 +25,11 @@ const DIAGNOSTICS: ToolSpec = {
   function: {
     name: 'diagnostics_summary',
     description: 'Recent error events of the chat-ops router (route, code, count, last seen, message). Never raw logs.',
-    parameters: { type: 'object', properties: { route: { type: 'string', description: 'Only this route, e.g. service-status' } }, additionalProperties: false },
+    parameters: {
+      type: 'object',
+      properties: { route: { type: 'string', description: 'Only this route, e.g. service-status' } },
+      additionalProperties: false,
+    },
   },
 }
 
@@ -29,7 +38,12 @@ const STATUS: ToolSpec = {
   function: {
     name: 'service_status',
     description: 'Current state of one internal service from the status API.',
-    parameters: { type: 'object', properties: { service: { type: 'string', description: 'Service name, e.g. payments' } }, required: ['service'], additionalProperties: false },
+    parameters: {
+      type: 'object',
+      properties: { service: { type: 'string', description: 'Service name, e.g. payments' } },
+      required: ['service'],
+      additionalProperties: false,
+    },
   },
 }
 
@@ -38,7 +52,12 @@ const STATUS: ToolSpec = {
  * status lookup when a status API is configured (through the skill's own egress client).
  * @example const tools = askToolbox({ diagnostics: ctx.diagnostics, egress: ctx.egress, maxBytes: 2048 })
  */
-export function askToolbox(o: { diagnostics?: DiagnosticsService; egress: EgressClient; statusBaseUrl?: string; maxBytes: number }): AskToolbox {
+export function askToolbox(o: {
+  diagnostics?: DiagnosticsService
+  egress: EgressClient
+  statusBaseUrl?: string
+  maxBytes: number
+}): AskToolbox {
   const specs = [...(o.diagnostics ? [DIAGNOSTICS] : []), ...(o.statusBaseUrl ? [STATUS] : [])]
   const statusBase = o.statusBaseUrl?.replace(/\/+$/, '')
   const cap = (text: string) => truncateBytes(text, o.maxBytes)
@@ -54,7 +73,10 @@ export function askToolbox(o: { diagnostics?: DiagnosticsService; egress: Egress
         if (call.function.name === 'service_status' && statusBase) {
           const parsed = serviceArg.safeParse(args)
           if (!parsed.success) return 'service_status needs {"service": "<name>"} (letters, digits, - and _).'
-          const res = await o.egress.request(`${statusBase}/v1/${encodeURIComponent(parsed.data.service)}`, { headers: { accept: 'application/json' }, maxBytes: 64 * 1024 })
+          const res = await o.egress.request(`${statusBase}/v1/${encodeURIComponent(parsed.data.service)}`, {
+            headers: { accept: 'application/json' },
+            maxBytes: 64 * 1024,
+          })
           if (res.status === 404) return cap(`No service called "${parsed.data.service}".`)
           return cap(`HTTP ${res.status}: ${res.text.replace(/\s+/g, ' ')}`)
         }

@@ -31,19 +31,30 @@ export interface ModelTurn {
 
 /** The parts of a Chat Completions answer we read; anything else in it is ignored. */
 export const completionSchema = z.object({
-  choices: z.array(z.object({
-    message: z.object({
-      content: z.string().nullable().optional(),
-      tool_calls: z.array(z.object({
-        id: z.string().min(1).max(200),
-        function: z.object({ name: z.string().max(100), arguments: z.string().max(20_000) }),
-      })).max(32).optional(),
-    }),
-  })).min(1),
-  usage: z.object({
-    prompt_tokens: z.number().int().nonnegative().optional(),
-    completion_tokens: z.number().int().nonnegative().optional(),
-  }).optional(),
+  choices: z
+    .array(
+      z.object({
+        message: z.object({
+          content: z.string().nullable().optional(),
+          tool_calls: z
+            .array(
+              z.object({
+                id: z.string().min(1).max(200),
+                function: z.object({ name: z.string().max(100), arguments: z.string().max(20_000) }),
+              }),
+            )
+            .max(32)
+            .optional(),
+        }),
+      }),
+    )
+    .min(1),
+  usage: z
+    .object({
+      prompt_tokens: z.number().int().nonnegative().optional(),
+      completion_tokens: z.number().int().nonnegative().optional(),
+    })
+    .optional(),
 })
 
 // Chat formatting adds a few tokens per message and for the reply's start (OpenAI's published rule of thumb).
@@ -66,7 +77,11 @@ function promptText(messages: readonly ChatMessage[], tools: readonly ToolSpec[]
  * are never tokenized, so the common small question costs nothing.
  * @example await promptOver([{ role: 'user', content: 'hi' }], [], 4000) // undefined
  */
-export async function promptOver(messages: readonly ChatMessage[], tools: readonly ToolSpec[], limit: number): Promise<number | undefined> {
+export async function promptOver(
+  messages: readonly ChatMessage[],
+  tools: readonly ToolSpec[],
+  limit: number,
+): Promise<number | undefined> {
   const text = promptText(messages, tools)
   const overhead = PER_MESSAGE * messages.length + REPLY_PRIMING
   if (Buffer.byteLength(text) + overhead <= limit) return undefined

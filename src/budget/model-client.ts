@@ -14,7 +14,10 @@ import { countTokens } from './tokenizer.js'
  * @example if (err instanceof OverBudget) return needsMoreInfo(err.tokens, err.limit)
  */
 export class OverBudget extends Error {
-  constructor(readonly tokens: number, readonly limit: number) {
+  constructor(
+    readonly tokens: number,
+    readonly limit: number,
+  ) {
     super(`prompt of ${tokens} tokens over maxContextTokens ${limit}`)
     this.name = 'OverBudget'
   }
@@ -66,7 +69,15 @@ export function createModelGateway(settings: ModelSettings, deps: Deps): ModelGa
     label: settings.label,
     forRoute: ({ route, budget, egress, log }) => {
       const { metrics } = deps
-      const used = { calls: 0, prompt: 0, completion: 0, tools: 0, latencyMs: 0, cache: 'none' as 'hit' | 'miss' | 'none', finished: false }
+      const used = {
+        calls: 0,
+        prompt: 0,
+        completion: 0,
+        tools: 0,
+        latencyMs: 0,
+        cache: 'none' as 'hit' | 'miss' | 'none',
+        finished: false,
+      }
       const checkBudget = async (messages: readonly ChatMessage[], tools: readonly ToolSpec[] = []) => {
         const over = await promptOver(messages, tools, budget.maxContextTokens)
         if (over === undefined) return
@@ -87,7 +98,12 @@ export function createModelGateway(settings: ModelSettings, deps: Deps): ModelGa
         checkBudget,
         async complete(messages, tools = []) {
           await checkBudget(messages, tools)
-          const body = { model: name, messages, max_tokens: settings.maxOutput, ...(tools.length > 0 ? { tools, tool_choice: 'auto' } : {}) }
+          const body = {
+            model: name,
+            messages,
+            max_tokens: settings.maxOutput,
+            ...(tools.length > 0 ? { tools, tool_choice: 'auto' } : {}),
+          }
           used.calls++
           const started = performance.now()
           let raw: unknown
@@ -100,17 +116,28 @@ export function createModelGateway(settings: ModelSettings, deps: Deps): ModelGa
           const parsed = completionSchema.safeParse(raw)
           if (!parsed.success) throw new Error(`the model at ${new URL(url).host} answered in an unexpected shape`)
           const message = parsed.data.choices[0]!.message
-          const toolCalls = (message.tool_calls ?? []).map((c) => ({ id: c.id, type: 'function' as const, function: c.function }))
+          const toolCalls = (message.tool_calls ?? []).map((c) => ({
+            id: c.id,
+            type: 'function' as const,
+            function: c.function,
+          }))
           const usage = parsed.data.usage
           // The API's own numbers are what is billed; our count stands in only when it reports none.
           const prompt = usage?.prompt_tokens ?? (await promptTokens(messages, tools))
-          const completion = usage?.completion_tokens ?? (await countTokens((message.content ?? '') + JSON.stringify(toolCalls)))
+          const completion =
+            usage?.completion_tokens ?? (await countTokens((message.content ?? '') + JSON.stringify(toolCalls)))
           used.prompt += prompt
           used.completion += completion
           metrics.promptTokens.inc({ route }, prompt)
           metrics.completionTokens.inc({ route }, completion)
           log.debug({ route, prompt, completion, toolCalls: toolCalls.length }, 'model answered')
-          return { content: message.content ?? null, toolCalls, promptTokens: prompt, completionTokens: completion, latencyMs: performance.now() - started }
+          return {
+            content: message.content ?? null,
+            toolCalls,
+            promptTokens: prompt,
+            completionTokens: completion,
+            latencyMs: performance.now() - started,
+          }
         },
         toolCalled() {
           used.tools++
@@ -121,8 +148,14 @@ export function createModelGateway(settings: ModelSettings, deps: Deps): ModelGa
           used.finished = true
           if (used.calls > 0) metrics.modelLatency.observe({ route }, used.latencyMs / 1000)
           deps.modelUsage.recordRequest({
-            route, at: deps.now(), promptTokens: used.prompt, completionTokens: used.completion, toolCalls: used.tools,
-            modelCalls: used.calls, latencyMs: used.latencyMs, cache: used.cache,
+            route,
+            at: deps.now(),
+            promptTokens: used.prompt,
+            completionTokens: used.completion,
+            toolCalls: used.tools,
+            modelCalls: used.calls,
+            latencyMs: used.latencyMs,
+            cache: used.cache,
           })
         },
       }

@@ -11,8 +11,10 @@ export type RefusalStage = 'pipeline' | 'model'
  * @example needsMoreInfo(9120, 4000) // 'That is about 9,100 tokens; this route takes 4,000. Please narrow it: …'
  */
 export function needsMoreInfo(tokens: number, limit: number): string {
-  return `That is about ${about(tokens)} tokens; this route takes ${limit.toLocaleString('en-US')}. ` +
+  return (
+    `That is about ${about(tokens)} tokens; this route takes ${limit.toLocaleString('en-US')}. ` +
     'Please narrow it: the service name, the time window, and the one error line that matters.'
+  )
 }
 
 /**
@@ -24,12 +26,22 @@ export function recordRefusal(
   r: { route: string; tokens: number; limit: number; stage: RefusalStage; log: Logger },
 ): void {
   s.metrics.budgetRefusals.inc({ route: r.route })
-  r.log.warn({ route: r.route, tokens: r.tokens, maxContextTokens: r.limit, stage: r.stage }, 'over the route budget: refused before reaching the model')
+  r.log.warn(
+    { route: r.route, tokens: r.tokens, maxContextTokens: r.limit, stage: r.stage },
+    'over the route budget: refused before reaching the model',
+  )
   try {
     const now = s.now()
     s.modelUsage.recordRefusal(r.route, now)
     // Sizes only: the text itself (often a pasted log) is never stored.
-    s.events.record({ route: r.route, code: 'over-budget', message: `prompt of ${r.tokens} tokens over maxContextTokens ${r.limit} (${r.stage})` }, now)
+    s.events.record(
+      {
+        route: r.route,
+        code: 'over-budget',
+        message: `prompt of ${r.tokens} tokens over maxContextTokens ${r.limit} (${r.stage})`,
+      },
+      now,
+    )
   } catch (err) {
     r.log.warn({ err: errorMessage(err) }, 'could not record the budget refusal')
   }

@@ -45,11 +45,18 @@ export const BUDGET_BOUNDS: Readonly<Record<BudgetField, { min: number; max: num
  * over `budgets.default`. Field by field, so overriding one limit keeps the others.
  * @example effectiveBudget(config, state.current().state, 'ask').limits.maxContextTokens // 4000
  */
-export function effectiveBudget(config: Pick<RouterConfig, 'budgets'>, state: Pick<RuntimeState, 'budgets'>, route: string): RouteBudget {
+export function effectiveBudget(
+  config: Pick<RouterConfig, 'budgets'>,
+  state: Pick<RuntimeState, 'budgets'>,
+  route: string,
+): RouteBudget {
   const configured = config.budgets.routes[route] ?? {}
   const runtime = state.budgets[route] ?? {}
   const limits = { ...config.budgets.default }
-  const source = { maxContextTokens: 'default', maxDiagnosticBytes: 'default', maxToolCalls: 'default' } as Record<BudgetField, BudgetSource>
+  const source = { maxContextTokens: 'default', maxDiagnosticBytes: 'default', maxToolCalls: 'default' } as Record<
+    BudgetField,
+    BudgetSource
+  >
   for (const field of BUDGET_FIELDS) {
     const fromConfig = configured[field]
     const fromRuntime = runtime[field]

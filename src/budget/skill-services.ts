@@ -9,13 +9,19 @@ import { effectiveBudget } from './resolve.js'
  * resolved it), its own egress client and logger. Undeclared services are simply absent.
  * @example const ctx = { egress, log, ...declaredServices(context, def, egress) }
  */
-export function declaredServices(ctx: Context, def: SkillDefinition<unknown>, egress: EgressClient): Pick<SkillContext, 'model' | 'diagnostics'> {
+export function declaredServices(
+  ctx: Context,
+  def: SkillDefinition<unknown>,
+  egress: EgressClient,
+): Pick<SkillContext, 'model' | 'diagnostics'> {
   const needs = def.needs
   if (!needs) return {}
   const { services } = ctx
   const budget = ctx.budget?.limits ?? effectiveBudget(services.config, services.state.current().state, def.name).limits
   return {
     model: needs.model ? services.model?.forRoute({ route: def.name, budget, egress, log: ctx.log }) : undefined,
-    diagnostics: needs.diagnostics ? diagnosticsService(services.events, budget.maxDiagnosticBytes, services.now) : undefined,
+    diagnostics: needs.diagnostics
+      ? diagnosticsService(services.events, budget.maxDiagnosticBytes, services.now)
+      : undefined,
   }
 }

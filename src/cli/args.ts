@@ -83,7 +83,8 @@ function parseRest(rest: readonly string[], command: CliCommand): CliArgs | 'hel
     throw new UsageError(`unexpected argument "${positionals[command.positionals.length]!.slice(0, 40)}"`, command)
   }
   for (const [name, spec] of Object.entries(command.flags)) {
-    if (spec.required && !(name in flags)) throw new UsageError(`--${name}${spec.placeholder ? ` ${spec.placeholder}` : ''} is required`, command)
+    if (spec.required && !(name in flags))
+      throw new UsageError(`--${name}${spec.placeholder ? ` ${spec.placeholder}` : ''} is required`, command)
   }
   return { positionals: Object.fromEntries(command.positionals.map((p, i) => [p, positionals[i]!])), flags }
 }

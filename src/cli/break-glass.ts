@@ -47,8 +47,12 @@ export function runBreakGlass<T>(session: CliSession, io: CliIo, change: BreakGl
   const { audit, outbox } = session.stores
   const user = osUser(io.env)
   const base = {
-    actor: user, osUser: user, channel: 'cli' as const, breakGlass: true,
-    action: change.action, args: { ...change.args, reason: change.reason },
+    actor: user,
+    osUser: user,
+    channel: 'cli' as const,
+    breakGlass: true,
+    action: change.action,
+    args: { ...change.args, reason: change.reason },
   }
   const chainNote = chainProblem(session, io)
   let stage: 'audit' | 'apply' = 'audit'
@@ -87,6 +91,8 @@ class AuditWriteError extends Error {
 function chainProblem(session: CliSession, io: CliIo): string | undefined {
   const check = session.stores.audit.verify()
   if (check.ok) return undefined
-  io.err(`routerctl: warning: the audit chain does not verify at seq ${check.seq} (${check.reason}); check ROUTER_AUDIT_KEY. Continuing.`)
+  io.err(
+    `routerctl: warning: the audit chain does not verify at seq ${check.seq} (${check.reason}); check ROUTER_AUDIT_KEY. Continuing.`,
+  )
   return `audit chain did not verify before this entry (seq ${check.seq}: ${check.reason})`
 }

@@ -54,7 +54,10 @@ export interface CliCommand {
 
 /** Bad invocation: the message and the usage go to stderr, exit 2. */
 export class UsageError extends Error {
-  constructor(message: string, readonly command?: CliCommand) {
+  constructor(
+    message: string,
+    readonly command?: CliCommand,
+  ) {
     super(message)
     this.name = 'UsageError'
   }

@@ -22,12 +22,15 @@ export interface CliSession {
  * @example const session = openSession({ db: './data/router.db', auditKey: undefined }); try { … } finally { session.close() }
  */
 export function openSession(settings: CliSettings): CliSession {
-  if (settings.db === ':memory:') throw new CliFailure('ROUTER_DB is :memory:, which only the bot process can see — set ROUTER_DB to a file')
+  if (settings.db === ':memory:')
+    throw new CliFailure('ROUTER_DB is :memory:, which only the bot process can see — set ROUTER_DB to a file')
   const dbPath = resolve(settings.db)
   if (!existsSync(dbPath)) throw new CliFailure(`no database at ${dbPath} — set ROUTER_DB`)
   const keyFile = join(dirname(dbPath), 'audit.key')
   if (!settings.auditKey && !existsSync(keyFile)) {
-    throw new CliFailure(`no audit key: ROUTER_AUDIT_KEY is not set and there is no ${keyFile} — set ROUTER_AUDIT_KEY (or ROUTER_AUDIT_KEY_FILE) as the bot has it`)
+    throw new CliFailure(
+      `no audit key: ROUTER_AUDIT_KEY is not set and there is no ${keyFile} — set ROUTER_AUDIT_KEY (or ROUTER_AUDIT_KEY_FILE) as the bot has it`,
+    )
   }
   let opened: ReturnType<typeof openStores>
   try {
@@ -35,7 +38,9 @@ export function openSession(settings: CliSettings): CliSession {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     if (code === 'EACCES' || code === 'EPERM' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY') {
-      throw new CliFailure(`cannot open ${dbPath} or its audit key (${code}) — run routerctl as the bot's user, e.g. sudo -u <bot-user> routerctl …`)
+      throw new CliFailure(
+        `cannot open ${dbPath} or its audit key (${code}) — run routerctl as the bot's user, e.g. sudo -u <bot-user> routerctl …`,
+      )
     }
     throw err
   }

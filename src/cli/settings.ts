@@ -17,7 +17,9 @@ export function resolveSettings(env: NodeJS.ProcessEnv, warn: (line: string) => 
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err
     // ConfigError lines name settings and problems, never secret values, so they are safe to show.
-    warn(`routerctl: warning: the bot's configuration does not validate; continuing with ROUTER_DB and ROUTER_AUDIT_KEY only:`)
+    warn(
+      `routerctl: warning: the bot's configuration does not validate; continuing with ROUTER_DB and ROUTER_AUDIT_KEY only:`,
+    )
     for (const problem of err.problems) warn(`  - ${problem}`)
     return fallbackSettings(env, warn)
   }
@@ -36,7 +38,9 @@ function auditKeyFrom(env: NodeJS.ProcessEnv, warn: (line: string) => void): str
   try {
     return readFileSync(keyFile, 'utf8').trim() || undefined
   } catch (err) {
-    warn(`routerctl: warning: cannot read ROUTER_AUDIT_KEY_FILE ${keyFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`)
+    warn(
+      `routerctl: warning: cannot read ROUTER_AUDIT_KEY_FILE ${keyFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    )
     return undefined
   }
 }

@@ -28,7 +28,7 @@ export function usageText(commands: readonly CliCommand[]): string {
     'commands:',
     ...lines,
     '',
-    'settings: the bot\'s own — ROUTER_CONFIG, ROUTER_DB, ROUTER_AUDIT_KEY (or ROUTER_AUDIT_KEY_FILE).',
+    "settings: the bot's own — ROUTER_CONFIG, ROUTER_DB, ROUTER_AUDIT_KEY (or ROUTER_AUDIT_KEY_FILE).",
     'exit codes: 0 done, 1 refused or failed, 2 usage error.',
   ].join('\n')
 }

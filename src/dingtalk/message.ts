@@ -58,7 +58,10 @@ export function mapRobotPayload(data: string, now: number): MappedPayload {
   }
   const parsed = payloadSchema.safeParse(json)
   if (!parsed.success) {
-    return { kind: 'invalid', problems: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`) }
+    return {
+      kind: 'invalid',
+      problems: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`),
+    }
   }
   const p = parsed.data
   if (p.chatbotUserId && p.senderId === p.chatbotUserId) return { kind: 'own' }

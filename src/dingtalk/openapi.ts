@@ -51,12 +51,17 @@ export class OpenApiClient {
     })
     const body = (await res.json().catch(() => ({}))) as { accessToken?: unknown; expireIn?: unknown; code?: unknown }
     if (!res.ok || typeof body.accessToken !== 'string') {
-      throw new Error(`access token refused (HTTP ${res.status} ${String(body.code ?? '')}): check DINGTALK_CLIENT_ID / DINGTALK_CLIENT_SECRET`)
+      throw new Error(
+        `access token refused (HTTP ${res.status} ${String(body.code ?? '')}): check DINGTALK_CLIENT_ID / DINGTALK_CLIENT_SECRET`,
+      )
     }
     this.opts.onToken?.(body.accessToken)
     const ttlMs = (typeof body.expireIn === 'number' ? body.expireIn : 7200) * 1000
     // Refresh five minutes early so a token never expires mid-request.
-    this.token = { value: body.accessToken, expiresAt: (this.opts.now ?? Date.now)() + Math.max(ttlMs - 300_000, 60_000) }
+    this.token = {
+      value: body.accessToken,
+      expiresAt: (this.opts.now ?? Date.now)() + Math.max(ttlMs - 300_000, 60_000),
+    }
     return body.accessToken
   }
 
@@ -71,7 +76,9 @@ export class OpenApiClient {
     if (res.status === 401) this.token = undefined
     if (!res.ok) {
       const err = (await res.json().catch(() => ({}))) as { code?: unknown; message?: unknown }
-      throw new Error(`OpenAPI ${path} failed: HTTP ${res.status} ${String(err.code ?? '')} ${String(err.message ?? '')}`.trim())
+      throw new Error(
+        `OpenAPI ${path} failed: HTTP ${res.status} ${String(err.code ?? '')} ${String(err.message ?? '')}`.trim(),
+      )
     }
   }
 }

@@ -9,7 +9,11 @@ import { ReplySender, type ReplyOutcome, type ReplySenderOptions } from './reply
  * @example const replies = new RecordingReplySender({ webhookHosts, openapi, log }, events, Date.now)
  */
 export class RecordingReplySender extends ReplySender {
-  constructor(opts: ReplySenderOptions, private readonly events: EventStore, private readonly now: () => number) {
+  constructor(
+    opts: ReplySenderOptions,
+    private readonly events: EventStore,
+    private readonly now: () => number,
+  ) {
     super(opts)
   }
 
@@ -22,12 +26,17 @@ export class RecordingReplySender extends ReplySender {
   private record(msg: InboundMessage, outcome: 'refused-host' | 'failed'): void {
     const refused = outcome === 'refused-host'
     try {
-      this.events.record({
-        route: 'reply',
-        code: refused ? 'webhook-refused' : 'reply-failed',
-        message: refused ? `sessionWebhook host ${webhookHost(msg.sessionWebhook)} is not in DINGTALK_WEBHOOK_HOSTS` : 'reply not delivered (webhook and proactive send failed)',
-        sample: `msgId ${msg.msgId.slice(0, 80)} in ${msg.conversationType} ${msg.conversationId.slice(0, 80)}`,
-      }, this.now())
+      this.events.record(
+        {
+          route: 'reply',
+          code: refused ? 'webhook-refused' : 'reply-failed',
+          message: refused
+            ? `sessionWebhook host ${webhookHost(msg.sessionWebhook)} is not in DINGTALK_WEBHOOK_HOSTS`
+            : 'reply not delivered (webhook and proactive send failed)',
+          sample: `msgId ${msg.msgId.slice(0, 80)} in ${msg.conversationType} ${msg.conversationId.slice(0, 80)}`,
+        },
+        this.now(),
+      )
     } catch {
       // The reply path already logged the failure; a full disk must not turn it into a crash.
     }

@@ -43,7 +43,10 @@ export class ReplySender {
   async send(msg: InboundMessage, content: ReplyContent): Promise<ReplyOutcome> {
     const log = this.opts.log
     if (!this.webhookAllowed(msg.sessionWebhook)) {
-      log.warn({ webhook: redactUrl(msg.sessionWebhook).slice(0, 200), msgId: msg.msgId }, 'refused to reply: sessionWebhook host is not in DINGTALK_WEBHOOK_HOSTS')
+      log.warn(
+        { webhook: redactUrl(msg.sessionWebhook).slice(0, 200), msgId: msg.msgId },
+        'refused to reply: sessionWebhook host is not in DINGTALK_WEBHOOK_HOSTS',
+      )
       return 'refused-host'
     }
     const chunks = splitContent(content)
@@ -79,10 +82,16 @@ export class ReplySender {
     try {
       // node:http(s) with keep-alive, not fetch: this POST is the per-message hot path (see webhook-post.ts).
       const res = await postJson(url, body, this.opts.timeoutMs ?? 5000)
-      const json = (typeof res.json === 'object' && res.json !== null ? res.json : {}) as { errcode?: unknown; errmsg?: unknown }
+      const json = (typeof res.json === 'object' && res.json !== null ? res.json : {}) as {
+        errcode?: unknown
+        errmsg?: unknown
+      }
       if (res.status >= 200 && res.status < 300 && json.errcode === 0) return 'ok'
       if (json.errcode === SESSION_EXPIRED) return 'expired'
-      this.opts.log.error({ status: res.status, errcode: json.errcode, errmsg: String(json.errmsg ?? '').slice(0, 200) }, 'sessionWebhook reply rejected')
+      this.opts.log.error(
+        { status: res.status, errcode: json.errcode, errmsg: String(json.errmsg ?? '').slice(0, 200) },
+        'sessionWebhook reply rejected',
+      )
       return 'error'
     } catch (err) {
       this.opts.log.error({ err: (err as Error).message }, 'sessionWebhook reply failed')

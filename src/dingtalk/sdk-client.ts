@@ -4,7 +4,10 @@ import { ROBOT_TOPIC } from './frames.js'
 
 /** Why the gateway would not hand out a ticket; `status` 401 means the credentials are wrong. */
 export class GatewayError extends Error {
-  constructor(message: string, readonly status: number) {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
     super(message)
     this.name = 'GatewayError'
   }

@@ -37,7 +37,8 @@ export function postJson(url: string, body: unknown, timeoutMs: number): Promise
   } catch {
     return Promise.reject(new Error('invalid webhook URL'))
   }
-  if (target.protocol !== 'http:' && target.protocol !== 'https:') return Promise.reject(new Error(`unsupported protocol ${target.protocol}`))
+  if (target.protocol !== 'http:' && target.protocol !== 'https:')
+    return Promise.reject(new Error(`unsupported protocol ${target.protocol}`))
   const payload = JSON.stringify(body)
   const send = target.protocol === 'https:' ? https.request : http.request
   return new Promise((resolve, reject) => {
@@ -52,22 +53,28 @@ export function postJson(url: string, body: unknown, timeoutMs: number): Promise
         reject(err)
       } else resolve(value!)
     }
-    const req = send(target, {
-      method: 'POST',
-      agent: agents[target.protocol as 'http:' | 'https:'],
-      headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) },
-    }, (res) => {
-      const chunks: Buffer[] = []
-      let size = 0
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length
-        if (size <= MAX_RESPONSE_BYTES) return void chunks.push(chunk)
-        res.destroy()
-        settle(undefined, { status: res.statusCode ?? 0, json: undefined })
-      })
-      res.on('end', () => settle(undefined, { status: res.statusCode ?? 0, json: parseJson(Buffer.concat(chunks).toString('utf8')) }))
-      res.on('error', (err) => settle(err))
-    })
+    const req = send(
+      target,
+      {
+        method: 'POST',
+        agent: agents[target.protocol as 'http:' | 'https:'],
+        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) },
+      },
+      (res) => {
+        const chunks: Buffer[] = []
+        let size = 0
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length
+          if (size <= MAX_RESPONSE_BYTES) return void chunks.push(chunk)
+          res.destroy()
+          settle(undefined, { status: res.statusCode ?? 0, json: undefined })
+        })
+        res.on('end', () =>
+          settle(undefined, { status: res.statusCode ?? 0, json: parseJson(Buffer.concat(chunks).toString('utf8')) }),
+        )
+        res.on('error', (err) => settle(err))
+      },
+    )
     req.on('socket', () => {
       timer ??= setTimeout(() => settle(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)
     })

@@ -1,6 +1,13 @@
 import {
-  BrokenCircuitError, BulkheadRejectedError, CircuitState, ConsecutiveBreaker, bulkhead, circuitBreaker, handleWhen,
-  type BulkheadPolicy, type CircuitBreakerPolicy,
+  BrokenCircuitError,
+  BulkheadRejectedError,
+  CircuitState,
+  ConsecutiveBreaker,
+  bulkhead,
+  circuitBreaker,
+  handleWhen,
+  type BulkheadPolicy,
+  type CircuitBreakerPolicy,
 } from 'cockatiel'
 import { EgressError, type BreakerState } from './client.js'
 
@@ -99,7 +106,11 @@ export function createDestinationGuards(o: GuardOptions): DestinationGuards {
         return await g.bulkhead.execute(() => g.breaker.execute(fn))
       } catch (e) {
         if (e instanceof BulkheadRejectedError) {
-          throw new EgressError('bulkhead-full', `${destination}: ${o.maxConcurrent} calls already in flight`, destination)
+          throw new EgressError(
+            'bulkhead-full',
+            `${destination}: ${o.maxConcurrent} calls already in flight`,
+            destination,
+          )
         }
         if (e instanceof BrokenCircuitError) {
           throw new EgressError('breaker-open', `${destination}: circuit open after repeated failures`, destination)

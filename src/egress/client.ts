@@ -1,10 +1,23 @@
 /** Why an outbound call was refused or failed; every refusal is also an error event and a metric. */
 export type EgressErrorCode =
-  | 'not-allowed' | 'plain-http-refused' | 'redirect-refused' | 'timeout' | 'breaker-open'
-  | 'bulkhead-full' | 'too-large' | 'http-status' | 'network' | 'bad-url'
+  | 'not-allowed'
+  | 'plain-http-refused'
+  | 'redirect-refused'
+  | 'timeout'
+  | 'breaker-open'
+  | 'bulkhead-full'
+  | 'too-large'
+  | 'http-status'
+  | 'network'
+  | 'bad-url'
 
 export class EgressError extends Error {
-  constructor(readonly code: EgressErrorCode, message: string, readonly destination?: string, readonly status?: number) {
+  constructor(
+    readonly code: EgressErrorCode,
+    message: string,
+    readonly destination?: string,
+    readonly status?: number,
+  ) {
     super(message)
     this.name = 'EgressError'
   }

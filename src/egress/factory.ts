@@ -74,7 +74,10 @@ export function createEgressFactory(opts: EgressOptions = {}): EgressFactory {
       const destinations = Object.freeze([...new Set(declared.map(normaliseDestination))])
       destinations.forEach(guards.track)
       return createRouteClient({
-        route, destinations, guards, report,
+        route,
+        destinations,
+        guards,
+        report,
         policy: { destinations: new Set(destinations), httpLoopback },
         timeoutMs: opts.defaultTimeoutMs ?? 3000,
         maxBytes: opts.maxResponseBytes ?? 1024 * 1024,

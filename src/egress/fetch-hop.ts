@@ -41,14 +41,22 @@ export async function fetchHop(target: Target, init: HopInit, deadline: Deadline
   const where = `${init.method} ${target.safe}`
   if (deadline.expired) {
     // The budget ran out while waiting on a half-open trial call; the destination never saw this one.
-    const e = new EgressError('timeout', `${where} timed out after ${deadline.ms} ms before it was sent`, target.destination)
+    const e = new EgressError(
+      'timeout',
+      `${where} timed out after ${deadline.ms} ms before it was sent`,
+      target.destination,
+    )
     blameless.add(e)
     throw e
   }
   let res: Response
   try {
     res = await fetch(target.url, {
-      method: init.method, headers: init.headers, body: init.body, redirect: 'manual', signal: deadline.signal,
+      method: init.method,
+      headers: init.headers,
+      body: init.body,
+      redirect: 'manual',
+      signal: deadline.signal,
     })
   } catch (e) {
     throw transportError(e, where, target, deadline)
@@ -57,7 +65,7 @@ export async function fetchHop(target: Target, init: HopInit, deadline: Deadline
   res.headers.forEach((value, name) => {
     headers[name] = name in headers ? `${headers[name]}, ${value}` : value
   })
-  const location = FOLLOWED.has(res.status) ? res.headers.get('location') ?? undefined : undefined
+  const location = FOLLOWED.has(res.status) ? (res.headers.get('location') ?? undefined) : undefined
   if (location !== undefined) {
     await res.body?.cancel().catch(() => undefined)
     return { status: res.status, headers, text: '', location }
@@ -66,8 +74,15 @@ export async function fetchHop(target: Target, init: HopInit, deadline: Deadline
   return { status: res.status, headers, text }
 }
 
-async function readCapped(res: Response, maxBytes: number, where: string, target: Target, deadline: Deadline): Promise<string> {
-  const tooLarge = () => new EgressError('too-large', `${where}: response larger than ${maxBytes} bytes`, target.destination)
+async function readCapped(
+  res: Response,
+  maxBytes: number,
+  where: string,
+  target: Target,
+  deadline: Deadline,
+): Promise<string> {
+  const tooLarge = () =>
+    new EgressError('too-large', `${where}: response larger than ${maxBytes} bytes`, target.destination)
   if (Number(res.headers.get('content-length') ?? 0) > maxBytes) {
     void res.body?.cancel().catch(() => undefined)
     throw tooLarge()
@@ -96,7 +111,8 @@ async function readCapped(res: Response, maxBytes: number, where: string, target
 }
 
 function transportError(e: unknown, where: string, target: Target, deadline: Deadline): EgressError {
-  if (deadline.expired) return new EgressError('timeout', `${where} timed out after ${deadline.ms} ms`, target.destination)
+  if (deadline.expired)
+    return new EgressError('timeout', `${where} timed out after ${deadline.ms} ms`, target.destination)
   const err = e instanceof Error ? e : new Error(String(e))
   const cause = err.cause instanceof Error ? err.cause : undefined
   const code = (cause as { code?: unknown } | undefined)?.code

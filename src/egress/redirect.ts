@@ -21,7 +21,11 @@ export function redirectTarget(from: Target, location: string, policy: RoutePoli
     return checkUrl(url, policy)
   } catch (e) {
     if (!(e instanceof EgressError)) throw e
-    throw new EgressError('redirect-refused', `${from.safe} redirected to ${redactUrl(url.href)} (${e.code})`, from.destination)
+    throw new EgressError(
+      'redirect-refused',
+      `${from.safe} redirected to ${redactUrl(url.href)} (${e.code})`,
+      from.destination,
+    )
   }
 }
 

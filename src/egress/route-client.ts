@@ -26,7 +26,10 @@ type JsonInit = Omit<EgressRequest, 'method' | 'body'>
 export function createRouteClient(d: RouteClientDeps): EgressClient {
   const fail = (e: unknown): EgressError => {
     // Anything unforeseen still reaches the caller as an EgressError, without a query string in its message.
-    const err = e instanceof EgressError ? e : new EgressError('network', String((e as Error)?.message ?? e).replace(/\?\S*/g, ''))
+    const err =
+      e instanceof EgressError
+        ? e
+        : new EgressError('network', String((e as Error)?.message ?? e).replace(/\?\S*/g, ''))
     return d.report(d.route, err)
   }
 
@@ -43,7 +46,12 @@ export function createRouteClient(d: RouteClientDeps): EgressClient {
     },
   })
 
-  async function send(url: string, method: string, headers: Headers, init: EgressRequest): Promise<[EgressResponse, Target]> {
+  async function send(
+    url: string,
+    method: string,
+    headers: Headers,
+    init: EgressRequest,
+  ): Promise<[EgressResponse, Target]> {
     if (init.body !== undefined && (method === 'GET' || method === 'HEAD')) {
       throw new TypeError(`a ${method} request cannot carry a body`)
     }
@@ -57,7 +65,11 @@ export function createRouteClient(d: RouteClientDeps): EgressClient {
         const result = await d.guards.run(current.destination, () => fetchHop(current, sent, deadline))
         if (result.location === undefined) return [respond(result, current), current]
         if (redirects === MAX_REDIRECTS) {
-          throw new EgressError('redirect-refused', `${current.safe}: more than ${MAX_REDIRECTS} redirects`, current.destination)
+          throw new EgressError(
+            'redirect-refused',
+            `${current.safe}: more than ${MAX_REDIRECTS} redirects`,
+            current.destination,
+          )
         }
         target = redirectTarget(current, result.location, d.policy)
         hop = redirectedInit(hop, result.status, current, target)
@@ -75,7 +87,14 @@ export function createRouteClient(d: RouteClientDeps): EgressClient {
     if (body !== undefined) headers.set('content-type', 'application/json')
     const [res, target] = await send(url, method, headers, { ...init, body })
     if (res.status < 200 || res.status > 299) {
-      throw fail(new EgressError('http-status', `${method} ${target.safe} answered ${res.status}`, target.destination, res.status))
+      throw fail(
+        new EgressError(
+          'http-status',
+          `${method} ${target.safe} answered ${res.status}`,
+          target.destination,
+          res.status,
+        ),
+      )
     }
     return res.json<T>()
   }
@@ -89,6 +108,7 @@ export function createRouteClient(d: RouteClientDeps): EgressClient {
     },
     getJson: <T = unknown>(url: string, init: JsonInit = {}) => json<T>(url, 'GET', init),
     // async so that a body JSON.stringify rejects (cycles, BigInt) becomes a rejection, not a synchronous throw.
-    postJson: async <T = unknown>(url: string, body: unknown, init: JsonInit = {}) => json<T>(url, 'POST', init, JSON.stringify(body)),
+    postJson: async <T = unknown>(url: string, body: unknown, init: JsonInit = {}) =>
+      json<T>(url, 'POST', init, JSON.stringify(body)),
   }
 }

@@ -12,11 +12,17 @@ export function accessReviewJob(s: Pick<Services, 'audit' | 'outbox' | 'config'>
     name: 'access-review',
     schedule: s.config.accessReview.schedule,
     run: (now) => {
-      const review = accessReview({ audit: s.audit, operators: s.config.operators, inactiveDays: s.config.accessReview.inactiveDays }, now)
+      const review = accessReview(
+        { audit: s.audit, operators: s.config.operators, inactiveDays: s.config.accessReview.inactiveDays },
+        now,
+      )
       const inactive = review.operators.filter((o) => o.inactive).map((o) => o.name)
       s.audit.transaction(() => {
         s.audit.append({
-          actor: 'access-review', channel: 'cron', action: 'access-review', outcome: 'executed',
+          actor: 'access-review',
+          channel: 'cron',
+          action: 'access-review',
+          outcome: 'executed',
           args: { operators: review.operators.length, inactive, inactiveDays: review.inactiveDays },
         })
         s.outbox.add(formatAccessReview(review, now).join('\n'), now)

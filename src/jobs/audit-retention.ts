@@ -18,12 +18,16 @@ export function auditRetentionJob(s: Pick<Services, 'audit' | 'config' | 'log'>)
       const result = s.audit.transaction(() => {
         const r = s.audit.pruneBefore(now - days * DAY_MS)
         s.audit.append({
-          actor: 'audit-retention', channel: 'cron', action: 'audit-retention', outcome: 'executed',
+          actor: 'audit-retention',
+          channel: 'cron',
+          action: 'audit-retention',
+          outcome: 'executed',
           args: { retentionDays: days, pruned: r.pruned, checkpointSeq: r.checkpoint?.seq ?? 0 },
         })
         return r
       })
-      if (result.pruned > 0) s.log.info({ pruned: result.pruned, checkpointSeq: result.checkpoint?.seq }, 'pruned old audit entries')
+      if (result.pruned > 0)
+        s.log.info({ pruned: result.pruned, checkpointSeq: result.checkpoint?.seq }, 'pruned old audit entries')
     },
   })
 }

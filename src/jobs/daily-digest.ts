@@ -8,7 +8,12 @@ import { collectStatus } from '../status.js'
  * incident mode, disabled skills, pending approvals. Each run is audited (channel `cron`).
  * @example dailyDigestJob(services).run(Date.now())
  */
-export function dailyDigestJob(s: Pick<Services, 'state' | 'approvals' | 'usage' | 'skills' | 'releases' | 'audit' | 'outbox' | 'config' | 'runtime'>) {
+export function dailyDigestJob(
+  s: Pick<
+    Services,
+    'state' | 'approvals' | 'usage' | 'skills' | 'releases' | 'audit' | 'outbox' | 'config' | 'runtime'
+  >,
+) {
   return defineJob({
     name: 'daily-digest',
     schedule: s.config.digest.schedule,
@@ -28,8 +33,17 @@ export function dailyDigestJob(s: Pick<Services, 'state' | 'approvals' | 'usage'
       ].join('\n')
       s.audit.transaction(() => {
         s.audit.append({
-          actor: 'daily-digest', channel: 'cron', action: 'daily-digest', outcome: 'executed',
-          args: { digest: status.digest, errors: day.errors, messages: day.messages, skillsOff: off.length, pendingApprovals: status.pendingApprovals },
+          actor: 'daily-digest',
+          channel: 'cron',
+          action: 'daily-digest',
+          outcome: 'executed',
+          args: {
+            digest: status.digest,
+            errors: day.errors,
+            messages: day.messages,
+            skillsOff: off.length,
+            pendingApprovals: status.pendingApprovals,
+          },
         })
         s.outbox.add(text, now)
       })

@@ -7,9 +7,27 @@ const HOUR = 3_600_000
 
 /** What is compared, and the smallest baseline divided by (so a route that never used tools can still drift). */
 const MEASURES = [
-  { name: 'prompt size', unit: 'tokens', floor: 1, value: (w: WindowStats) => w.meanPromptTokens, show: (v: number) => `${Math.round(v).toLocaleString('en-US')} tokens` },
-  { name: 'p95 latency', unit: 'ms', floor: 1, value: (w: WindowStats) => w.p95LatencyMs, show: (v: number) => `${(v / 1000).toFixed(1)} s` },
-  { name: 'tool calls', unit: 'per request', floor: 0.1, value: (w: WindowStats) => w.meanToolCalls, show: (v: number) => `${v.toFixed(1)} per request` },
+  {
+    name: 'prompt size',
+    unit: 'tokens',
+    floor: 1,
+    value: (w: WindowStats) => w.meanPromptTokens,
+    show: (v: number) => `${Math.round(v).toLocaleString('en-US')} tokens`,
+  },
+  {
+    name: 'p95 latency',
+    unit: 'ms',
+    floor: 1,
+    value: (w: WindowStats) => w.p95LatencyMs,
+    show: (v: number) => `${(v / 1000).toFixed(1)} s`,
+  },
+  {
+    name: 'tool calls',
+    unit: 'per request',
+    floor: 0.1,
+    value: (w: WindowStats) => w.meanToolCalls,
+    show: (v: number) => `${v.toFixed(1)} per request`,
+  },
 ] as const
 
 /** One measure of one route past the threshold. */
@@ -53,8 +71,16 @@ export function driftJob(s: Pick<Services, 'modelUsage' | 'config' | 'outbox' | 
         if (drifts.length === 0) continue
         s.audit.transaction(() => {
           s.audit.append({
-            actor: 'usage-drift', channel: 'system', action: 'usage-drift', outcome: 'executed',
-            args: { route, drifts: drifts.map(({ route: _, ...d }) => d), samples: { lastHour: recent.samples, baseline: baseline.samples }, threshold: ratio },
+            actor: 'usage-drift',
+            channel: 'system',
+            action: 'usage-drift',
+            outcome: 'executed',
+            args: {
+              route,
+              drifts: drifts.map(({ route: _, ...d }) => d),
+              samples: { lastHour: recent.samples, baseline: baseline.samples },
+              threshold: ratio,
+            },
           })
           for (const d of drifts) s.kv.set(`drift.${route}.${d.measure}`, now, now)
           s.outbox.add(alertText(route, drifts, recent.samples, baseline.samples), now)
@@ -71,8 +97,10 @@ function alertText(route: string, drifts: Drift[], recent: number, baseline: num
     const m = MEASURES.find((x) => x.name === d.measure)!
     return `${d.measure} ${m.show(d.lastHour)} vs ${m.show(d.baseline)} (${d.ratio}×)`
   })
-  return `Usage drift on **${route}**, last hour vs the 24 h before: ${parts.join('; ')}. ` +
+  return (
+    `Usage drift on **${route}**, last hour vs the 24 h before: ${parts.join('; ')}. ` +
     `${recent} vs ${baseline} requests. See /budget ${route}.`
+  )
 }
 
 function round(v: number): number {

@@ -16,13 +16,20 @@ export function incidentExpiryJob(s: Pick<Services, 'state' | 'audit' | 'outbox'
         const c = expireIncident(s, now)
         if (!c) return undefined
         s.audit.append({
-          actor: 'incident-expiry', channel: 'cron', action: 'incident', outcome: 'executed',
+          actor: 'incident-expiry',
+          channel: 'cron',
+          action: 'incident',
+          outcome: 'executed',
           args: { mode: 'off', reason: 'ttl ran out', turnedOnBy: c.before.by, expiresAt: c.before.expiresAt },
         })
         s.outbox.add(incidentNotice(c, now, 'cron'), now)
         return c
       })
-      if (change) s.log.info({ turnedOnBy: change.before.by, expiresAt: change.before.expiresAt }, 'incident mode expired and was turned off')
+      if (change)
+        s.log.info(
+          { turnedOnBy: change.before.by, expiresAt: change.before.expiresAt },
+          'incident mode expired and was turned off',
+        )
     },
   })
 }

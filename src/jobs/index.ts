@@ -12,9 +12,13 @@ import { driftJob } from './drift.js'
 /** Every scheduled job of the bot process. Add a job by adding its factory here. */
 export function createJobs(s: Services): JobDefinition[] {
   return [
-    expireApprovalsJob(s), pruneInboxJob(s), incidentExpiryJob(s),
+    expireApprovalsJob(s),
+    pruneInboxJob(s),
+    incidentExpiryJob(s),
     knownGoodJob(s, { ready: () => s.runtime.readiness?.().ready ?? false }),
-    auditRetentionJob(s), accessReviewJob(s), driftJob(s),
+    auditRetentionJob(s),
+    accessReviewJob(s),
+    driftJob(s),
     ...(s.config.digest.enabled ? [dailyDigestJob(s)] : []),
   ]
 }

@@ -33,10 +33,22 @@ export function knownGoodJob(s: Deps, opts: { ready: () => boolean }) {
         const configVersion = s.state.current().version
         if (!s.releases.markKnownGood(deploy.id, configVersion, now)) return
         s.audit.append({
-          actor: 'known-good', channel: 'cron', action: 'known-good', outcome: 'executed',
-          args: { digest: deploy.digest, version: deploy.version, configVersion, readyForMs: now - readySince!, errorRate: { messages: errorRate.messages, errors: errorRate.errors } },
+          actor: 'known-good',
+          channel: 'cron',
+          action: 'known-good',
+          outcome: 'executed',
+          args: {
+            digest: deploy.digest,
+            version: deploy.version,
+            configVersion,
+            readyForMs: now - readySince!,
+            errorRate: { messages: errorRate.messages, errors: errorRate.errors },
+          },
         })
-        s.outbox.add(`Release ${deploy.digest} is now known-good (ready ${Math.round((now - readySince!) / 60_000)} min, ${errorRate.errors}/${errorRate.messages} errors in 15 min); config v${configVersion} marked known-good with it.`, now)
+        s.outbox.add(
+          `Release ${deploy.digest} is now known-good (ready ${Math.round((now - readySince!) / 60_000)} min, ${errorRate.errors}/${errorRate.messages} errors in 15 min); config v${configVersion} marked known-good with it.`,
+          now,
+        )
       })
     },
   })

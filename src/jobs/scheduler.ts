@@ -13,17 +13,21 @@ export function scheduleJobs(jobs: JobDefinition[], deps: { log: Logger; now: ()
     if (!cron.validate(job.schedule)) throw new Error(`job ${job.name}: invalid schedule "${job.schedule}"`)
     let running = false
     tasks.push(
-      cron.schedule(job.schedule, async () => {
-        if (running) return
-        running = true
-        try {
-          await job.run(deps.now())
-        } catch (err) {
-          deps.log.error({ job: job.name, err: errorMessage(err) }, 'scheduled job failed')
-        } finally {
-          running = false
-        }
-      }, { name: job.name }),
+      cron.schedule(
+        job.schedule,
+        async () => {
+          if (running) return
+          running = true
+          try {
+            await job.run(deps.now())
+          } catch (err) {
+            deps.log.error({ job: job.name, err: errorMessage(err) }, 'scheduled job failed')
+          } finally {
+            running = false
+          }
+        },
+        { name: job.name },
+      ),
     )
   }
   return async () => {

@@ -6,7 +6,13 @@ import { parseDuration } from '../duration.js'
 
 /** Builds the handler-facing context of a routed command. */
 export function commandContext(ctx: Context): CommandContext {
-  return { operator: ctx.operator!, channel: 'dingtalk', conversationId: ctx.msg.conversationId, services: ctx.services, log: ctx.log }
+  return {
+    operator: ctx.operator!,
+    channel: 'dingtalk',
+    conversationId: ctx.msg.conversationId,
+    services: ctx.services,
+    log: ctx.log,
+  }
 }
 
 /**
@@ -33,7 +39,14 @@ export function approval(): Middleware<Context> {
         now,
         ttlMs,
       })
-      services.audit.append({ actor: ctx.operator!.name, channel: 'dingtalk', action: def.name, args: created.args, outcome: 'requested', approvalId: created.id })
+      services.audit.append({
+        actor: ctx.operator!.name,
+        channel: 'dingtalk',
+        action: def.name,
+        args: created.args,
+        outcome: 'requested',
+        approvalId: created.id,
+      })
       return created
     })
     ctx.outcome = 'approval-requested'

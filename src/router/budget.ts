@@ -20,7 +20,13 @@ export function budget(): Middleware<Context> {
     ctx.budget = { limits, textTokens: over }
     if (over === undefined) return next()
     ctx.outcome = 'over-budget'
-    recordRefusal(services, { route: ctx.route, tokens: over, limit: limits.maxContextTokens, stage: 'pipeline', log: ctx.log })
+    recordRefusal(services, {
+      route: ctx.route,
+      tokens: over,
+      limit: limits.maxContextTokens,
+      stage: 'pipeline',
+      log: ctx.log,
+    })
     await ctx.reply(needsMoreInfo(over, limits.maxContextTokens))
   }
 }

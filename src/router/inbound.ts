@@ -12,7 +12,10 @@ export class Inbound {
   private readonly inFlight = new Set<Promise<void>>()
   private draining = false
 
-  constructor(private readonly services: Services, private readonly pipeline: (ctx: Context) => Promise<void>) {}
+  constructor(
+    private readonly services: Services,
+    private readonly pipeline: (ctx: Context) => Promise<void>,
+  ) {}
 
   /** Called for each robot callback, before the ack. Quick: one SQLite insert at most. */
   accept = (frame: { messageId: string; data: string }): 'accept' | 'retry-later' => {
@@ -22,7 +25,10 @@ export class Inbound {
     const mapped = mapRobotPayload(frame.data, now())
     if (mapped.kind === 'invalid') {
       metrics.malformedFrames.inc()
-      log.warn({ messageId: frame.messageId, problems: mapped.problems }, 'dropped a robot callback with an invalid payload')
+      log.warn(
+        { messageId: frame.messageId, problems: mapped.problems },
+        'dropped a robot callback with an invalid payload',
+      )
       return 'accept'
     }
     if (mapped.kind === 'own') return 'accept'
@@ -101,7 +107,8 @@ export class Inbound {
       reply: async (content: ReplyContent) => {
         ctx.replyCount++
         const outcome = await services.replies.send(msg, content)
-        if (outcome === 'failed' || outcome === 'refused-host') ctx.log.warn({ outcome, route: ctx.route }, 'reply not delivered')
+        if (outcome === 'failed' || outcome === 'refused-host')
+          ctx.log.warn({ outcome, route: ctx.route }, 'reply not delivered')
       },
     }
     return ctx

@@ -17,14 +17,25 @@ export function observe(): Middleware<Context> {
       if (isUserError(err)) {
         await safeReply(ctx, err.message)
       } else {
-        ctx.services.events.record({ route: ctx.route, code: 'internal', message: `ref ${ctx.refId}: ${errorMessage(err)}` }, ctx.services.now())
-        ctx.log.error({ err: errorMessage(err), stack: err instanceof Error ? err.stack?.split('\n').slice(0, 6).join('\n') : undefined }, 'message handling failed')
+        ctx.services.events.record(
+          { route: ctx.route, code: 'internal', message: `ref ${ctx.refId}: ${errorMessage(err)}` },
+          ctx.services.now(),
+        )
+        ctx.log.error(
+          {
+            err: errorMessage(err),
+            stack: err instanceof Error ? err.stack?.split('\n').slice(0, 6).join('\n') : undefined,
+          },
+          'message handling failed',
+        )
         await safeReply(ctx, `Something went wrong on our side. Reference: ${ctx.refId}`)
       }
     } finally {
       ctx.services.metrics.messages.inc({ route: ctx.route, outcome: ctx.outcome })
-      if (ctx.outcome !== 'duplicate') ctx.services.usage.recordMessage(ctx.route, ctx.outcome === 'error', ctx.services.now())
-      if (ctx.replyCount > 0) ctx.services.metrics.replyLatency.observe({ route: ctx.route }, (ctx.services.now() - ctx.receivedAt) / 1000)
+      if (ctx.outcome !== 'duplicate')
+        ctx.services.usage.recordMessage(ctx.route, ctx.outcome === 'error', ctx.services.now())
+      if (ctx.replyCount > 0)
+        ctx.services.metrics.replyLatency.observe({ route: ctx.route }, (ctx.services.now() - ctx.receivedAt) / 1000)
     }
   }
 }

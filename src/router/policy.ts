@@ -32,7 +32,10 @@ export function policy(): Middleware<Context> {
           },
           outcome: 'rejected',
         })
-        ctx.log.warn({ sender: msg.senderStaffId, conversationId: msg.conversationId, command: name.slice(0, 40) }, 'refused an admin command')
+        ctx.log.warn(
+          { sender: msg.senderStaffId, conversationId: msg.conversationId, command: name.slice(0, 40) },
+          'refused an admin command',
+        )
         await ctx.reply(COMMAND_REFUSAL)
         return
       }
@@ -41,7 +44,9 @@ export function policy(): Middleware<Context> {
     }
     const allow = config.users.allow
     const staffId = msg.senderStaffId
-    const allowed = staffId ? allow.includes('*') || allow.includes(staffId) || services.operators.has(staffId) : config.users.allowExternal
+    const allowed = staffId
+      ? allow.includes('*') || allow.includes(staffId) || services.operators.has(staffId)
+      : config.users.allowExternal
     if (!allowed) {
       ctx.outcome = 'refused'
       await ctx.reply(USER_REFUSAL)

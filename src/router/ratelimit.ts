@@ -38,6 +38,7 @@ export function ratelimit(limits: { perUserPerMinute: number; perConversationPer
     if (verdict === 'ok') return next()
     ctx.outcome = 'rate-limited'
     ctx.services.metrics.rateLimited.inc({ scope: user !== 'ok' ? 'user' : 'conversation' })
-    if (verdict === 'notice') await ctx.reply('You are sending messages faster than I can take them. Please wait a minute and try again.')
+    if (verdict === 'notice')
+      await ctx.reply('You are sending messages faster than I can take them. Please wait a minute and try again.')
   }
 }

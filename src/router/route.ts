@@ -57,10 +57,15 @@ export function route(): Middleware<Context> {
 function auditRejected(ctx: Context, action: string, reason: string): void {
   const { msg } = ctx
   ctx.services.audit.append({
-    actor: ctx.operator?.name ?? (msg.senderStaffId ? `staff:${msg.senderStaffId}` : `sender:${msg.senderId.slice(0, 64)}`),
+    actor:
+      ctx.operator?.name ?? (msg.senderStaffId ? `staff:${msg.senderStaffId}` : `sender:${msg.senderId.slice(0, 64)}`),
     channel: 'dingtalk',
     action: action.slice(0, 40),
-    args: { conversationId: msg.conversationId, reason, ...(msg.text.length <= 80 ? { text: msg.text } : { textLength: msg.text.length }) },
+    args: {
+      conversationId: msg.conversationId,
+      reason,
+      ...(msg.text.length <= 80 ? { text: msg.text } : { textLength: msg.text.length }),
+    },
     outcome: 'rejected',
   })
 }

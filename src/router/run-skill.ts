@@ -30,7 +30,11 @@ function heldByIncident(ctx: Context, def: SkillDefinition<unknown>): boolean {
  * Gates and runs one skill: on/off flag, its user allowlist, incident mode, its breaker, arg validation,
  * then the handler under a timeout. A read-only fallback answers when the skill may not or cannot.
  */
-export async function runSkill(ctx: Context, def: SkillDefinition<unknown>, rawArgs: Record<string, string | undefined>): Promise<void> {
+export async function runSkill(
+  ctx: Context,
+  def: SkillDefinition<unknown>,
+  rawArgs: Record<string, string | undefined>,
+): Promise<void> {
   const { services } = ctx
   if (!services.state.isSkillEnabled(def.name)) {
     ctx.outcome = 'refused'
@@ -58,22 +62,38 @@ export async function runSkill(ctx: Context, def: SkillDefinition<unknown>, rawA
     ctx.outcome = def.fallback ? 'fallback' : 'refused'
     const why = breakerOpen ? 'its backend is not answering' : 'incident mode is on'
     // Incident mode is a decision, not a fault; a breaker held open by a failing backend is worth counting.
-    if (breakerOpen) recordEvent(ctx, def, def.fallback ? 'fallback' : 'breaker-open', `circuit open for ${open.join(', ')}; ${def.fallback ? 'answered from the fallback' : 'refused'}`)
-    await ctx.reply(def.fallback ? await def.fallback(input) : `"${def.name}" is paused because ${why}. Please try again later.`)
+    if (breakerOpen)
+      recordEvent(
+        ctx,
+        def,
+        def.fallback ? 'fallback' : 'breaker-open',
+        `circuit open for ${open.join(', ')}; ${def.fallback ? 'answered from the fallback' : 'refused'}`,
+      )
+    await ctx.reply(
+      def.fallback ? await def.fallback(input) : `"${def.name}" is paused because ${why}. Please try again later.`,
+    )
     return
   }
   const timeoutMs = def.timeoutMs ?? DEFAULT_TIMEOUT_MS
   try {
-    const reply = await withTimeout(Promise.resolve().then(() => def.handler(input)), timeoutMs)
+    const reply = await withTimeout(
+      Promise.resolve().then(() => def.handler(input)),
+      timeoutMs,
+    )
     ctx.outcome = 'replied'
     await ctx.reply(reply)
   } catch (err) {
     if (err instanceof UserError) throw err
     const timedOut = err instanceof SkillTimeout
     // A failure without a fallback reaches observe(), which records it (code `internal`) with the reference id.
-    if (timedOut || def.fallback) recordEvent(ctx, def, timedOut ? 'timeout' : 'failed', errorMessage(err), timedOut ? undefined : sampleOf(err))
+    if (timedOut || def.fallback)
+      recordEvent(ctx, def, timedOut ? 'timeout' : 'failed', errorMessage(err), timedOut ? undefined : sampleOf(err))
     if (!def.fallback) {
-      if (err instanceof SkillTimeout) throw new UserError(`"${def.name}" did not answer within ${formatDuration(timeoutMs)}. Please try again later.`, 'timeout')
+      if (err instanceof SkillTimeout)
+        throw new UserError(
+          `"${def.name}" did not answer within ${formatDuration(timeoutMs)}. Please try again later.`,
+          'timeout',
+        )
       throw err
     }
     ctx.log.warn({ err: (err as Error).message }, 'skill failed; answering from its fallback')
@@ -98,7 +118,13 @@ function skillContext(ctx: Context, def: SkillDefinition<unknown>): SkillContext
   }
 }
 
-function recordEvent(ctx: Context, def: SkillDefinition<unknown>, code: string, message: string, sample?: string): void {
+function recordEvent(
+  ctx: Context,
+  def: SkillDefinition<unknown>,
+  code: string,
+  message: string,
+  sample?: string,
+): void {
   try {
     ctx.services.events.record({ route: def.name, code, message, sample }, ctx.services.now())
   } catch (err) {
@@ -110,7 +136,11 @@ function recordEvent(ctx: Context, def: SkillDefinition<unknown>, code: string, 
 // The error and the top of its stack: enough to place the fault, never more than EventStore's 512 bytes.
 function sampleOf(err: unknown): string | undefined {
   if (!(err instanceof Error)) return undefined
-  return (err.stack ?? `${err.name}: ${err.message}`).split('\n').slice(0, 4).map((l) => l.trim()).join(' | ')
+  return (err.stack ?? `${err.name}: ${err.message}`)
+    .split('\n')
+    .slice(0, 4)
+    .map((l) => l.trim())
+    .join(' | ')
 }
 
 class SkillTimeout extends Error {}

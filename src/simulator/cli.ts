@@ -16,7 +16,8 @@ export function parseCliArgs(argv: readonly string[]): { port: number; host: str
   let host = '127.0.0.1'
   for (let i = 0; i < argv.length; i++) {
     const value = argv[i + 1]
-    if (argv[i] === '--port' && value !== undefined && /^\d+$/.test(value) && Number(value) < 65536) port = Number(value)
+    if (argv[i] === '--port' && value !== undefined && /^\d+$/.test(value) && Number(value) < 65536)
+      port = Number(value)
     else if (argv[i] === '--host' && value) host = value
     else return { error: `unexpected argument ${argv[i]}; usage: cli [--port <n>] [--host <ip>]` }
     i++
@@ -42,7 +43,10 @@ async function main(): Promise<void> {
   webhook host:   ${sim.webhookHost}
   say something:  SIM_URL=${sim.baseUrl} npm run say -- "hello"`)
   const shutdown = (): void => {
-    sim.stop().then(() => process.exit(0), () => process.exit(1))
+    sim.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    )
   }
   process.once('SIGINT', shutdown)
   process.once('SIGTERM', shutdown)

@@ -60,24 +60,37 @@ export class Gateway {
   private readonly pendingPings = new Set<string>()
   private readonly timers = new Set<NodeJS.Timeout>()
 
-  constructor(private readonly cfg: GatewayConfig, private readonly hooks: GatewayHooks) {}
+  constructor(
+    private readonly cfg: GatewayConfig,
+    private readonly hooks: GatewayHooks,
+  ) {}
 
   /** Accept `/connect?ticket=` with a valid ticket; anything else gets a 401 on the raw socket. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => undefined)
     const url = new URL(req.url ?? '/', 'http://sim')
-    const subscriptions = url.pathname === '/connect' ? this.cfg.tickets.consume(url.searchParams.get('ticket')) : undefined
+    const subscriptions =
+      url.pathname === '/connect' ? this.cfg.tickets.consume(url.searchParams.get('ticket')) : undefined
     if (!subscriptions) {
       const body = JSON.stringify({ code: 'invalidTicket', message: 'ticket is invalid or expired' })
       socket.once('finish', () => socket.destroy())
-      socket.end(`HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+      socket.end(
+        `HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      )
       return
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, subscriptions))
   }
 
   private accept(ws: WebSocket, subscriptions: Subscription[]): void {
-    const conn: Connection = { id: randomUUID(), ws, subscriptions, openedAt: this.cfg.now(), zombie: false, draining: false }
+    const conn: Connection = {
+      id: randomUUID(),
+      ws,
+      subscriptions,
+      openedAt: this.cfg.now(),
+      zombie: false,
+      draining: false,
+    }
     this.connections.set(conn.id, conn)
     this.cfg.stats.connectionsAccepted++
     ws.on('error', () => undefined)
@@ -113,8 +126,11 @@ export class Gateway {
 
   /** Newest connection that may receive `topic` as a CALLBACK right now. */
   target(topic: string): Connection | undefined {
-    const usable = [...this.connections.values()].filter((c) => this.isUsable(c)
-      && c.subscriptions.some((s) => s.type === 'CALLBACK' && (s.topic === topic || s.topic === '*')))
+    const usable = [...this.connections.values()].filter(
+      (c) =>
+        this.isUsable(c) &&
+        c.subscriptions.some((s) => s.type === 'CALLBACK' && (s.topic === topic || s.topic === '*')),
+    )
     return usable.at(-1)
   }
 
@@ -127,7 +143,14 @@ export class Gateway {
     const frame = {
       specVersion: '1.0',
       type,
-      headers: { topic, messageId, contentType: 'application/json', time: String(this.cfg.now()), appId: this.cfg.appId, connectionId: conn.id },
+      headers: {
+        topic,
+        messageId,
+        contentType: 'application/json',
+        time: String(this.cfg.now()),
+        appId: this.cfg.appId,
+        connectionId: conn.id,
+      },
       data,
     }
     conn.ws.send(JSON.stringify(frame))

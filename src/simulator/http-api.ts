@@ -29,27 +29,36 @@ export interface SimApiDeps {
 const SETTLE_MS = 300
 const MAX_TIMEOUT_MS = 60_000
 
-const messageInput = z.strictObject({
-  text: z.string().max(100_000).optional(),
-  msgtype: z.string().min(1).optional(),
-  content: z.unknown().optional(),
-  senderStaffId: z.string().min(1).nullable().optional(),
-  senderNick: z.string().optional(),
-  senderId: z.string().optional(),
-  conversationId: z.string().min(1).optional(),
-  conversationType: z.enum(['1', '2']).optional(),
-  conversationTitle: z.string().optional(),
-  isAdmin: z.boolean().optional(),
-  msgId: z.string().min(1).optional(),
-  createAt: z.number().int().optional(),
-  extra: z.record(z.string(), z.unknown()).optional(),
-}).refine((m) => (m.msgtype ?? 'text') !== 'text' || m.text !== undefined, { message: 'text is required for msgtype text' })
+const messageInput = z
+  .strictObject({
+    text: z.string().max(100_000).optional(),
+    msgtype: z.string().min(1).optional(),
+    content: z.unknown().optional(),
+    senderStaffId: z.string().min(1).nullable().optional(),
+    senderNick: z.string().optional(),
+    senderId: z.string().optional(),
+    conversationId: z.string().min(1).optional(),
+    conversationType: z.enum(['1', '2']).optional(),
+    conversationTitle: z.string().optional(),
+    isAdmin: z.boolean().optional(),
+    msgId: z.string().min(1).optional(),
+    createAt: z.number().int().optional(),
+    extra: z.record(z.string(), z.unknown()).optional(),
+  })
+  .refine((m) => (m.msgtype ?? 'text') !== 'text' || m.text !== undefined, {
+    message: 'text is required for msgtype text',
+  })
 
 /** Webhook replies to the message, plus proactive sends to its conversation made after it was sent. */
 function relatedTo(msgId: string, m: SentMeta): (r: RecordedReply) => boolean {
-  return (r) => r.msgId === msgId || (r.seq > m.afterSeq && (
-    (r.kind === 'group' && r.conversationId === m.conversationId)
-    || (r.kind === 'oto' && m.conversationType === '1' && m.senderStaffId !== undefined && (r.userIds ?? []).includes(m.senderStaffId))))
+  return (r) =>
+    r.msgId === msgId ||
+    (r.seq > m.afterSeq &&
+      ((r.kind === 'group' && r.conversationId === m.conversationId) ||
+        (r.kind === 'oto' &&
+          m.conversationType === '1' &&
+          m.senderStaffId !== undefined &&
+          (r.userIds ?? []).includes(m.senderStaffId))))
 }
 
 /**
@@ -98,7 +107,9 @@ function longPoll(deps: SimApiDeps, req: IncomingMessage, res: ServerResponse): 
       clearTimeout(settle)
       settle = setTimeout(finish, SETTLE_MS)
     }
-    const unsubscribe = deps.log.subscribe((r) => { if (related(r)) arm() })
+    const unsubscribe = deps.log.subscribe((r) => {
+      if (related(r)) arm()
+    })
     const deadline = setTimeout(finish, timeoutMs)
     if (deps.log.replies.some(related)) arm()
     res.on('close', cleanup)

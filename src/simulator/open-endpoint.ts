@@ -19,8 +19,11 @@ function respond(req: IncomingMessage, res: ServerResponse, status: number, body
   const wantsJson = (req.headers.accept ?? '').toLowerCase().includes('json')
   const text = wantsJson
     ? JSON.stringify(body)
-    : '<?xml version="1.0" encoding="UTF-8"?><Response>'
-      + Object.entries(body).map(([k, v]) => `<${k}>${escapeXml(v)}</${k}>`).join('') + '</Response>'
+    : '<?xml version="1.0" encoding="UTF-8"?><Response>' +
+      Object.entries(body)
+        .map(([k, v]) => `<${k}>${escapeXml(v)}</${k}>`)
+        .join('') +
+      '</Response>'
   res.writeHead(status, {
     'content-type': wantsJson ? 'application/json;charset=utf-8' : 'application/xml;charset=utf-8',
     'content-length': Buffer.byteLength(text),
@@ -34,7 +37,8 @@ function escapeXml(s: string): string {
 
 function parseSubscriptions(v: unknown): Subscription[] {
   if (!Array.isArray(v)) return []
-  return v.filter((s): s is Subscription => isRecord(s) && typeof s.type === 'string' && typeof s.topic === 'string')
+  return v
+    .filter((s): s is Subscription => isRecord(s) && typeof s.type === 'string' && typeof s.topic === 'string')
     .map((s) => ({ type: s.type, topic: s.topic }))
 }
 
@@ -53,7 +57,11 @@ export async function handleOpen(deps: OpenEndpointDeps, req: IncomingMessage, r
   }
   const json = body.tooLarge ? undefined : parseJson(body.text)
   if (!isRecord(json) || typeof json.clientId !== 'string' || typeof json.clientSecret !== 'string') {
-    respond(req, res, 400, { code: 'invalidParameter', message: 'clientId and clientSecret are required', requestid: requestId() })
+    respond(req, res, 400, {
+      code: 'invalidParameter',
+      message: 'clientId and clientSecret are required',
+      requestid: requestId(),
+    })
     return
   }
   if (json.clientId !== deps.clientId || json.clientSecret !== deps.clientSecret) {

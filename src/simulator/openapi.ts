@@ -37,7 +37,10 @@ export interface OpenApiConfig {
 export class OpenApi {
   private readonly tokens = new Map<string, number>()
 
-  constructor(private readonly cfg: OpenApiConfig, private readonly log: ReplyLog) {}
+  constructor(
+    private readonly cfg: OpenApiConfig,
+    private readonly log: ReplyLog,
+  ) {}
 
   /** `POST /v1.0/oauth2/accessToken` */
   async handleToken(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -69,7 +72,9 @@ export class OpenApi {
 
   /** Token, body shape, robotCode and msgParam checks shared by both sends; answers the error itself. */
   private async checked<T extends typeof groupBody | typeof otoBody>(
-    req: IncomingMessage, res: ServerResponse, schema: T,
+    req: IncomingMessage,
+    res: ServerResponse,
+    schema: T,
   ): Promise<{ data: z.infer<T>; content: Content; raw: unknown } | undefined> {
     const raw = parseJson((await readBody(req)).text)
     const token = req.headers['x-acs-dingtalk-access-token']
@@ -89,7 +94,8 @@ export class OpenApi {
       return undefined
     }
     if (data.robotCode !== this.cfg.robotCode) return fail(`robotCode ${data.robotCode} 不存在`)
-    if (Buffer.byteLength(data.msgParam) > MSG_PARAM_MAX_BYTES) return fail(`msgParam exceeds ${MSG_PARAM_MAX_BYTES} bytes`)
+    if (Buffer.byteLength(data.msgParam) > MSG_PARAM_MAX_BYTES)
+      return fail(`msgParam exceeds ${MSG_PARAM_MAX_BYTES} bytes`)
     const content = parseMsgParam(data.msgKey, data.msgParam)
     if (typeof content === 'string') return fail(content)
     return { data, content, raw }

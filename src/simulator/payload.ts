@@ -41,11 +41,16 @@ export interface BuiltPayload {
 function defaultContent(msgtype: string, text: string): unknown {
   const downloadCode = randomBytes(12).toString('base64')
   switch (msgtype) {
-    case 'audio': return { recognition: text, duration: 2000, downloadCode }
-    case 'picture': return { downloadCode, pictureDownloadCode: downloadCode }
-    case 'richText': return { richText: [{ text }] }
-    case 'file': return { downloadCode, fileName: 'file.txt', fileId: downloadCode, spaceId: '1' }
-    default: return {}
+    case 'audio':
+      return { recognition: text, duration: 2000, downloadCode }
+    case 'picture':
+      return { downloadCode, pictureDownloadCode: downloadCode }
+    case 'richText':
+      return { richText: [{ text }] }
+    case 'file':
+      return { downloadCode, fileName: 'file.txt', fileId: downloadCode, spaceId: '1' }
+    default:
+      return {}
   }
 }
 
@@ -59,8 +64,9 @@ export function buildRobotPayload(input: SimMessageInput, ctx: PayloadContext): 
   // External users have no staff id; give them a stable pseudo-identity for the ids derived from it.
   const identity = staffId ?? 'external-' + (input.senderNick ?? 'guest')
   const conversationId = input.conversationId ?? 'cid-dm-' + identity
-  const conversationType = input.conversationType
-    ?? (input.conversationId === undefined || input.conversationId.startsWith('cid-dm-') ? '1' : '2')
+  const conversationType =
+    input.conversationType ??
+    (input.conversationId === undefined || input.conversationId.startsWith('cid-dm-') ? '1' : '2')
   const msgId = input.msgId ?? 'msg' + randomBytes(12).toString('base64')
   const createAt = input.createAt ?? ctx.now
   const msgtype = input.msgtype ?? 'text'

@@ -5,10 +5,12 @@ export type NewReply = Omit<RecordedReply, 'seq' | 'at'>
 
 /** True when `r` passes every given field of `f`. */
 function matches(r: RecordedReply, f: ReplyFilter): boolean {
-  return (f.msgId === undefined || r.msgId === f.msgId)
-    && (f.conversationId === undefined || r.conversationId === f.conversationId)
-    && (f.afterSeq === undefined || r.seq > f.afterSeq)
-    && (f.predicate === undefined || f.predicate(r))
+  return (
+    (f.msgId === undefined || r.msgId === f.msgId) &&
+    (f.conversationId === undefined || r.conversationId === f.conversationId) &&
+    (f.afterSeq === undefined || r.seq > f.afterSeq) &&
+    (f.predicate === undefined || f.predicate(r))
+  )
 }
 
 /**
@@ -23,7 +25,11 @@ export class ReplyLog {
   private seq = 0
 
   /** `keep` false: replies are numbered and announced but not stored (SimulatorOptions.recordReplies). */
-  constructor(private readonly now: () => number, private readonly onReply: (r: RecordedReply) => void, private readonly keep = true) {}
+  constructor(
+    private readonly now: () => number,
+    private readonly onReply: (r: RecordedReply) => void,
+    private readonly keep = true,
+  ) {}
 
   /** Number, timestamp and store a reply, then tell whoever waits. */
   record(reply: NewReply): RecordedReply {
@@ -61,8 +67,12 @@ export class ReplyLog {
       })
       const timer = setTimeout(() => {
         const { predicate, ...shown } = filter
-        cancel(new Error(`waitForReply: no reply matching ${JSON.stringify(shown)}${predicate ? ' (+predicate)' : ''} `
-          + `within ${timeoutMs} ms; ${this.replies.length} replies recorded`))
+        cancel(
+          new Error(
+            `waitForReply: no reply matching ${JSON.stringify(shown)}${predicate ? ' (+predicate)' : ''} ` +
+              `within ${timeoutMs} ms; ${this.replies.length} replies recorded`,
+          ),
+        )
       }, timeoutMs)
       this.cancels.add(cancel)
     })

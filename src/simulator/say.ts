@@ -12,7 +12,8 @@ export type SayArgs =
   | { kind: 'error'; error: string }
 
 /** Usage line printed on errors and `--help`. */
-export const SAY_USAGE = 'usage: say [--as <staffId>] [--group <conversationId>] [--sim <baseUrl>] [--timeout <ms>] "text"'
+export const SAY_USAGE =
+  'usage: say [--as <staffId>] [--group <conversationId>] [--sim <baseUrl>] [--timeout <ms>] "text"'
 
 const FLAGS = { '--as': 'as', '--group': 'group', '--sim': 'sim', '--timeout': 'timeout' } as const
 
@@ -46,7 +47,8 @@ export function parseSayArgs(argv: readonly string[]): SayArgs {
   const text = words.join(' ')
   if (text.trim() === '') return { kind: 'error', error: 'nothing to say' }
   const timeoutMs = opts.timeout === undefined ? 30_000 : Number(opts.timeout)
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) return { kind: 'error', error: '--timeout must be a positive integer (ms)' }
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
+    return { kind: 'error', error: '--timeout must be a positive integer (ms)' }
   return { kind: 'say', text, as: opts.as, group: opts.group, sim: opts.sim, timeoutMs }
 }
 
@@ -56,8 +58,11 @@ export function parseSayArgs(argv: readonly string[]): SayArgs {
  * @example
  * resolveSimUrl(undefined, {}, () => undefined) // 'http://127.0.0.1:8090'
  */
-export function resolveSimUrl(flag: string | undefined, env: NodeJS.ProcessEnv,
-  readState: () => string | undefined = readStateFile): string {
+export function resolveSimUrl(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv,
+  readState: () => string | undefined = readStateFile,
+): string {
   const fromFile = (): string | undefined => {
     try {
       const v: unknown = JSON.parse(readState() ?? 'null')
@@ -78,7 +83,9 @@ function readStateFile(): string | undefined {
   }
 }
 
-interface ReplyOut { text: string }
+interface ReplyOut {
+  text: string
+}
 
 async function main(): Promise<number> {
   const args = parseSayArgs(process.argv.slice(2))
@@ -92,16 +99,22 @@ async function main(): Promise<number> {
       body: JSON.stringify({ text: args.text, senderStaffId: args.as, conversationId: args.group }),
     })
     const sent = (await post.json()) as { msgId?: string; error?: string }
-    if (!post.ok || !sent.msgId) return (console.error(`say: the simulator refused the message: ${sent.error ?? post.status}`), 1)
+    if (!post.ok || !sent.msgId)
+      return (console.error(`say: the simulator refused the message: ${sent.error ?? post.status}`), 1)
     const got = await fetch(`${base}/sim/replies?msgId=${encodeURIComponent(sent.msgId)}&timeoutMs=${args.timeoutMs}`)
     const { replies } = (await got.json()) as { replies?: ReplyOut[] }
     if (!replies || replies.length === 0) {
-      return (console.error(`say: no reply within ${args.timeoutMs / 1000} s (is the bot connected? see ${base}/sim/state)`), 1)
+      return (
+        console.error(`say: no reply within ${args.timeoutMs / 1000} s (is the bot connected? see ${base}/sim/state)`),
+        1
+      )
     }
     console.log(replies.map((r) => r.text).join('\n\n'))
     return 0
   } catch (err) {
-    console.error(`say: cannot reach the simulator at ${base}: is \`npm start\` running? (${err instanceof Error ? err.message : String(err)})`)
+    console.error(
+      `say: cannot reach the simulator at ${base}: is \`npm start\` running? (${err instanceof Error ? err.message : String(err)})`,
+    )
     return 1
   }
 }

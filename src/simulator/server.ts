@@ -12,8 +12,17 @@ import { OpenApi } from './openapi.js'
 import { buildRobotPayload, lwcpId } from './payload.js'
 import { ReplyLog } from './replies.js'
 import { TicketStore } from './tickets.js'
-import { ROBOT_TOPIC, resolveOptions, type RecordedReply, type ReplyFilter, type ResolvedOptions,
-  type SentMessage, type SimMessageInput, type SimStats, type SimulatorOptions } from './types.js'
+import {
+  ROBOT_TOPIC,
+  resolveOptions,
+  type RecordedReply,
+  type ReplyFilter,
+  type ResolvedOptions,
+  type SentMessage,
+  type SimMessageInput,
+  type SimStats,
+  type SimulatorOptions,
+} from './types.js'
 import { newSessionToken, Webhooks } from './webhook.js'
 
 /**
@@ -29,7 +38,14 @@ export class DingTalkSimulator extends EventEmitter {
   readonly clientSecret: string
   readonly robotCode: string
   readonly chatbotUserId: string
-  readonly stats: SimStats = { openCalls: 0, openRefused: 0, connectionsAccepted: 0, framesSent: 0, acksReceived: 0, pingsAnswered: 0 }
+  readonly stats: SimStats = {
+    openCalls: 0,
+    openRefused: 0,
+    connectionsAccepted: 0,
+    framesSent: 0,
+    acksReceived: 0,
+    pingsAnswered: 0,
+  }
   private readonly opts: ResolvedOptions
   private readonly log: ReplyLog
   private readonly gateway: Gateway
@@ -53,23 +69,30 @@ export class DingTalkSimulator extends EventEmitter {
     this.robotCode = o.robotCode
     this.chatbotUserId = lwcpId('bot-' + o.robotCode)
     const transcript = (this.transcript = new Transcript(o.now))
-    this.log = new ReplyLog(o.now, (r) => {
-      transcript.reply(r)
-      this.emit('reply', r)
-    }, o.recordReplies)
+    this.log = new ReplyLog(
+      o.now,
+      (r) => {
+        transcript.reply(r)
+        this.emit('reply', r)
+      },
+      o.recordReplies,
+    )
     const tickets = new TicketStore(o.ticketTtlMs, o.now)
-    this.gateway = new Gateway({ appId: o.clientId, now: o.now, tickets, stats: this.stats, disconnectCloseDelayMs: o.disconnectCloseDelayMs }, {
-      onConnection: (c) => {
-        this.emit('connection', { connectionId: c.id })
-        this.tracker.flush()
+    this.gateway = new Gateway(
+      { appId: o.clientId, now: o.now, tickets, stats: this.stats, disconnectCloseDelayMs: o.disconnectCloseDelayMs },
+      {
+        onConnection: (c) => {
+          this.emit('connection', { connectionId: c.id })
+          this.tracker.flush()
+        },
+        onAck: (messageId) => {
+          if (this.tracker.ack(messageId)) this.emit('ack', { messageId, at: o.now() })
+        },
+        onFrameSent: (info) => this.emit('frame-sent', info),
+        onPingAnswered: (messageId) => this.emit('ping-answered', { messageId }),
+        onWsPing: (c) => this.emit('ws-ping', { connectionId: c.id, answered: !c.zombie }),
       },
-      onAck: (messageId) => {
-        if (this.tracker.ack(messageId)) this.emit('ack', { messageId, at: o.now() })
-      },
-      onFrameSent: (info) => this.emit('frame-sent', info),
-      onPingAnswered: (messageId) => this.emit('ping-answered', { messageId }),
-      onWsPing: (c) => this.emit('ws-ping', { connectionId: c.id, answered: !c.zombie }),
-    })
+    )
     this.tracker = new Deliveries({
       ...o,
       target: () => this.gateway.target(ROBOT_TOPIC),
@@ -78,14 +101,29 @@ export class DingTalkSimulator extends EventEmitter {
     this.webhooks = new Webhooks(o.now, this.log)
     const openApi = new OpenApi(o, this.log)
     this.routes = {
-      'POST /v1.0/gateway/connections/open': (req, res) => handleOpen({
-        ...o, tickets, stats: this.stats, refusing: () => this.refusing, endpoint: () => `ws://${this.webhookHost}/connect`,
-      }, req, res),
+      'POST /v1.0/gateway/connections/open': (req, res) =>
+        handleOpen(
+          {
+            ...o,
+            tickets,
+            stats: this.stats,
+            refusing: () => this.refusing,
+            endpoint: () => `ws://${this.webhookHost}/connect`,
+          },
+          req,
+          res,
+        ),
       'POST /v1.0/oauth2/accessToken': (req, res) => openApi.handleToken(req, res),
       'POST /v1.0/robot/groupMessages/send': (req, res) => openApi.handleGroup(req, res),
       'POST /v1.0/robot/oToMessages/batchSend': (req, res) => openApi.handleOto(req, res),
       'POST /robot/sendBySession': (req, res) => this.webhooks.handle(req, res),
-      ...simRoutes({ sendMessage: (i) => this.sendMessage(i), meta: (id) => this.sent.get(id), log: this.log, state: () => this.state(), transcript }),
+      ...simRoutes({
+        sendMessage: (i) => this.sendMessage(i),
+        meta: (id) => this.sent.get(id),
+        log: this.log,
+        state: () => this.state(),
+        transcript,
+      }),
     }
   }
 
@@ -101,7 +139,8 @@ export class DingTalkSimulator extends EventEmitter {
     })
     this.server = server
     this.port = (server.address() as AddressInfo).port
-    if (this.opts.pingIntervalMs > 0) this.pingTimer = setInterval(() => this.gateway.ping(), this.opts.pingIntervalMs).unref()
+    if (this.opts.pingIntervalMs > 0)
+      this.pingTimer = setInterval(() => this.gateway.ping(), this.opts.pingIntervalMs).unref()
   }
 
   /** Close every socket and the server; pending waiters reject. Idempotent. */
@@ -126,8 +165,11 @@ export class DingTalkSimulator extends EventEmitter {
       sendApiError(res, 404, 'notFound', `no route ${req.method} ${path}`)
       return
     }
-    Promise.resolve().then(() => handler(req, res))
-      .catch((err: unknown) => sendApiError(res, 500, 'simulatorError', err instanceof Error ? err.message : String(err)))
+    Promise.resolve()
+      .then(() => handler(req, res))
+      .catch((err: unknown) =>
+        sendApiError(res, 500, 'simulatorError', err instanceof Error ? err.message : String(err)),
+      )
   }
 
   /** `http://127.0.0.1:<port>`; valid from start() on (and still readable after stop()). */
@@ -155,13 +197,30 @@ export class DingTalkSimulator extends EventEmitter {
   sendMessage(input: SimMessageInput): SentMessage {
     const token = newSessionToken()
     const sessionWebhook = `${this.baseUrl}/robot/sendBySession?session=${token}`
-    const built = buildRobotPayload(input, { ...this.opts, now: this.opts.now(), chatbotUserId: this.chatbotUserId, sessionWebhook })
+    const built = buildRobotPayload(input, {
+      ...this.opts,
+      now: this.opts.now(),
+      chatbotUserId: this.chatbotUserId,
+      sessionWebhook,
+    })
     this.webhooks.open(token, built.msgId, built.conversationId, built.expiredTime)
     const { conversationId, conversationType, senderStaffId } = built
     const p = built.payload
-    this.transcript.message({ msgId: built.msgId, conversationId, conversationType, senderStaffId,
-      senderNick: printable(p.senderNick), msgtype: printable(p.msgtype), text: input.text ?? '' })
-    this.sent.set(built.msgId, { conversationId, conversationType, senderStaffId, afterSeq: this.log.replies.at(-1)?.seq ?? 0 })
+    this.transcript.message({
+      msgId: built.msgId,
+      conversationId,
+      conversationType,
+      senderStaffId,
+      senderNick: printable(p.senderNick),
+      msgtype: printable(p.msgtype),
+      text: input.text ?? '',
+    })
+    this.sent.set(built.msgId, {
+      conversationId,
+      conversationType,
+      senderStaffId,
+      afterSeq: this.log.replies.at(-1)?.seq ?? 0,
+    })
     const messageId = randomUUID()
     this.tracker.submit(built.msgId, messageId, JSON.stringify(built.payload))
     return { msgId: built.msgId, messageId, payload: built.payload, sessionWebhook }
@@ -207,7 +266,11 @@ export class DingTalkSimulator extends EventEmitter {
       }
       const timer = setTimeout(() => {
         this.off('connection', onConnection)
-        reject(new Error(`waitForConnection: no stream connection within ${timeoutMs} ms (openCalls=${this.stats.openCalls})`))
+        reject(
+          new Error(
+            `waitForConnection: no stream connection within ${timeoutMs} ms (openCalls=${this.stats.openCalls})`,
+          ),
+        )
       }, timeoutMs)
       this.once('connection', onConnection)
     })
@@ -252,7 +315,11 @@ export class DingTalkSimulator extends EventEmitter {
   /** Snapshot for `GET /sim/state`. */
   state(): Record<string, unknown> {
     const sockets = [...this.gateway.connections.values()].map((c) => ({
-      connectionId: c.id, openedAt: c.openedAt, zombie: c.zombie, draining: c.draining, subscriptions: c.subscriptions,
+      connectionId: c.id,
+      openedAt: c.openedAt,
+      zombie: c.zombie,
+      draining: c.draining,
+      subscriptions: c.subscriptions,
     }))
     return { connections: this.connectionCount, queued: this.tracker.queued, stats: { ...this.stats }, sockets }
   }

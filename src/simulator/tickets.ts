@@ -19,7 +19,10 @@ interface Ticket {
 export class TicketStore {
   private readonly tickets = new Map<string, Ticket>()
 
-  constructor(private readonly ttlMs: number, private readonly now: () => number) {}
+  constructor(
+    private readonly ttlMs: number,
+    private readonly now: () => number,
+  ) {}
 
   /** Issue a ticket that remembers what the connection subscribed to. */
   issue(subscriptions: Subscription[]): string {

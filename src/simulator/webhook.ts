@@ -48,7 +48,10 @@ export function newSessionToken(): string {
 export class Webhooks {
   private readonly sessions = new Map<string, Session>()
 
-  constructor(private readonly now: () => number, private readonly log: ReplyLog) {}
+  constructor(
+    private readonly now: () => number,
+    private readonly log: ReplyLog,
+  ) {}
 
   /** Open the session `token` (the URL's `session` parameter) for an inbound message. */
   open(token: string, msgId: string, conversationId: string, expiredTime: number): void {
@@ -70,7 +73,10 @@ export class Webhooks {
       return
     }
     if (body.tooLarge) {
-      sendJson(res, 200, { errcode: 460101, errmsg: `消息内容超长 (message too long: ${body.size} > ${WEBHOOK_MAX_BYTES} bytes)` })
+      sendJson(res, 200, {
+        errcode: 460101,
+        errmsg: `消息内容超长 (message too long: ${body.size} > ${WEBHOOK_MAX_BYTES} bytes)`,
+      })
       return
     }
     const json = parseJson(body.text)

@@ -22,16 +22,31 @@ export interface ApprovalRequest {
 
 export type Decision =
   | { ok: true; request: ApprovalRequest }
-  | { ok: false; reason: 'unknown' | 'self-approval' | 'expired' | 'already-decided' | 'tampered'; request?: ApprovalRequest }
+  | {
+      ok: false
+      reason: 'unknown' | 'self-approval' | 'expired' | 'already-decided' | 'tampered'
+      request?: ApprovalRequest
+    }
 
 const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567'
 
 /** Two-person approval requests: signed when created, verified again when decided, each id usable once. */
 export class ApprovalStore {
-  constructor(private readonly db: DB, private readonly key: Buffer) {}
+  constructor(
+    private readonly db: DB,
+    private readonly key: Buffer,
+  ) {}
 
   /** Records a pending request for `command` with canonical `args`, signed with the router's key. */
-  create(input: { command: string; args: Record<string, unknown>; requester: string; requesterName: string; conversationId: string; now: number; ttlMs: number }): ApprovalRequest {
+  create(input: {
+    command: string
+    args: Record<string, unknown>
+    requester: string
+    requesterName: string
+    conversationId: string
+    now: number
+    ttlMs: number
+  }): ApprovalRequest {
     const argsJson = canonicalJson(input.args)
     const request: ApprovalRequest = {
       id: newApprovalId(),
@@ -52,8 +67,18 @@ export class ApprovalStore {
     this.db
       .prepare(`INSERT INTO approvals (id, command, args, args_hash, requester, requester_name, conversation_id, created_at,
         expires_at, status, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`)
-      .run(request.id, request.command, argsJson, request.argsHash, request.requester, request.requesterName,
-        request.conversationId, request.createdAt, request.expiresAt, request.signature)
+      .run(
+        request.id,
+        request.command,
+        argsJson,
+        request.argsHash,
+        request.requester,
+        request.requesterName,
+        request.conversationId,
+        request.createdAt,
+        request.expiresAt,
+        request.signature,
+      )
     return request
   }
 
@@ -64,7 +89,11 @@ export class ApprovalStore {
   }
 
   pending(now: number): ApprovalRequest[] {
-    return (this.db.prepare("SELECT * FROM approvals WHERE status = 'pending' AND expires_at > ? ORDER BY created_at").all(now) as Row[]).map(fromRow)
+    return (
+      this.db
+        .prepare("SELECT * FROM approvals WHERE status = 'pending' AND expires_at > ? ORDER BY created_at")
+        .all(now) as Row[]
+    ).map(fromRow)
   }
 
   /**
@@ -75,12 +104,16 @@ export class ApprovalStore {
     const request = this.get(id)
     if (!request) return { ok: false, reason: 'unknown' }
     if (!this.intact(request)) return { ok: false, reason: 'tampered', request }
-    if (request.status !== 'pending') return { ok: false, reason: request.status === 'expired' ? 'expired' : 'already-decided', request }
+    if (request.status !== 'pending')
+      return { ok: false, reason: request.status === 'expired' ? 'expired' : 'already-decided', request }
     if (now >= request.expiresAt) return { ok: false, reason: 'expired', request }
     if (decision === 'approved' && by === request.requester) return { ok: false, reason: 'self-approval', request }
-    const won = this.db
-      .prepare("UPDATE approvals SET status = ?, decided_by = ?, decided_at = ? WHERE id = ? AND status = 'pending' AND expires_at > ?")
-      .run(decision, by, now, id, now).changes === 1
+    const won =
+      this.db
+        .prepare(
+          "UPDATE approvals SET status = ?, decided_by = ?, decided_at = ? WHERE id = ? AND status = 'pending' AND expires_at > ?",
+        )
+        .run(decision, by, now, id, now).changes === 1
     if (!won) return { ok: false, reason: 'already-decided', request }
     return { ok: true, request: { ...request, status: decision, decidedBy: by, decidedAt: now } }
   }
@@ -88,7 +121,9 @@ export class ApprovalStore {
   /** Marks every overdue pending request expired and returns them. */
   expireDue(now: number): ApprovalRequest[] {
     const rows = this.db
-      .prepare("UPDATE approvals SET status = 'expired', decided_at = ? WHERE status = 'pending' AND expires_at <= ? RETURNING *")
+      .prepare(
+        "UPDATE approvals SET status = 'expired', decided_at = ? WHERE status = 'pending' AND expires_at <= ? RETURNING *",
+      )
       .all(now, now) as Row[]
     return rows.map(fromRow)
   }
@@ -103,7 +138,15 @@ export class ApprovalStore {
   }
 
   private sign(r: ApprovalRequest): string {
-    const signed = { id: r.id, command: r.command, argsHash: r.argsHash, requester: r.requester, conversationId: r.conversationId, createdAt: r.createdAt, expiresAt: r.expiresAt }
+    const signed = {
+      id: r.id,
+      command: r.command,
+      argsHash: r.argsHash,
+      requester: r.requester,
+      conversationId: r.conversationId,
+      createdAt: r.createdAt,
+      expiresAt: r.expiresAt,
+    }
     return createHmac('sha256', this.key).update(canonicalJson(signed)).digest('hex')
   }
 }
@@ -114,9 +157,19 @@ function newApprovalId(): string {
 }
 
 interface Row {
-  id: string; command: string; args: string; args_hash: string; requester: string; requester_name: string
-  conversation_id: string; created_at: number; expires_at: number; status: ApprovalStatus
-  decided_by: string | null; decided_at: number | null; signature: string
+  id: string
+  command: string
+  args: string
+  args_hash: string
+  requester: string
+  requester_name: string
+  conversation_id: string
+  created_at: number
+  expires_at: number
+  status: ApprovalStatus
+  decided_by: string | null
+  decided_at: number | null
+  signature: string
 }
 
 function fromRow(row: Row): ApprovalRequest {
@@ -127,9 +180,18 @@ function fromRow(row: Row): ApprovalRequest {
     args = {}
   }
   return {
-    id: row.id, command: row.command, args, argsHash: row.args_hash, requester: row.requester,
-    requesterName: row.requester_name, conversationId: row.conversation_id, createdAt: row.created_at,
-    expiresAt: row.expires_at, status: row.status, decidedBy: row.decided_by, decidedAt: row.decided_at,
+    id: row.id,
+    command: row.command,
+    args,
+    argsHash: row.args_hash,
+    requester: row.requester,
+    requesterName: row.requester_name,
+    conversationId: row.conversation_id,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    status: row.status,
+    decidedBy: row.decided_by,
+    decidedAt: row.decided_at,
     signature: row.signature,
   }
 }

@@ -36,9 +36,19 @@ export interface AuditEntry {
 }
 
 interface Row {
-  seq: number; ts: string; actor: string; channel: AuditChannel; action: string; args: string
-  outcome: AuditOutcome; approval_id: string | null; break_glass: number; os_user: string | null
-  detail: string | null; prev_hash: string; hash: string
+  seq: number
+  ts: string
+  actor: string
+  channel: AuditChannel
+  action: string
+  args: string
+  outcome: AuditOutcome
+  approval_id: string | null
+  break_glass: number
+  os_user: string | null
+  detail: string | null
+  prev_hash: string
+  hash: string
 }
 
 const GENESIS_HASH = '0'.repeat(64)
@@ -61,7 +71,11 @@ export class AuditLog {
   private readonly insert
   private readonly appendTx
 
-  constructor(private readonly db: DB, private readonly key: Buffer, private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly db: DB,
+    private readonly key: Buffer,
+    private readonly now: () => number = Date.now,
+  ) {
     this.last = db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1')
     this.insert = db.prepare(`INSERT INTO audit (seq, ts, actor, channel, action, args, outcome, approval_id,
       break_glass, os_user, detail, prev_hash, hash) VALUES (@seq, @ts, @actor, @channel, @action, @args, @outcome,
@@ -115,7 +129,8 @@ export class AuditLog {
    * @example const { entries, total } = audit.unreviewedBreakGlass(20)
    */
   unreviewedBreakGlass(limit = 20): { entries: AuditEntry[]; total: number } {
-    const where = 'FROM audit a WHERE a.break_glass = 1 AND NOT EXISTS (SELECT 1 FROM audit_reviews r WHERE r.seq = a.seq)'
+    const where =
+      'FROM audit a WHERE a.break_glass = 1 AND NOT EXISTS (SELECT 1 FROM audit_reviews r WHERE r.seq = a.seq)'
     const rows = this.db.prepare(`SELECT a.* ${where} ORDER BY a.seq LIMIT ?`).all(limit) as Row[]
     const total = this.db.prepare(`SELECT COUNT(*) ${where}`).pluck().get() as number
     return { entries: rows.map(toEntry), total }
@@ -123,7 +138,9 @@ export class AuditLog {
 
   /** Who reviewed entry `seq`, and when (epoch ms); undefined when nobody has. */
   reviewOf(seq: number): { reviewedBy: string; reviewedAt: number } | undefined {
-    const row = this.db.prepare('SELECT reviewed_by, reviewed_at FROM audit_reviews WHERE seq = ?').get(seq) as { reviewed_by: string; reviewed_at: number } | undefined
+    const row = this.db.prepare('SELECT reviewed_by, reviewed_at FROM audit_reviews WHERE seq = ?').get(seq) as
+      | { reviewed_by: string; reviewed_at: number }
+      | undefined
     return row ? { reviewedBy: row.reviewed_by, reviewedAt: row.reviewed_at } : undefined
   }
 
@@ -133,7 +150,11 @@ export class AuditLog {
    * @example if (!audit.markReviewed(42, 'alice')) reply('already reviewed')
    */
   markReviewed(seq: number, by: string): boolean {
-    return this.db.prepare('INSERT OR IGNORE INTO audit_reviews (seq, reviewed_by, reviewed_at) VALUES (?, ?, ?)').run(seq, by.slice(0, 128), this.now()).changes === 1
+    return (
+      this.db
+        .prepare('INSERT OR IGNORE INTO audit_reviews (seq, reviewed_by, reviewed_at) VALUES (?, ?, ?)')
+        .run(seq, by.slice(0, 128), this.now()).changes === 1
+    )
   }
 
   /** Recomputes every hash; names the first entry that does not verify. */
@@ -146,9 +167,12 @@ export class AuditLog {
     let expectedSeq = this.checkpointSeq() + 1
     let count = 0
     for (const row of this.db.prepare('SELECT * FROM audit ORDER BY seq').iterate() as Iterable<Row>) {
-      if (row.seq !== expectedSeq) return { ok: false, count, seq: row.seq, reason: `expected seq ${expectedSeq}: entries are missing` }
-      if (row.prev_hash !== prevHash) return { ok: false, count, seq: row.seq, reason: 'prevHash does not match the entry before' }
-      if (this.hashOf(row) !== row.hash) return { ok: false, count, seq: row.seq, reason: 'hash does not match the entry content' }
+      if (row.seq !== expectedSeq)
+        return { ok: false, count, seq: row.seq, reason: `expected seq ${expectedSeq}: entries are missing` }
+      if (row.prev_hash !== prevHash)
+        return { ok: false, count, seq: row.seq, reason: 'prevHash does not match the entry before' }
+      if (this.hashOf(row) !== row.hash)
+        return { ok: false, count, seq: row.seq, reason: 'hash does not match the entry content' }
       prevHash = row.hash
       expectedSeq++
       count++
@@ -168,9 +192,12 @@ export class AuditLog {
 
   /** Where the stored chain starts after retention pruned older entries; undefined when nothing was pruned. */
   checkpoint(): AuditCheckpoint | undefined {
-    const row = this.db.prepare('SELECT seq, hash, ts, pruned_at, signature FROM audit_checkpoint WHERE id = 1').get() as
-      { seq: number; hash: string; ts: string; pruned_at: number; signature: string } | undefined
-    return row ? { seq: row.seq, hash: row.hash, ts: row.ts, prunedAt: row.pruned_at, signature: row.signature } : undefined
+    const row = this.db
+      .prepare('SELECT seq, hash, ts, pruned_at, signature FROM audit_checkpoint WHERE id = 1')
+      .get() as { seq: number; hash: string; ts: string; pruned_at: number; signature: string } | undefined
+    return row
+      ? { seq: row.seq, hash: row.hash, ts: row.ts, prunedAt: row.pruned_at, signature: row.signature }
+      : undefined
   }
 
   /**
@@ -180,10 +207,17 @@ export class AuditLog {
    */
   pruneBefore(cutoff: number): { pruned: number; checkpoint: AuditCheckpoint | undefined } {
     return this.transaction(() => {
-      const firstKept = this.db.prepare('SELECT MIN(seq) FROM audit WHERE ts >= ?').pluck().get(new Date(cutoff).toISOString()) as number | null
+      const firstKept = this.db
+        .prepare('SELECT MIN(seq) FROM audit WHERE ts >= ?')
+        .pluck()
+        .get(new Date(cutoff).toISOString()) as number | null
       const upTo = firstKept === null ? (this.last.get() as { seq: number } | undefined)?.seq : firstKept - 1
       if (upTo === undefined || upTo <= this.checkpointSeq()) return { pruned: 0, checkpoint: this.checkpoint() }
-      const end = this.db.prepare('SELECT seq, hash, ts FROM audit WHERE seq = ?').get(upTo) as { seq: number; hash: string; ts: string }
+      const end = this.db.prepare('SELECT seq, hash, ts FROM audit WHERE seq = ?').get(upTo) as {
+        seq: number
+        hash: string
+        ts: string
+      }
       const signature = this.signCheckpoint(end)
       this.db.prepare('DELETE FROM audit_reviews WHERE seq <= ?').run(upTo)
       const pruned = this.db.prepare('DELETE FROM audit WHERE seq <= ?').run(upTo).changes
@@ -196,7 +230,9 @@ export class AuditLog {
   }
 
   private signCheckpoint(c: { seq: number; hash: string; ts: string }): string {
-    return createHmac('sha256', this.key).update(canonicalJson({ kind: 'audit-checkpoint', seq: c.seq, hash: c.hash, ts: c.ts })).digest('hex')
+    return createHmac('sha256', this.key)
+      .update(canonicalJson({ kind: 'audit-checkpoint', seq: c.seq, hash: c.hash, ts: c.ts }))
+      .digest('hex')
   }
 
   private buildRow(input: AuditInput, seq: number, prevHash: string): Row {
@@ -233,8 +269,18 @@ function toEntry(row: Row): AuditEntry {
     args = { unparsable: row.args.slice(0, 200) }
   }
   return {
-    seq: row.seq, ts: row.ts, actor: row.actor, channel: row.channel, action: row.action, args,
-    outcome: row.outcome, approvalId: row.approval_id, breakGlass: row.break_glass === 1, osUser: row.os_user,
-    detail: row.detail, prevHash: row.prev_hash, hash: row.hash,
+    seq: row.seq,
+    ts: row.ts,
+    actor: row.actor,
+    channel: row.channel,
+    action: row.action,
+    args,
+    outcome: row.outcome,
+    approvalId: row.approval_id,
+    breakGlass: row.break_glass === 1,
+    osUser: row.os_user,
+    detail: row.detail,
+    prevHash: row.prev_hash,
+    hash: row.hash,
   }
 }

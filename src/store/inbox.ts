@@ -13,7 +13,9 @@ export class InboxStore {
   constructor(db: DB) {
     this.insert = db.prepare('INSERT OR IGNORE INTO inbox (msg_id, received_at, payload) VALUES (?, ?, ?)')
     this.markDone = db.prepare("UPDATE inbox SET status = 'done', completed_at = ?, payload = '' WHERE msg_id = ?")
-    this.selectPending = db.prepare("SELECT msg_id AS msgId, payload FROM inbox WHERE status = 'pending' ORDER BY received_at LIMIT ?")
+    this.selectPending = db.prepare(
+      "SELECT msg_id AS msgId, payload FROM inbox WHERE status = 'pending' ORDER BY received_at LIMIT ?",
+    )
     this.prune = db.prepare("DELETE FROM inbox WHERE received_at < ? AND status = 'done'")
   }
 

@@ -54,7 +54,8 @@ export class ModelUsageStore {
         prompt_tokens = prompt_tokens + excluded.prompt_tokens, completion_tokens = completion_tokens + excluded.completion_tokens,
         tool_calls = tool_calls + excluded.tool_calls, cache_hits = cache_hits + excluded.cache_hits,
         cache_misses = cache_misses + excluded.cache_misses, latency_ms = latency_ms + excluded.latency_ms`)
-    this.requestInsert = db.prepare(`INSERT INTO model_requests (at, route, prompt_tokens, completion_tokens, tool_calls, model_calls, latency_ms)
+    this.requestInsert =
+      db.prepare(`INSERT INTO model_requests (at, route, prompt_tokens, completion_tokens, tool_calls, model_calls, latency_ms)
       VALUES (@at, @route, @promptTokens, @completionTokens, @toolCalls, @modelCalls, @latencyMs)`)
     this.refusalUpsert = db.prepare(`INSERT INTO model_minutes (minute, route, refusals) VALUES (?, ?, 1)
       ON CONFLICT (minute, route) DO UPDATE SET refusals = refusals + 1`)
@@ -62,12 +63,20 @@ export class ModelUsageStore {
 
   /** Adds one finished request to its minute and, when it reached the model, keeps it as a sample. */
   recordRequest(r: ModelRequestRecord): void {
-    const row = { ...r, route: r.route.slice(0, 64), latencyMs: Math.round(r.latencyMs), minute: Math.floor(r.at / MINUTE),
-      hit: r.cache === 'hit' ? 1 : 0, miss: r.cache === 'miss' ? 1 : 0 }
-    this.db.transaction(() => {
-      this.minuteUpsert.run(row)
-      if (r.modelCalls > 0) this.requestInsert.run(row)
-    }).immediate()
+    const row = {
+      ...r,
+      route: r.route.slice(0, 64),
+      latencyMs: Math.round(r.latencyMs),
+      minute: Math.floor(r.at / MINUTE),
+      hit: r.cache === 'hit' ? 1 : 0,
+      miss: r.cache === 'miss' ? 1 : 0,
+    }
+    this.db
+      .transaction(() => {
+        this.minuteUpsert.run(row)
+        if (r.modelCalls > 0) this.requestInsert.run(row)
+      })
+      .immediate()
   }
 
   recordRefusal(route: string, now: number): void {
@@ -76,35 +85,49 @@ export class ModelUsageStore {
 
   /** Sums per route from `since` (epoch ms, rounded down to its minute), busiest route first. */
   summary(since: number, route?: string): RouteUsage[] {
-    return this.db.prepare(`SELECT route, SUM(requests) AS requests, SUM(model_calls) AS modelCalls,
+    return this.db
+      .prepare(`SELECT route, SUM(requests) AS requests, SUM(model_calls) AS modelCalls,
         SUM(prompt_tokens) AS promptTokens, SUM(completion_tokens) AS completionTokens, SUM(tool_calls) AS toolCalls,
         SUM(cache_hits) AS cacheHits, SUM(cache_misses) AS cacheMisses, SUM(refusals) AS refusals, SUM(latency_ms) AS latencyMs
       FROM model_minutes WHERE minute >= @minute AND (@route IS NULL OR route = @route)
-      GROUP BY route ORDER BY SUM(prompt_tokens) DESC, route`).all({ minute: Math.floor(since / MINUTE), route: route ?? null }) as RouteUsage[]
+      GROUP BY route ORDER BY SUM(prompt_tokens) DESC, route`)
+      .all({ minute: Math.floor(since / MINUTE), route: route ?? null }) as RouteUsage[]
   }
 
   /** Mean prompt size, p95 latency and mean tool calls of the requests in [from, to). */
   windowStats(route: string, from: number, to: number): WindowStats {
     const args = { route, from, to }
-    const agg = this.db.prepare(`SELECT COUNT(*) AS n, COALESCE(AVG(prompt_tokens), 0) AS prompt, COALESCE(AVG(tool_calls), 0) AS tools
-      FROM model_requests WHERE route = @route AND at >= @from AND at < @to`).get(args) as { n: number; prompt: number; tools: number }
+    const agg = this.db
+      .prepare(`SELECT COUNT(*) AS n, COALESCE(AVG(prompt_tokens), 0) AS prompt, COALESCE(AVG(tool_calls), 0) AS tools
+      FROM model_requests WHERE route = @route AND at >= @from AND at < @to`)
+      .get(args) as { n: number; prompt: number; tools: number }
     // Nearest-rank p95: the ceil(0.95 n)-th smallest latency, read straight from the index order.
     const rank = Math.max(0, Math.ceil(0.95 * agg.n) - 1)
-    const p95 = agg.n === 0 ? 0 : (this.db.prepare(`SELECT latency_ms FROM model_requests WHERE route = @route AND at >= @from AND at < @to
-      ORDER BY latency_ms LIMIT 1 OFFSET @rank`).pluck().get({ ...args, rank }) as number)
+    const p95 =
+      agg.n === 0
+        ? 0
+        : (this.db
+            .prepare(`SELECT latency_ms FROM model_requests WHERE route = @route AND at >= @from AND at < @to
+      ORDER BY latency_ms LIMIT 1 OFFSET @rank`)
+            .pluck()
+            .get({ ...args, rank }) as number)
     return { samples: agg.n, meanPromptTokens: agg.prompt, p95LatencyMs: p95, meanToolCalls: agg.tools }
   }
 
   /** Routes with at least one request sample since `since`. */
   routesSince(since: number): string[] {
-    return this.db.prepare('SELECT DISTINCT route FROM model_requests WHERE at >= ? ORDER BY route').pluck().all(since) as string[]
+    return this.db
+      .prepare('SELECT DISTINCT route FROM model_requests WHERE at >= ? ORDER BY route')
+      .pluck()
+      .all(since) as string[]
   }
 
   /** Forgets samples older than `samplesBefore` and minute sums older than `minutesBefore`. */
   pruneBefore(samplesBefore: number, minutesBefore: number): { samples: number; minutes: number } {
     return {
       samples: this.db.prepare('DELETE FROM model_requests WHERE at < ?').run(samplesBefore).changes,
-      minutes: this.db.prepare('DELETE FROM model_minutes WHERE minute < ?').run(Math.floor(minutesBefore / MINUTE)).changes,
+      minutes: this.db.prepare('DELETE FROM model_minutes WHERE minute < ?').run(Math.floor(minutesBefore / MINUTE))
+        .changes,
     }
   }
 }

@@ -15,7 +15,9 @@ export class OutboxStore {
 
   constructor(db: DB) {
     this.insert = db.prepare('INSERT INTO outbox (text, created_at) VALUES (?, ?)')
-    this.selectDue = db.prepare('SELECT id, text, attempts FROM outbox WHERE sent_at IS NULL AND attempts < ? ORDER BY id LIMIT 20')
+    this.selectDue = db.prepare(
+      'SELECT id, text, attempts FROM outbox WHERE sent_at IS NULL AND attempts < ? ORDER BY id LIMIT 20',
+    )
     this.markSent = db.prepare('UPDATE outbox SET sent_at = ? WHERE id = ?')
     this.markFailed = db.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?')
   }

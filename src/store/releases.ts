@@ -52,22 +52,29 @@ export class ReleaseStore {
 
   /** Newest first. */
   history(limit = 10): Deploy[] {
-    return (this.db.prepare('SELECT * FROM deploys ORDER BY id DESC LIMIT ?').all(limit) as DeployRow[]).map(fromDeployRow)
+    return (this.db.prepare('SELECT * FROM deploys ORDER BY id DESC LIMIT ?').all(limit) as DeployRow[]).map(
+      fromDeployRow,
+    )
   }
 
   /**
    * Records a deploy event unless the newest one already has this digest, so restarts and a pipeline
    * recording the same release before it starts add nothing.
    */
-  record(input: { digest: string; version?: string; by: string; channel: Deploy['channel'] }, now: number): { deploy: Deploy; created: boolean } {
-    return this.db.transaction(() => {
-      const latest = this.latest()
-      if (latest?.digest === input.digest) return { deploy: latest, created: false }
-      this.db
-        .prepare('INSERT INTO deploys (digest, version, deployed_by, deployed_at, channel) VALUES (?, ?, ?, ?, ?)')
-        .run(input.digest, input.version ?? null, input.by.slice(0, 128), now, input.channel)
-      return { deploy: this.latest()!, created: true }
-    }).immediate()
+  record(
+    input: { digest: string; version?: string; by: string; channel: Deploy['channel'] },
+    now: number,
+  ): { deploy: Deploy; created: boolean } {
+    return this.db
+      .transaction(() => {
+        const latest = this.latest()
+        if (latest?.digest === input.digest) return { deploy: latest, created: false }
+        this.db
+          .prepare('INSERT INTO deploys (digest, version, deployed_by, deployed_at, channel) VALUES (?, ?, ?, ?, ?)')
+          .run(input.digest, input.version ?? null, input.by.slice(0, 128), now, input.channel)
+        return { deploy: this.latest()!, created: true }
+      })
+      .immediate()
   }
 
   /** The most recently marked known-good deploy, optionally skipping one digest (the running one). */
@@ -84,33 +91,44 @@ export class ReleaseStore {
    * @returns false when it was already marked.
    */
   markKnownGood(id: number, configVersion: number, now: number): boolean {
-    return this.db.transaction(() => {
-      const changed = this.db
-        .prepare('UPDATE deploys SET known_good_at = ?, config_version = ? WHERE id = ? AND known_good_at IS NULL')
-        .run(now, configVersion, id).changes === 1
-      if (changed) this.db.prepare('UPDATE runtime_config SET known_good = 1 WHERE version = ?').run(configVersion)
-      return changed
-    }).immediate()
+    return this.db
+      .transaction(() => {
+        const changed =
+          this.db
+            .prepare('UPDATE deploys SET known_good_at = ?, config_version = ? WHERE id = ? AND known_good_at IS NULL')
+            .run(now, configVersion, id).changes === 1
+        if (changed) this.db.prepare('UPDATE runtime_config SET known_good = 1 WHERE version = ?').run(configVersion)
+        return changed
+      })
+      .immediate()
   }
 
   /** The config version recorded with the newest known-good mark (0 is the empty initial state). */
   lastKnownGoodConfigVersion(): number | undefined {
     const row = this.db
-      .prepare('SELECT config_version FROM deploys WHERE known_good_at IS NOT NULL ORDER BY known_good_at DESC, id DESC LIMIT 1')
+      .prepare(
+        'SELECT config_version FROM deploys WHERE known_good_at IS NOT NULL ORDER BY known_good_at DESC, id DESC LIMIT 1',
+      )
       .get() as { config_version: number | null } | undefined
     return row?.config_version ?? undefined
   }
 
   /** The newest deploy or known-good mark time: a default rollback target can only move when this does. */
   lastChangeAt(): number {
-    const row = this.db.prepare('SELECT MAX(MAX(deployed_at), COALESCE(MAX(known_good_at), 0)) AS at FROM deploys').get() as { at: number | null }
+    const row = this.db
+      .prepare('SELECT MAX(MAX(deployed_at), COALESCE(MAX(known_good_at), 0)) AS at FROM deploys')
+      .get() as { at: number | null }
     return row.at ?? 0
   }
 
   addDesired(input: { digest: string; previousDigest?: string; requestedBy: string }, now: number): DesiredRelease {
-    const id = Number(this.db
-      .prepare("INSERT INTO desired_releases (digest, previous_digest, requested_by, requested_at, status) VALUES (?, ?, ?, ?, 'pending')")
-      .run(input.digest, input.previousDigest ?? null, input.requestedBy.slice(0, 128), now).lastInsertRowid)
+    const id = Number(
+      this.db
+        .prepare(
+          "INSERT INTO desired_releases (digest, previous_digest, requested_by, requested_at, status) VALUES (?, ?, ?, ?, 'pending')",
+        )
+        .run(input.digest, input.previousDigest ?? null, input.requestedBy.slice(0, 128), now).lastInsertRowid,
+    )
     return this.desired(id)!
   }
 
@@ -120,18 +138,24 @@ export class ReleaseStore {
   }
 
   latestDesired(): DesiredRelease | undefined {
-    const row = this.db.prepare('SELECT * FROM desired_releases ORDER BY id DESC LIMIT 1').get() as DesiredRow | undefined
+    const row = this.db.prepare('SELECT * FROM desired_releases ORDER BY id DESC LIMIT 1').get() as
+      | DesiredRow
+      | undefined
     return row ? fromDesiredRow(row) : undefined
   }
 
   setDesiredStatus(id: number, status: DesiredStatus, detail?: string): void {
-    this.db.prepare('UPDATE desired_releases SET status = ?, detail = ? WHERE id = ?').run(status, detail?.slice(0, 2000) ?? null, id)
+    this.db
+      .prepare('UPDATE desired_releases SET status = ?, detail = ? WHERE id = ?')
+      .run(status, detail?.slice(0, 2000) ?? null, id)
   }
 
   /** A release that started is no longer merely desired. @returns how many requests this closed. */
   markApplied(digest: string): number {
     return this.db
-      .prepare("UPDATE desired_releases SET status = 'applied' WHERE digest = ? AND status IN ('pending', 'handed-off')")
+      .prepare(
+        "UPDATE desired_releases SET status = 'applied' WHERE digest = ? AND status IN ('pending', 'handed-off')",
+      )
       .run(digest).changes
   }
 
@@ -142,25 +166,47 @@ export class ReleaseStore {
 }
 
 interface DeployRow {
-  id: number; digest: string; version: string | null; deployed_by: string; deployed_at: number
-  channel: Deploy['channel']; known_good_at: number | null; config_version: number | null
+  id: number
+  digest: string
+  version: string | null
+  deployed_by: string
+  deployed_at: number
+  channel: Deploy['channel']
+  known_good_at: number | null
+  config_version: number | null
 }
 
 interface DesiredRow {
-  id: number; digest: string; previous_digest: string | null; requested_by: string; requested_at: number
-  status: DesiredStatus; detail: string | null
+  id: number
+  digest: string
+  previous_digest: string | null
+  requested_by: string
+  requested_at: number
+  status: DesiredStatus
+  detail: string | null
 }
 
 function fromDeployRow(r: DeployRow): Deploy {
   return {
-    id: r.id, digest: r.digest, version: r.version, deployedBy: r.deployed_by, deployedAt: r.deployed_at,
-    channel: r.channel, knownGoodAt: r.known_good_at, configVersion: r.config_version,
+    id: r.id,
+    digest: r.digest,
+    version: r.version,
+    deployedBy: r.deployed_by,
+    deployedAt: r.deployed_at,
+    channel: r.channel,
+    knownGoodAt: r.known_good_at,
+    configVersion: r.config_version,
   }
 }
 
 function fromDesiredRow(r: DesiredRow): DesiredRelease {
   return {
-    id: r.id, digest: r.digest, previousDigest: r.previous_digest, requestedBy: r.requested_by,
-    requestedAt: r.requested_at, status: r.status, detail: r.detail,
+    id: r.id,
+    digest: r.digest,
+    previousDigest: r.previous_digest,
+    requestedBy: r.requested_by,
+    requestedAt: r.requested_at,
+    status: r.status,
+    detail: r.detail,
   }
 }

@@ -51,7 +51,10 @@ export class StateStore {
   private readonly byVersion
   private readonly insert
 
-  constructor(private readonly db: DB, private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly db: DB,
+    private readonly now: () => number = Date.now,
+  ) {
     this.latestVersion = db.prepare('SELECT MAX(version) FROM runtime_config').pluck()
     this.latestRow = db.prepare('SELECT * FROM runtime_config ORDER BY version DESC LIMIT 1')
     this.byVersion = db.prepare('SELECT * FROM runtime_config WHERE version = ?')
@@ -63,7 +66,16 @@ export class StateStore {
     const version = (this.latestVersion.get() as number | null) ?? 0
     if (this.cached?.version === version) return this.cached
     const row = this.latestRow.get() as VersionRow | undefined
-    this.cached = row ? fromRow(row) : { version: 0, state: structuredClone(EMPTY_STATE), createdAt: 0, actor: 'initial', reason: null, knownGood: false }
+    this.cached = row
+      ? fromRow(row)
+      : {
+          version: 0,
+          state: structuredClone(EMPTY_STATE),
+          createdAt: 0,
+          actor: 'initial',
+          reason: null,
+          knownGood: false,
+        }
     return this.cached
   }
 
@@ -72,16 +84,18 @@ export class StateStore {
    * @returns the new version, or the current one unchanged when `change` made no difference.
    */
   update(actor: string, reason: string | undefined, change: (draft: RuntimeState) => void): StateVersion {
-    return this.db.transaction(() => {
-      this.cached = undefined
-      const base = this.current()
-      const draft = structuredClone(base.state)
-      change(draft)
-      if (JSON.stringify(draft) === JSON.stringify(base.state)) return base
-      this.insert.run(JSON.stringify(draft), this.now(), actor, reason ?? null)
-      this.cached = undefined
-      return this.current()
-    }).immediate()
+    return this.db
+      .transaction(() => {
+        this.cached = undefined
+        const base = this.current()
+        const draft = structuredClone(base.state)
+        change(draft)
+        if (JSON.stringify(draft) === JSON.stringify(base.state)) return base
+        this.insert.run(JSON.stringify(draft), this.now(), actor, reason ?? null)
+        this.cached = undefined
+        return this.current()
+      })
+      .immediate()
   }
 
   version(version: number): StateVersion | undefined {
@@ -91,7 +105,9 @@ export class StateStore {
 
   /** Newest first. */
   history(limit = 20): StateVersion[] {
-    return (this.db.prepare('SELECT * FROM runtime_config ORDER BY version DESC LIMIT ?').all(limit) as VersionRow[]).map(fromRow)
+    return (
+      this.db.prepare('SELECT * FROM runtime_config ORDER BY version DESC LIMIT ?').all(limit) as VersionRow[]
+    ).map(fromRow)
   }
 
   isSkillEnabled(skill: string): boolean {
@@ -115,5 +131,12 @@ function fromRow(row: VersionRow): StateVersion {
   } catch {
     state = structuredClone(EMPTY_STATE)
   }
-  return { version: row.version, state, createdAt: row.created_at, actor: row.actor, reason: row.reason, knownGood: row.known_good === 1 }
+  return {
+    version: row.version,
+    state,
+    createdAt: row.created_at,
+    actor: row.actor,
+    reason: row.reason,
+    knownGood: row.known_good === 1,
+  }
 }

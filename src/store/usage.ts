@@ -16,7 +16,9 @@ export class UsageStore {
   constructor(private readonly db: DB) {
     this.upsert = db.prepare(`INSERT INTO route_minutes (minute, route, messages, errors) VALUES (?, ?, 1, ?)
       ON CONFLICT (minute, route) DO UPDATE SET messages = messages + 1, errors = errors + excluded.errors`)
-    this.window = db.prepare('SELECT COALESCE(SUM(messages), 0) AS messages, COALESCE(SUM(errors), 0) AS errors FROM route_minutes WHERE minute >= ?')
+    this.window = db.prepare(
+      'SELECT COALESCE(SUM(messages), 0) AS messages, COALESCE(SUM(errors), 0) AS errors FROM route_minutes WHERE minute >= ?',
+    )
   }
 
   recordMessage(route: string, isError: boolean, now: number): void {
@@ -26,12 +28,21 @@ export class UsageStore {
   /** The error rate over the last `minutes`, across routes. */
   errorRate(now: number, minutes = 15): ErrorRate {
     const row = this.window.get(Math.floor(now / 60_000) - minutes + 1) as { messages: number; errors: number }
-    return { windowMinutes: minutes, messages: row.messages, errors: row.errors, rate: row.messages ? row.errors / row.messages : 0 }
+    return {
+      windowMinutes: minutes,
+      messages: row.messages,
+      errors: row.errors,
+      rate: row.messages ? row.errors / row.messages : 0,
+    }
   }
 
   /** A write that changes nothing, to prove the database accepts writes (readiness). */
   probeWrite(): void {
-    this.db.prepare("INSERT INTO kv (key, value, updated_at) VALUES ('ready.probe', '1', 0) ON CONFLICT (key) DO UPDATE SET value = value").run()
+    this.db
+      .prepare(
+        "INSERT INTO kv (key, value, updated_at) VALUES ('ready.probe', '1', 0) ON CONFLICT (key) DO UPDATE SET value = value",
+      )
+      .run()
   }
 
   pruneBefore(cutoff: number): number {

@@ -31,11 +31,21 @@ export interface AuditRateResult {
  * Picks what to time: alternating `/disable-skill ping` and `/enable-skill ping` (the bench config waives
  * enable-skill's approval, so both execute), else `/disable-skill ping` alone, else `/status`, `/whoami`.
  */
-export function pickAdminCommands(registered: readonly CommandDefinition<unknown>[]): { lines: string[]; note?: string } {
+export function pickAdminCommands(registered: readonly CommandDefinition<unknown>[]): {
+  lines: string[]
+  note?: string
+} {
   const names = new Set(registered.map((c) => c.name))
-  if (names.has('disable-skill') && names.has('enable-skill')) return { lines: ['/disable-skill ping bench', '/enable-skill ping'] }
-  if (names.has('disable-skill')) return { lines: ['/disable-skill ping bench'], note: 'enable-skill not registered: after the first, each disable is a no-op change (still audited)' }
-  for (const fallback of ['status', 'whoami', 'help']) if (names.has(fallback)) return { lines: [`/${fallback}`], note: `disable-skill not registered; timed /${fallback} instead` }
+  if (names.has('disable-skill') && names.has('enable-skill'))
+    return { lines: ['/disable-skill ping bench', '/enable-skill ping'] }
+  if (names.has('disable-skill'))
+    return {
+      lines: ['/disable-skill ping bench'],
+      note: 'enable-skill not registered: after the first, each disable is a no-op change (still audited)',
+    }
+  for (const fallback of ['status', 'whoami', 'help'])
+    if (names.has(fallback))
+      return { lines: [`/${fallback}`], note: `disable-skill not registered; timed /${fallback} instead` }
   return { lines: [], note: 'commands/index.ts registers no command: admin latency not measured' }
 }
 
@@ -45,17 +55,28 @@ const REFUSED = /not available here|Unknown command|Usage:|\/approve /
  * Figure 4a: an operator's command in the admin group → the executed reply, one at a time, so each
  * figure is the command's own latency (parse, policy, audit append, state change, reply).
  */
-export async function adminPhase(sim: DingTalkSimulator, child: SutChild, lines: string[], count: number, note?: string): Promise<AdminResult> {
+export async function adminPhase(
+  sim: DingTalkSimulator,
+  child: SutChild,
+  lines: string[],
+  count: number,
+  note?: string,
+): Promise<AdminResult> {
   const latencies: number[] = []
   const sampleReplies: Record<string, string> = {}
   let unexpected = 0
-  if (lines.length === 0) return { commands: [], count: 0, latency: summarize([]), sampleReplies, unexpectedReplies: 0, note }
+  if (lines.length === 0)
+    return { commands: [], count: 0, latency: summarize([]), sampleReplies, unexpectedReplies: 0, note }
   await child.waitIdle()
   const warmup = 4
   for (let i = 0; i < count + warmup; i++) {
     const line = lines[i % lines.length]!
     const t0 = performance.now()
-    const { msgId } = sim.sendMessage({ text: line, senderStaffId: BENCH_OPERATOR.staffId, conversationId: BENCH_OPS_GROUP })
+    const { msgId } = sim.sendMessage({
+      text: line,
+      senderStaffId: BENCH_OPERATOR.staffId,
+      conversationId: BENCH_OPS_GROUP,
+    })
     const reply = await sim.waitForReply({ msgId }, 30_000)
     const ms = performance.now() - t0
     if (i < warmup) continue
@@ -78,14 +99,26 @@ export function auditRatePhase(o: { maxEntries: number; maxSeconds: number }): A
     const stopAt = start + o.maxSeconds * 1000
     let entries = 0
     while (entries < o.maxEntries && (entries % 256 !== 0 || performance.now() < stopAt)) {
-      stores.audit.append({ actor: BENCH_OPERATOR.name, channel: 'dingtalk', action: 'disable-skill', args: { skill: 'ping', reason: `bench ${entries}` }, outcome: 'executed' })
+      stores.audit.append({
+        actor: BENCH_OPERATOR.name,
+        channel: 'dingtalk',
+        action: 'disable-skill',
+        args: { skill: 'ping', reason: `bench ${entries}` },
+        outcome: 'executed',
+      })
       entries++
     }
     const seconds = (performance.now() - start) / 1000
     const v0 = performance.now()
     const verified = stores.audit.verify()
     const verifyMs = performance.now() - v0
-    return { entries, seconds: Math.round(seconds * 1000) / 1000, perSecond: Math.round(entries / seconds), verifyMs: Math.round(verifyMs), verified: verified.ok && verified.count === entries }
+    return {
+      entries,
+      seconds: Math.round(seconds * 1000) / 1000,
+      perSecond: Math.round(entries / seconds),
+      verifyMs: Math.round(verifyMs),
+      verified: verified.ok && verified.count === entries,
+    }
   } finally {
     db.close()
     rmSync(dir, { recursive: true, force: true })

@@ -18,9 +18,9 @@ interface HeapNode {
   children: HeapNode[]
 }
 
-const where = (cf: CallFrame) => (cf.url ? `${relative(process.cwd(), cf.url.replace(/^file:\/\//, ''))}:${cf.lineNumber + 1}` : '')
+const where = (cf: CallFrame) =>
+  cf.url ? `${relative(process.cwd(), cf.url.replace(/^file:\/\//, ''))}:${cf.lineNumber + 1}` : ''
 const keyOf = (cf: CallFrame) => `${cf.functionName || '(anonymous)'} ${where(cf)}`.trim()
-
 
 function main(): void {
   const file = process.argv[2]
@@ -52,7 +52,8 @@ function main(): void {
   const pct = (b: number) => `${((b / total) * 100).toFixed(1).padStart(5)}%`
   const print = (title: string, m: Map<string, number>) => {
     process.stdout.write(`\n${title}:\n`)
-    for (const [k, b] of [...m].sort((a, c) => c[1] - a[1]).slice(0, top)) process.stdout.write(`  ${pct(b)}  ${(b / 1e6).toFixed(1).padStart(8)} MB  ${k}\n`)
+    for (const [k, b] of [...m].sort((a, c) => c[1] - a[1]).slice(0, top))
+      process.stdout.write(`  ${pct(b)}  ${(b / 1e6).toFixed(1).padStart(8)} MB  ${k}\n`)
   }
   process.stdout.write(`allocation profile ${file}: ${(total / 1e6).toFixed(0)} MB sampled in all\n`)
   print(`top ${top} functions by bytes allocated themselves`, self)

@@ -33,7 +33,12 @@ export interface ChildOptions {
 export class SutChild {
   private pendingMemory: Array<(m: ChildMemory) => void> = []
 
-  private constructor(readonly proc: ChildProcess, readonly pid: number, readonly httpPort: number | undefined, private readonly opts: ChildOptions) {
+  private constructor(
+    readonly proc: ChildProcess,
+    readonly pid: number,
+    readonly httpPort: number | undefined,
+    private readonly opts: ChildOptions,
+  ) {
     proc.on('message', (m: ChildMessage) => {
       if (m.type === 'memory') for (const w of this.pendingMemory.splice(0)) w(m.memory)
     })
@@ -51,7 +56,10 @@ export class SutChild {
     closeSync(fd)
     const timeoutMs = opts.startTimeoutMs ?? 30_000
     const ready = await new Promise<{ pid: number; httpPort?: number }>((resolve, reject) => {
-      const timer = setTimeout(() => fail(new Error(`child ${opts.entry} not ready within ${timeoutMs} ms; see ${opts.logFile}`)), timeoutMs)
+      const timer = setTimeout(
+        () => fail(new Error(`child ${opts.entry} not ready within ${timeoutMs} ms; see ${opts.logFile}`)),
+        timeoutMs,
+      )
       const fail = (err: Error) => {
         clearTimeout(timer)
         proc.kill('SIGKILL')
@@ -169,7 +177,8 @@ export class SutChild {
     if (!dir) return
     for (const f of readdirSync(dir)) {
       const m = new RegExp(`^CPU\\.\\d+\\.\\d+\\.${this.pid}\\.(\\d+)\\.\\d+\\.cpuprofile$`).exec(f)
-      if (m) renameSync(join(dir, f), join(dir, `${this.opts.label}-${m[1] === '0' ? 'main' : `thread${m[1]}`}.cpuprofile`))
+      if (m)
+        renameSync(join(dir, f), join(dir, `${this.opts.label}-${m[1] === '0' ? 'main' : `thread${m[1]}`}.cpuprofile`))
     }
   }
 }

@@ -22,7 +22,11 @@ export type ParentMessage = { type: 'memory'; gc?: boolean } | { type: 'stop' }
 
 /** Narrowing for messages arriving from the parent (anything else is ignored). */
 function isParentMessage(m: unknown): m is ParentMessage {
-  return typeof m === 'object' && m !== null && ((m as { type?: unknown }).type === 'memory' || (m as { type?: unknown }).type === 'stop')
+  return (
+    typeof m === 'object' &&
+    m !== null &&
+    ((m as { type?: unknown }).type === 'memory' || (m as { type?: unknown }).type === 'stop')
+  )
 }
 
 /**
@@ -38,7 +42,9 @@ export function serveParent(stop: () => Promise<void>): void {
     stopping = true
     // A hung stop must not keep the child alive: the parent waits for the exit, bounded.
     setTimeout(() => process.exit(code), 5000).unref()
-    stop().catch(() => undefined).finally(() => process.exit(code))
+    stop()
+      .catch(() => undefined)
+      .finally(() => process.exit(code))
   }
   process.on('message', (m: unknown) => {
     if (!isParentMessage(m)) return
@@ -46,7 +52,16 @@ export function serveParent(stop: () => Promise<void>): void {
       const gc = (globalThis as { gc?: () => void }).gc
       if (m.gc && gc) gc()
       const u = process.memoryUsage()
-      send({ type: 'memory', memory: { rss: u.rss, heapUsed: u.heapUsed, heapTotal: u.heapTotal, external: u.external, arrayBuffers: u.arrayBuffers } })
+      send({
+        type: 'memory',
+        memory: {
+          rss: u.rss,
+          heapUsed: u.heapUsed,
+          heapTotal: u.heapTotal,
+          external: u.external,
+          arrayBuffers: u.arrayBuffers,
+        },
+      })
     } else {
       exit(0)
     }

@@ -44,7 +44,13 @@ async function round(v: Variant, rate: number, count: number, tickMs: number, lo
   const cpu0 = v.child.cpuSeconds()
   const wall0 = Date.now()
   // Generous bound: the sleeping skill answers 2 s after the last message at best.
-  const r = await paced(v.sim, { ratePerSecond: rate, count, text: v.text, tickMs, timeoutMs: (count / rate) * 1000 + 30_000 })
+  const r = await paced(v.sim, {
+    ratePerSecond: rate,
+    count,
+    text: v.text,
+    tickMs,
+    timeoutMs: (count / rate) * 1000 + 30_000,
+  })
   const childCpuShare = Math.round(((v.child.cpuSeconds() - cpu0) / ((Date.now() - wall0) / 1000)) * 100) / 100
   v.ackMs.push(...r.tracker.ackMs)
   v.replyMs.push(...r.tracker.replyMs)
@@ -53,9 +59,17 @@ async function round(v: Variant, rate: number, count: number, tickMs: number, lo
   v.run.messages += count
   v.run.replied += r.tracker.replied
   v.run.completed &&= r.completed
-  v.run.rounds.push({ achievedPerSecond: r.achievedPerSecond, ackP50: ack.p50, ackP99: ack.p99, replyP99: reply.p99, childCpuShare })
-  log(`  ${v.key.padEnd(11)} ack p50/p99 ${ack.p50}/${ack.p99} ms, reply p50/p99 ${reply.p50}/${reply.p99} ms, ` +
-    `CPU ${childCpuShare} core${r.completed ? '' : `, INCOMPLETE (${r.tracker.replied} of ${count} replies)`}`)
+  v.run.rounds.push({
+    achievedPerSecond: r.achievedPerSecond,
+    ackP50: ack.p50,
+    ackP99: ack.p99,
+    replyP99: reply.p99,
+    childCpuShare,
+  })
+  log(
+    `  ${v.key.padEnd(11)} ack p50/p99 ${ack.p50}/${ack.p99} ms, reply p50/p99 ${reply.p50}/${reply.p99} ms, ` +
+      `CPU ${childCpuShare} core${r.completed ? '' : `, INCOMPLETE (${r.tracker.replied} of ${count} replies)`}`,
+  )
 }
 
 /**
@@ -65,17 +79,42 @@ async function round(v: Variant, rate: number, count: number, tickMs: number, lo
  * over all rounds' samples together; the p99 the target uses is the median of the rounds' p99s, so one
  * round disturbed by the shared machine does not decide it.
  */
-export async function latencyPhase(routerSim: DingTalkSimulator, routerChild: SutChild, bareSim: DingTalkSimulator, bareChild: SutChild,
-  o: { rate: number; seconds: number; rounds: number; tickMs: number; log: (s: string) => void }): Promise<LatencyResult> {
+export async function latencyPhase(
+  routerSim: DingTalkSimulator,
+  routerChild: SutChild,
+  bareSim: DingTalkSimulator,
+  bareChild: SutChild,
+  o: { rate: number; seconds: number; rounds: number; tickMs: number; log: (s: string) => void },
+): Promise<LatencyResult> {
   const count = Math.round(o.rate * o.seconds)
   const make = (key: Variant['key'], sim: DingTalkSimulator, child: SutChild, text: string): Variant => ({
-    key, sim, child, text, ackMs: [], replyMs: [],
-    run: { text, completed: true, messages: 0, replied: 0, ack: summarize([]), reply: summarize([]), ackP99Median: Number.NaN, replyP99Median: Number.NaN, rounds: [] },
+    key,
+    sim,
+    child,
+    text,
+    ackMs: [],
+    replyMs: [],
+    run: {
+      text,
+      completed: true,
+      messages: 0,
+      replied: 0,
+      ack: summarize([]),
+      reply: summarize([]),
+      ackP99Median: Number.NaN,
+      replyP99Median: Number.NaN,
+      rounds: [],
+    },
   })
-  const variants = [make('router', routerSim, routerChild, 'ping'), make('bare', bareSim, bareChild, 'ping'), make('routerSleep', routerSim, routerChild, 'sleep')]
+  const variants = [
+    make('router', routerSim, routerChild, 'ping'),
+    make('bare', bareSim, bareChild, 'ping'),
+    make('routerSleep', routerSim, routerChild, 'sleep'),
+  ]
   for (let r = 0; r < o.rounds; r++) {
     // Rotate the order each round so no variant always runs first (warmest or coldest machine).
-    for (let i = 0; i < variants.length; i++) await round(variants[(i + r) % variants.length]!, o.rate, count, o.tickMs, o.log)
+    for (let i = 0; i < variants.length; i++)
+      await round(variants[(i + r) % variants.length]!, o.rate, count, o.tickMs, o.log)
   }
   for (const v of variants) {
     v.run.ack = summarize(v.ackMs)
@@ -84,5 +123,13 @@ export async function latencyPhase(routerSim: DingTalkSimulator, routerChild: Su
     v.run.replyP99Median = median(v.run.rounds.map((x) => x.replyP99))
   }
   const [router, bare, routerSleep] = variants.map((v) => v.run) as [LatencyRun, LatencyRun, LatencyRun]
-  return { ratePerSecond: o.rate, seconds: o.seconds, roundsPerVariant: o.rounds, tickMs: o.tickMs, router, bare, routerSleep }
+  return {
+    ratePerSecond: o.rate,
+    seconds: o.seconds,
+    roundsPerVariant: o.rounds,
+    tickMs: o.tickMs,
+    router,
+    bare,
+    routerSleep,
+  }
 }

@@ -139,7 +139,13 @@ export interface BurstResult {
  * Sends `count` messages in batches, yielding to the event loop between batches so acks and replies are
  * taken in while sending, then waits for every reply. Throughput = messages / (first send → last reply).
  */
-export async function burst(sim: DingTalkSimulator, count: number, text: string, timeoutMs: number, batch = 100): Promise<BurstResult> {
+export async function burst(
+  sim: DingTalkSimulator,
+  count: number,
+  text: string,
+  timeoutMs: number,
+  batch = 100,
+): Promise<BurstResult> {
   const tracker = new Tracker(sim)
   try {
     for (let i = 0; i < count; i++) {
@@ -149,7 +155,12 @@ export async function burst(sim: DingTalkSimulator, count: number, text: string,
     await tracker.waitForReplies(count, timeoutMs)
     const elapsedMs = tracker.lastReplyAt - tracker.firstSendAt
     const replied = tracker.replied
-    return { messages: count, lost: count - replied, elapsedMs: Math.round(elapsedMs), perSecond: Math.round((replied / elapsedMs) * 1000) }
+    return {
+      messages: count,
+      lost: count - replied,
+      elapsedMs: Math.round(elapsedMs),
+      perSecond: Math.round((replied / elapsedMs) * 1000),
+    }
   } finally {
     tracker.detach()
   }
@@ -205,7 +216,8 @@ export async function paced(sim: DingTalkSimulator, o: PacedOptions): Promise<Pa
       const timer = setInterval(() => {
         const due = Math.min(o.count, Math.floor(((performance.now() - start) * o.ratePerSecond) / 1000)) - tracker.sent
         if (due > 0 && tracker.outstanding >= maxOutstanding) throttledTicks++
-        for (let i = 0; i < due && tracker.outstanding < maxOutstanding; i++) tracker.send(userMessage(tracker.sent, o.text))
+        for (let i = 0; i < due && tracker.outstanding < maxOutstanding; i++)
+          tracker.send(userMessage(tracker.sent, o.text))
         if (tracker.sent >= o.count && sendEnd === start) sendEnd = performance.now()
         while (every > 0 && tracker.replied >= nextProgress && nextProgress <= o.count) {
           o.onProgress?.(nextProgress)
@@ -214,7 +226,8 @@ export async function paced(sim: DingTalkSimulator, o: PacedOptions): Promise<Pa
         tracker.expire(LOST_AFTER_MS)
         const finished = tracker.sent >= o.count && tracker.outstanding === 0
         // Everything sent and nothing answered for a while: the rest was dropped, stop waiting for it.
-        const stalled = tracker.sent >= o.count && performance.now() - Math.max(sendEnd, tracker.lastReplyAt || 0) > IDLE_MS
+        const stalled =
+          tracker.sent >= o.count && performance.now() - Math.max(sendEnd, tracker.lastReplyAt || 0) > IDLE_MS
         if (finished || stalled) {
           clearInterval(timer)
           clearTimeout(deadline)

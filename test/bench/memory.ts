@@ -78,7 +78,13 @@ async function memoryBaseline(): Promise<{ nodeMB: number; nodeWithTsxMB: number
 
 function inMB(m: ChildMemory | undefined): Record<keyof ChildMemory, number> | undefined {
   if (!m) return undefined
-  return { rss: toMB(m.rss), heapUsed: toMB(m.heapUsed), heapTotal: toMB(m.heapTotal), external: toMB(m.external), arrayBuffers: toMB(m.arrayBuffers) }
+  return {
+    rss: toMB(m.rss),
+    heapUsed: toMB(m.heapUsed),
+    heapTotal: toMB(m.heapTotal),
+    external: toMB(m.external),
+    arrayBuffers: toMB(m.arrayBuffers),
+  }
 }
 
 /**
@@ -87,7 +93,19 @@ function inMB(m: ChildMemory | undefined): Record<keyof ChildMemory, number> | u
  * stable load, not the size of a queue); the parent reads the child's VmRSS from /proc every
  * `sampleEvery` replies and fits a line through the second half.
  */
-export async function memoryPhase(sim: DingTalkSimulator, child: SutChild, o: { messages: number; rate: number; window: number; sampleEvery: number; maxSeconds: number; nodeArgs: string[]; log: (s: string) => void }): Promise<MemoryResult> {
+export async function memoryPhase(
+  sim: DingTalkSimulator,
+  child: SutChild,
+  o: {
+    messages: number
+    rate: number
+    window: number
+    sampleEvery: number
+    maxSeconds: number
+    nodeArgs: string[]
+    log: (s: string) => void
+  },
+): Promise<MemoryResult> {
   const baseline = await memoryBaseline()
   const liveAtStart = inMB(await child.memory({ gc: true }))
   const childAtStart = inMB(await child.memory())
@@ -106,7 +124,8 @@ export async function memoryPhase(sim: DingTalkSimulator, child: SutChild, o: { 
       const rssMB = toMB(child.rssBytes())
       const benchRssMB = toMB(process.memoryUsage().rss)
       samples.push({ messages, rssMB, benchRssMB })
-      if (messages % (o.sampleEvery * 4) === 0) o.log(`  ${messages} messages: router RSS ${rssMB} MB (bench process ${benchRssMB} MB)`)
+      if (messages % (o.sampleEvery * 4) === 0)
+        o.log(`  ${messages} messages: router RSS ${rssMB} MB (bench process ${benchRssMB} MB)`)
     },
   })
   const done = r.tracker.replied
@@ -118,7 +137,10 @@ export async function memoryPhase(sim: DingTalkSimulator, child: SutChild, o: { 
   // Last: the full collection must not touch any RSS sample.
   const liveAtEnd = inMB(await child.memory({ gc: true }))
   const secondHalf = samples.filter((s) => s.messages >= done / 2)
-  const trend = slope(secondHalf.map((s) => s.messages / 10_000), secondHalf.map((s) => s.rssMB))
+  const trend = slope(
+    secondHalf.map((s) => s.messages / 10_000),
+    secondHalf.map((s) => s.rssMB),
+  )
   return {
     messages: done,
     target: o.messages,

@@ -26,7 +26,6 @@ interface CpuProfile {
   endTime: number
 }
 
-
 function main(): void {
   const file = process.argv[2]
   const top = Number(process.argv[3] ?? 25)
@@ -41,7 +40,9 @@ function main(): void {
     selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0))
   })
   const total = [...selfUs.values()].reduce((a, b) => a + b, 0)
-  const idle = [...selfUs].filter(([id]) => byId.get(id)?.callFrame.functionName === '(idle)').reduce((a, [, v]) => a + v, 0)
+  const idle = [...selfUs]
+    .filter(([id]) => byId.get(id)?.callFrame.functionName === '(idle)')
+    .reduce((a, [, v]) => a + v, 0)
   const fn = new Map<string, number>()
   const pkg = new Map<string, number>()
   for (const [id, us] of selfUs) {
@@ -55,13 +56,16 @@ function main(): void {
   }
   const busy = total - idle
   const pct = (us: number) => `${((us / busy) * 100).toFixed(1).padStart(5)}%`
-  process.stdout.write(`profile ${file}: ${(total / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s busy (percentages of busy)\n\n`)
+  process.stdout.write(
+    `profile ${file}: ${(total / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s busy (percentages of busy)\n\n`,
+  )
   process.stdout.write(`top ${top} functions by self time:\n`)
   for (const [k, us] of [...fn].sort((a, b) => b[1] - a[1]).slice(0, top)) process.stdout.write(`  ${pct(us)}  ${k}\n`)
   process.stdout.write('\nself time by package / folder:\n')
   for (const [k, us] of [...pkg].sort((a, b) => b[1] - a[1]).slice(0, top)) process.stdout.write(`  ${pct(us)}  ${k}\n`)
   process.stdout.write(`\ntop ${top} of our functions (src/, commands/, skills/) by total time, callees included:\n`)
-  for (const [k, us] of [...inclusive(profile, selfUs)].sort((a, b) => b[1] - a[1]).slice(0, top)) process.stdout.write(`  ${pct(us)}  ${k}\n`)
+  for (const [k, us] of [...inclusive(profile, selfUs)].sort((a, b) => b[1] - a[1]).slice(0, top))
+    process.stdout.write(`  ${pct(us)}  ${k}\n`)
 }
 
 /** Total (self + callees) time per function of ours, counting a function once per stack even when it recurses. */
@@ -69,7 +73,8 @@ function inclusive(profile: CpuProfile, selfUs: Map<number, number>): Map<string
   const byId = new Map(profile.nodes.map((n) => [n.id, n]))
   const totals = new Map<string, number>()
   const ours = (url: string) => /\/(src|commands|skills)\//.test(url) && !url.includes('node_modules')
-  const keyOf = (cf: CallFrame) => `${cf.functionName || '(anonymous)'} ${relative(process.cwd(), cf.url.replace(/^file:\/\//, ''))}:${cf.lineNumber + 1}`
+  const keyOf = (cf: CallFrame) =>
+    `${cf.functionName || '(anonymous)'} ${relative(process.cwd(), cf.url.replace(/^file:\/\//, ''))}:${cf.lineNumber + 1}`
   const walk = (id: number, onStack: Set<string>): number => {
     const node = byId.get(id)!
     let sum = selfUs.get(id) ?? 0

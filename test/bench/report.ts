@@ -50,12 +50,15 @@ export function rows(r: BenchResults): Row[] {
   if (t) {
     out.push({
       figure: `Throughput, ping, msg/s (median of ${t.rounds.length} rounds × ${t.messagesPerRound})`,
-      router: String(t.routerMedianPerSecond), bare: String(t.bareMedianPerSecond),
-      target: `median ratio ${f(t.medianRatio)} ≥ ${TARGETS.throughputRatioMin}`, pass: t.medianRatio >= TARGETS.throughputRatioMin,
+      router: String(t.routerMedianPerSecond),
+      bare: String(t.bareMedianPerSecond),
+      target: `median ratio ${f(t.medianRatio)} ≥ ${TARGETS.throughputRatioMin}`,
+      pass: t.medianRatio >= TARGETS.throughputRatioMin,
     })
     out.push({
       figure: 'CPU per message in the bot process, ms (median of rounds)',
-      router: f(t.routerCpuMsPerMessage, 3), bare: f(t.bareCpuMsPerMessage, 3),
+      router: f(t.routerCpuMsPerMessage, 3),
+      bare: f(t.bareCpuMsPerMessage, 3),
       target: `bare/router ${f(t.bareCpuMsPerMessage / t.routerCpuMsPerMessage)}; bench process ${f(t.benchCpuMsPerMessage, 3)}`,
     })
   }
@@ -65,37 +68,89 @@ export function rows(r: BenchResults): Row[] {
     const at = `${l.ratePerSecond} msg/s${incomplete.length ? ' (INCOMPLETE runs)' : ''}`
     const p99 = `median of ${l.roundsPerVariant} rounds' p99`
     const ackRatio = ratio(l.router.ackP99Median, l.bare.ackP99Median)
-    out.push({ figure: `Ack p50 at ${at}, ms`, router: f(l.router.ack.p50), bare: f(l.bare.ack.p50), target: `ratio ${f(ratio(l.router.ack.p50, l.bare.ack.p50))}` })
-    out.push({ figure: `Ack p99 at ${at} (${p99}), ms`, router: f(l.router.ackP99Median), bare: f(l.bare.ackP99Median), target: `ratio ${f(ackRatio)} ≤ ${TARGETS.ackP99RatioMax}`, pass: ackRatio <= TARGETS.ackP99RatioMax })
-    out.push({ figure: `Reply p50 / p99 at ${at}, ms`, router: `${f(l.router.reply.p50)} / ${f(l.router.replyP99Median)}`, bare: `${f(l.bare.reply.p50)} / ${f(l.bare.replyP99Median)}`, target: 'reported' })
+    out.push({
+      figure: `Ack p50 at ${at}, ms`,
+      router: f(l.router.ack.p50),
+      bare: f(l.bare.ack.p50),
+      target: `ratio ${f(ratio(l.router.ack.p50, l.bare.ack.p50))}`,
+    })
+    out.push({
+      figure: `Ack p99 at ${at} (${p99}), ms`,
+      router: f(l.router.ackP99Median),
+      bare: f(l.bare.ackP99Median),
+      target: `ratio ${f(ackRatio)} ≤ ${TARGETS.ackP99RatioMax}`,
+      pass: ackRatio <= TARGETS.ackP99RatioMax,
+    })
+    out.push({
+      figure: `Reply p50 / p99 at ${at}, ms`,
+      router: `${f(l.router.reply.p50)} / ${f(l.router.replyP99Median)}`,
+      bare: `${f(l.bare.reply.p50)} / ${f(l.bare.replyP99Median)}`,
+      target: 'reported',
+    })
     const sleepRatio = ratio(l.routerSleep.ackP99Median, l.bare.ackP99Median)
     out.push({
       figure: `Ack p50 / p99 at ${at}, skill sleeps 2 s, ms`,
-      router: `${f(l.routerSleep.ack.p50)} / ${f(l.routerSleep.ackP99Median)}`, bare: f(l.bare.ackP99Median),
+      router: `${f(l.routerSleep.ack.p50)} / ${f(l.routerSleep.ackP99Median)}`,
+      bare: f(l.bare.ackP99Median),
       target: `p99 ratio ${f(sleepRatio)} ≤ ${TARGETS.ackP99RatioMax} (vs router ping ${f(ratio(l.routerSleep.ackP99Median, l.router.ackP99Median))}×)`,
       pass: sleepRatio <= TARGETS.ackP99RatioMax,
     })
-    out.push({ figure: `Reply p50 / p99 at ${at}, skill sleeps 2 s, ms`, router: `${f(l.routerSleep.reply.p50, 0)} / ${f(l.routerSleep.replyP99Median, 0)}`, bare: '—', target: 'reported' })
+    out.push({
+      figure: `Reply p50 / p99 at ${at}, skill sleeps 2 s, ms`,
+      router: `${f(l.routerSleep.reply.p50, 0)} / ${f(l.routerSleep.replyP99Median, 0)}`,
+      bare: '—',
+      target: 'reported',
+    })
   }
   if (t || l) {
     const lostIn = (v: 'router' | 'bare') =>
       (t?.rounds.reduce((a, x) => a + x[v].lost, 0) ?? 0) +
       (l ? (v === 'router' ? [l.router, l.routerSleep] : [l.bare]).reduce((a, x) => a + x.messages - x.replied, 0) : 0)
     const lr = lostIn('router')
-    out.push({ figure: 'Replies lost (throughput and latency phases)', router: String(lr), bare: String(lostIn('bare')), target: '0', pass: lr === 0 })
+    out.push({
+      figure: 'Replies lost (throughput and latency phases)',
+      router: String(lr),
+      bare: String(lostIn('bare')),
+      target: '0',
+      pass: lr === 0,
+    })
   }
   const m = r.memory
   if (m) {
     const short = m.completed ? '' : ` (INCOMPLETE: target ${m.target.toLocaleString('en')})`
-    out.push({ figure: `RSS after ${m.messages.toLocaleString('en')} messages, MB${short}`, router: f(m.rssFinalMB, 1), bare: '—', target: `≤ ${TARGETS.rssMaxMB} (max seen ${f(m.rssMaxMB, 1)})`, pass: m.completed && m.rssFinalMB <= TARGETS.rssMaxMB && m.rssMaxMB <= TARGETS.rssMaxMB })
-    out.push({ figure: 'RSS trend over the last half, MB per 10k messages', router: f(m.trendMBPer10k), bare: '—', target: `≤ ${TARGETS.rssTrendMaxMBPer10k}`, pass: m.trendMBPer10k <= TARGETS.rssTrendMaxMBPer10k })
+    out.push({
+      figure: `RSS after ${m.messages.toLocaleString('en')} messages, MB${short}`,
+      router: f(m.rssFinalMB, 1),
+      bare: '—',
+      target: `≤ ${TARGETS.rssMaxMB} (max seen ${f(m.rssMaxMB, 1)})`,
+      pass: m.completed && m.rssFinalMB <= TARGETS.rssMaxMB && m.rssMaxMB <= TARGETS.rssMaxMB,
+    })
+    out.push({
+      figure: 'RSS trend over the last half, MB per 10k messages',
+      router: f(m.trendMBPer10k),
+      bare: '—',
+      target: `≤ ${TARGETS.rssTrendMaxMBPer10k}`,
+      pass: m.trendMBPer10k <= TARGETS.rssTrendMaxMBPer10k,
+    })
   }
   const a = r.admin
   if (a && a.count > 0) {
-    out.push({ figure: `Admin command → executed reply, p50 / p99, ms (${a.count}, ${a.commands.join(' ⇄ ')})`, router: `${f(a.latency.p50)} / ${f(a.latency.p99)}`, bare: '—', target: 'reported' })
+    out.push({
+      figure: `Admin command → executed reply, p50 / p99, ms (${a.count}, ${a.commands.join(' ⇄ ')})`,
+      router: `${f(a.latency.p50)} / ${f(a.latency.p99)}`,
+      bare: '—',
+      target: 'reported',
+    })
   }
   const au = r.audit
-  if (au) out.push({ figure: 'Audit append rate, entries/s (one committed transaction each)', router: String(au.perSecond), bare: '—', target: au.verified ? 'reported; chain verifies' : 'chain did NOT verify', pass: au.verified ? undefined : false })
+  if (au)
+    out.push({
+      figure: 'Audit append rate, entries/s (one committed transaction each)',
+      router: String(au.perSecond),
+      bare: '—',
+      target: au.verified ? 'reported; chain verifies' : 'chain did NOT verify',
+      pass: au.verified ? undefined : false,
+    })
   return out
 }
 
@@ -134,22 +189,37 @@ export function formatMarkdown(r: BenchResults, jsonPath: string, analysisFile?:
     '',
   ]
   if (r.throughput) {
-    lines.push('Throughput rounds (msg/s, router / bare = ratio): ' +
-      r.throughput.rounds.map((x) => `${x.router.perSecond} / ${x.bare.perSecond} = ${x.ratio.toFixed(2)}`).join('; ') + '.', '')
+    lines.push(
+      'Throughput rounds (msg/s, router / bare = ratio): ' +
+        r.throughput.rounds
+          .map((x) => `${x.router.perSecond} / ${x.bare.perSecond} = ${x.ratio.toFixed(2)}`)
+          .join('; ') +
+        '.',
+      '',
+    )
   }
   if (r.latency) {
     const per = (v: { rounds: { ackP99: number }[] }) => v.rounds.map((x) => f(x.ackP99, 1)).join(', ')
-    lines.push(`Ack p99 per round (ms): router ${per(r.latency.router)}; bare ${per(r.latency.bare)}; router with the 2 s skill ${per(r.latency.routerSleep)}. ` +
-      `Pooled over all rounds: router ${f(r.latency.router.ack.p99, 1)}, bare ${f(r.latency.bare.ack.p99, 1)}, 2 s skill ${f(r.latency.routerSleep.ack.p99, 1)}.`, '')
+    lines.push(
+      `Ack p99 per round (ms): router ${per(r.latency.router)}; bare ${per(r.latency.bare)}; router with the 2 s skill ${per(r.latency.routerSleep)}. ` +
+        `Pooled over all rounds: router ${f(r.latency.router.ack.p99, 1)}, bare ${f(r.latency.bare.ack.p99, 1)}, 2 s skill ${f(r.latency.routerSleep.ack.p99, 1)}.`,
+      '',
+    )
   }
   const mem = r.memory
   if (mem) {
-    lines.push(`RSS samples (messages → MB): ${mem.samples.filter((_, i) => i % 2 === 0).map((s) => `${s.messages / 1000}k → ${s.rssMB}`).join(', ')}. ` +
-      `Offered ${mem.ratePerSecond} msg/s with at most ${mem.window} awaiting a reply (achieved ${mem.achievedPerSecond} msg/s, ${mem.lost} lost)` +
-      `${mem.nodeArgs.length ? `, router flags \`${mem.nodeArgs.join(' ')}\`` : ', router run as deployed (no heap flags)'}. ` +
-      `Where the RSS goes: idle Node alone ${mem.baseline.nodeMB} MB, idle Node with tsx's loader ${mem.baseline.nodeWithTsxMB} MB, ` +
-      `the idle router ${mem.rssAtStartMB} MB; at the end the V8 heap held ${mem.childAtEnd?.heapTotal ?? '?'} MB (${mem.childAtEnd?.heapUsed ?? '?'} MB in use), ` +
-      `but the live heap after a full GC was ${mem.liveAtStart?.heapUsed ?? '?'} MB before the first message and ${mem.liveAtEnd?.heapUsed ?? '?'} MB after the last.`, '')
+    lines.push(
+      `RSS samples (messages → MB): ${mem.samples
+        .filter((_, i) => i % 2 === 0)
+        .map((s) => `${s.messages / 1000}k → ${s.rssMB}`)
+        .join(', ')}. ` +
+        `Offered ${mem.ratePerSecond} msg/s with at most ${mem.window} awaiting a reply (achieved ${mem.achievedPerSecond} msg/s, ${mem.lost} lost)` +
+        `${mem.nodeArgs.length ? `, router flags \`${mem.nodeArgs.join(' ')}\`` : ', router run as deployed (no heap flags)'}. ` +
+        `Where the RSS goes: idle Node alone ${mem.baseline.nodeMB} MB, idle Node with tsx's loader ${mem.baseline.nodeWithTsxMB} MB, ` +
+        `the idle router ${mem.rssAtStartMB} MB; at the end the V8 heap held ${mem.childAtEnd?.heapTotal ?? '?'} MB (${mem.childAtEnd?.heapUsed ?? '?'} MB in use), ` +
+        `but the live heap after a full GC was ${mem.liveAtStart?.heapUsed ?? '?'} MB before the first message and ${mem.liveAtEnd?.heapUsed ?? '?'} MB after the last.`,
+      '',
+    )
   }
   lines.push(
     '**How it is measured.** One `npm run bench` against the built-in simulator over loopback, with the real ' +
@@ -160,11 +230,11 @@ export function formatMarkdown(r: BenchResults, jsonPath: string, analysisFile?:
       'dominate) and a bare SDK bot (`test/bench/bare-entry.ts`: a `DWClient` subclass that acks and POSTs `pong` to ' +
       'the sessionWebhook with `fetch`). Before each round the bench waits for the child to be idle. *Throughput*: router ' +
       'and bare alternate, each round sending every message as fast as the generator can and awaiting every reply; ' +
-      'the child\'s CPU time per message (from `/proc/<pid>/stat`) is the steadier view of the same question on a shared ' +
+      "the child's CPU time per message (from `/proc/<pid>/stat`) is the steadier view of the same question on a shared " +
       'host. *Latency*: a timer sends the messages due on each 10 ms tick; ack latency is frame written by the simulator ' +
-      '→ ack received, reply latency frame written → webhook reply received, both on the bench process\'s monotonic ' +
+      "→ ack received, reply latency frame written → webhook reply received, both on the bench process's monotonic " +
       'clock; router, bare and router-with-the-2-s-skill alternate for several rounds and the target uses the median ' +
-      'of the rounds\' p99s. *Memory*: a fresh router child (started with `--expose-gc`, which only exposes `gc()`, used ' +
+      "of the rounds' p99s. *Memory*: a fresh router child (started with `--expose-gc`, which only exposes `gc()`, used " +
       'once before the first and once after the last message) takes 100,000 pings offered a little below the measured ' +
       'throughput with at most 250 awaiting a reply; the parent reads its `VmRSS` from `/proc/<pid>/status` every 5,000 ' +
       'replies and fits a line through the second half. *Admin*: an operator in the admin group sends commands one at a ' +
@@ -174,7 +244,8 @@ export function formatMarkdown(r: BenchResults, jsonPath: string, analysisFile?:
       'excluded by definition).',
     '',
   )
-  if (r.errors.length) lines.push(`**Phases that failed in this run:** ${r.errors.map((e) => `\`${e.slice(0, 200)}\``).join('; ')}`, '')
+  if (r.errors.length)
+    lines.push(`**Phases that failed in this run:** ${r.errors.map((e) => `\`${e.slice(0, 200)}\``).join('; ')}`, '')
   if (analysisFile && existsSync(analysisFile)) lines.push(readFileSync(analysisFile, 'utf8').trim(), '')
   return lines.join('\n')
 }

@@ -16,7 +16,9 @@ import sleepSkill from './sleep-skill.js'
 const config = loadConfig(process.env)
 const handle = createLogger({ level: config.logLevel, secrets: [config.dingtalk.clientSecret, config.auditKey] })
 routeConsoleToLogger(handle.logger)
-process.on('unhandledRejection', (reason) => handle.logger.error({ err: String(reason) }, 'unhandled rejection (contained)'))
+process.on('unhandledRejection', (reason) =>
+  handle.logger.error({ err: String(reason) }, 'unhandled rejection (contained)'),
+)
 
 const app = createRouterApp(config, {
   logger: handle,
@@ -39,7 +41,11 @@ try {
   }
   clearTimeout(deadline)
   const address = app.http?.address()
-  process.send?.({ type: 'ready', pid: process.pid, httpPort: typeof address === 'object' && address ? address.port : undefined })
+  process.send?.({
+    type: 'ready',
+    pid: process.pid,
+    httpPort: typeof address === 'object' && address ? address.port : undefined,
+  })
 } catch (err) {
   process.send?.({ type: 'error', message: (err as Error).message })
   process.exit(1)

@@ -17,7 +17,8 @@ import { throughputPhase } from './throughput.js'
 // `npm run bench [-- --out bench/results.json] [--markdown <file>] [--quick] [--profile] [--only a,b]`
 // Every loop below is bounded in count and time, and every child is stopped (or killed) on the way out.
 
-const USAGE = 'usage: npm run bench -- [--out <json>] [--markdown <file>] [--quick] [--profile] [--only throughput,latency,admin,memory,audit]\n' +
+const USAGE =
+  'usage: npm run bench -- [--out <json>] [--markdown <file>] [--quick] [--profile] [--only throughput,latency,admin,memory,audit]\n' +
   '  [--router-node-args="--max-semi-space-size=2"]   extra node flags for every router child (default: none, as deployed)\n' +
   '  [--memory-messages <n>]                           messages in the memory phase (default 100000)\n' +
   '  --from <results.json> --markdown <file>             only rewrite the markdown section from a saved run'
@@ -60,7 +61,9 @@ const runs = (p: Phase) => only.has(p)
 const markdownFile = args.markdown ? resolve(args.markdown) : undefined
 if (markdownFile && existsSync(markdownFile) && !readFileSync(markdownFile, 'utf8').includes(MARK_START)) {
   // Never overwrite a document that does not carry the markers (the README without them, say).
-  process.stderr.write(`${markdownFile} exists but has no ${MARK_START} … <!-- BENCH-RESULTS:END --> markers; add them where the section goes\n`)
+  process.stderr.write(
+    `${markdownFile} exists but has no ${MARK_START} … <!-- BENCH-RESULTS:END --> markers; add them where the section goes\n`,
+  )
   process.exit(2)
 }
 
@@ -73,15 +76,48 @@ if (args.from) {
   }
   const saved = JSON.parse(readFileSync(resolve(args.from), 'utf8')) as BenchResults
   const existing = existsSync(markdownFile) ? readFileSync(markdownFile, 'utf8') : undefined
-  writeFileSync(markdownFile, spliceSection(existing, formatMarkdown(saved, relative(process.cwd(), resolve(args.from)), analysisFile)))
+  writeFileSync(
+    markdownFile,
+    spliceSection(existing, formatMarkdown(saved, relative(process.cwd(), resolve(args.from)), analysisFile)),
+  )
   process.stdout.write(`markdown section written to ${relative(process.cwd(), markdownFile)} from ${args.from}\n`)
   process.exit(0)
 }
 
 /** Sizes of every phase; --quick shrinks them to debug the bench itself in under a minute. */
 const S = args.quick
-  ? { rounds: 2, messages: 500, warmup: 200, rate: 500, seconds: 2, latRounds: 1, tickMs: 10, memMessages: 10_000, memEvery: 1000, memMaxSeconds: 60, memWindow: 250, adminCount: 20, auditMax: 5000, auditSeconds: 1 }
-  : { rounds: 5, messages: 3000, warmup: 1000, rate: 1000, seconds: 2, latRounds: 5, tickMs: 10, memMessages: 100_000, memEvery: 5000, memMaxSeconds: 300, memWindow: 250, adminCount: 200, auditMax: 50_000, auditSeconds: 3 }
+  ? {
+      rounds: 2,
+      messages: 500,
+      warmup: 200,
+      rate: 500,
+      seconds: 2,
+      latRounds: 1,
+      tickMs: 10,
+      memMessages: 10_000,
+      memEvery: 1000,
+      memMaxSeconds: 60,
+      memWindow: 250,
+      adminCount: 20,
+      auditMax: 5000,
+      auditSeconds: 1,
+    }
+  : {
+      rounds: 5,
+      messages: 3000,
+      warmup: 1000,
+      rate: 1000,
+      seconds: 2,
+      latRounds: 5,
+      tickMs: 10,
+      memMessages: 100_000,
+      memEvery: 5000,
+      memMaxSeconds: 300,
+      memWindow: 250,
+      adminCount: 200,
+      auditMax: 50_000,
+      auditSeconds: 3,
+    }
 
 if (args['memory-messages'] !== undefined && !/^\d+$/.test(args['memory-messages'])) {
   process.stderr.write(`--memory-messages expects a whole number\n${USAGE}\n`)
@@ -97,7 +133,15 @@ const started = Date.now()
 const results: BenchResults = {
   startedAt: new Date(started).toISOString(),
   machine: describeMachine(),
-  settings: { ...S, senders: 100, logLevel: 'warn', targets: TARGETS, phases: [...only], profile: Boolean(profileDir), routerNodeArgs },
+  settings: {
+    ...S,
+    senders: 100,
+    logLevel: 'warn',
+    targets: TARGETS,
+    phases: [...only],
+    profile: Boolean(profileDir),
+    routerNodeArgs,
+  },
   errors: [],
   childLogs: {},
 }
@@ -166,8 +210,10 @@ async function finish(): Promise<void> {
   writeFileSync(outFile, JSON.stringify(results, null, 2) + '\n')
   const shownJson = relative(process.cwd(), outFile) || outFile
   log(`\n${formatTable(results.rows)}\n`)
-  log(`machine: ${results.machine.cpus} × ${results.machine.cpuModel}, ${results.machine.totalMemoryGB} GB, Node ${results.machine.node}; ` +
-    `load average ${results.machine.loadAverageAtStart.join(' ')} at start, ${results.machine.loadAverageAtEnd.join(' ')} at end; ${results.durationSeconds} s`)
+  log(
+    `machine: ${results.machine.cpus} × ${results.machine.cpuModel}, ${results.machine.totalMemoryGB} GB, Node ${results.machine.node}; ` +
+      `load average ${results.machine.loadAverageAtStart.join(' ')} at start, ${results.machine.loadAverageAtEnd.join(' ')} at end; ${results.durationSeconds} s`,
+  )
   log(`results written to ${shownJson}`)
   if (markdownFile) {
     const existing = existsSync(markdownFile) ? readFileSync(markdownFile, 'utf8') : undefined
@@ -177,7 +223,9 @@ async function finish(): Promise<void> {
   if (profileDir) log(`CPU profiles in ${profileDir} (summarise with: npx tsx test/bench/profile-summary.ts <file>)`)
 }
 
-log(`bench: ${results.machine.cpus} × ${results.machine.cpuModel}, Node ${results.machine.node}, load average ${results.machine.loadAverageAtStart.join(' ')}`)
+log(
+  `bench: ${results.machine.cpus} × ${results.machine.cpuModel}, Node ${results.machine.node}, load average ${results.machine.loadAverageAtStart.join(' ')}`,
+)
 let router: SutChild | undefined
 let bare: SutChild | undefined
 try {
@@ -188,17 +236,35 @@ try {
     if (runs('throughput') || runs('latency')) bare = await track(startBareChild(bareSim, 'bare', profileDir))
   }
   if (runs('throughput')) {
-    results.throughput = await phase(`1. throughput: ${S.rounds} rounds × ${S.messages} messages, router and bare alternating`, () =>
-      throughputPhase({ name: 'router', sim: routerSim, child: router! }, { name: 'bare', sim: bareSim, child: bare! }, { rounds: S.rounds, messages: S.messages, warmup: S.warmup, log }))
+    results.throughput = await phase(
+      `1. throughput: ${S.rounds} rounds × ${S.messages} messages, router and bare alternating`,
+      () =>
+        throughputPhase(
+          { name: 'router', sim: routerSim, child: router! },
+          { name: 'bare', sim: bareSim, child: bare! },
+          { rounds: S.rounds, messages: S.messages, warmup: S.warmup, log },
+        ),
+    )
   }
   if (runs('latency')) {
-    results.latency = await phase(`2. latency at ${S.rate} msg/s: ${S.latRounds} rounds × ${S.seconds} s each of router, bare, router with a 2 s skill`, () =>
-      latencyPhase(routerSim, router!, bareSim, bare!, { rate: S.rate, seconds: S.seconds, rounds: S.latRounds, tickMs: S.tickMs, log }))
+    results.latency = await phase(
+      `2. latency at ${S.rate} msg/s: ${S.latRounds} rounds × ${S.seconds} s each of router, bare, router with a 2 s skill`,
+      () =>
+        latencyPhase(routerSim, router!, bareSim, bare!, {
+          rate: S.rate,
+          seconds: S.seconds,
+          rounds: S.latRounds,
+          tickMs: S.tickMs,
+          log,
+        }),
+    )
   }
   if (runs('admin') && router) {
     const picked = pickAdminCommands(commands)
-    results.admin = await phase(`4a. admin command latency: ${S.adminCount} × ${picked.lines.join(' ⇄ ') || '(none)'}`, () =>
-      adminPhase(routerSim, router!, picked.lines, S.adminCount, picked.note))
+    results.admin = await phase(
+      `4a. admin command latency: ${S.adminCount} × ${picked.lines.join(' ⇄ ') || '(none)'}`,
+      () => adminPhase(routerSim, router!, picked.lines, S.adminCount, picked.note),
+    )
     if (picked.note) log(`   note: ${picked.note}`)
   }
   await stopChild(bare)
@@ -207,21 +273,34 @@ try {
     // Offered a little below the measured router throughput, and windowed, so the run measures memory at
     // the highest load that stays stable rather than the size of a growing backlog.
     const measured = results.throughput?.routerMedianPerSecond
-    const rate = args.quick || !measured ? S.rate : Math.max(500, Math.min(1500, Math.floor((measured * 0.8) / 100) * 100))
-    results.memory = await phase(`3. memory: ${S.memMessages.toLocaleString('en')} messages at ${rate} msg/s into a fresh router child`, async () => {
-      const sim = await newSim()
-      const child = await track(startRouterChild(sim, 'memory', profileDir, ['--expose-gc', ...routerNodeArgs]))
-      try {
-        return await memoryPhase(sim, child, { messages: S.memMessages, rate, window: S.memWindow, sampleEvery: S.memEvery, maxSeconds: Math.min(S.memMaxSeconds, Math.ceil((S.memMessages / rate) * 1.3) + 20), nodeArgs: routerNodeArgs, log })
-      } finally {
-        await stopChild(child)
-        await sim.stop()
-      }
-    })
+    const rate =
+      args.quick || !measured ? S.rate : Math.max(500, Math.min(1500, Math.floor((measured * 0.8) / 100) * 100))
+    results.memory = await phase(
+      `3. memory: ${S.memMessages.toLocaleString('en')} messages at ${rate} msg/s into a fresh router child`,
+      async () => {
+        const sim = await newSim()
+        const child = await track(startRouterChild(sim, 'memory', profileDir, ['--expose-gc', ...routerNodeArgs]))
+        try {
+          return await memoryPhase(sim, child, {
+            messages: S.memMessages,
+            rate,
+            window: S.memWindow,
+            sampleEvery: S.memEvery,
+            maxSeconds: Math.min(S.memMaxSeconds, Math.ceil((S.memMessages / rate) * 1.3) + 20),
+            nodeArgs: routerNodeArgs,
+            log,
+          })
+        } finally {
+          await stopChild(child)
+          await sim.stop()
+        }
+      },
+    )
   }
   if (runs('audit')) {
     results.audit = await phase(`4b. audit append rate (≤ ${S.auditMax} entries or ${S.auditSeconds} s)`, async () =>
-      auditRatePhase({ maxEntries: S.auditMax, maxSeconds: S.auditSeconds }))
+      auditRatePhase({ maxEntries: S.auditMax, maxSeconds: S.auditSeconds }),
+    )
   }
 } catch (err) {
   results.errors.push(`setup: ${(err as Error).message}`)

@@ -60,6 +60,6 @@ export function summarize(samplesMs: readonly number[]): LatencySummary {
     p50: round(percentile(samplesMs, 50)),
     p90: round(percentile(samplesMs, 90)),
     p99: round(percentile(samplesMs, 99)),
-    max: round(samplesMs.length ? samplesMs.reduce((m, v) => (Math.max(v , m)), -Infinity) : Number.NaN),
+    max: round(samplesMs.length ? samplesMs.reduce((m, v) => Math.max(v, m), -Infinity) : Number.NaN),
   }
 }

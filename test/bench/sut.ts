@@ -48,12 +48,16 @@ export function removeWorkDirs(): void {
   for (const dir of workDirs.splice(0)) rmSync(dir, { recursive: true, force: true })
 }
 
-
 /**
  * The router child: the real app (real skills and commands plus the bench-only `sleep` skill), its SQLite
  * inbox, audit and metrics, at LOG_LEVEL=warn so log formatting does not dominate what is measured.
  */
-export async function startRouterChild(sim: DingTalkSimulator, label: string, cpuProfDir?: string, nodeArgs?: string[]): Promise<SutChild> {
+export async function startRouterChild(
+  sim: DingTalkSimulator,
+  label: string,
+  cpuProfDir?: string,
+  nodeArgs?: string[],
+): Promise<SutChild> {
   const dir = workDir(label)
   const configFile = join(dir, 'router.yaml')
   writeFileSync(configFile, BENCH_CONFIG)
@@ -78,5 +82,11 @@ export async function startRouterChild(sim: DingTalkSimulator, label: string, cp
 /** The bare dingtalk-stream client child: ack, then POST `pong`, nothing else. */
 export async function startBareChild(sim: DingTalkSimulator, label: string, cpuProfDir?: string): Promise<SutChild> {
   const dir = workDir(label)
-  return SutChild.start({ label, entry: BARE_ENTRY, logFile: join(dir, 'child.log'), cpuProfDir, env: simulatorEnv(sim) })
+  return SutChild.start({
+    label,
+    entry: BARE_ENTRY,
+    logFile: join(dir, 'child.log'),
+    cpuProfDir,
+    env: simulatorEnv(sim),
+  })
 }

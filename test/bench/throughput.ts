@@ -25,7 +25,11 @@ async function measuredBurst(v: Variant, messages: number): Promise<MeasuredBurs
   const bench = process.cpuUsage(bench0)
   const childMs = (v.child.cpuSeconds() - child0) * 1000
   const round3 = (x: number) => Math.round(x * 1000) / 1000
-  return { ...r, childCpuMsPerMessage: round3(childMs / messages), benchCpuMsPerMessage: round3((bench.user + bench.system) / 1000 / messages) }
+  return {
+    ...r,
+    childCpuMsPerMessage: round3(childMs / messages),
+    benchCpuMsPerMessage: round3((bench.user + bench.system) / 1000 / messages),
+  }
 }
 
 export interface ThroughputRound {
@@ -54,7 +58,11 @@ export interface ThroughputResult {
  * Figure 1: callback frame → skill `ping` → sessionWebhook reply, for the router and the bare client,
  * alternating, several rounds. Both children stay up between rounds; only one receives traffic at a time.
  */
-export async function throughputPhase(router: Variant, bare: Variant, o: { rounds: number; messages: number; warmup: number; log: (s: string) => void }): Promise<ThroughputResult> {
+export async function throughputPhase(
+  router: Variant,
+  bare: Variant,
+  o: { rounds: number; messages: number; warmup: number; log: (s: string) => void },
+): Promise<ThroughputResult> {
   // Warm-up: JIT, connection pools and SQLite pages, not counted.
   await burst(router.sim, o.warmup, 'ping', 60_000)
   await burst(bare.sim, o.warmup, 'ping', 60_000)
@@ -69,8 +77,10 @@ export async function throughputPhase(router: Variant, bare: Variant, o: { round
     const ratio = Math.round((r.perSecond / s.perSecond) * 1000) / 1000
     rounds.push({ round, first: first.name, router: r, bare: s, ratio })
     const lost = r.lost + s.lost > 0 ? ` (replies lost: router ${r.lost}, bare ${s.lost})` : ''
-    o.log(`  round ${round}: router ${r.perSecond} msg/s, bare ${s.perSecond} msg/s, ratio ${ratio}${lost}; ` +
-      `CPU ms/msg router ${r.childCpuMsPerMessage}, bare ${s.childCpuMsPerMessage}, bench process ${r.benchCpuMsPerMessage}/${s.benchCpuMsPerMessage}`)
+    o.log(
+      `  round ${round}: router ${r.perSecond} msg/s, bare ${s.perSecond} msg/s, ratio ${ratio}${lost}; ` +
+        `CPU ms/msg router ${r.childCpuMsPerMessage}, bare ${s.childCpuMsPerMessage}, bench process ${r.benchCpuMsPerMessage}/${s.benchCpuMsPerMessage}`,
+    )
   }
   return {
     messagesPerRound: o.messages,

@@ -10,8 +10,16 @@ import { chatDirectory } from '../../src/simulator-mode.js'
 import { startTestRouter, type TestRouter } from '../helpers/router.js'
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
 /** Generous: a loaded two-core CI machine runs Chromium, the router and vitest workers at once. */
 const WAIT_MS = 30_000
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -26,20 +34,28 @@ const pageErrors: string[] = []
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}. Install it (Debian: apt-get install -y chromium; .ci/run does this) `
-      + 'or point CHROMIUM_PATH at a Chromium binary.')
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}. Install it (Debian: apt-get install -y chromium; .ci/run does this) ` +
+        'or point CHROMIUM_PATH at a Chromium binary.',
+    )
   }
   router = await startTestRouter()
   chat = await startChatPage({ simulatorUrl: router.sim.baseUrl, port: 0, ...chatDirectory(router.config) })
   profile = mkdtempSync(join(tmpdir(), 'chat-page-chromium-'))
   context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 60_000, viewport: { width: 1280, height: 960 },
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ARGS,
+    timeout: 60_000,
+    viewport: { width: 1280, height: 960 },
   })
   page = context.pages()[0] ?? (await context.newPage())
   page.setDefaultTimeout(WAIT_MS)
   page.on('pageerror', (err) => pageErrors.push(err.message))
   // CSP violations and failed requests show up here: the page must work without any.
-  page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()) })
+  page.on('console', (m) => {
+    if (m.type() === 'error') pageErrors.push(m.text())
+  })
 }, 120_000)
 
 afterAll(async () => {
@@ -77,7 +93,9 @@ async function say(text: string): Promise<Locator> {
 }
 
 describe('the simulator chat page in headless Chromium', () => {
-  it('disables and re-enables a skill with a second operator, and refuses a stranger', { timeout: 240_000 }, async () => {
+  it('disables and re-enables a skill with a second operator, and refuses a stranger', {
+    timeout: 240_000,
+  }, async () => {
     await page.goto(chat!.url)
     await page.locator('#stream-state', { hasText: 'live' }).waitFor()
     await page.locator('#bot-state', { hasText: 'bot connected' }).waitFor()
@@ -115,7 +133,8 @@ describe('the simulator chat page in headless Chromium', () => {
     await page.screenshot({ path: join(OUT, 'chat-page-end.png') })
 
     // `UPDATE_DOCS_SCREENSHOT=1 npx vitest run test/browser` refreshes the README's picture.
-    if (process.env.UPDATE_DOCS_SCREENSHOT) copyFileSync(join(OUT, 'chat-page.png'), join(ROOT, 'docs', 'chat-page.png'))
+    if (process.env.UPDATE_DOCS_SCREENSHOT)
+      copyFileSync(join(OUT, 'chat-page.png'), join(ROOT, 'docs', 'chat-page.png'))
     expect(pageErrors).toEqual([])
   })
 })

@@ -20,12 +20,19 @@ afterEach(async () => {
 async function start(): Promise<{ sim: DingTalkSimulator; page: ChatPage }> {
   sim = new DingTalkSimulator()
   await sim.start()
-  page = await startChatPage({ simulatorUrl: sim.baseUrl, port: 0, ...chatDirectory({ operators: [], adminConversations: [] }) })
+  page = await startChatPage({
+    simulatorUrl: sim.baseUrl,
+    port: 0,
+    ...chatDirectory({ operators: [], adminConversations: [] }),
+  })
   return { sim, page }
 }
 
 /** Reads an event stream and hands out its entries one by one. */
-async function events(url: string, headers: Record<string, string> = {}): Promise<{ next(): Promise<TranscriptEntry> }> {
+async function events(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ next(): Promise<TranscriptEntry> }> {
   const controller = new AbortController()
   const res = await fetch(url, { headers, signal: controller.signal })
   expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/)
@@ -48,7 +55,11 @@ async function events(url: string, headers: Record<string, string> = {}): Promis
   }
 }
 
-function postMessage(url: string, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }): Promise<Response> {
+function postMessage(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+): Promise<Response> {
   return fetch(new URL('/sim/messages', url), { method: 'POST', headers, body: JSON.stringify(body) })
 }
 
@@ -58,7 +69,9 @@ function getWithHost(url: string, host: string): Promise<number> {
     request(url, { headers: { host } }, (res) => {
       res.resume()
       resolve(res.statusCode ?? 0)
-    }).on('error', reject).end()
+    })
+      .on('error', reject)
+      .end()
   })
 }
 
@@ -74,47 +87,100 @@ describe('chat page server', () => {
       expect((await fetch(new URL(asset, page.url))).status, asset).toBe(200)
     }
     const config = (await (await fetch(new URL('/config.json', page.url))).json()) as ReturnType<typeof chatDirectory>
-    expect(config.people.map((p) => p.staffId)).toEqual([SIM_PEOPLE.user, SIM_PEOPLE.operatorOne, SIM_PEOPLE.operatorTwo, SIM_PEOPLE.stranger])
+    expect(config.people.map((p) => p.staffId)).toEqual([
+      SIM_PEOPLE.user,
+      SIM_PEOPLE.operatorOne,
+      SIM_PEOPLE.operatorTwo,
+      SIM_PEOPLE.stranger,
+    ])
     expect(config.groups).toEqual([{ conversationId: SIM_PEOPLE.opsGroup, title: expect.any(String) }])
     expect((await fetch(new URL('/sim/replies?msgId=x', page.url))).status).toBe(404) // only what the page needs is proxied
     expect((await fetch(new URL('/../package.json', page.url))).status).toBe(404)
   })
 
-  it('refuses other hosts, other origins and non-JSON posts, so no other site can speak as an operator', T, async () => {
-    const { sim, page } = await start()
-    expect(await getWithHost(page.url, 'evil.example')).toBe(403)
-    const body = { text: '/status', senderStaffId: 'op1', conversationId: 'cid-ops' }
-    expect((await postMessage(page.url, body, { 'content-type': 'application/json', origin: 'https://evil.example' })).status).toBe(403)
-    expect((await postMessage(page.url, body, { 'content-type': 'text/plain' })).status).toBe(403)
-    expect(sim.transcript.since(0)).toEqual([])
-    const ok = await postMessage(page.url, body, { 'content-type': 'application/json', origin: page.url.replace(/\/$/, '') })
-    expect(ok.status).toBe(200)
-    expect(sim.transcript.since(0)).toMatchObject([{ type: 'message', text: '/status', senderStaffId: 'op1', conversationId: 'cid-ops' }])
-  })
+  it(
+    'refuses other hosts, other origins and non-JSON posts, so no other site can speak as an operator',
+    T,
+    async () => {
+      const { sim, page } = await start()
+      expect(await getWithHost(page.url, 'evil.example')).toBe(403)
+      const body = { text: '/status', senderStaffId: 'op1', conversationId: 'cid-ops' }
+      expect(
+        (await postMessage(page.url, body, { 'content-type': 'application/json', origin: 'https://evil.example' }))
+          .status,
+      ).toBe(403)
+      expect((await postMessage(page.url, body, { 'content-type': 'text/plain' })).status).toBe(403)
+      expect(sim.transcript.since(0)).toEqual([])
+      const ok = await postMessage(page.url, body, {
+        'content-type': 'application/json',
+        origin: page.url.replace(/\/$/, ''),
+      })
+      expect(ok.status).toBe(200)
+      expect(sim.transcript.since(0)).toMatchObject([
+        { type: 'message', text: '/status', senderStaffId: 'op1', conversationId: 'cid-ops' },
+      ])
+    },
+  )
 
-  it('streams messages and replies (proactive sends too) through the proxy, and resumes after Last-Event-ID', T, async () => {
-    const { sim, page } = await start()
-    const first = sim.sendMessage({ text: '你好', senderStaffId: 'user1' })
-    const stream = await events(new URL('/sim/events', page.url).href)
-    expect(await stream.next()).toMatchObject({ type: 'message', id: 1, msgId: first.msgId, text: '你好', senderNick: '张三', conversationId: 'cid-dm-user1' })
-    await fetch(first.sessionWebhook, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ msgtype: 'markdown', markdown: { title: '问候', text: '**你好**' } }),
-    })
-    const reply = await stream.next()
-    expect(reply).toMatchObject({ type: 'reply', id: 2, kind: 'webhook', msgId: first.msgId, msgtype: 'markdown', title: '问候', text: '**你好**' })
-    expect(JSON.stringify(reply)).not.toContain('session=') // the webhook URL is a credential
-    const token = (await (await fetch(`${sim.apiBase}/v1.0/oauth2/accessToken`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ appKey: sim.clientId, appSecret: sim.clientSecret }),
-    })).json()) as { accessToken: string }
-    await fetch(`${sim.apiBase}/v1.0/robot/groupMessages/send`, {
-      method: 'POST', headers: { 'content-type': 'application/json', 'x-acs-dingtalk-access-token': token.accessToken },
-      body: JSON.stringify({ robotCode: sim.robotCode, openConversationId: 'cid-ops', msgKey: 'sampleText', msgParam: '{"content":"notice"}' }),
-    })
-    expect(await stream.next()).toMatchObject({ type: 'reply', id: 3, kind: 'group', conversationId: 'cid-ops', text: 'notice' })
-    const resumed = await events(new URL('/sim/events', page.url).href, { 'last-event-id': '2' })
-    expect(await resumed.next()).toMatchObject({ id: 3, text: 'notice' })
-  })
+  it(
+    'streams messages and replies (proactive sends too) through the proxy, and resumes after Last-Event-ID',
+    T,
+    async () => {
+      const { sim, page } = await start()
+      const first = sim.sendMessage({ text: '你好', senderStaffId: 'user1' })
+      const stream = await events(new URL('/sim/events', page.url).href)
+      expect(await stream.next()).toMatchObject({
+        type: 'message',
+        id: 1,
+        msgId: first.msgId,
+        text: '你好',
+        senderNick: '张三',
+        conversationId: 'cid-dm-user1',
+      })
+      await fetch(first.sessionWebhook, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ msgtype: 'markdown', markdown: { title: '问候', text: '**你好**' } }),
+      })
+      const reply = await stream.next()
+      expect(reply).toMatchObject({
+        type: 'reply',
+        id: 2,
+        kind: 'webhook',
+        msgId: first.msgId,
+        msgtype: 'markdown',
+        title: '问候',
+        text: '**你好**',
+      })
+      expect(JSON.stringify(reply)).not.toContain('session=') // the webhook URL is a credential
+      const token = (await (
+        await fetch(`${sim.apiBase}/v1.0/oauth2/accessToken`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ appKey: sim.clientId, appSecret: sim.clientSecret }),
+        })
+      ).json()) as { accessToken: string }
+      await fetch(`${sim.apiBase}/v1.0/robot/groupMessages/send`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-acs-dingtalk-access-token': token.accessToken },
+        body: JSON.stringify({
+          robotCode: sim.robotCode,
+          openConversationId: 'cid-ops',
+          msgKey: 'sampleText',
+          msgParam: '{"content":"notice"}',
+        }),
+      })
+      expect(await stream.next()).toMatchObject({
+        type: 'reply',
+        id: 3,
+        kind: 'group',
+        conversationId: 'cid-ops',
+        text: 'notice',
+      })
+      const resumed = await events(new URL('/sim/events', page.url).href, { 'last-event-id': '2' })
+      expect(await resumed.next()).toMatchObject({ id: 3, text: 'notice' })
+    },
+  )
 
   it('answers 502 with a hint when the simulator is gone, and stops even with a stream open', T, async () => {
     const { sim, page } = await start()

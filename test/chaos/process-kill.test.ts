@@ -48,21 +48,35 @@ function pendingInbox(dbPath: string): Set<string> {
   }
 }
 
-function routerctl(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+function routerctl(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli/routerctl.ts', ...args], { cwd: ROOT, env, timeout: SPAWN_MS }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : undefined) : 0
-      if (code === undefined) return reject(new Error(`routerctl did not exit normally: ${err?.message}\n${stderr}`))
-      resolve({ code, stdout, stderr })
-    })
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/routerctl.ts', ...args],
+      { cwd: ROOT, env, timeout: SPAWN_MS },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : undefined) : 0
+        if (code === undefined) return reject(new Error(`routerctl did not exit normally: ${err?.message}\n${stderr}`))
+        resolve({ code, stdout, stderr })
+      },
+    )
   })
 }
 
 describe('chaos: the router process is SIGKILLed mid-burst and restarted', { timeout: 8 * SPAWN_MS }, () => {
   it('loses no message over three kills; duplicates only for messages caught in flight by a kill', async () => {
-    const sim = cleanup.add(new DingTalkSimulator({
-      clientId: TEST_SECRETS.clientId, clientSecret: TEST_SECRETS.clientSecret, redeliveryDelayMs: 500, redeliveryCount: 1000,
-    }), (s) => s.stop())
+    const sim = cleanup.add(
+      new DingTalkSimulator({
+        clientId: TEST_SECRETS.clientId,
+        clientSecret: TEST_SECRETS.clientSecret,
+        redeliveryDelayMs: 500,
+        redeliveryCount: 1000,
+      }),
+      (s) => s.stop(),
+    )
     await sim.start()
     const dir = cleanup.add(tempDir('chaos-kill-'), removeDir)
     const env = routerEnv(sim, dir)
@@ -91,16 +105,32 @@ describe('chaos: the router process is SIGKILLed mid-burst and restarted', { tim
       const before = sim.stats.connectionsAccepted
       const p = spawnRouter(env)
       procs.push(p)
-      await waitForEvent(sim, 'connection', () => sim.stats.connectionsAccepted > before, SPAWN_MS,
-        () => `router ${procs.length} did not connect; stderr: ${p.stderr().slice(-1000)}`)
+      await waitForEvent(
+        sim,
+        'connection',
+        () => sim.stats.connectionsAccepted > before,
+        SPAWN_MS,
+        () => `router ${procs.length} did not connect; stderr: ${p.stderr().slice(-1000)}`,
+      )
       return p
     }
 
-    const kills: { outstanding: number; pending: Set<string>; answeredAtKill: Set<string>; answeredButPending: number }[] = []
+    const kills: {
+      outstanding: number
+      pending: Set<string>
+      answeredAtKill: Set<string>
+      answeredButPending: number
+    }[] = []
     let proc = await start()
     for (let i = 0; i < WINDOW; i++) send()
     for (const threshold of KILL_AT) {
-      await waitForEvent(sim, 'reply', () => answered.size >= threshold, PATIENCE, () => `${answered.size} of ${threshold} answered`)
+      await waitForEvent(
+        sim,
+        'reply',
+        () => answered.size >= threshold,
+        PATIENCE,
+        () => `${answered.size} of ${threshold} answered`,
+      )
       proc.child.kill('SIGKILL')
       const outstanding = sent.length - answered.size
       const answeredAtKill = new Set(answered)
@@ -114,9 +144,18 @@ describe('chaos: the router process is SIGKILLed mid-burst and restarted', { tim
     }
 
     const ids = () => sent.map((m) => m.msgId)
-    await waitForEvent(sim, 'reply', () => sent.length === TOTAL, PATIENCE, () => `${sent.length} of ${TOTAL} sent`)
+    await waitForEvent(
+      sim,
+      'reply',
+      () => sent.length === TOTAL,
+      PATIENCE,
+      () => `${sent.length} of ${TOTAL} sent`,
+    )
     await counter.waitAll(ids())
-    await waitAllAcked(sim, sent.map((m) => m.messageId))
+    await waitAllAcked(
+      sim,
+      sent.map((m) => m.messageId),
+    )
     const barrier = sim.sendMessage({ text: 'ping', senderStaffId: 'user9' })
     expect((await sim.waitForReply({ msgId: barrier.msgId }, PATIENCE)).text).toBe('pong')
 
@@ -135,37 +174,57 @@ describe('chaos: the router process is SIGKILLed mid-burst and restarted', { tim
     const duplicates = sent.filter((m) => counter.counts.get(m.msgId)! > 1)
     for (const m of duplicates) {
       const heldAtKills = kills.filter((k) => k.pending.has(m.msgId)).length
-      expect(counter.counts.get(m.msgId)! - 1, `${m.msgId}: ${counter.counts.get(m.msgId)} replies, pending at ${heldAtKills} kills`).toBeLessThanOrEqual(heldAtKills)
+      expect(
+        counter.counts.get(m.msgId)! - 1,
+        `${m.msgId}: ${counter.counts.get(m.msgId)} replies, pending at ${heldAtKills} kills`,
+      ).toBeLessThanOrEqual(heldAtKills)
     }
     const extraReplies = duplicates.reduce((n, m) => n + counter.counts.get(m.msgId)! - 1, 0)
     // Replied to before the kill vs a reply POST still in the socket when the process died, recorded after it.
-    const caughtReplied = duplicates.filter((m) => kills.some((k) => k.pending.has(m.msgId) && k.answeredAtKill.has(m.msgId))).length
+    const caughtReplied = duplicates.filter((m) =>
+      kills.some((k) => k.pending.has(m.msgId) && k.answeredAtKill.has(m.msgId)),
+    ).length
 
     // Every run started (and audited its start); the last one stopped cleanly; the chain verifies.
     const db = new Database(dbPath, { readonly: true })
     let starts: number, whoamiExecuted: number
     try {
-      starts = db.prepare("SELECT COUNT(*) FROM audit WHERE action = 'start' AND outcome = 'executed'").pluck().get() as number
-      whoamiExecuted = db.prepare("SELECT COUNT(*) FROM audit WHERE action = 'whoami' AND outcome = 'executed'").pluck().get() as number
+      starts = db
+        .prepare("SELECT COUNT(*) FROM audit WHERE action = 'start' AND outcome = 'executed'")
+        .pluck()
+        .get() as number
+      whoamiExecuted = db
+        .prepare("SELECT COUNT(*) FROM audit WHERE action = 'whoami' AND outcome = 'executed'")
+        .pluck()
+        .get() as number
     } finally {
       db.close()
     }
     expect(starts).toBe(KILL_AT.length + 1)
     expect(whoamiExecuted).toBeGreaterThanOrEqual(sent.filter((m) => m.kind === 'whoami').length)
     const verify = await routerctl(['audit', 'verify'], env)
-    expect(verify, verify.stderr).toMatchObject({ code: 0, stdout: expect.stringMatching(/^audit chain intact: \d+ entries/) })
+    expect(verify, verify.stderr).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^audit chain intact: \d+ entries/),
+    })
 
-    const resumed = procs.flatMap((p) => p.records()).filter((l) => l.msg === 'resumed messages left unanswered by the last run').map((l) => Number(l.resumed))
+    const resumed = procs
+      .flatMap((p) => p.records())
+      .filter((l) => l.msg === 'resumed messages left unanswered by the last run')
+      .map((l) => Number(l.resumed))
     const redelivered = sent.filter((m) => sim.deliveries(m.msgId) > 1).length
     const summary = {
-      messages: TOTAL, kills: kills.length,
+      messages: TOTAL,
+      kills: kills.length,
       unansweredAtKills: kills.map((k) => k.outstanding),
       inWindowAtKills: kills.map((k) => k.answeredButPending),
       storedUnansweredAtKills: kills.map((k) => k.pending.size),
       resumedAtRestarts: resumed,
       redeliveredMessages: redelivered,
-      duplicatedMessages: duplicates.length, extraReplies,
-      duplicatesRepliedBeforeKill: caughtReplied, duplicatesRepliedAfterKill: duplicates.length - caughtReplied,
+      duplicatedMessages: duplicates.length,
+      extraReplies,
+      duplicatesRepliedBeforeKill: caughtReplied,
+      duplicatesRepliedAfterKill: duplicates.length - caughtReplied,
     }
     console.log(`SIGKILL chaos: ${JSON.stringify(summary)}`)
     // Each kill hit a live burst: messages were sent and not yet answered.

@@ -15,18 +15,25 @@ import { simulatorEnv } from '../../src/simulator/router-env.js'
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
 /** A YAML file with burst-friendly settings (no rate limiting, fast reconnects), and the environment naming it. */
-export function routerEnv(sim: DingTalkSimulator, dir: string, extra: Record<string, string> = {}): Record<string, string> {
+export function routerEnv(
+  sim: DingTalkSimulator,
+  dir: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   const file = join(dir, 'router.yaml')
-  writeFileSync(file, [
-    'dingtalk:',
-    '  reconnectBaseMs: 50',
-    '  reconnectMaxMs: 400',
-    '  livenessIntervalMs: 2000',
-    'limits:',
-    '  perUserPerMinute: 10000',
-    '  perConversationPerMinute: 100000',
-    '',
-  ].join('\n'))
+  writeFileSync(
+    file,
+    [
+      'dingtalk:',
+      '  reconnectBaseMs: 50',
+      '  reconnectMaxMs: 400',
+      '  livenessIntervalMs: 2000',
+      'limits:',
+      '  perUserPerMinute: 10000',
+      '  perConversationPerMinute: 100000',
+      '',
+    ].join('\n'),
+  )
   return {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',
@@ -59,7 +66,11 @@ export interface RouterProcess {
  * @example const p = spawnRouter(routerEnv(sim, dir)); await p.kill('SIGKILL')
  */
 export function spawnRouter(env: Record<string, string>): RouterProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   mkdirSync(LOG_DIR, { recursive: true })
   const logFile = join(LOG_DIR, `spawned-${process.pid}-${child.pid ?? 'x'}.jsonl`)
   let stderr = ''

@@ -2,7 +2,15 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { TestRouter } from '../helpers/router.js'
 import { Cleanup, waitForReconnect } from '../e2e/foundation-helpers.js'
 import {
-  exactlyOnceReport, PATIENCE, ReplyCounter, sendBurstMessage, startChaosRouter, waitAllAcked, waitForEvent, waitIdle, yieldToIo,
+  exactlyOnceReport,
+  PATIENCE,
+  ReplyCounter,
+  sendBurstMessage,
+  startChaosRouter,
+  waitAllAcked,
+  waitForEvent,
+  waitIdle,
+  yieldToIo,
   type BurstMessage,
 } from './support.js'
 
@@ -25,7 +33,10 @@ interface Fault {
  * Sends TOTAL burst messages. After every `every`-th one it injects the fault, sends `gap` more while the
  * fault holds (they wait in the gateway or are redelivered), then waits for the recovery before going on.
  */
-async function runBurst(r: TestRouter, plan: { every: number; gap: number; fault: Fault }): Promise<{ sent: BurstMessage[]; faults: number }> {
+async function runBurst(
+  r: TestRouter,
+  plan: { every: number; gap: number; fault: Fault },
+): Promise<{ sent: BurstMessage[]; faults: number }> {
   const sent: BurstMessage[] = []
   let faults = 0
   const send = () => sent.push(sendBurstMessage(r.sim, sent.length))
@@ -46,11 +57,20 @@ async function runBurst(r: TestRouter, plan: { every: number; gap: number; fault
 async function settleAndCheck(r: TestRouter, sent: BurstMessage[], counter: ReplyCounter): Promise<void> {
   await counter.waitAll(sent.map((m) => m.msgId))
   // Once every frame is acked nothing is redelivered any more; the ping after it is the last word.
-  await waitAllAcked(r.sim, sent.map((m) => m.messageId))
+  await waitAllAcked(
+    r.sim,
+    sent.map((m) => m.messageId),
+  )
   expect((await r.say('ping', PATIENCE)).text).toBe('pong')
   await waitIdle(r)
   const report = exactlyOnceReport(r, sent, counter)
-  expect(report).toEqual({ lost: 0, duplicated: 0, wrong: [], pending: 0, audit: { ok: true, count: expect.any(Number) } })
+  expect(report).toEqual({
+    lost: 0,
+    duplicated: 0,
+    wrong: [],
+    pending: 0,
+    audit: { ok: true, count: expect.any(Number) },
+  })
   // The operators' commands were audited as they ran, each exactly once.
   const whoami = [...r.app.services.audit.entries()].filter((e) => e.action === 'whoami' && e.outcome === 'executed')
   expect(whoami).toHaveLength(sent.filter((m) => m.kind === 'whoami').length)
@@ -72,7 +92,11 @@ describe('chaos: stream faults mid-burst lose nothing and duplicate nothing', { 
     const r = await cleanup.router(startChaosRouter())
     const counter = cleanup.add(new ReplyCounter(r.sim), (c) => c.stop())
     const connects = r.app.stream.counters.connects
-    const { sent, faults } = await runBurst(r, { every: 30, gap: 5, fault: reconnectAfter(r, () => r.sim.dropConnections()) })
+    const { sent, faults } = await runBurst(r, {
+      every: 30,
+      gap: 5,
+      fault: reconnectAfter(r, () => r.sim.dropConnections()),
+    })
     await settleAndCheck(r, sent, counter)
     expect(faults).toBe(9)
     expect(r.app.stream.counters.connects - connects).toBeGreaterThanOrEqual(faults)
@@ -84,21 +108,35 @@ describe('chaos: stream faults mid-burst lose nothing and duplicate nothing', { 
     const r = await cleanup.router(startChaosRouter())
     const counter = cleanup.add(new ReplyCounter(r.sim), (c) => c.stop())
     const connects = r.app.stream.counters.connects
-    const { sent, faults } = await runBurst(r, { every: 40, gap: 5, fault: reconnectAfter(r, () => r.sim.sendDisconnect('chaos rebalancing')) })
+    const { sent, faults } = await runBurst(r, {
+      every: 40,
+      gap: 5,
+      fault: reconnectAfter(r, () => r.sim.sendDisconnect('chaos rebalancing')),
+    })
     await settleAndCheck(r, sent, counter)
     expect(faults).toBe(7)
     expect(r.app.stream.counters.connects - connects).toBeGreaterThanOrEqual(faults)
-    const reasons = r.logs.records().filter((l) => l.msg === 'stream connection ended; reconnecting').map((l) => l.reason)
+    const reasons = r.logs
+      .records()
+      .filter((l) => l.msg === 'stream connection ended; reconnecting')
+      .map((l) => l.reason)
     expect(reasons.filter((x) => x === 'disconnect-frame').length).toBeGreaterThanOrEqual(faults)
   })
 
   it('the socket turns zombie (open, no frames, no pongs) twice', async () => {
     const r = await cleanup.router(startChaosRouter({ dingtalk: { livenessIntervalMs: 250 } }))
     const counter = cleanup.add(new ReplyCounter(r.sim), (c) => c.stop())
-    const { sent, faults } = await runBurst(r, { every: 100, gap: 10, fault: reconnectAfter(r, () => r.sim.setZombie(true)) })
+    const { sent, faults } = await runBurst(r, {
+      every: 100,
+      gap: 10,
+      fault: reconnectAfter(r, () => r.sim.setZombie(true)),
+    })
     await settleAndCheck(r, sent, counter)
     expect(faults).toBe(2)
-    const reasons = r.logs.records().filter((l) => l.msg === 'stream connection ended; reconnecting').map((l) => l.reason)
+    const reasons = r.logs
+      .records()
+      .filter((l) => l.msg === 'stream connection ended; reconnecting')
+      .map((l) => l.reason)
     expect(reasons.filter((x) => x === 'liveness').length).toBeGreaterThanOrEqual(faults)
   })
 
@@ -117,8 +155,13 @@ describe('chaos: stream faults mid-burst lose nothing and duplicate nothing', { 
         r.sim.setRefuseConnections(true)
         r.sim.dropConnections()
         // "A while" is counted in refused attempts, not in milliseconds: three refusals, each followed by a backoff.
-        await waitForEvent(r.app.stream, 'state', () => backoffs - backoffsBefore >= 4 && r.sim.stats.openRefused - refusedBefore >= 3, PATIENCE,
-          () => `backoffs ${backoffs - backoffsBefore}, refused ${r.sim.stats.openRefused - refusedBefore}`)
+        await waitForEvent(
+          r.app.stream,
+          'state',
+          () => backoffs - backoffsBefore >= 4 && r.sim.stats.openRefused - refusedBefore >= 3,
+          PATIENCE,
+          () => `backoffs ${backoffs - backoffsBefore}, refused ${r.sim.stats.openRefused - refusedBefore}`,
+        )
         expect(r.app.stream.connected).toBe(false)
         r.sim.setRefuseConnections(false)
         await waitForReconnect(r.app, before, PATIENCE)

@@ -19,13 +19,15 @@ const NO_RATE_LIMITS = { perUserPerMinute: 10_000, perConversationPerMinute: 100
  * redelivery delay; resolves once the stream is connected.
  * @example const r = await startChaosRouter({ dingtalk: { livenessIntervalMs: 200 } })
  */
-export async function startChaosRouter(opts: {
-  dingtalk?: Partial<RouterConfig['dingtalk']>
-  redeliveryDelayMs?: number
-  router?: TestRouterOptions
-} = {}): Promise<TestRouter> {
+export async function startChaosRouter(
+  opts: { dingtalk?: Partial<RouterConfig['dingtalk']>; redeliveryDelayMs?: number; router?: TestRouterOptions } = {},
+): Promise<TestRouter> {
   const r = await startTestRouter({
-    simOptions: { redeliveryDelayMs: opts.redeliveryDelayMs ?? 400, redeliveryCount: 500, disconnectCloseDelayMs: 2000 },
+    simOptions: {
+      redeliveryDelayMs: opts.redeliveryDelayMs ?? 400,
+      redeliveryCount: 500,
+      disconnectCloseDelayMs: 2000,
+    },
     ...opts.router,
     connect: false,
     configure: (c) => {
@@ -57,7 +59,8 @@ export interface BurstMessage extends SentMessage {
  * `/whoami` in the ops group (so the audit chain is written to while the faults happen).
  */
 function burstInput(i: number): { input: SimMessageInput; kind: BurstMessage['kind'] } {
-  if (i % 10 === 9) return { input: { text: '/whoami', senderStaffId: OP1.staffId, conversationId: OPS }, kind: 'whoami' }
+  if (i % 10 === 9)
+    return { input: { text: '/whoami', senderStaffId: OP1.staffId, conversationId: OPS }, kind: 'whoami' }
   return { input: { text: 'ping', senderStaffId: `user${(i % 5) + 1}` }, kind: 'ping' }
 }
 
@@ -65,7 +68,8 @@ function burstInput(i: number): { input: SimMessageInput; kind: BurstMessage['ki
 export function sendBurstMessage(sim: DingTalkSimulator, i: number): BurstMessage {
   const { input, kind } = burstInput(i)
   const sent = sim.sendMessage(input)
-  const expect = kind === 'ping' ? (r: RecordedReply) => r.text === 'pong' : (r: RecordedReply) => r.text.includes(OP1.staffId)
+  const expect =
+    kind === 'ping' ? (r: RecordedReply) => r.text === 'pong' : (r: RecordedReply) => r.text.includes(OP1.staffId)
   return { ...sent, kind, expect }
 }
 
@@ -88,7 +92,13 @@ export class ReplyCounter {
   /** Resolves once every msgId has at least one reply. */
   waitAll(msgIds: readonly string[], timeoutMs = PATIENCE): Promise<void> {
     const missing = () => msgIds.filter((id) => !this.counts.has(id))
-    return waitForEvent(this.sim, 'reply', () => missing().length === 0, timeoutMs, () => `${missing().length} of ${msgIds.length} messages still without a reply`)
+    return waitForEvent(
+      this.sim,
+      'reply',
+      () => missing().length === 0,
+      timeoutMs,
+      () => `${missing().length} of ${msgIds.length} messages still without a reply`,
+    )
   }
 
   stop(): void {
@@ -97,9 +107,19 @@ export class ReplyCounter {
 }
 
 /** Resolves once the simulator has an ack for every frame messageId (then nothing will be redelivered). */
-export function waitAllAcked(sim: DingTalkSimulator, messageIds: readonly string[], timeoutMs = PATIENCE): Promise<void> {
+export function waitAllAcked(
+  sim: DingTalkSimulator,
+  messageIds: readonly string[],
+  timeoutMs = PATIENCE,
+): Promise<void> {
   const unacked = () => messageIds.filter((id) => !sim.isAcked(id))
-  return waitForEvent(sim, 'ack', () => unacked().length === 0, timeoutMs, () => `${unacked().length} of ${messageIds.length} frames still un-acked`)
+  return waitForEvent(
+    sim,
+    'ack',
+    () => unacked().length === 0,
+    timeoutMs,
+    () => `${unacked().length} of ${messageIds.length} frames still un-acked`,
+  )
 }
 
 /**
@@ -137,7 +157,8 @@ export function waitForEvent(
 export async function waitIdle(r: TestRouter, timeoutMs = PATIENCE): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (r.app.inbound.inFlightCount > 0) {
-    if (Date.now() > deadline) throw new Error(`router still has ${r.app.inbound.inFlightCount} messages in flight after ${timeoutMs} ms`)
+    if (Date.now() > deadline)
+      throw new Error(`router still has ${r.app.inbound.inFlightCount} messages in flight after ${timeoutMs} ms`)
     await new Promise((resolve) => setTimeout(resolve, 10))
   }
 }
@@ -164,8 +185,15 @@ export function trapProcessErrors(): { errors: unknown[]; stop(): unknown[] } {
 
 /** Log lines that mean hostile input reached a code path it should not: an internal error or an escaped one. */
 export function internalErrorLines(r: TestRouter): Record<string, unknown>[] {
-  return r.logs.records().filter((l) => l.msg === 'pipeline failed outside its error handler' || l.msg === 'message handling failed'
-    || l.msg === 'frame handler failed' || String(l.msg).includes('(contained)'))
+  return r.logs
+    .records()
+    .filter(
+      (l) =>
+        l.msg === 'pipeline failed outside its error handler' ||
+        l.msg === 'message handling failed' ||
+        l.msg === 'frame handler failed' ||
+        String(l.msg).includes('(contained)'),
+    )
 }
 
 /** Lets pending I/O run between chunks of a burst, so faults land while frames are in flight. */
@@ -182,7 +210,8 @@ export function exactlyOnceReport(r: TestRouter, sent: readonly BurstMessage[], 
   const counts = sent.map((m) => counter.counts.get(m.msgId) ?? 0)
   for (const m of sent) {
     const replies = r.sim.replies.filter((x) => x.msgId === m.msgId)
-    if (replies.length > 0 && !m.expect(replies[0]!)) wrong.push(`${m.kind} ${m.msgId}: ${replies[0]!.text.slice(0, 80)}`)
+    if (replies.length > 0 && !m.expect(replies[0]!))
+      wrong.push(`${m.kind} ${m.msgId}: ${replies[0]!.text.slice(0, 80)}`)
   }
   return {
     lost: counts.filter((n) => n === 0).length,

@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest'
 import { cliEnv, rawDb, routerctl, seedDatabase, tempDir } from './helpers.js'
 
-const CONTRACT_FIELDS = ['seq', 'ts', 'actor', 'channel', 'action', 'args', 'outcome', 'approvalId', 'breakGlass', 'prevHash', 'hash']
+const CONTRACT_FIELDS = [
+  'seq',
+  'ts',
+  'actor',
+  'channel',
+  'action',
+  'args',
+  'outcome',
+  'approvalId',
+  'breakGlass',
+  'prevHash',
+  'hash',
+]
 
 describe('routerctl audit', { timeout: 180_000 }, () => {
   it('export prints one JSON object per entry with every contract field; --since skips older ones', async () => {
@@ -12,16 +24,31 @@ describe('routerctl audit', { timeout: 180_000 }, () => {
 
     const all = await routerctl(['audit', 'export'], env)
     expect(all.code).toBe(0)
-    const lines = all.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+    const lines = all.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
     expect(lines.map((l) => l.seq)).toEqual([1, 2, 3, 4])
     for (const line of lines) {
       for (const field of CONTRACT_FIELDS) expect(line, field).toHaveProperty(field)
       expect(new Date(line.ts as string).toISOString()).toBe(line.ts)
     }
-    expect(lines[3]).toMatchObject({ actor: 'dave', channel: 'cli', breakGlass: true, approvalId: null, outcome: 'executed', prevHash: lines[2]!.hash })
+    expect(lines[3]).toMatchObject({
+      actor: 'dave',
+      channel: 'cli',
+      breakGlass: true,
+      approvalId: null,
+      outcome: 'executed',
+      prevHash: lines[2]!.hash,
+    })
 
     const since = await routerctl(['audit', 'export', '--since', '2'], env)
-    expect(since.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { seq: number }).seq)).toEqual([3, 4])
+    expect(
+      since.stdout
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { seq: number }).seq),
+    ).toEqual([3, 4])
   })
 
   it('verify passes on an intact chain and names the first entry edited behind its back', async () => {

@@ -13,7 +13,11 @@ describe('routerctl against a running bot', { timeout: 180_000 }, () => {
     r = await startTestRouter()
     expect((await r.say('ping')).text).toBe('pong')
 
-    const env = cliEnv(dirname(r.dbPath), { ROUTER_DB: r.dbPath, ROUTER_AUDIT_KEY: TEST_SECRETS.auditKey, SUDO_USER: 'erin' })
+    const env = cliEnv(dirname(r.dbPath), {
+      ROUTER_DB: r.dbPath,
+      ROUTER_AUDIT_KEY: TEST_SECRETS.auditKey,
+      SUDO_USER: 'erin',
+    })
     // Asynchronous spawn: the bot in this process keeps serving while routerctl writes the same file.
     const cli = await routerctl(['disable-skill', 'ping', '--reason', 'test'], env)
     const changedAt = Date.now()

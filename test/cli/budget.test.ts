@@ -3,11 +3,14 @@ import { main } from '../../src/cli/routerctl.js'
 import { openStores } from '../../src/store/open.js'
 import { CLI_KEY, captureIo, cliEnv, routerctl, seedDatabase, tempDir } from './helpers.js'
 
-
 function inspect(dbPath: string) {
   const opened = openStores({ db: dbPath, auditKey: CLI_KEY })
   try {
-    return { budgets: opened.stores.state.current().state.budgets, entries: [...opened.stores.audit.entries()], verify: opened.stores.audit.verify() }
+    return {
+      budgets: opened.stores.state.current().state.budgets,
+      entries: [...opened.stores.audit.entries()],
+      verify: opened.stores.audit.verify(),
+    }
   } finally {
     opened.db.close()
   }
@@ -22,13 +25,24 @@ describe('routerctl budget', { timeout: 120_000 }, () => {
     expect(await main(['budget', '--route', 'ping'], show)).toBe(0)
     expect(show.stdout().split('\n')[0]).toBe('ping: context=4000 (default) diag=2048 (default) tools=3 (default)')
 
-    const set = await routerctl(['budget', 'set', 'ping', '--context', '8000', '--tools', '1', '--reason', 'long incident threads'], env)
+    const set = await routerctl(
+      ['budget', 'set', 'ping', '--context', '8000', '--tools', '1', '--reason', 'long incident threads'],
+      env,
+    )
     expect(set.code, set.stderr).toBe(0)
     const seen = inspect(dbPath)
     expect(seen.budgets.ping).toEqual({ maxContextTokens: 8000, maxToolCalls: 1 })
     const change = seen.entries.find((e) => e.action === 'budget-change')
-    expect(change).toMatchObject({ channel: 'cli', breakGlass: true, osUser: 'erin', args: { route: 'ping', old: { context: 4000, tools: 3 }, new: { context: 8000, tools: 1 } } })
-    expect(seen.entries.find((e) => e.action === 'budget')).toMatchObject({ breakGlass: true, args: { route: 'ping', context: '8000', tools: '1', reason: 'long incident threads' } })
+    expect(change).toMatchObject({
+      channel: 'cli',
+      breakGlass: true,
+      osUser: 'erin',
+      args: { route: 'ping', old: { context: 4000, tools: 3 }, new: { context: 8000, tools: 1 } },
+    })
+    expect(seen.entries.find((e) => e.action === 'budget')).toMatchObject({
+      breakGlass: true,
+      args: { route: 'ping', context: '8000', tools: '1', reason: 'long incident threads' },
+    })
     expect(seen.verify.ok).toBe(true)
   })
 

@@ -25,7 +25,11 @@ export interface CliRun {
  * root), or through the installed bin (from any `cwd`). Asynchronous, so a bot in this process keeps running.
  * @example const r = await routerctl(['audit', 'verify'], cliEnv(dir)); expect(r.code).toBe(0)
  */
-export function routerctl(args: string[], env: NodeJS.ProcessEnv, opts: { via?: 'tsx' | 'bin'; cwd?: string } = {}): Promise<CliRun> {
+export function routerctl(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  opts: { via?: 'tsx' | 'bin'; cwd?: string } = {},
+): Promise<CliRun> {
   const argv = opts.via === 'bin' ? [BIN, ...args] : ['--import', 'tsx', ENTRY, ...args]
   return new Promise((resolvePromise, reject) => {
     execFile(process.execPath, argv, { env, cwd: opts.cwd ?? ROOT, timeout: 60_000 }, (err, stdout, stderr) => {
@@ -64,7 +68,13 @@ export function seedDatabase(dir: string, entries = 1, opts: { keyFile?: boolean
   const dbPath = join(dir, 'router.db')
   const opened = openStores({ db: dbPath, auditKey: opts.keyFile ? undefined : CLI_KEY })
   for (let i = 0; i < entries; i++) {
-    opened.stores.audit.append({ actor: 'router', channel: 'system', action: 'start', args: { n: i }, outcome: 'executed' })
+    opened.stores.audit.append({
+      actor: 'router',
+      channel: 'system',
+      action: 'start',
+      args: { n: i },
+      outcome: 'executed',
+    })
   }
   opened.db.close()
   return dbPath
@@ -76,11 +86,18 @@ export function rawDb(dbPath: string): Database.Database {
 }
 
 /** The real main()'s I/O, captured in memory, for in-process runs (no mocks: real SQLite, real commands). */
-export function captureIo(env: NodeJS.ProcessEnv, now: () => number = Date.now): CliIo & { stdout(): string; stderr(): string } {
+export function captureIo(
+  env: NodeJS.ProcessEnv,
+  now: () => number = Date.now,
+): CliIo & { stdout(): string; stderr(): string } {
   const out: string[] = []
   const err: string[] = []
   return {
-    out: (l) => void out.push(l), err: (l) => void err.push(l), env, now,
-    stdout: () => out.join('\n'), stderr: () => err.join('\n'),
+    out: (l) => void out.push(l),
+    err: (l) => void err.push(l),
+    env,
+    now,
+    stdout: () => out.join('\n'),
+    stderr: () => err.join('\n'),
   }
 }

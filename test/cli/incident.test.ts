@@ -3,12 +3,15 @@ import { main } from '../../src/cli/routerctl.js'
 import { openStores } from '../../src/store/open.js'
 import { CLI_KEY, captureIo, cliEnv, routerctl, seedDatabase, tempDir } from './helpers.js'
 
-
-
 function incidentState(dbPath: string) {
   const opened = openStores({ db: dbPath, auditKey: CLI_KEY })
   try {
-    return { incident: opened.stores.state.current().state.incident, last: [...opened.stores.audit.entries()].at(-1), outbox: opened.db.prepare('SELECT text FROM outbox').pluck().all() as string[], verify: opened.stores.audit.verify() }
+    return {
+      incident: opened.stores.state.current().state.incident,
+      last: [...opened.stores.audit.entries()].at(-1),
+      outbox: opened.db.prepare('SELECT text FROM outbox').pluck().all() as string[],
+      verify: opened.stores.audit.verify(),
+    }
   } finally {
     opened.db.close()
   }
@@ -24,7 +27,13 @@ describe('routerctl incident on|off', { timeout: 120_000 }, () => {
     let seen = incidentState(dbPath)
     expect(seen.incident).toMatchObject({ on: true, by: 'dave', reason: 'payments DB failover' })
     expect(seen.incident.expiresAt! - seen.incident.since!).toBe(2 * 3_600_000)
-    expect(seen.last).toMatchObject({ action: 'incident', channel: 'cli', breakGlass: true, osUser: 'dave', args: { mode: 'on', ttlMs: 7_200_000, reason: 'payments DB failover' } })
+    expect(seen.last).toMatchObject({
+      action: 'incident',
+      channel: 'cli',
+      breakGlass: true,
+      osUser: 'dave',
+      args: { mode: 'on', ttlMs: 7_200_000, reason: 'payments DB failover' },
+    })
     expect(seen.outbox.at(-1)).toBe('Break-glass: dave turned incident mode ON over SSH: payments DB failover')
 
     const off = captureIo(env)
@@ -52,6 +61,9 @@ describe('routerctl incident on|off', { timeout: 120_000 }, () => {
     const run = captureIo(cliEnv(dir))
     expect(await main(['incident', 'off', '--reason', 'checking'], run)).toBe(0)
     expect(run.stdout()).toContain('already off')
-    expect(incidentState(dbPath).last).toMatchObject({ action: 'incident', detail: expect.stringContaining('no change') })
+    expect(incidentState(dbPath).last).toMatchObject({
+      action: 'incident',
+      detail: expect.stringContaining('no change'),
+    })
   })
 })

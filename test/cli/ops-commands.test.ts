@@ -61,8 +61,17 @@ describe('routerctl ops commands', { timeout: 180_000 }, () => {
     expect(await main(['deploy', 'record', '--digest', DIGEST_A], again)).toBe(0)
     expect(again.stdout()).toContain('already the newest deploy')
     const seen = inspect(dbPath)
-    expect(seen.deploys).toEqual([expect.objectContaining({ digest: DIGEST_A, deployedBy: 'pipeline-812', channel: 'cli' })])
-    expect(seen.entries.at(-1)).toMatchObject({ action: 'deploy', channel: 'cli', actor: 'carol', osUser: 'carol', outcome: 'executed', args: { digest: DIGEST_A, by: 'pipeline-812' } })
+    expect(seen.deploys).toEqual([
+      expect.objectContaining({ digest: DIGEST_A, deployedBy: 'pipeline-812', channel: 'cli' }),
+    ])
+    expect(seen.entries.at(-1)).toMatchObject({
+      action: 'deploy',
+      channel: 'cli',
+      actor: 'carol',
+      osUser: 'carol',
+      outcome: 'executed',
+      args: { digest: DIGEST_A, by: 'pipeline-812' },
+    })
     expect(seen.outbox).toEqual([`Deploy recorded: ${DIGEST_A} by pipeline-812 (routerctl, carol)`])
 
     expect(await main(['deploy', 'record'], captureIo(env))).toBe(2)
@@ -89,7 +98,9 @@ describe('routerctl ops commands', { timeout: 180_000 }, () => {
       ['rollback', 'cli', true, 'dave'],
       ['config-restore', 'cli', true, 'dave'],
     ])
-    expect(seen.outbox.at(-1)).toBe('Break-glass: dave restored runtime config v1 (was v2) over SSH: incident drill over')
+    expect(seen.outbox.at(-1)).toBe(
+      'Break-glass: dave restored runtime config v1 (was v2) over SSH: incident drill over',
+    )
     expect(seen.verify).toMatchObject({ ok: true })
 
     const missing = captureIo(env)
@@ -109,8 +120,16 @@ describe('routerctl ops commands', { timeout: 180_000 }, () => {
     expect(io.stdout()).toContain(`Release rollback to ${DIGEST_A} handed off`)
     expect(readFileSync(`${hook}.argv`, 'utf8').trim()).toBe(DIGEST_A)
     let seen = inspect(dbPath)
-    expect(seen.desired).toMatchObject({ digest: DIGEST_A, previousDigest: DIGEST_B, requestedBy: 'erin', status: 'handed-off' })
-    expect(seen.entries.slice(-2).map((e) => [e.action, e.outcome, e.breakGlass])).toEqual([['rollback', 'executed', true], ['release-rollback', 'executed', true]])
+    expect(seen.desired).toMatchObject({
+      digest: DIGEST_A,
+      previousDigest: DIGEST_B,
+      requestedBy: 'erin',
+      status: 'handed-off',
+    })
+    expect(seen.entries.slice(-2).map((e) => [e.action, e.outcome, e.breakGlass])).toEqual([
+      ['rollback', 'executed', true],
+      ['release-rollback', 'executed', true],
+    ])
     const desiredBefore = readFileSync(join(dir, 'desired-release.json'), 'utf8')
 
     writeFileSync(hook, '#!/bin/sh\necho "registry unreachable" >&2\nexit 4\n')
@@ -120,7 +139,11 @@ describe('routerctl ops commands', { timeout: 180_000 }, () => {
     seen = inspect(dbPath)
     expect(readFileSync(join(dir, 'desired-release.json'), 'utf8')).toBe(desiredBefore)
     expect(seen.desired?.status).toBe('failed')
-    expect(seen.entries.at(-1)).toMatchObject({ action: 'release-rollback', outcome: 'failed', detail: expect.stringContaining('registry unreachable') })
+    expect(seen.entries.at(-1)).toMatchObject({
+      action: 'release-rollback',
+      outcome: 'failed',
+      detail: expect.stringContaining('registry unreachable'),
+    })
     expect(seen.verify).toMatchObject({ ok: true })
   })
 
@@ -137,10 +160,12 @@ describe('routerctl ops commands', { timeout: 180_000 }, () => {
     expect(io.stdout()).toContain('- INACTIVE bob (op2): no activity in the audit trail')
   })
 
-  it('status carries the runbook section, with readiness from the bot\'s loopback listener', async () => {
+  it("status carries the runbook section, with readiness from the bot's loopback listener", async () => {
     const dir = tempDir()
     seedReleases(dir)
-    const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ready":true,"checks":{"stream":{"ok":true}}}'))
+    const server = createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ready":true,"checks":{"stream":{"ok":true}}}'),
+    )
     servers.push(server)
     server.listen(0, '127.0.0.1')
     await once(server, 'listening')
@@ -157,7 +182,9 @@ describe('routerctl ops commands', { timeout: 180_000 }, () => {
     server.close()
     const json = captureIo(cliEnv(dir, { ROUTER_HTTP_PORT: port }))
     expect(await main(['status', '--json'], json)).toBe(0)
-    const facts = JSON.parse(json.stdout()) as { runbook: { readiness?: unknown; running: { digest: string }; lastKnownGood: { digest: string } } }
+    const facts = JSON.parse(json.stdout()) as {
+      runbook: { readiness?: unknown; running: { digest: string }; lastKnownGood: { digest: string } }
+    }
     expect(facts.runbook).toMatchObject({ running: { digest: DIGEST_B }, lastKnownGood: { digest: DIGEST_A } })
     expect(facts.runbook.readiness).toBeUndefined()
   })
@@ -168,7 +195,9 @@ describe('routerctl ops commands', { timeout: 180_000 }, () => {
     const later = Date.now() + 400 * DAY
     const opened = openStores({ db: dbPath, auditKey: CLI_KEY }, () => later)
     const config = loadConfig({ ROUTER_DB: dbPath, ROUTER_AUDIT_KEY: CLI_KEY }, undefined)
-    await auditRetentionJob({ audit: opened.stores.audit, config, log: createLogger({ level: 'silent' }).logger }).run(later)
+    await auditRetentionJob({ audit: opened.stores.audit, config, log: createLogger({ level: 'silent' }).logger }).run(
+      later,
+    )
     opened.db.close()
     const io = captureIo(cliEnv(dir))
     expect(await main(['audit', 'verify'], io), io.stderr()).toBe(0)

@@ -19,15 +19,27 @@ describe('routerctl read commands', { timeout: 180_000 }, () => {
     const json = await routerctl(['status', '--json'], cliEnv(dir))
     expect(json.code).toBe(0)
     const facts = JSON.parse(json.stdout) as Record<string, unknown>
-    expect(facts).toMatchObject({ incident: { on: false }, stateVersion: 0, pendingApprovals: 0, uptimeSeconds: null, database: dbPath })
-    expect(facts.skills).toEqual(skills.map((d) => ({ name: d.name, enabled: true, risk: d.risk, egress: d.egress ?? [] })))
+    expect(facts).toMatchObject({
+      incident: { on: false },
+      stateVersion: 0,
+      pendingApprovals: 0,
+      uptimeSeconds: null,
+      database: dbPath,
+    })
+    expect(facts.skills).toEqual(
+      skills.map((d) => ({ name: d.name, enabled: true, risk: d.risk, egress: d.egress ?? [] })),
+    )
   })
 
   it('skills lists each skill with state, risk, egress and reason', async () => {
     const dir = tempDir()
     const dbPath = seedDatabase(dir)
     const opened = openStores({ db: dbPath, auditKey: CLI_KEY })
-    opened.stores.state.update('alice', 'flapping', (d) => void (d.skills.ping = { enabled: false, reason: 'flapping', by: 'alice' }))
+    opened.stores.state.update(
+      'alice',
+      'flapping',
+      (d) => void (d.skills.ping = { enabled: false, reason: 'flapping', by: 'alice' }),
+    )
     opened.db.close()
     const r = await routerctl(['skills'], cliEnv(dir))
     expect(r.code).toBe(0)
@@ -44,9 +56,19 @@ describe('routerctl read commands', { timeout: 180_000 }, () => {
     expect(r.code).toBe(1)
     expect(r.stderr).toContain(message)
     // The rest through the same entry point in-process, to keep the process count down.
-    for (const args of [['skills'], ['audit', 'export'], ['audit', 'verify'], ['disable-skill', 'ping', '--reason', 'x']]) {
+    for (const args of [
+      ['skills'],
+      ['audit', 'export'],
+      ['audit', 'verify'],
+      ['disable-skill', 'ping', '--reason', 'x'],
+    ]) {
       const err: string[] = []
-      const code = await main(args, { out: () => undefined, err: (l) => void err.push(l), env: cliEnv(dir), now: Date.now })
+      const code = await main(args, {
+        out: () => undefined,
+        err: (l) => void err.push(l),
+        env: cliEnv(dir),
+        now: Date.now,
+      })
       expect(code, args.join(' ')).toBe(1)
       expect(err.join('\n')).toContain(message)
     }
@@ -64,7 +86,8 @@ describe('routerctl read commands', { timeout: 180_000 }, () => {
     expect(r.stdout).toContain('audit chain intact: 1 entries')
     expect(r.stderr).toMatch(/warning: the bot's configuration does not validate/)
     expect(r.stderr).toMatch(/http\.port/)
-    for (const secret of ['only-half-of-the-credentials-s3cr3t', CLI_KEY]) expect(r.stdout + r.stderr).not.toContain(secret)
+    for (const secret of ['only-half-of-the-credentials-s3cr3t', CLI_KEY])
+      expect(r.stdout + r.stderr).not.toContain(secret)
   })
 
   it('uses the audit.key file the bot keeps beside the database, and refuses without any key', async () => {

@@ -11,7 +11,10 @@ function inspect(dbPath: string) {
       pingEnabled: opened.stores.state.isSkillEnabled('ping'),
       flag: opened.stores.state.current().state.skills.ping,
       entries: [...opened.stores.audit.entries()],
-      outbox: opened.db.prepare('SELECT text, sent_at FROM outbox ORDER BY id').all() as { text: string; sent_at: number | null }[],
+      outbox: opened.db.prepare('SELECT text, sent_at FROM outbox ORDER BY id').all() as {
+        text: string
+        sent_at: number | null
+      }[],
       verify: opened.stores.audit.verify(),
     }
   } finally {
@@ -32,16 +35,30 @@ describe('routerctl disable-skill / enable-skill', { timeout: 180_000 }, () => {
     expect(seen.pingEnabled).toBe(false)
     expect(seen.flag).toMatchObject({ enabled: false, reason: 'backend flapping', by: 'carol' })
     expect(seen.entries.at(-1)).toMatchObject({
-      seq: 2, actor: 'carol', osUser: 'carol', channel: 'cli', breakGlass: true, action: 'disable-skill',
-      args: { skill: 'ping', reason: 'backend flapping' }, outcome: 'executed',
+      seq: 2,
+      actor: 'carol',
+      osUser: 'carol',
+      channel: 'cli',
+      breakGlass: true,
+      action: 'disable-skill',
+      args: { skill: 'ping', reason: 'backend flapping' },
+      outcome: 'executed',
     })
-    expect(seen.outbox).toEqual([{ text: 'Break-glass: carol disabled skill ping over SSH: backend flapping', sent_at: null }])
+    expect(seen.outbox).toEqual([
+      { text: 'Break-glass: carol disabled skill ping over SSH: backend flapping', sent_at: null },
+    ])
 
     const on = await routerctl(['enable-skill', 'ping', '--reason=fixed upstream'], env)
     expect(on.code, on.stderr).toBe(0)
     seen = inspect(dbPath)
     expect(seen.pingEnabled).toBe(true)
-    expect(seen.entries.at(-1)).toMatchObject({ seq: 3, action: 'enable-skill', args: { skill: 'ping', reason: 'fixed upstream' }, breakGlass: true, channel: 'cli' })
+    expect(seen.entries.at(-1)).toMatchObject({
+      seq: 3,
+      action: 'enable-skill',
+      args: { skill: 'ping', reason: 'fixed upstream' },
+      breakGlass: true,
+      channel: 'cli',
+    })
     expect(seen.outbox.at(-1)?.text).toBe('Break-glass: carol enabled skill ping over SSH: fixed upstream')
     expect(seen.verify).toEqual({ ok: true, count: 3 })
   })
@@ -62,7 +79,12 @@ describe('routerctl disable-skill / enable-skill', { timeout: 180_000 }, () => {
     expect(r.code, r.stderr).toBe(0)
     expect(r.stdout).toContain('ping is already on; nothing changed')
     const seen = inspect(dbPath)
-    expect(seen.entries.at(-1)).toMatchObject({ action: 'enable-skill', outcome: 'executed', breakGlass: true, detail: 'no change: ping is already on' })
+    expect(seen.entries.at(-1)).toMatchObject({
+      action: 'enable-skill',
+      outcome: 'executed',
+      breakGlass: true,
+      detail: 'no change: ping is already on',
+    })
     expect(seen.outbox).toEqual([])
   })
 
@@ -101,7 +123,10 @@ describe('routerctl with an audit chain that already fails', () => {
     const err: string[] = []
     // In-process through the same entry point: a real database, real stores, captured streams.
     const code = await main(['disable-skill', 'ping', '--reason', 'key mix-up'], {
-      out: () => undefined, err: (l) => void err.push(l), env: cliEnv(dir, { ROUTER_AUDIT_KEY: 'a-different-key-than-the-bot' }), now: Date.now,
+      out: () => undefined,
+      err: (l) => void err.push(l),
+      env: cliEnv(dir, { ROUTER_AUDIT_KEY: 'a-different-key-than-the-bot' }),
+      now: Date.now,
     })
     expect(code).toBe(0)
     expect(err.join('\n')).toMatch(/warning: the audit chain does not verify at seq 1 .*check ROUTER_AUDIT_KEY/)

@@ -62,4 +62,3 @@ describe('routerctl usage errors exit 2 with usage on stderr', { timeout: 180_00
     for (const c of cliCommands.filter((c) => c.mutates)) expect(c.flags.reason?.required, c.name).toBe(true)
   })
 })
-

@@ -15,7 +15,10 @@ interface ComposeService {
   cap_drop?: string[]
 }
 
-const compose = parse(readFileSync('docker-compose.yml', 'utf8')) as { services: Record<string, ComposeService>; secrets: Record<string, { file: string }> }
+const compose = parse(readFileSync('docker-compose.yml', 'utf8')) as {
+  services: Record<string, ComposeService>
+  secrets: Record<string, { file: string }>
+}
 const router = compose.services.router!
 const dockerfile = readFileSync('Dockerfile', 'utf8')
 
@@ -23,7 +26,11 @@ describe('docker-compose.yml (parsed; no Docker engine needed)', () => {
   it('publishes the HTTP port on the host loopback only, with the in-container listener opted in', () => {
     expect(router.ports).toEqual(['127.0.0.1:8080:8080'])
     for (const p of router.ports ?? []) expect(p).toMatch(/^127\.0\.0\.1:/)
-    expect(router.environment).toMatchObject({ ROUTER_HTTP_HOST: '0.0.0.0', ROUTER_HTTP_PORT: '8080', ROUTER_HTTP_ALLOW_PUBLIC: '1' })
+    expect(router.environment).toMatchObject({
+      ROUTER_HTTP_HOST: '0.0.0.0',
+      ROUTER_HTTP_PORT: '8080',
+      ROUTER_HTTP_ALLOW_PUBLIC: '1',
+    })
   })
 
   it('checks /ready with node (the slim image has no curl)', () => {
@@ -53,7 +60,8 @@ describe('docker-compose.yml (parsed; no Docker engine needed)', () => {
       DINGTALK_CLIENT_SECRET_FILE: '/run/secrets/dingtalk_client_secret',
       ROUTER_AUDIT_KEY_FILE: '/run/secrets/router_audit_key',
     })
-    for (const key of ['DINGTALK_CLIENT_SECRET', 'DINGTALK_CLIENT_ID', 'ROUTER_AUDIT_KEY']) expect(router.environment).not.toHaveProperty(key)
+    for (const key of ['DINGTALK_CLIENT_SECRET', 'DINGTALK_CLIENT_ID', 'ROUTER_AUDIT_KEY'])
+      expect(router.environment).not.toHaveProperty(key)
   })
 
   it('takes the image from ROUTER_IMAGE so the reconciler can pin a digest, and passes the digest on', () => {

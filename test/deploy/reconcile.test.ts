@@ -48,21 +48,34 @@ async function deployment(healthy: string, env: string | null = ORIGINAL_ENV) {
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ready`
-  const run = (extra: Record<string, string> = {}) => new Promise<{ code: number; stderr: string }>((done) => {
-    execFile('bash', [RECONCILE], {
-      timeout: 60_000,
-      env: {
-        PATH: `${join(dir, 'bin')}:${process.env.PATH}`, HOME: dir, FAKE_DOCKER_LOG: dockerLog,
-        ROUTER_DEPLOY_DIR: dir, ROUTER_READY_URL: url, ROUTER_READY_TIMEOUT: '3', ROUTER_READY_INTERVAL: '0.1', ...extra,
-      },
-    }, (err, _stdout, stderr) => done({ code: err ? Number(err.code) : 0, stderr }))
-  })
+  const run = (extra: Record<string, string> = {}) =>
+    new Promise<{ code: number; stderr: string }>((done) => {
+      execFile(
+        'bash',
+        [RECONCILE],
+        {
+          timeout: 60_000,
+          env: {
+            PATH: `${join(dir, 'bin')}:${process.env.PATH}`,
+            HOME: dir,
+            FAKE_DOCKER_LOG: dockerLog,
+            ROUTER_DEPLOY_DIR: dir,
+            ROUTER_READY_URL: url,
+            ROUTER_READY_TIMEOUT: '3',
+            ROUTER_READY_INTERVAL: '0.1',
+            ...extra,
+          },
+        },
+        (err, _stdout, stderr) => done({ code: err ? Number(err.code) : 0, stderr }),
+      )
+    })
   const docker = () => (existsSync(dockerLog) ? readFileSync(dockerLog, 'utf8').trim().split('\n') : [])
   const envFile = () => readFileSync(join(dir, '.env'), 'utf8')
   return { dir, run, docker, envFile, readyRequests: () => readyRequests }
 }
 
-const composeArgs = (dir: string) => `compose --project-directory ${dir} -f ${dir}/docker-compose.yml --env-file ${dir}/.env`
+const composeArgs = (dir: string) =>
+  `compose --project-directory ${dir} -f ${dir}/docker-compose.yml --env-file ${dir}/.env`
 
 describe('deploy/reconcile.sh (fake docker on PATH, fake /ready)', () => {
   it('pins the desired digest, pulls, recreates and waits for /ready', async () => {
@@ -70,7 +83,9 @@ describe('deploy/reconcile.sh (fake docker on PATH, fake /ready)', () => {
     const result = await d.run()
     expect(result.code, result.stderr).toBe(0)
     expect(result.stderr).toContain(`${REPO}@${DIGEST_A} is ready`)
-    expect(d.envFile()).toBe(`# pinned by the last deploy\nLOG_LEVEL=info\nROUTER_IMAGE=${REPO}@${DIGEST_A}\nROUTER_IMAGE_DIGEST=${DIGEST_A}\nDEPLOYED_BY=reconcile.sh/alice\n`)
+    expect(d.envFile()).toBe(
+      `# pinned by the last deploy\nLOG_LEVEL=info\nROUTER_IMAGE=${REPO}@${DIGEST_A}\nROUTER_IMAGE_DIGEST=${DIGEST_A}\nDEPLOYED_BY=reconcile.sh/alice\n`,
+    )
     expect(d.docker()).toEqual([`${composeArgs(d.dir)} pull router`, `${composeArgs(d.dir)} up -d router`])
     expect(d.readyRequests()).toBeGreaterThan(0)
 
@@ -88,7 +103,11 @@ describe('deploy/reconcile.sh (fake docker on PATH, fake /ready)', () => {
     expect(result.stderr).toContain('did not become ready within 3s')
     expect(result.stderr).toContain('the previous release is ready again')
     expect(d.envFile()).toBe(ORIGINAL_ENV)
-    expect(d.docker()).toEqual([`${composeArgs(d.dir)} pull router`, `${composeArgs(d.dir)} up -d router`, `${composeArgs(d.dir)} up -d router`])
+    expect(d.docker()).toEqual([
+      `${composeArgs(d.dir)} pull router`,
+      `${composeArgs(d.dir)} up -d router`,
+      `${composeArgs(d.dir)} up -d router`,
+    ])
     expect(readFileSync(join(d.dir, '.reconcile-failed'), 'utf8').trim()).toBe(DIGEST_A)
 
     // The timer does not flap back to a release that already failed.
@@ -105,14 +124,17 @@ describe('deploy/reconcile.sh (fake docker on PATH, fake /ready)', () => {
     expect(noRepo.stderr).toContain('set ROUTER_IMAGE_REPO')
     expect(existsSync(join(d.dir, '.env'))).toBe(false)
 
-    writeFileSync(join(d.dir, 'data', 'desired-release.json'), '{\n  "digest": "1.2.0+abc123",\n  "status": "ready"\n}\n')
+    writeFileSync(
+      join(d.dir, 'data', 'desired-release.json'),
+      '{\n  "digest": "1.2.0+abc123",\n  "status": "ready"\n}\n',
+    )
     const notImage = await d.run({ ROUTER_IMAGE_REPO: REPO })
     expect(notImage.code).toBe(2)
     expect(notImage.stderr).toContain('only image digests can be pinned')
     expect(d.docker()).toEqual([])
   })
 
-  it('leaves a desired release alone while the router\'s rollback hook is still running', async () => {
+  it("leaves a desired release alone while the router's rollback hook is still running", async () => {
     const d = await deployment(DIGEST_A)
     const file = join(d.dir, 'data', 'desired-release.json')
     writeFileSync(file, readFileSync(file, 'utf8').replace('"status": "ready"', '"status": "awaiting-hook"'))

@@ -7,7 +7,9 @@ import { OP1, OP2, OPS, type TestRouter } from '../helpers/router.js'
 import { PATIENCE, startAdminRouter, verifyAndStop } from './admin-helpers.js'
 
 const OP3 = { staffId: 'op3', name: 'carol' }
-const THREE_OPERATORS = { ROUTER_OPERATORS: `${OP1.staffId}:${OP1.name},${OP2.staffId}:${OP2.name},${OP3.staffId}:${OP3.name}` }
+const THREE_OPERATORS = {
+  ROUTER_OPERATORS: `${OP1.staffId}:${OP1.name},${OP2.staffId}:${OP2.name},${OP3.staffId}:${OP3.name}`,
+}
 
 /** Turns ping off as alice, then asks to turn it on again; returns the approval id from the reply. */
 async function disableThenRequest(r: TestRouter): Promise<string> {
@@ -29,7 +31,11 @@ function executedCount(r: TestRouter, id: string): number {
 }
 
 /** Sends two messages at once and waits for both answers. */
-async function sendTogether(r: TestRouter, a: { text: string; senderStaffId: string }, b: { text: string; senderStaffId: string }): Promise<RecordedReply[]> {
+async function sendTogether(
+  r: TestRouter,
+  a: { text: string; senderStaffId: string },
+  b: { text: string; senderStaffId: string },
+): Promise<RecordedReply[]> {
   const sent = [r.sim.sendMessage({ ...a, conversationId: OPS }), r.sim.sendMessage({ ...b, conversationId: OPS })]
   return Promise.all(sent.map((s) => r.sim.waitForReply({ msgId: s.msgId }, PATIENCE)))
 }
@@ -65,7 +71,13 @@ describe('two-operator approvals', { timeout: 5 * PATIENCE }, () => {
     expect(entries.map((e) => e.actor)).toEqual([OP1.name, OP2.name, OP2.name])
     expect(entries[1]!.detail).toContain(`requested by ${OP1.name}`)
     expect(entries[2]!.args).toEqual({ skill: 'ping' })
-    await r.sim.waitForReply({ conversationId: OPS, predicate: (m) => m.kind === 'group' && m.text.includes('turned ON by bob (requested by alice)') }, PATIENCE)
+    await r.sim.waitForReply(
+      {
+        conversationId: OPS,
+        predicate: (m) => m.kind === 'group' && m.text.includes('turned ON by bob (requested by alice)'),
+      },
+      PATIENCE,
+    )
   })
 
   it('approving the same id twice executes once', async () => {
@@ -81,7 +93,11 @@ describe('two-operator approvals', { timeout: 5 * PATIENCE }, () => {
   it('executes once when two operators approve at the same moment', async () => {
     r = await startAdminRouter({ env: THREE_OPERATORS })
     const id = await disableThenRequest(r)
-    const replies = await sendTogether(r, { text: `/approve ${id}`, senderStaffId: OP2.staffId }, { text: `/approve ${id}`, senderStaffId: OP3.staffId })
+    const replies = await sendTogether(
+      r,
+      { text: `/approve ${id}`, senderStaffId: OP2.staffId },
+      { text: `/approve ${id}`, senderStaffId: OP3.staffId },
+    )
     expect(replies.filter((m) => m.text.includes('### Approved'))).toHaveLength(1)
     expect(replies.filter((m) => m.text.includes('was already approved'))).toHaveLength(1)
     expect(executedCount(r, id)).toBe(1)
@@ -148,7 +164,13 @@ describe('two-operator approvals', { timeout: 5 * PATIENCE }, () => {
   it('ignores an /approve from someone who is not an operator', async () => {
     r = await startAdminRouter()
     const id = await disableThenRequest(r)
-    const reply = await r.say({ text: `/approve ${id}`, senderStaffId: 'mallory', senderNick: OP2.name, isAdmin: true, conversationId: OPS })
+    const reply = await r.say({
+      text: `/approve ${id}`,
+      senderStaffId: 'mallory',
+      senderNick: OP2.name,
+      isAdmin: true,
+      conversationId: OPS,
+    })
     expect(reply.text).toBe(COMMAND_REFUSAL)
     expect(r.app.services.approvals.get(id)?.status).toBe('pending')
     expect(executedCount(r, id)).toBe(0)
@@ -159,7 +181,13 @@ describe('two-operator approvals', { timeout: 5 * PATIENCE }, () => {
     const id = await disableThenRequest(r)
     const approved = await r.say({ text: `/approve ${id}`, senderStaffId: OP2.staffId, conversationId: 'cid-ops-2' })
     expect(approved.text).toContain('"ping" is on again')
-    await r.sim.waitForReply({ conversationId: OPS, predicate: (m) => m.kind === 'group' && m.text.includes('approved by bob in another admin conversation') }, PATIENCE)
+    await r.sim.waitForReply(
+      {
+        conversationId: OPS,
+        predicate: (m) => m.kind === 'group' && m.text.includes('approved by bob in another admin conversation'),
+      },
+      PATIENCE,
+    )
     expect(executedCount(r, id)).toBe(1)
   })
 })

@@ -17,7 +17,8 @@ describe('the read-only admin commands', { timeout: 5 * PATIENCE }, () => {
     for (const def of commands) expect(help.text).toContain(`\`${def.usage}\``)
     const line = (name: string) => help.text.split('\n').find((l) => l.startsWith(`- \`/${name}`)) ?? ''
     expect(line('enable-skill')).toContain('needs a second operator')
-    for (const name of ['disable-skill', 'approve', 'deny', 'status']) expect(line(name)).not.toContain('second operator')
+    for (const name of ['disable-skill', 'approve', 'deny', 'status'])
+      expect(line(name)).not.toContain('second operator')
   })
 
   it('/whoami shows the identity the router uses, and that isAdmin grants nothing', async () => {
@@ -58,7 +59,13 @@ describe('the read-only admin commands', { timeout: 5 * PATIENCE }, () => {
     expect((await r.say('ping')).text).toContain('turned off')
     expect((await r.command('/disable-skill ping')).text).toContain('already off')
     expect((await r.command('/disable-skill nosuch')).text).toContain('No skill named "nosuch"')
-    await r.sim.waitForReply({ conversationId: OPS, predicate: (m) => m.kind === 'group' && m.text.includes('Skill **ping** turned OFF by alice') }, PATIENCE)
+    await r.sim.waitForReply(
+      {
+        conversationId: OPS,
+        predicate: (m) => m.kind === 'group' && m.text.includes('Skill **ping** turned OFF by alice'),
+      },
+      PATIENCE,
+    )
   })
 
   it('/pending lists open requests with id, requester and expiry', async () => {
@@ -95,7 +102,15 @@ describe('the read-only admin commands', { timeout: 5 * PATIENCE }, () => {
     const { audit } = r.app.services
     expect((await r.command('/review')).text).toBe('No break-glass actions are waiting for review.')
     // What routerctl writes for a mutating call over SSH.
-    const glass = audit.append({ actor: 'root', channel: 'cli', action: 'disable-skill', args: { skill: 'ping', reason: 'hung' }, outcome: 'executed', breakGlass: true, osUser: 'root' })
+    const glass = audit.append({
+      actor: 'root',
+      channel: 'cli',
+      action: 'disable-skill',
+      args: { skill: 'ping', reason: 'hung' },
+      outcome: 'executed',
+      breakGlass: true,
+      osUser: 'root',
+    })
     const plain = audit.recent(50).find((e) => !e.breakGlass)!
     const list = await r.command('/review')
     expect(list.text).toContain(`#${glass.seq}`)
@@ -104,12 +119,13 @@ describe('the read-only admin commands', { timeout: 5 * PATIENCE }, () => {
     expect((await r.command('/review ack 999999')).text).toContain('No audit entry #999999')
     const ack = await r.command(`/review ack ${glass.seq}`, OP2)
     expect(ack.text).toContain(`#${glass.seq} (root: disable-skill) marked reviewed by bob`)
-    expect((await r.command(`/review ack ${glass.seq}`)).text).toMatch(new RegExp(`#${glass.seq} was already reviewed by bob at \\d{4}-`))
+    expect((await r.command(`/review ack ${glass.seq}`)).text).toMatch(
+      new RegExp(`#${glass.seq} was already reviewed by bob at \\d{4}-`),
+    )
     expect((await r.command('/review')).text).toBe('No break-glass actions are waiting for review.')
     const acks = audit.recent(50, { action: 'review-ack' })
     expect(acks).toHaveLength(1)
     expect(acks[0]).toMatchObject({ actor: OP2.name, outcome: 'executed', args: { seq: glass.seq } })
     expect(audit.reviewOf(glass.seq)?.reviewedBy).toBe(OP2.name)
   })
-
 })

@@ -15,16 +15,31 @@ describe('who may command the router', { timeout: 5 * PATIENCE }, () => {
     const reply = await r.say({ text: '/status', senderStaffId: 'user9', conversationId: OPS })
     expect(reply.text).toBe(COMMAND_REFUSAL)
     expect(r.app.services.audit.recent(1)[0]).toMatchObject({
-      actor: 'staff:user9', channel: 'dingtalk', action: 'status', outcome: 'rejected',
+      actor: 'staff:user9',
+      channel: 'dingtalk',
+      action: 'status',
+      outcome: 'rejected',
       args: { reason: 'not an operator', conversationId: OPS },
     })
   })
 
   it('grants nothing for a spoofed isAdmin or an operator name used as senderNick', async () => {
     r = await startAdminRouter()
-    const spoofed = await r.say({ text: '/disable-skill ping', senderStaffId: 'mallory', senderNick: OP1.name, isAdmin: true, conversationId: OPS })
+    const spoofed = await r.say({
+      text: '/disable-skill ping',
+      senderStaffId: 'mallory',
+      senderNick: OP1.name,
+      isAdmin: true,
+      conversationId: OPS,
+    })
     expect(spoofed.text).toBe(COMMAND_REFUSAL)
-    const external = await r.say({ text: '/whoami', senderStaffId: null, senderNick: OP1.name, isAdmin: true, conversationId: OPS })
+    const external = await r.say({
+      text: '/whoami',
+      senderStaffId: null,
+      senderNick: OP1.name,
+      isAdmin: true,
+      conversationId: OPS,
+    })
     expect(external.text).toBe(COMMAND_REFUSAL)
     // Nothing ran: the skill still answers, and the refusals name the real sender, never the nick.
     expect((await r.say('ping')).text).toBe('pong')
@@ -42,7 +57,8 @@ describe('who may command the router', { timeout: 5 * PATIENCE }, () => {
     expect(oneToOne.text).toBe(COMMAND_REFUSAL)
     const rejected = r.app.services.audit.recent(50).filter((e) => e.outcome === 'rejected')
     expect(rejected).toHaveLength(2)
-    for (const e of rejected) expect(e).toMatchObject({ actor: `staff:${OP1.staffId}`, args: { reason: 'not an admin conversation' } })
+    for (const e of rejected)
+      expect(e).toMatchObject({ actor: `staff:${OP1.staffId}`, args: { reason: 'not an admin conversation' } })
     // The same operator in the admin group is answered.
     expect((await r.command('/whoami')).text).toContain(OP1.staffId)
   })

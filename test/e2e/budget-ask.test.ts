@@ -4,8 +4,10 @@ import { startFakeModel, type FakeModel } from '../helpers/fake-model.js'
 import type { TestRouter } from '../helpers/router.js'
 import { ask, metric, MODEL_KEY, PATIENCE, startBudgetRouter } from './budget-helpers.js'
 
-const NARROW = /^That is about [\d,]+ tokens; this route takes ([\d,]+)\. Please narrow it: the service name, the time window, and the one error line that matters\.$/
-const LOG_LINE = '2030-03-04T05:06:07Z ERROR checkout-7f9c upstream payments timed out after 3000 ms (trace 4bf92f3577b34da6)\n'
+const NARROW =
+  /^That is about [\d,]+ tokens; this route takes ([\d,]+)\. Please narrow it: the service name, the time window, and the one error line that matters\.$/
+const LOG_LINE =
+  '2030-03-04T05:06:07Z ERROR checkout-7f9c upstream payments timed out after 3000 ms (trace 4bf92f3577b34da6)\n'
 
 describe('ask: budgets, cache and tools against a fake model', { timeout: 5 * PATIENCE }, () => {
   let r: TestRouter | undefined
@@ -30,7 +32,10 @@ describe('ask: budgets, cache and tools against a fake model', { timeout: 5 * PA
     expect(fake.calls).toHaveLength(0)
 
     // The text fits, but the system prompt and tool schemas push the whole prompt over: the model client refuses.
-    const midsize = await ask(r, 'checkout has failed since 10:40 with upstream timeouts to payments; what should the on-call person look at first, and in which order, given the last deploy at 10:35?')
+    const midsize = await ask(
+      r,
+      'checkout has failed since 10:40 with upstream timeouts to payments; what should the on-call person look at first, and in which order, given the last deploy at 10:35?',
+    )
     expect(midsize).toMatch(NARROW)
     expect(fake.calls).toHaveLength(0)
 
@@ -41,19 +46,31 @@ describe('ask: budgets, cache and tools against a fake model', { timeout: 5 * PA
     expect(event).toMatchObject({ code: 'over-budget', count: 2 })
     expect(event!.message).toMatch(/^prompt of \d+ tokens over maxContextTokens 150 \((pipeline|model)\)$/)
     expect(JSON.stringify(r.app.services.events.list())).not.toContain('checkout-7f9c')
-    expect(r.logs.records().filter((l) => l.msg === 'over the route budget: refused before reaching the model').map((l) => l.stage)).toEqual(['pipeline', 'model'])
-    expect(r.app.services.modelUsage.summary(0)).toEqual([expect.objectContaining({ route: 'ask', refusals: 2, requests: 0 })])
+    expect(
+      r.logs
+        .records()
+        .filter((l) => l.msg === 'over the route budget: refused before reaching the model')
+        .map((l) => l.stage),
+    ).toEqual(['pipeline', 'model'])
+    expect(r.app.services.modelUsage.summary(0)).toEqual([
+      expect.objectContaining({ route: 'ask', refusals: 2, requests: 0 }),
+    ])
   })
 
   it('answers a repeated question from the cache without calling the model', async () => {
     fake = await startFakeModel()
-    fake.script({ content: 'Payments is slow: check the payments-db connection pool.', usage: { prompt: 88, completion: 14 } })
+    fake.script({
+      content: 'Payments is slow: check the payments-db connection pool.',
+      usage: { prompt: 88, completion: 14 },
+    })
     r = await startBudgetRouter({ fake })
 
     expect(await ask(r, 'Why is checkout slow?')).toBe('Payments is slow: check the payments-db connection pool.')
     expect(fake.calls).toHaveLength(1)
     // The key is the normalized prompt and the model: case and spacing do not matter.
-    expect(await ask(r, 'why is   CHECKOUT slow? ')).toBe('Payments is slow: check the payments-db connection pool.\n\n(cached answer)')
+    expect(await ask(r, 'why is   CHECKOUT slow? ')).toBe(
+      'Payments is slow: check the payments-db connection pool.\n\n(cached answer)',
+    )
     expect(fake.calls).toHaveLength(1)
 
     // What reached the model: the configured name, the key as a Bearer token, our prompt; the key is in no log line.
@@ -70,10 +87,16 @@ describe('ask: budgets, cache and tools against a fake model', { timeout: 5 * PA
     fake.otherwise({ tools: [{ name: 'diagnostics_summary' }], usage: { prompt: 50, completion: 5 } })
     r = await startBudgetRouter({ fake, routes: { ask: { maxToolCalls: 2, maxDiagnosticBytes: 300 } } })
     const { events } = r.app.services
-    for (let i = 0; i < 20; i++) events.record({ route: 'service-status', code: `upstream-${i}`, message: `timeout talking to payments ${'x'.repeat(80)}` }, Date.now())
+    for (let i = 0; i < 20; i++)
+      events.record(
+        { route: 'service-status', code: `upstream-${i}`, message: `timeout talking to payments ${'x'.repeat(80)}` },
+        Date.now(),
+      )
 
     const reply = await ask(r, 'what is failing right now?')
-    expect(reply).toBe("I stopped after this route's limit of 2 tool calls without an answer. Please ask something narrower: one service, one time window.")
+    expect(reply).toBe(
+      "I stopped after this route's limit of 2 tool calls without an answer. Please ask something narrower: one service, one time window.",
+    )
     // Two rounds that ran a tool, then one final call with no tools offered; no more.
     expect(fake.calls).toHaveLength(3)
     expect(fake.calls.map((c) => (c.body.tools ?? []).length > 0)).toEqual([true, true, false])
@@ -84,7 +107,10 @@ describe('ask: budgets, cache and tools against a fake model', { timeout: 5 * PA
     expect(await metric(r, 'router_tool_calls_total', { route: 'ask' })).toBe(2)
 
     // Three calls in one answer with a cap of 2: two run, the third is answered without running.
-    fake.script({ tools: [{ name: 'diagnostics_summary' }, { name: 'diagnostics_summary' }, { name: 'diagnostics_summary' }] }, { content: 'Done.' })
+    fake.script(
+      { tools: [{ name: 'diagnostics_summary' }, { name: 'diagnostics_summary' }, { name: 'diagnostics_summary' }] },
+      { content: 'Done.' },
+    )
     expect(await ask(r, 'and the payments route?')).toBe('Done.')
     expect(fake.calls).toHaveLength(5)
     const round = fake.calls[4]!.body.messages.filter((m) => m.role === 'tool')
@@ -117,7 +143,17 @@ describe('ask: budgets, cache and tools against a fake model', { timeout: 5 * PA
     expect(await metric(r, 'router_budget_refusals_total', at)).toBe(0)
 
     // The same numbers are rolled up per minute in SQLite and shown on GET /status.
-    const expected = { route: 'ask', requests: 3, modelCalls: 3, promptTokens: 390, completionTokens: 80, toolCalls: 1, cacheHits: 1, cacheMisses: 2, refusals: 0 }
+    const expected = {
+      route: 'ask',
+      requests: 3,
+      modelCalls: 3,
+      promptTokens: 390,
+      completionTokens: 80,
+      toolCalls: 1,
+      cacheHits: 1,
+      cacheMisses: 2,
+      refusals: 0,
+    }
     expect(r.app.services.modelUsage.summary(0)).toEqual([expect.objectContaining(expected)])
     const status = (await (await fetch(`${r.httpUrl}/status`)).json()) as { modelUsage: unknown[] }
     expect(status.modelUsage).toEqual([expect.objectContaining(expected)])

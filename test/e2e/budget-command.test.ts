@@ -31,10 +31,20 @@ describe('/budget: show, lower at once, raise with a second operator', { timeout
     const lowered = await r.command('/budget ask context=2000 diag=1024')
     expect(lowered.text).toBe('Budget of **ask**: context 4,000 → 2,000, diag 2,048 → 1,024 (by alice, state v1).')
     expect(askBudget(r).limits).toEqual({ maxContextTokens: 2000, maxDiagnosticBytes: 1024, maxToolCalls: 2 })
-    expect(budgetChanges(r)).toEqual([expect.objectContaining({
-      actor: 'alice', channel: 'dingtalk', outcome: 'executed', approvalId: null,
-      args: { route: 'ask', old: { context: 4000, diag: 2048, tools: 2 }, new: { context: 2000, diag: 1024, tools: 2 }, stateVersion: 1 },
-    })])
+    expect(budgetChanges(r)).toEqual([
+      expect.objectContaining({
+        actor: 'alice',
+        channel: 'dingtalk',
+        outcome: 'executed',
+        approvalId: null,
+        args: {
+          route: 'ask',
+          old: { context: 4000, diag: 2048, tools: 2 },
+          new: { context: 2000, diag: 1024, tools: 2 },
+          stateVersion: 1,
+        },
+      }),
+    ])
 
     // Raising any one limit (even alongside a lowering) needs a second operator; nothing changes yet.
     const request = await r.command('/budget ask context=8000 tools=1')
@@ -53,8 +63,14 @@ describe('/budget: show, lower at once, raise with a second operator', { timeout
       source: { maxContextTokens: 'runtime', maxDiagnosticBytes: 'runtime', maxToolCalls: 'runtime' },
     })
     expect(budgetChanges(r)[1]).toMatchObject({
-      actor: 'bob', approvalId: id,
-      args: { route: 'ask', old: { context: 2000, diag: 1024, tools: 2 }, new: { context: 8000, diag: 1024, tools: 1 }, stateVersion: 2 },
+      actor: 'bob',
+      approvalId: id,
+      args: {
+        route: 'ask',
+        old: { context: 2000, diag: 1024, tools: 2 },
+        new: { context: 8000, diag: 1024, tools: 1 },
+        stateVersion: 2,
+      },
     })
     // Every version of the runtime state is kept, so a change can be traced and rolled back.
     expect(r.app.services.state.history(5).map((v) => v.state.budgets.ask)).toEqual([
@@ -63,7 +79,9 @@ describe('/budget: show, lower at once, raise with a second operator', { timeout
     ])
 
     // Keeping a value is not a raise, and changes nothing.
-    expect((await r.command('/budget ask context=8000')).text).toBe('The budget of ask already is that; nothing changed.')
+    expect((await r.command('/budget ask context=8000')).text).toBe(
+      'The budget of ask already is that; nothing changed.',
+    )
   })
 
   it('shows budgets and usage, and the pipeline applies a lowered budget to the next message', async () => {
@@ -78,16 +96,22 @@ describe('/budget: show, lower at once, raise with a second operator', { timeout
     expect(reply).toBe('pong') // 4 bytes: within 10 tokens without even counting
     expect(await ask(r, 'hello')).toContain('no model is configured')
     expect((await r.command('/budget ask context=5')).text).toContain('context 4,000 → 5')
-    expect(await ask(r, 'why is checkout slow since the deploy?')).toMatch(/^That is about \d+ tokens; this route takes 5\./)
+    expect(await ask(r, 'why is checkout slow since the deploy?')).toMatch(
+      /^That is about \d+ tokens; this route takes 5\./,
+    )
 
     const one = await r.command('/budget ask')
     expect(one.text).toContain('- **context:** 5 tokens (runtime)')
     expect(one.text).toContain('- **diag:** 2,048 bytes (default)')
-    expect(one.text).toMatch(/- \*\*Last hour:\*\* 0 requests, 0 prompt \+ 0 completion tokens, 0 tool calls, cache 0 hit \/ 0 miss, 1 refused/)
+    expect(one.text).toMatch(
+      /- \*\*Last hour:\*\* 0 requests, 0 prompt \+ 0 completion tokens, 0 tool calls, cache 0 hit \/ 0 miss, 1 refused/,
+    )
 
     // Mistakes are answered with what is wrong; nothing changes.
     expect((await r.command('/budget nosuch context=5')).text).toContain('No route named "nosuch"')
-    expect((await r.command('/budget ask context=0')).text).toContain('context= must be a whole number from 1 to 2,000,000')
+    expect((await r.command('/budget ask context=0')).text).toContain(
+      'context= must be a whole number from 1 to 2,000,000',
+    )
     expect((await r.command('/budget ask context=lots')).text).toContain('Usage: /budget')
     expect((await r.command('/budget context=5')).text).toContain('Usage: /budget')
   })
@@ -95,11 +119,25 @@ describe('/budget: show, lower at once, raise with a second operator', { timeout
   it('routerctl and chat share one action: same change, same audit shape', async () => {
     r = await startBudgetRouter()
     const change = setRouteBudget(r.app.services, {
-      route: 'ask', values: { maxToolCalls: 0 }, actor: 'root', channel: 'cli', reason: 'runaway tool loop', breakGlass: true, osUser: 'root',
+      route: 'ask',
+      values: { maxToolCalls: 0 },
+      actor: 'root',
+      channel: 'cli',
+      reason: 'runaway tool loop',
+      breakGlass: true,
+      osUser: 'root',
     })
-    expect(change).toMatchObject({ route: 'ask', changed: ['maxToolCalls'], before: { maxToolCalls: 3 }, after: { maxToolCalls: 0 } })
+    expect(change).toMatchObject({
+      route: 'ask',
+      changed: ['maxToolCalls'],
+      before: { maxToolCalls: 3 },
+      after: { maxToolCalls: 0 },
+    })
     expect(budgetChanges(r)[0]).toMatchObject({
-      actor: 'root', channel: 'cli', breakGlass: true, osUser: 'root',
+      actor: 'root',
+      channel: 'cli',
+      breakGlass: true,
+      osUser: 'root',
       args: { route: 'ask', old: { tools: 3 }, new: { tools: 0 }, reason: 'runaway tool loop' },
     })
     expect((await r.command('/budget ask')).text).toContain('- **tools:** 0 calls (runtime)')

@@ -10,12 +10,26 @@ const MIN = 60_000
 const HOUR = 60 * MIN
 
 /** `count` requests of `route` spread evenly over [from, to), each with the given figures. */
-function history(r: TestRouter, route: string, from: number, to: number, count: number, fig: Partial<ModelRequestRecord>): void {
+function history(
+  r: TestRouter,
+  route: string,
+  from: number,
+  to: number,
+  count: number,
+  fig: Partial<ModelRequestRecord>,
+): void {
   const { modelUsage } = r.app.services
   for (let i = 0; i < count; i++) {
     modelUsage.recordRequest({
-      route, at: from + Math.floor(((to - from) * i) / count), promptTokens: 500, completionTokens: 80, toolCalls: 1,
-      modelCalls: 2, latencyMs: 900 + (i % 5) * 50, cache: 'miss', ...fig,
+      route,
+      at: from + Math.floor(((to - from) * i) / count),
+      promptTokens: 500,
+      completionTokens: 80,
+      toolCalls: 1,
+      modelCalls: 2,
+      latencyMs: 900 + (i % 5) * 50,
+      cache: 'miss',
+      ...fig,
     })
   }
 }
@@ -52,19 +66,28 @@ describe('usage drift job (fake clock)', { timeout: 5 * PATIENCE }, () => {
     await job.run(now)
     const [entry] = driftAudits(r)
     expect(entry).toMatchObject({
-      actor: 'usage-drift', channel: 'system', outcome: 'executed',
+      actor: 'usage-drift',
+      channel: 'system',
+      outcome: 'executed',
       args: {
-        route: 'ask', threshold: 2, samples: { lastHour: 30, baseline: 122 },
+        route: 'ask',
+        threshold: 2,
+        samples: { lastHour: 30, baseline: 122 },
         drifts: [
           { measure: 'prompt size', lastHour: 1500, baseline: 500, ratio: 3 },
           { measure: 'p95 latency', lastHour: 4000, baseline: 1100, ratio: 3.64 },
         ],
       },
     })
-    const alert = await r.sim.waitForReply({ conversationId: OPS, predicate: (m) => m.text.includes('Usage drift') }, PATIENCE)
+    const alert = await r.sim.waitForReply(
+      { conversationId: OPS, predicate: (m) => m.text.includes('Usage drift') },
+      PATIENCE,
+    )
     expect(alert.kind).toBe('group')
-    expect(alert.text).toBe('Usage drift on **ask**, last hour vs the 24 h before: prompt size 1,500 tokens vs 500 tokens (3×); ' +
-      'p95 latency 4.0 s vs 1.1 s (3.64×). 30 vs 122 requests. See /budget ask.')
+    expect(alert.text).toBe(
+      'Usage drift on **ask**, last hour vs the 24 h before: prompt size 1,500 tokens vs 500 tokens (3×); ' +
+        'p95 latency 4.0 s vs 1.1 s (3.64×). 30 vs 122 requests. See /budget ask.',
+    )
 
     // Still drifting a quarter of an hour later: the cooldown keeps it to one alert.
     now += 15 * MIN
@@ -74,7 +97,10 @@ describe('usage drift job (fake clock)', { timeout: 5 * PATIENCE }, () => {
 
   it('needs enough samples in both windows, and forgets samples older than two days', async () => {
     const now = T0
-    r = await startBudgetRouter({ now: () => now, configure: (c) => ({ ...c, drift: { ...c.drift, minSamples: 5, ratio: 1.5 } }) })
+    r = await startBudgetRouter({
+      now: () => now,
+      configure: (c) => ({ ...c, drift: { ...c.drift, minSamples: 5, ratio: 1.5 } }),
+    })
     const job = createJobs(r.app.services).find((j) => j.name === 'usage-drift')!
     history(r, 'ask', T0 - 3 * 24 * HOUR, T0 - 2 * 24 * HOUR - HOUR, 50, {})
     history(r, 'ask', T0 - 25 * HOUR, T0 - HOUR, 4, {})
@@ -85,6 +111,10 @@ describe('usage drift job (fake clock)', { timeout: 5 * PATIENCE }, () => {
 
     history(r, 'ask', T0 - 25 * HOUR, T0 - HOUR, 1, {})
     await job.run(now)
-    expect(driftAudits(r)[0]?.args).toMatchObject({ route: 'ask', threshold: 1.5, drifts: [{ measure: 'tool calls', lastHour: 3, baseline: 1, ratio: 3 }] })
+    expect(driftAudits(r)[0]?.args).toMatchObject({
+      route: 'ask',
+      threshold: 1.5,
+      drifts: [{ measure: 'tool calls', lastHour: 3, baseline: 1, ratio: 3 }],
+    })
   })
 })

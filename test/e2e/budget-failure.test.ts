@@ -16,29 +16,44 @@ describe('ask when the model fails', { timeout: 5 * PATIENCE }, () => {
     r = fake = standIn = undefined
   }, PATIENCE)
 
-  const failures: [string, FakeStep][] = [['returns 500', { status: 500 }], ['hangs', { hang: true }]]
-  it.each(failures)('a model that %s gets the fallback, one call per request, then the open breaker stops the calls', async (_name, step) => {
-    fake = await startFakeModel()
-    fake.otherwise(step)
-    r = await startBudgetRouter({ fake, model: { timeoutMs: 300 }, egress: { breakerFailures: 2, breakerHalfOpenAfter: '10m' } })
+  const failures: [string, FakeStep][] = [
+    ['returns 500', { status: 500 }],
+    ['hangs', { hang: true }],
+  ]
+  it.each(failures)(
+    'a model that %s gets the fallback, one call per request, then the open breaker stops the calls',
+    async (_name, step) => {
+      fake = await startFakeModel()
+      fake.otherwise(step)
+      r = await startBudgetRouter({
+        fake,
+        model: { timeoutMs: 300 },
+        egress: { breakerFailures: 2, breakerHalfOpenAfter: '10m' },
+      })
 
-    expect(await ask(r, 'is payments down?')).toBe(MODEL_DOWN)
-    expect(fake.calls).toHaveLength(1) // no retry
-    expect(await ask(r, 'is checkout down?')).toBe(MODEL_DOWN)
-    expect(fake.calls).toHaveLength(2)
-    expect(await metric(r, 'router_breaker_open', { destination: fake.dest })).toBe(1)
+      expect(await ask(r, 'is payments down?')).toBe(MODEL_DOWN)
+      expect(fake.calls).toHaveLength(1) // no retry
+      expect(await ask(r, 'is checkout down?')).toBe(MODEL_DOWN)
+      expect(fake.calls).toHaveLength(2)
+      expect(await metric(r, 'router_breaker_open', { destination: fake.dest })).toBe(1)
 
-    // The breaker is open: the fallback answers without another call to the model.
-    expect(await ask(r, 'is search down?')).toBe(MODEL_DOWN)
-    expect(await ask(r, 'is login down?')).toBe(MODEL_DOWN)
-    expect(fake.calls).toHaveLength(2)
-    expect(await metric(r, 'router_messages_total', { route: 'ask', outcome: 'fallback' })).toBe(4)
-    const codes = r.app.services.events.list({ route: 'ask' }).map((e) => e.code).sort()
-    expect(codes).toContain('fallback')
-    expect(codes).toContain('failed')
-    // The failed attempts still count as requests that reached the model (with their latency).
-    expect(r.app.services.modelUsage.summary(0)).toEqual([expect.objectContaining({ route: 'ask', modelCalls: 2, promptTokens: 0 })])
-  })
+      // The breaker is open: the fallback answers without another call to the model.
+      expect(await ask(r, 'is search down?')).toBe(MODEL_DOWN)
+      expect(await ask(r, 'is login down?')).toBe(MODEL_DOWN)
+      expect(fake.calls).toHaveLength(2)
+      expect(await metric(r, 'router_messages_total', { route: 'ask', outcome: 'fallback' })).toBe(4)
+      const codes = r.app.services.events
+        .list({ route: 'ask' })
+        .map((e) => e.code)
+        .sort()
+      expect(codes).toContain('fallback')
+      expect(codes).toContain('failed')
+      // The failed attempts still count as requests that reached the model (with their latency).
+      expect(r.app.services.modelUsage.summary(0)).toEqual([
+        expect.objectContaining({ route: 'ask', modelCalls: 2, promptTokens: 0 }),
+      ])
+    },
+  )
 
   it('answers from the labelled local stand-in model through the same client (simulator mode)', async () => {
     standIn = await startStandInModel()
@@ -50,7 +65,9 @@ describe('ask when the model fails', { timeout: 5 * PATIENCE }, () => {
       }),
     })
     const plain = await ask(r, 'what can you do?')
-    expect(plain).toBe(`${STAND_IN_LABEL} You asked: "what can you do?". I am a fixed stand-in, not a language model; set model.baseUrl and model.name for a real one. Ask about an error to see a tool call.`)
+    expect(plain).toBe(
+      `${STAND_IN_LABEL} You asked: "what can you do?". I am a fixed stand-in, not a language model; set model.baseUrl and model.name for a real one. Ask about an error to see a tool call.`,
+    )
     // A question about trouble takes the tool path: one diagnostics_summary call, then the answer.
     const trouble = await ask(r, 'any errors lately?')
     expect(trouble.startsWith(`${STAND_IN_LABEL} The router's diagnostics say:`)).toBe(true)

@@ -35,7 +35,9 @@ export async function startBudgetRouter(o: BudgetRouterOptions = {}): Promise<Te
       const config: RouterConfig = {
         ...c,
         budgets: { ...c.budgets, routes: { ...c.budgets.routes, ...o.routes } },
-        model: o.fake ? { ...c.model, baseUrl: o.fake.baseUrl, name: 'fake-model', timeoutMs: 5000, ...o.model } : c.model,
+        model: o.fake
+          ? { ...c.model, baseUrl: o.fake.baseUrl, name: 'fake-model', timeoutMs: 5000, ...o.model }
+          : c.model,
         egress: { ...c.egress, allowHttpLoopback: o.fake ? [o.fake.dest] : [], ...o.egress },
       }
       return o.configure ? o.configure(config) : config

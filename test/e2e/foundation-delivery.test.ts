@@ -9,7 +9,11 @@ const cleanup = new Cleanup()
 afterEach(() => cleanup.run())
 
 async function newSim(opts: ConstructorParameters<typeof DingTalkSimulator>[0] = {}): Promise<DingTalkSimulator> {
-  const sim = new DingTalkSimulator({ clientId: TEST_SECRETS.clientId, clientSecret: TEST_SECRETS.clientSecret, ...opts })
+  const sim = new DingTalkSimulator({
+    clientId: TEST_SECRETS.clientId,
+    clientSecret: TEST_SECRETS.clientSecret,
+    ...opts,
+  })
   await sim.start()
   return cleanup.add(sim, (s) => s.stop())
 }
@@ -55,10 +59,13 @@ describe('a message runs once', () => {
   it('runs a message redelivered after a lost ack only once', async () => {
     const sim = await newSim({ redeliveryDelayMs: 300, redeliveryCount: 3 })
     const counter = countingSkill()
-    const r = await router(startTestRouter({
-      sim, skills: [...realSkills, counter.skill],
-      configure: (c) => ({ ...c, dingtalk: { ...c.dingtalk, livenessIntervalMs: 300 } }),
-    }))
+    const r = await router(
+      startTestRouter({
+        sim,
+        skills: [...realSkills, counter.skill],
+        configure: (c) => ({ ...c, dingtalk: { ...c.dingtalk, livenessIntervalMs: 300 } }),
+      }),
+    )
     const connects = r.app.stream.counters.connects
     const sent = sim.sendMessage({ text: 'count' })
     // The frame is already on its way; from now on the gateway ignores what this socket sends (the ack is lost).
@@ -106,10 +113,16 @@ describe('a message runs once', () => {
     const other = await newSim()
     const orphan = other.sendMessage({ text: 'count', msgId: 'orphan-1' })
     const db = new Database(`${dir}/router.db`)
-    db.prepare("INSERT INTO inbox (msg_id, received_at, payload, status) VALUES (?, ?, ?, 'pending')").run('orphan-1', Date.now(), JSON.stringify(orphan.payload))
+    db.prepare("INSERT INTO inbox (msg_id, received_at, payload, status) VALUES (?, ?, ?, 'pending')").run(
+      'orphan-1',
+      Date.now(),
+      JSON.stringify(orphan.payload),
+    )
     db.close()
 
-    const b = await router(startTestRouter({ sim, dir, skills, env: { DINGTALK_WEBHOOK_HOSTS: `${sim.webhookHost},${other.webhookHost}` } }))
+    const b = await router(
+      startTestRouter({ sim, dir, skills, env: { DINGTALK_WEBHOOK_HOSTS: `${sim.webhookHost},${other.webhookHost}` } }),
+    )
     const reply = await other.waitForReply({ msgId: 'orphan-1' }, WAIT_MS)
     expect(reply.text).toBe('counted 1')
     expect(other.deliveries('orphan-1')).toBe(0)
@@ -120,7 +133,9 @@ describe('a message runs once', () => {
 
     // And it is not resumed a second time by the next start.
     await b.stop()
-    const c = await router(startTestRouter({ sim, dir, skills, env: { DINGTALK_WEBHOOK_HOSTS: `${sim.webhookHost},${other.webhookHost}` } }))
+    const c = await router(
+      startTestRouter({ sim, dir, skills, env: { DINGTALK_WEBHOOK_HOSTS: `${sim.webhookHost},${other.webhookHost}` } }),
+    )
     expect((await c.say('ping', WAIT_MS)).text).toBe('pong')
     expect(counter.runs()).toBe(1)
     expect(other.replies).toHaveLength(1)

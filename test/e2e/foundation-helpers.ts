@@ -50,15 +50,27 @@ export function waitForReconnect(app: RouterApp, connectsBefore: number, timeout
     }
     const timer = setTimeout(() => {
       app.stream.off('state', onState)
-      reject(new Error(`no reconnect within ${timeoutMs} ms (connects ${app.stream.counters.connects}, state ${app.stream.state})`))
+      reject(
+        new Error(
+          `no reconnect within ${timeoutMs} ms (connects ${app.stream.counters.connects}, state ${app.stream.state})`,
+        ),
+      )
     }, timeoutMs)
     app.stream.on('state', onState)
   })
 }
 
 /** Resolves with the first `count` replies matching `filter`, in order. */
-export function waitForReplies(sim: DingTalkSimulator, filter: ReplyFilter, count: number, timeoutMs = WAIT_MS): Promise<RecordedReply[]> {
-  const matching = () => sim.replies.filter((r) => (filter.msgId === undefined || r.msgId === filter.msgId) && (filter.predicate?.(r) ?? true))
+export function waitForReplies(
+  sim: DingTalkSimulator,
+  filter: ReplyFilter,
+  count: number,
+  timeoutMs = WAIT_MS,
+): Promise<RecordedReply[]> {
+  const matching = () =>
+    sim.replies.filter(
+      (r) => (filter.msgId === undefined || r.msgId === filter.msgId) && (filter.predicate?.(r) ?? true),
+    )
   if (matching().length >= count) return Promise.resolve(matching().slice(0, count))
   return new Promise((resolve, reject) => {
     const onReply = () => {

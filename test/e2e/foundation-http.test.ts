@@ -11,10 +11,17 @@ import { Cleanup, WAIT_MS } from './foundation-helpers.js'
 const cleanup = new Cleanup()
 afterEach(() => cleanup.run())
 
-async function get(url: string): Promise<{ status: number; type: string; text: string; json: () => Record<string, unknown> }> {
+async function get(
+  url: string,
+): Promise<{ status: number; type: string; text: string; json: () => Record<string, unknown> }> {
   const res = await fetch(url, { signal: AbortSignal.timeout(WAIT_MS) })
   const text = await res.text()
-  return { status: res.status, type: res.headers.get('content-type') ?? '', text, json: () => JSON.parse(text) as Record<string, unknown> }
+  return {
+    status: res.status,
+    type: res.headers.get('content-type') ?? '',
+    text,
+    json: () => JSON.parse(text) as Record<string, unknown>,
+  }
 }
 
 describe('HTTP on loopback', () => {
@@ -28,7 +35,10 @@ describe('HTTP on loopback', () => {
 
     const ready = await get(`${r.httpUrl}/ready`)
     expect(ready.status).toBe(200)
-    expect(ready.json()).toMatchObject({ ready: true, checks: { stream: { ok: true, detail: 'connected' }, database: { ok: true }, migrations: { ok: true } } })
+    expect(ready.json()).toMatchObject({
+      ready: true,
+      checks: { stream: { ok: true, detail: 'connected' }, database: { ok: true }, migrations: { ok: true } },
+    })
 
     const metrics = await get(`${r.httpUrl}/metrics`)
     expect(metrics.status).toBe(200)
@@ -41,7 +51,9 @@ describe('HTTP on loopback', () => {
     const status = await get(`${r.httpUrl}/status`)
     expect(status.status).toBe(200)
     expect(status.json()).toMatchObject({ stream: 'connected', incident: { on: false } })
-    expect((status.json().skills as { name: string }[]).map((s) => s.name)).toEqual(expect.arrayContaining(['ping', 'help']))
+    expect((status.json().skills as { name: string }[]).map((s) => s.name)).toEqual(
+      expect.arrayContaining(['ping', 'help']),
+    )
     expect(status.text).not.toContain(TEST_SECRETS.clientSecret)
     expect(status.text).not.toContain(TEST_SECRETS.auditKey)
 
@@ -59,7 +71,10 @@ describe('HTTP on loopback', () => {
 
     const notReady = await get(`${r.httpUrl}/ready`)
     expect(notReady.status).toBe(503)
-    expect(notReady.json()).toMatchObject({ ready: false, checks: { stream: { ok: false }, database: { ok: true }, migrations: { ok: true } } })
+    expect(notReady.json()).toMatchObject({
+      ready: false,
+      checks: { stream: { ok: false }, database: { ok: true }, migrations: { ok: true } },
+    })
     expect((await get(`${r.httpUrl}/healthz`)).status).toBe(200)
     expect((await get(`${r.httpUrl}/metrics`)).text).toMatch(/^router_stream_connected 0$/m)
 
@@ -71,10 +86,17 @@ describe('HTTP on loopback', () => {
 
 describe('the listener stays on loopback unless explicitly opted in', () => {
   const log = pino({ level: 'silent' })
-  const base = { port: 0, log, registry: new Registry(), readiness: () => ({ ready: true, checks: {} }), status: () => ({}) }
+  const base = {
+    port: 0,
+    log,
+    registry: new Registry(),
+    readiness: () => ({ ready: true, checks: {} }),
+    status: () => ({}),
+  }
 
   it('checkListenHost accepts loopback and refuses anything else without ROUTER_HTTP_ALLOW_PUBLIC', () => {
-    for (const host of ['127.0.0.1', '127.0.0.53', 'localhost', '::1']) expect(checkListenHost(host, false)).toBeUndefined()
+    for (const host of ['127.0.0.1', '127.0.0.53', 'localhost', '::1'])
+      expect(checkListenHost(host, false)).toBeUndefined()
     for (const host of ['0.0.0.0', '::', '10.0.0.5', '192.168.1.2', 'example.com', '127.evil.example']) {
       expect(checkListenHost(host, false), host).toMatch(/ROUTER_HTTP_ALLOW_PUBLIC=1/)
       expect(checkListenHost(host, true), host).toBeUndefined()
@@ -82,7 +104,9 @@ describe('the listener stays on loopback unless explicitly opted in', () => {
   })
 
   it('startHttpServer refuses 0.0.0.0 without the opt-in, and listens (with a warning) with it', async () => {
-    await expect(startHttpServer({ ...base, host: '0.0.0.0', allowPublic: false })).rejects.toThrow(/ROUTER_HTTP_HOST=0\.0\.0\.0 is not a loopback address/)
+    await expect(startHttpServer({ ...base, host: '0.0.0.0', allowPublic: false })).rejects.toThrow(
+      /ROUTER_HTTP_HOST=0\.0\.0\.0 is not a loopback address/,
+    )
 
     const warnings: string[] = []
     const spy = pino({ level: 'warn' }, { write: (line: string) => warnings.push(line) })

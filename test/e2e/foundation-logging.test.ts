@@ -26,10 +26,18 @@ describe('logging keeps credentials out', () => {
     track(unknown.sessionWebhook)
     expect((await r.sim.waitForReply({ msgId: unknown.msgId }, WAIT_MS)).text).toBe(NO_MATCH_REPLY)
     // A refused admin command (audited) and a refused webhook host (logged with its URL).
-    expect((await r.say({ text: '/status', senderStaffId: 'user1', conversationId: 'cid-ops' }, WAIT_MS)).text).toBe(COMMAND_REFUSAL)
-    const refusedHost = r.sim.sendMessage({ text: 'ping', extra: { sessionWebhook: 'https://evil.example/robot/sendBySession?session=evil-session-token-1' } })
+    expect((await r.say({ text: '/status', senderStaffId: 'user1', conversationId: 'cid-ops' }, WAIT_MS)).text).toBe(
+      COMMAND_REFUSAL,
+    )
+    const refusedHost = r.sim.sendMessage({
+      text: 'ping',
+      extra: { sessionWebhook: 'https://evil.example/robot/sendBySession?session=evil-session-token-1' },
+    })
     sessions.push('evil-session-token-1')
-    await r.logs.waitFor((l) => l.msgId === refusedHost.msgId && typeof l.msg === 'string' && l.msg.startsWith('refused to reply'), WAIT_MS)
+    await r.logs.waitFor(
+      (l) => l.msgId === refusedHost.msgId && typeof l.msg === 'string' && l.msg.startsWith('refused to reply'),
+      WAIT_MS,
+    )
 
     // The session expires while the skill works: the answer goes out through the OpenAPI with an access token.
     const late = r.sim.sendMessage({ text: 'slow' })
@@ -37,7 +45,10 @@ describe('logging keeps credentials out', () => {
     await slow.started()
     r.sim.expireSession(late.msgId)
     slow.release('late answer')
-    const proactive = await r.sim.waitForReply({ predicate: (x) => x.kind === 'oto' && x.text === 'late answer' }, WAIT_MS)
+    const proactive = await r.sim.waitForReply(
+      { predicate: (x) => x.kind === 'oto' && x.text === 'late answer' },
+      WAIT_MS,
+    )
     expect(proactive.userIds).toEqual(['user1'])
     expect((await r.say('ping', WAIT_MS)).text).toBe('pong')
 

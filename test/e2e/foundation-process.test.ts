@@ -34,7 +34,10 @@ function startMain(env: Record<string, string>, onFinished: (fn: () => void) => 
   const stdout: string[] = []
   let stderr = ''
   let partial = ''
-  const waiters: { predicate: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }[] = []
+  const waiters: {
+    predicate: (l: Record<string, unknown>) => boolean
+    resolve: (l: Record<string, unknown>) => void
+  }[] = []
   const parse = (text: string): Record<string, unknown> | undefined => {
     try {
       return JSON.parse(text) as Record<string, unknown>
@@ -48,7 +51,7 @@ function startMain(env: Record<string, string>, onFinished: (fn: () => void) => 
     for (const text of parts.filter(Boolean)) {
       stdout.push(text)
       const record = parse(text)
-      if (record) for (const w of waiters.splice(0)) (w.predicate(record) ? w.resolve(record) : waiters.push(w))
+      if (record) for (const w of waiters.splice(0)) w.predicate(record) ? w.resolve(record) : waiters.push(w)
     }
   })
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
@@ -61,15 +64,41 @@ function startMain(env: Record<string, string>, onFinished: (fn: () => void) => 
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
   })
   return {
-    child, stdout, exited,
+    child,
+    stdout,
+    exited,
     stderr: () => stderr,
     line(predicate, timeoutMs = BOUND_MS) {
       const found = stdout.map(parse).find((l) => l && predicate(l))
       if (found) return Promise.resolve(found)
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no matching log line within ${timeoutMs} ms; stdout:\n${stdout.join('\n').slice(-2000)}\nstderr:\n${stderr.slice(-2000)}`)), timeoutMs)
-        void exited.then(() => setTimeout(() => reject(new Error(`exited without the line; stdout:\n${stdout.join('\n').slice(-2000)}\nstderr:\n${stderr.slice(-2000)}`)), 50))
-        waiters.push({ predicate, resolve: (l) => { clearTimeout(timer); resolve(l) } })
+        const timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `no matching log line within ${timeoutMs} ms; stdout:\n${stdout.join('\n').slice(-2000)}\nstderr:\n${stderr.slice(-2000)}`,
+              ),
+            ),
+          timeoutMs,
+        )
+        void exited.then(() =>
+          setTimeout(
+            () =>
+              reject(
+                new Error(
+                  `exited without the line; stdout:\n${stdout.join('\n').slice(-2000)}\nstderr:\n${stderr.slice(-2000)}`,
+                ),
+              ),
+            50,
+          ),
+        )
+        waiters.push({
+          predicate,
+          resolve: (l) => {
+            clearTimeout(timer)
+            resolve(l)
+          },
+        })
       })
     },
   }
@@ -88,15 +117,33 @@ async function within<T>(p: Promise<T>, what: string, ms = BOUND_MS): Promise<T>
 }
 
 describe.concurrent('the real entry point (src/main.ts)', { timeout: 120_000 }, () => {
-  it('exits non-zero on a bad environment, naming every problem, before touching the database', async ({ onTestFinished }) => {
+  it('exits non-zero on a bad environment, naming every problem, before touching the database', async ({
+    onTestFinished,
+  }) => {
     const dir = tempDir()
     onTestFinished(() => removeDir(dir))
     const db = join(dir, 'data', 'router.db')
-    const p = startMain({ ROUTER_HTTP_PORT: 'abc', LOG_LEVEL: 'loud', ROUTER_OPERATORS: 'bad', DINGTALK_CLIENT_ID: 'only-an-id', ROUTER_DB: db }, onTestFinished)
+    const p = startMain(
+      {
+        ROUTER_HTTP_PORT: 'abc',
+        LOG_LEVEL: 'loud',
+        ROUTER_OPERATORS: 'bad',
+        DINGTALK_CLIENT_ID: 'only-an-id',
+        ROUTER_DB: db,
+      },
+      onTestFinished,
+    )
     const { code } = await within(p.exited, 'exit')
     expect(code).not.toBe(0)
     const err = p.stderr()
-    for (const name of ['ROUTER_HTTP_PORT', 'LOG_LEVEL', 'ROUTER_OPERATORS', 'DINGTALK_CLIENT_ID', 'DINGTALK_CLIENT_SECRET']) expect(err).toContain(name)
+    for (const name of [
+      'ROUTER_HTTP_PORT',
+      'LOG_LEVEL',
+      'ROUTER_OPERATORS',
+      'DINGTALK_CLIENT_ID',
+      'DINGTALK_CLIENT_SECRET',
+    ])
+      expect(err).toContain(name)
     expect(err).toMatch(/invalid configuration/)
     expect(existsSync(db)).toBe(false)
   })
@@ -118,7 +165,10 @@ describe.concurrent('the real entry point (src/main.ts)', { timeout: 120_000 }, 
     onTestFinished(() => removeDir(dir))
     const file = join(dir, 'router.yaml')
     writeFileSync(file, SIM_YAML)
-    const p = startMain({ ROUTER_CONFIG: file, ROUTER_DB: join(dir, 'router.db'), ROUTER_HTTP_HOST: '0.0.0.0', ROUTER_HTTP_PORT: '0' }, onTestFinished)
+    const p = startMain(
+      { ROUTER_CONFIG: file, ROUTER_DB: join(dir, 'router.db'), ROUTER_HTTP_HOST: '0.0.0.0', ROUTER_HTTP_PORT: '0' },
+      onTestFinished,
+    )
     const { code } = await within(p.exited, 'exit')
     expect(code).toBe(1)
     expect(p.stdout.join('\n') + p.stderr()).toContain('ROUTER_HTTP_ALLOW_PUBLIC=1')
@@ -133,7 +183,10 @@ describe.concurrent('the real entry point (src/main.ts)', { timeout: 120_000 }, 
     onTestFinished(() => removeDir(dir))
     const file = join(dir, 'router.yaml')
     writeFileSync(file, `simulator:\n  port: ${port}\n  chatPort: 0\n`)
-    const p = startMain({ ROUTER_CONFIG: file, ROUTER_DB: join(dir, 'router.db'), ROUTER_HTTP_PORT: '0' }, onTestFinished)
+    const p = startMain(
+      { ROUTER_CONFIG: file, ROUTER_DB: join(dir, 'router.db'), ROUTER_HTTP_PORT: '0' },
+      onTestFinished,
+    )
     const { code } = await within(p.exited, 'exit')
     expect(code).toBe(1)
     const fatal = p.stdout.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.level === 60)
@@ -141,7 +194,9 @@ describe.concurrent('the real entry point (src/main.ts)', { timeout: 120_000 }, 
     expect(String(fatal?.err)).toContain('EADDRINUSE')
   })
 
-  it('runs in simulator mode, answers ping, and on SIGTERM exits 0 after auditing the stop', async ({ onTestFinished }) => {
+  it('runs in simulator mode, answers ping, and on SIGTERM exits 0 after auditing the stop', async ({
+    onTestFinished,
+  }) => {
     const dir = tempDir()
     onTestFinished(() => removeDir(dir))
     const file = join(dir, 'router.yaml')
@@ -157,8 +212,12 @@ describe.concurrent('the real entry point (src/main.ts)', { timeout: 120_000 }, 
     await p.line((l) => l.msg === 'stream connected')
 
     // Talk to it the way `npm run say` does.
-    const sent = (await (await fetch(`${info.baseUrl}/sim/messages`, { method: 'POST', body: JSON.stringify({ text: 'ping' }) })).json()) as { msgId: string }
-    const replies = (await (await fetch(`${info.baseUrl}/sim/replies?msgId=${encodeURIComponent(sent.msgId)}&timeoutMs=30000`)).json()) as { replies: { text: string }[] }
+    const sent = (await (
+      await fetch(`${info.baseUrl}/sim/messages`, { method: 'POST', body: JSON.stringify({ text: 'ping' }) })
+    ).json()) as { msgId: string }
+    const replies = (await (
+      await fetch(`${info.baseUrl}/sim/replies?msgId=${encodeURIComponent(sent.msgId)}&timeoutMs=30000`)
+    ).json()) as { replies: { text: string }[] }
     expect(replies.replies.map((r) => r.text)).toEqual(['pong'])
     const health = await fetch(`${String(started.http)}/healthz`)
     expect(health.status).toBe(200)
@@ -172,7 +231,12 @@ describe.concurrent('the real entry point (src/main.ts)', { timeout: 120_000 }, 
 
     const audit = new Database(db, { readonly: true })
     try {
-      const rows = audit.prepare('SELECT action, channel, outcome, args FROM audit ORDER BY seq').all() as { action: string; channel: string; outcome: string; args: string }[]
+      const rows = audit.prepare('SELECT action, channel, outcome, args FROM audit ORDER BY seq').all() as {
+        action: string
+        channel: string
+        outcome: string
+        args: string
+      }[]
       expect(rows[0]).toMatchObject({ action: 'start', channel: 'system', outcome: 'executed' })
       expect(rows.at(-1)).toMatchObject({ action: 'stop', channel: 'system', outcome: 'executed' })
       expect(JSON.parse(rows.at(-1)!.args)).toEqual({ reason: 'SIGTERM' })

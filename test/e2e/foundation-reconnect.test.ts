@@ -1,14 +1,24 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { RouterConfig } from '../../src/config.js'
 import { DingTalkSimulator, type SimulatorOptions } from '../../src/simulator/index.js'
-import { startTestRouter, TEST_SECRETS, waitForState, type TestRouter, type TestRouterOptions } from '../helpers/router.js'
+import {
+  startTestRouter,
+  TEST_SECRETS,
+  waitForState,
+  type TestRouter,
+  type TestRouterOptions,
+} from '../helpers/router.js'
 import { Cleanup, waitForReconnect, WAIT_MS } from './foundation-helpers.js'
 
 const cleanup = new Cleanup()
 afterEach(() => cleanup.run())
 
 async function newSim(opts: SimulatorOptions = {}): Promise<DingTalkSimulator> {
-  const sim = new DingTalkSimulator({ clientId: TEST_SECRETS.clientId, clientSecret: TEST_SECRETS.clientSecret, ...opts })
+  const sim = new DingTalkSimulator({
+    clientId: TEST_SECRETS.clientId,
+    clientSecret: TEST_SECRETS.clientSecret,
+    ...opts,
+  })
   await sim.start()
   return cleanup.add(sim, (s) => s.stop())
 }
@@ -17,7 +27,9 @@ async function router(opts: TestRouterOptions): Promise<TestRouter> {
   return cleanup.router(startTestRouter(opts))
 }
 
-const timings = (t: Partial<RouterConfig['dingtalk']>) => (c: RouterConfig): RouterConfig => ({ ...c, dingtalk: { ...c.dingtalk, ...t } })
+const timings =
+  (t: Partial<RouterConfig['dingtalk']>) =>
+  (c: RouterConfig): RouterConfig => ({ ...c, dingtalk: { ...c.dingtalk, ...t } })
 
 describe('the stream reconnects without losing messages', () => {
   it('after the gateway drops the socket', async () => {
@@ -83,14 +95,24 @@ describe('the stream reconnects without losing messages', () => {
     await waitForState(r.app, 'connected', WAIT_MS)
     expect((await r.say('ping', WAIT_MS)).text).toBe('pong')
     expect(r.app.stream.counters.connects).toBe(1)
-    const failures = r.logs.records().filter((l) => typeof l.msg === 'string' && l.msg.startsWith('stream connect failed'))
+    const failures = r.logs
+      .records()
+      .filter((l) => typeof l.msg === 'string' && l.msg.startsWith('stream connect failed'))
     expect(failures.length).toBeGreaterThanOrEqual(2)
   })
 
   it('says what to fix when the gateway rejects the credentials, and keeps the secret out of the logs', async () => {
     const sim = await newSim()
-    const r = await router({ sim, connect: false, env: { DINGTALK_CLIENT_SECRET: 'wrong-secret-5f2a9c' }, configure: timings({ reconnectBaseMs: 200, reconnectMaxMs: 1000 }) })
-    const line = await r.logs.waitFor((l) => typeof l.msg === 'string' && l.msg.includes('check DINGTALK_CLIENT_ID / DINGTALK_CLIENT_SECRET'), WAIT_MS)
+    const r = await router({
+      sim,
+      connect: false,
+      env: { DINGTALK_CLIENT_SECRET: 'wrong-secret-5f2a9c' },
+      configure: timings({ reconnectBaseMs: 200, reconnectMaxMs: 1000 }),
+    })
+    const line = await r.logs.waitFor(
+      (l) => typeof l.msg === 'string' && l.msg.includes('check DINGTALK_CLIENT_ID / DINGTALK_CLIENT_SECRET'),
+      WAIT_MS,
+    )
     expect(line.level).toBe(40)
     expect(r.app.stream.state).not.toBe('connected')
     expect(r.logs.lines.join('\n')).not.toContain('wrong-secret-5f2a9c')

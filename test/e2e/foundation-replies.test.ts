@@ -12,7 +12,11 @@ afterEach(() => cleanup.run())
 
 const LONG = Array.from({ length: 100 }, (_, i) => `line ${String(i).padStart(3, '0')} ` + 'x'.repeat(90)).join('\n')
 const longSkill = defineSkill({
-  name: 'long', description: 'A very long answer (tests)', example: 'long', match: /^long$/, risk: 'read',
+  name: 'long',
+  description: 'A very long answer (tests)',
+  example: 'long',
+  match: /^long$/,
+  risk: 'read',
   handler: () => LONG,
 }) as SkillDefinition<unknown>
 
@@ -37,8 +41,15 @@ describe('replies', () => {
   it('never posts to a sessionWebhook host outside the allowlist', async () => {
     const r = await router()
     const trap = await countingServer()
-    const sent = r.sim.sendMessage({ text: 'ping', extra: { sessionWebhook: `http://127.0.0.1:${trap.port}/x?session=abc123secret` } })
-    const refused = await r.logs.waitFor((l) => l.msg === 'refused to reply: sessionWebhook host is not in DINGTALK_WEBHOOK_HOSTS' && l.msgId === sent.msgId, WAIT_MS)
+    const sent = r.sim.sendMessage({
+      text: 'ping',
+      extra: { sessionWebhook: `http://127.0.0.1:${trap.port}/x?session=abc123secret` },
+    })
+    const refused = await r.logs.waitFor(
+      (l) =>
+        l.msg === 'refused to reply: sessionWebhook host is not in DINGTALK_WEBHOOK_HOSTS' && l.msgId === sent.msgId,
+      WAIT_MS,
+    )
     expect(refused.webhook).toBe(`http://127.0.0.1:${trap.port}/x?session=[redacted]`)
     expect((await r.say('ping', WAIT_MS)).text).toBe('pong') // barrier
     expect(trap.hits()).toBe(0)
@@ -79,6 +90,8 @@ describe('replies', () => {
   it('reads audio through its speech-to-text', async () => {
     const r = await router()
     expect((await r.say({ msgtype: 'audio', text: 'ping' }, WAIT_MS)).text).toBe('pong')
-    expect((await r.say({ msgtype: 'audio', content: { recognition: '', duration: 1000 } }, WAIT_MS)).text).toMatch(/only read text/)
+    expect((await r.say({ msgtype: 'audio', content: { recognition: '', duration: 1000 } }, WAIT_MS)).text).toMatch(
+      /only read text/,
+    )
   })
 })

@@ -28,28 +28,48 @@ export function fakeClock(start = T0) {
  * Stores, config and runtime facts as the bot has them, on a fresh database.
  * @example const ops = opsServices({ now: clock.now, digest: DIGEST_A })
  */
-export function opsServices(opts: { now: () => number; digest?: string; env?: Record<string, string>; configure?: (c: RouterConfig) => RouterConfig; skills?: SkillDefinition<unknown>[]; dir?: string }) {
+export function opsServices(opts: {
+  now: () => number
+  digest?: string
+  env?: Record<string, string>
+  configure?: (c: RouterConfig) => RouterConfig
+  skills?: SkillDefinition<unknown>[]
+  dir?: string
+}) {
   const dir = opts.dir ?? tempDir('ops-')
-  let config = loadConfig({
-    ROUTER_DB: join(dir, 'router.db'),
-    ROUTER_AUDIT_KEY: TEST_SECRETS.auditKey,
-    ROUTER_OPERATORS: `${OP1.staffId}:${OP1.name},${OP2.staffId}:${OP2.name}`,
-    ...opts.env,
-  }, undefined)
+  let config = loadConfig(
+    {
+      ROUTER_DB: join(dir, 'router.db'),
+      ROUTER_AUDIT_KEY: TEST_SECRETS.auditKey,
+      ROUTER_OPERATORS: `${OP1.staffId}:${OP1.name},${OP2.staffId}:${OP2.name}`,
+      ...opts.env,
+    },
+    undefined,
+  )
   if (opts.configure) config = opts.configure(config)
   const opened = openStores(config, opts.now)
   let ready = true
   const runtime: RuntimeFacts = {
-    version: '1.2.3', digest: opts.digest ?? DIGEST_A, startedAt: opts.now(), streamState: () => 'connected',
+    version: '1.2.3',
+    digest: opts.digest ?? DIGEST_A,
+    startedAt: opts.now(),
+    streamState: () => 'connected',
     readiness: () => ({ ready, checks: { stream: { ok: ready, detail: ready ? 'connected' : 'connecting' } } }),
   }
   const services = {
-    ...opened.stores, config, now: opts.now, runtime, log: createLogger({ level: 'silent' }).logger,
+    ...opened.stores,
+    config,
+    now: opts.now,
+    runtime,
+    log: createLogger({ level: 'silent' }).logger,
     skills: new SkillRegistry(opts.skills ?? []),
     operators: new Map<string, Operator>(config.operators.map((o) => [o.staffId, o])),
   }
   return {
-    dir, config, db: opened.db, services,
+    dir,
+    config,
+    db: opened.db,
+    services,
     setReady: (value: boolean) => (ready = value),
     close: () => opened.db.close(),
   }

@@ -36,7 +36,9 @@ describe('audit retention job (fake clock)', () => {
     const now = clock.now()
     for (let i = 0; i < 5; i++) appendAt(ops, clock, now - 400 * DAY, 'alice')
     const reviewed = appendAt(ops, clock, now - 366 * DAY, 'alice', 'disable-skill')
-    ops.db.prepare('INSERT INTO audit_reviews (seq, reviewed_by, reviewed_at) VALUES (?, ?, ?)').run(reviewed.seq, 'bob', now - 300 * DAY)
+    ops.db
+      .prepare('INSERT INTO audit_reviews (seq, reviewed_by, reviewed_at) VALUES (?, ?, ?)')
+      .run(reviewed.seq, 'bob', now - 300 * DAY)
     appendAt(ops, clock, now - 365 * DAY, 'alice') // exactly at the cutoff: kept
     appendAt(ops, clock, now - 10 * DAY, 'bob')
     const job = auditRetentionJob(ops.services)
@@ -45,7 +47,12 @@ describe('audit retention job (fake clock)', () => {
     await job.run(now)
     const left = entries(ops)
     expect(left.map((e) => e.seq)).toEqual([7, 8, 9])
-    expect(left.at(-1)).toMatchObject({ actor: 'audit-retention', channel: 'cron', action: 'audit-retention', args: { retentionDays: 365, pruned: 6, checkpointSeq: 6 } })
+    expect(left.at(-1)).toMatchObject({
+      actor: 'audit-retention',
+      channel: 'cron',
+      action: 'audit-retention',
+      args: { retentionDays: 365, pruned: 6, checkpointSeq: 6 },
+    })
     expect(ops.services.audit.checkpoint()).toMatchObject({ seq: 6, hash: reviewed.hash, ts: reviewed.ts })
     expect(ops.services.audit.verify()).toEqual({ ok: true, count: 3 })
 
@@ -85,7 +92,11 @@ describe('audit retention job (fake clock)', () => {
     expect(ops.services.audit.verify()).toMatchObject({ ok: true })
 
     ops.db.prepare('UPDATE audit_checkpoint SET seq = 2').run()
-    expect(ops.services.audit.verify()).toMatchObject({ ok: false, seq: 2, reason: expect.stringContaining('checkpoint signature') })
+    expect(ops.services.audit.verify()).toMatchObject({
+      ok: false,
+      seq: 2,
+      reason: expect.stringContaining('checkpoint signature'),
+    })
     ops.db.prepare('UPDATE audit_checkpoint SET seq = 3').run()
     expect(ops.services.audit.verify()).toMatchObject({ ok: true })
     ops.db.prepare('DELETE FROM audit WHERE seq = 4').run()
@@ -96,7 +107,10 @@ describe('audit retention job (fake clock)', () => {
 describe('access review job (fake clock)', () => {
   it('posts each operator with their last activity to the admin conversations, flags the inactive, and audits the run', async () => {
     const clock = fakeClock()
-    ops = opsServices({ now: clock.now, env: { ROUTER_OPERATORS: `${OP1.staffId}:${OP1.name},${OP2.staffId}:${OP2.name},op3:carol` } })
+    ops = opsServices({
+      now: clock.now,
+      env: { ROUTER_OPERATORS: `${OP1.staffId}:${OP1.name},${OP2.staffId}:${OP2.name},op3:carol` },
+    })
     const now = clock.now()
     appendAt(ops, clock, now - 45 * DAY, 'alice')
     appendAt(ops, clock, now - 2 * DAY, 'alice', 'disable-skill')
@@ -110,9 +124,18 @@ describe('access review job (fake clock)', () => {
     expect(post).toContain('- alice (op1): last active 2030-03-02T05:06:00Z (2d ago, disable-skill executed)')
     expect(post).toContain('- INACTIVE bob (op2): last active 2030-01-23T05:06:00Z (40d ago, approve executed)')
     expect(post).toContain('- INACTIVE carol (op3): no activity in the audit trail since 2030-01-18')
-    expect(entries(ops).at(-1)).toMatchObject({ actor: 'access-review', channel: 'cron', action: 'access-review', args: { operators: 3, inactive: ['bob', 'carol'], inactiveDays: 30 } })
+    expect(entries(ops).at(-1)).toMatchObject({
+      actor: 'access-review',
+      channel: 'cron',
+      action: 'access-review',
+      args: { operators: 3, inactive: ['bob', 'carol'], inactiveDays: 30 },
+    })
     // The same function answers routerctl access review.
-    expect(accessReview({ audit: ops.services.audit, operators: ops.config.operators, inactiveDays: 30 }, now).operators.map((o) => o.inactive)).toEqual([false, true, true])
+    expect(
+      accessReview({ audit: ops.services.audit, operators: ops.config.operators, inactiveDays: 30 }, now).operators.map(
+        (o) => o.inactive,
+      ),
+    ).toEqual([false, true, true])
   })
 })
 
@@ -121,7 +144,9 @@ describe('daily digest job (fake clock)', () => {
     const clock = fakeClock()
     ops = opsServices({ now: clock.now, digest: DIGEST_A, skills: realSkills })
     recordStartupDeploy(ops.services, { DEPLOYED_BY: 'ci' })
-    ops.services.state.update('alice', 'x', (d) => { d.skills.ping = { enabled: false } })
+    ops.services.state.update('alice', 'x', (d) => {
+      d.skills.ping = { enabled: false }
+    })
     for (let i = 0; i < 4; i++) ops.services.usage.recordMessage('ping', i === 0, clock.now() - 3 * 60 * MIN)
     clock.advance(2 * 60 * MIN)
     await dailyDigestJob(ops.services).run(clock.now())
@@ -130,7 +155,12 @@ describe('daily digest job (fake clock)', () => {
     expect(post).toContain('- known-good: none yet')
     expect(post).toContain('- errors (24 h): 1/4 (25.0%)')
     expect(post).toContain('- skills off: ping; pending approvals: 0')
-    expect(entries(ops).at(-1)).toMatchObject({ actor: 'daily-digest', channel: 'cron', action: 'daily-digest', args: { errors: 1, messages: 4, skillsOff: 1 } })
+    expect(entries(ops).at(-1)).toMatchObject({
+      actor: 'daily-digest',
+      channel: 'cron',
+      action: 'daily-digest',
+      args: { errors: 1, messages: 4, skillsOff: 1 },
+    })
   })
 })
 
@@ -138,7 +168,15 @@ describe('approval expiry job (fake clock)', () => {
   it('audits only the runs that expire something', async () => {
     const clock = fakeClock()
     ops = opsServices({ now: clock.now })
-    ops.services.approvals.create({ command: 'rollback', args: { target: 'config' }, requester: 'op1', requesterName: 'alice', conversationId: 'cid', now: clock.now(), ttlMs: 15 * MIN })
+    ops.services.approvals.create({
+      command: 'rollback',
+      args: { target: 'config' },
+      requester: 'op1',
+      requesterName: 'alice',
+      conversationId: 'cid',
+      now: clock.now(),
+      ttlMs: 15 * MIN,
+    })
     const job = expireApprovalsJob(ops.services)
     clock.advance(14 * MIN)
     await job.run(clock.now())
@@ -152,13 +190,23 @@ describe('approval expiry job (fake clock)', () => {
 
 describe('the bot schedules every ops job', () => {
   it('with valid cron expressions, the digest only when enabled', async () => {
-    const r = await startTestRouter({ connect: false, configure: (c) => ({ ...c, digest: { ...c.digest, enabled: false } }) })
+    const r = await startTestRouter({
+      connect: false,
+      configure: (c) => ({ ...c, digest: { ...c.digest, enabled: false } }),
+    })
     try {
       const jobs = createJobs(r.app.services)
-      expect(jobs.map((j) => j.name)).toEqual(expect.arrayContaining(['expire-approvals', 'known-good', 'audit-retention', 'access-review']))
+      expect(jobs.map((j) => j.name)).toEqual(
+        expect.arrayContaining(['expire-approvals', 'known-good', 'audit-retention', 'access-review']),
+      )
       expect(jobs.map((j) => j.name)).not.toContain('daily-digest')
       for (const j of jobs) expect(cron.validate(j.schedule), j.name).toBe(true)
-      expect(createJobs({ ...r.app.services, config: { ...r.app.services.config, digest: { enabled: true, schedule: '30 8 * * *' } } }).find((j) => j.name === 'daily-digest')?.schedule).toBe('30 8 * * *')
+      expect(
+        createJobs({
+          ...r.app.services,
+          config: { ...r.app.services.config, digest: { enabled: true, schedule: '30 8 * * *' } },
+        }).find((j) => j.name === 'daily-digest')?.schedule,
+      ).toBe('30 8 * * *')
     } finally {
       await r.stop()
     }

@@ -19,13 +19,25 @@ describe('deploy events', () => {
     ops = opsServices({ now: clock.now, digest: DIGEST_A })
     const first = recordStartupDeploy(ops.services, { DEPLOYED_BY: 'ci-pipeline' })
     expect(first.created).toBe(true)
-    expect(first.deploy).toMatchObject({ digest: DIGEST_A, version: '1.2.3', deployedBy: 'ci-pipeline', deployedAt: clock.now(), channel: 'system', knownGoodAt: null })
+    expect(first.deploy).toMatchObject({
+      digest: DIGEST_A,
+      version: '1.2.3',
+      deployedBy: 'ci-pipeline',
+      deployedAt: clock.now(),
+      channel: 'system',
+      knownGoodAt: null,
+    })
     clock.advance(5 * MIN)
     // A restart of the same release adds nothing.
     expect(recordStartupDeploy(ops.services, {}).created).toBe(false)
     expect(ops.services.releases.history()).toHaveLength(1)
     expect(actions(ops, 'deploy')).toEqual([
-      expect.objectContaining({ actor: 'router', channel: 'system', outcome: 'executed', args: { digest: DIGEST_A, version: '1.2.3', by: 'ci-pipeline' } }),
+      expect.objectContaining({
+        actor: 'router',
+        channel: 'system',
+        outcome: 'executed',
+        args: { digest: DIGEST_A, version: '1.2.3', by: 'ci-pipeline' },
+      }),
     ])
   })
 
@@ -33,8 +45,15 @@ describe('deploy events', () => {
     const clock = fakeClock()
     ops = opsServices({ now: clock.now, digest: DIGEST_B })
     const s = ops.services
-    recordDeploy(s, { digest: DIGEST_A, by: 'deploy-bot', actor: 'carol', channel: 'cli', osUser: 'carol' }, clock.now())
-    const desired = s.releases.addDesired({ digest: DIGEST_B, previousDigest: DIGEST_A, requestedBy: 'alice' }, clock.now())
+    recordDeploy(
+      s,
+      { digest: DIGEST_A, by: 'deploy-bot', actor: 'carol', channel: 'cli', osUser: 'carol' },
+      clock.now(),
+    )
+    const desired = s.releases.addDesired(
+      { digest: DIGEST_B, previousDigest: DIGEST_A, requestedBy: 'alice' },
+      clock.now(),
+    )
     clock.advance(MIN)
     expect(recordStartupDeploy(s, {}).deploy).toMatchObject({ digest: DIGEST_B, deployedBy: 'unknown' })
     expect(s.releases.desired(desired.id)?.status).toBe('applied')
@@ -42,7 +61,9 @@ describe('deploy events', () => {
       ['cli', false, 'carol', 'deploy-bot'],
       ['system', false, null, 'unknown'],
     ])
-    expect(() => recordDeploy(s, { digest: 'x; rm -rf /', by: 'x', actor: 'x', channel: 'cli' }, clock.now())).toThrow(/not a digest/)
+    expect(() => recordDeploy(s, { digest: 'x; rm -rf /', by: 'x', actor: 'x', channel: 'cli' }, clock.now())).toThrow(
+      /not a digest/,
+    )
   })
 })
 
@@ -52,7 +73,9 @@ describe('known-good job (fake clock)', () => {
     ops = opsServices({ now: clock.now })
     const s = ops.services
     recordStartupDeploy(s, {})
-    s.state.update('alice', 'test', (d) => { d.skills.ping = { enabled: false, by: 'alice' } })
+    s.state.update('alice', 'test', (d) => {
+      d.skills.ping = { enabled: false, by: 'alice' }
+    })
     const job = knownGoodJob(s, { ready: () => s.runtime.readiness!().ready })
     expect(job.schedule).toBe('* * * * *')
 
@@ -68,8 +91,15 @@ describe('known-good job (fake clock)', () => {
     expect(s.state.version(1)?.knownGood).toBe(true)
     expect(s.releases.lastKnownGoodConfigVersion()).toBe(1)
     const [entry] = actions(ops, 'known-good')
-    expect(entry).toMatchObject({ actor: 'known-good', channel: 'cron', outcome: 'executed', args: { digest: DIGEST_A, configVersion: 1, readyForMs: 10 * MIN } })
-    expect(ops.db.prepare('SELECT text FROM outbox').pluck().all()).toEqual([expect.stringContaining(`Release ${DIGEST_A} is now known-good`)])
+    expect(entry).toMatchObject({
+      actor: 'known-good',
+      channel: 'cron',
+      outcome: 'executed',
+      args: { digest: DIGEST_A, configVersion: 1, readyForMs: 10 * MIN },
+    })
+    expect(ops.db.prepare('SELECT text FROM outbox').pluck().all()).toEqual([
+      expect.stringContaining(`Release ${DIGEST_A} is now known-good`),
+    ])
 
     // Later minutes change nothing and audit nothing.
     clock.advance(MIN)
@@ -79,7 +109,10 @@ describe('known-good job (fake clock)', () => {
 
   it('restarts the count when readiness drops, and waits while the error rate is over the threshold', async () => {
     const clock = fakeClock()
-    ops = opsServices({ now: clock.now, configure: (c) => ({ ...c, releases: { ...c.releases, knownGoodAfter: '5m', maxErrorRate: 0.1 } }) })
+    ops = opsServices({
+      now: clock.now,
+      configure: (c) => ({ ...c, releases: { ...c.releases, knownGoodAfter: '5m', maxErrorRate: 0.1 } }),
+    })
     const s = ops.services
     recordStartupDeploy(s, {})
     const job = knownGoodJob(s, { ready: () => s.runtime.readiness!().ready })

@@ -75,7 +75,9 @@ describe('/rollback config (two operators, through the simulator)', () => {
     ])
     const restore = trail.find((e) => e.action === 'config-restore')!
     expect(restore.args).toMatchObject({ from: 2, target: 1, restoredAs: 3, why: 'the last known-good version' })
-    expect(restore.args.changes).toEqual(expect.arrayContaining(['incident.on: true → false', 'incident.reason: database trouble → (unset)']))
+    expect(restore.args.changes).toEqual(
+      expect.arrayContaining(['incident.on: true → false', 'incident.reason: database trouble → (unset)']),
+    )
   })
 
   it('restores an explicit version (0 = the initial state), and without a known-good one undoes the last change', async () => {
@@ -100,7 +102,9 @@ describe('/rollback config (two operators, through the simulator)', () => {
 
   it('refuses an unknown version before asking anyone, and bare /rollback only lists the options', async () => {
     r = await startTestRouter()
-    expect((await r.command('/rollback config 7')).text).toContain('There is no config version 7; the current one is v0')
+    expect((await r.command('/rollback config 7')).text).toContain(
+      'There is no config version 7; the current one is v0',
+    )
     expect((await r.command('/rollback config seven')).text).toContain('a config version is a number')
     expect(r.app.services.approvals.pending(r.app.services.now())).toHaveLength(0)
     const options = await r.command('/rollback')

@@ -28,7 +28,10 @@ async function start(hook: (dir: string) => string[] | undefined, hookTimeout = 
   releases.markKnownGood(a.id, 0, t0 + 2000)
   seeded.db.close()
   const argv = hook(dir)
-  r = await startTestRouter({ dir, configure: (c) => ({ ...c, releases: { ...c.releases, rollbackHook: argv, hookTimeout } }) })
+  r = await startTestRouter({
+    dir,
+    configure: (c) => ({ ...c, releases: { ...c.releases, rollbackHook: argv, hookTimeout } }),
+  })
   return { dir, router: r, desiredFile: join(dir, DESIRED_FILE) }
 }
 
@@ -48,8 +51,15 @@ function untouched(router: TestRouter) {
 describe('/rollback release', () => {
   it('runs the hook with the right digest after approval, writes the desired release, and audits the output', async () => {
     const { router, dir, desiredFile } = await start((d) => [
-      script(d, 'hook.sh', '#!/bin/sh\nprintf "%s\\n" "$@" > "$0.argv"\ncp "$ROUTER_DESIRED_FILE" "$0.seen"\necho "asked the host to reconcile $ROUTER_DESIRED_DIGEST"\n'),
-      '--digest', '{digest}', '--file', '{file}',
+      script(
+        d,
+        'hook.sh',
+        '#!/bin/sh\nprintf "%s\\n" "$@" > "$0.argv"\ncp "$ROUTER_DESIRED_FILE" "$0.seen"\necho "asked the host to reconcile $ROUTER_DESIRED_DIGEST"\n',
+      ),
+      '--digest',
+      '{digest}',
+      '--file',
+      '{file}',
     ])
     const { request, approved, id } = await requestAndApprove(router, '/rollback release')
     const running = router.app.services.runtime.digest
@@ -58,13 +68,31 @@ describe('/rollback release', () => {
     expect(approved.text).toContain(`Release rollback to ${DIGEST_A} handed off`)
     expect(approved.text).toContain(`Hook: asked the host to reconcile ${DIGEST_A}`)
 
-    expect(readFileSync(join(dir, 'hook.sh.argv'), 'utf8').trim().split('\n')).toEqual(['--digest', DIGEST_A, '--file', desiredFile])
+    expect(readFileSync(join(dir, 'hook.sh.argv'), 'utf8').trim().split('\n')).toEqual([
+      '--digest',
+      DIGEST_A,
+      '--file',
+      desiredFile,
+    ])
     // The reconciler may only act once the hook succeeded: `awaiting-hook` while it ran, `ready` after.
-    expect(JSON.parse(readFileSync(join(dir, 'hook.sh.seen'), 'utf8'))).toMatchObject({ digest: DIGEST_A, status: 'awaiting-hook' })
-    expect(JSON.parse(readFileSync(desiredFile, 'utf8'))).toMatchObject({ digest: DIGEST_A, previousDigest: running, requestedBy: OP2.name, status: 'ready' })
+    expect(JSON.parse(readFileSync(join(dir, 'hook.sh.seen'), 'utf8'))).toMatchObject({
+      digest: DIGEST_A,
+      status: 'awaiting-hook',
+    })
+    expect(JSON.parse(readFileSync(desiredFile, 'utf8'))).toMatchObject({
+      digest: DIGEST_A,
+      previousDigest: running,
+      requestedBy: OP2.name,
+      status: 'ready',
+    })
     expect(router.app.services.releases.latestDesired()).toMatchObject({ digest: DIGEST_A, status: 'handed-off' })
     const entry = [...router.app.services.audit.entries()].find((e) => e.action === 'release-rollback')!
-    expect(entry).toMatchObject({ outcome: 'executed', approvalId: id, actor: OP2.name, args: { digest: DIGEST_A, previous: running, status: 'handed-off' } })
+    expect(entry).toMatchObject({
+      outcome: 'executed',
+      approvalId: id,
+      actor: OP2.name,
+      args: { digest: DIGEST_A, previous: running, status: 'handed-off' },
+    })
     expect(entry.detail).toContain(`asked the host to reconcile ${DIGEST_A}`)
   })
 
@@ -76,7 +104,9 @@ describe('/rollback release', () => {
   })
 
   it('a failing hook is reported and audited, and changes nothing else', async () => {
-    const { router, desiredFile } = await start((d) => [script(d, 'hook.sh', '#!/bin/sh\necho "pulling…"\necho "cannot reach the host" >&2\nexit 3\n')])
+    const { router, desiredFile } = await start((d) => [
+      script(d, 'hook.sh', '#!/bin/sh\necho "pulling…"\necho "cannot reach the host" >&2\nexit 3\n'),
+    ])
     const earlier = '{ "digest": "earlier" }\n'
     writeFileSync(desiredFile, earlier)
     const before = untouched(router)
@@ -85,15 +115,26 @@ describe('/rollback release', () => {
     expect(approved.text).toContain('Hook: cannot reach the host')
     expect(readFileSync(desiredFile, 'utf8')).toBe(earlier)
     expect(untouched(router)).toEqual(before)
-    expect(router.app.services.releases.latestDesired()).toMatchObject({ digest: DIGEST_A, status: 'failed', detail: 'exited 3' })
+    expect(router.app.services.releases.latestDesired()).toMatchObject({
+      digest: DIGEST_A,
+      status: 'failed',
+      detail: 'exited 3',
+    })
     const entry = [...router.app.services.audit.entries()].find((e) => e.action === 'release-rollback')!
-    expect(entry).toMatchObject({ outcome: 'failed', approvalId: id, args: { status: 'failed', hook: { exitCode: 3, timedOut: false } } })
+    expect(entry).toMatchObject({
+      outcome: 'failed',
+      approvalId: id,
+      args: { status: 'failed', hook: { exitCode: 3, timedOut: false } },
+    })
     expect(entry.detail).toContain('exited 3')
     expect(entry.detail).toContain('pulling…\ncannot reach the host')
   })
 
   it('a hanging hook is killed at its timeout (children too), reported and audited, and changes nothing else', async () => {
-    const { router, dir, desiredFile } = await start((d) => [script(d, 'hook.sh', '#!/bin/sh\necho "waiting for the host"\nsleep 30 &\necho $! > "$0.pid"\nwait\n')], '500ms')
+    const { router, dir, desiredFile } = await start(
+      (d) => [script(d, 'hook.sh', '#!/bin/sh\necho "waiting for the host"\nsleep 30 &\necho $! > "$0.pid"\nwait\n')],
+      '500ms',
+    )
     const before = untouched(router)
     const { approved } = await requestAndApprove(router, '/rollback release')
     expect(approved.text).toContain('FAILED: the hook timed out after 500ms')
@@ -112,7 +153,9 @@ describe('/rollback release', () => {
   it('without a hook, records the request for the host reconciler; refuses unknown and running digests up front', async () => {
     const { router, desiredFile } = await start(() => undefined)
     const { approved } = await requestAndApprove(router, '/rollback release')
-    expect(approved.text).toContain('No hook is configured: the host reconciler applies desired-release.json on its next run')
+    expect(approved.text).toContain(
+      'No hook is configured: the host reconciler applies desired-release.json on its next run',
+    )
     expect(JSON.parse(readFileSync(desiredFile, 'utf8'))).toMatchObject({ digest: DIGEST_A, status: 'ready' })
     expect(router.app.services.releases.latestDesired()?.status).toBe('pending')
 

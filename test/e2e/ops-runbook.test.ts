@@ -37,7 +37,15 @@ async function closedPort(): Promise<number> {
 }
 
 function skill(name: string, egress: string[]): SkillDefinition<unknown> {
-  return defineSkill({ name, description: name, example: name, match: new RegExp(`^${name}$`), risk: 'read', egress, handler: () => name }) as SkillDefinition<unknown>
+  return defineSkill({
+    name,
+    description: name,
+    example: name,
+    match: new RegExp(`^${name}$`),
+    risk: 'read',
+    egress,
+    handler: () => name,
+  }) as SkillDefinition<unknown>
 }
 
 describe('/runbook', () => {
@@ -67,7 +75,11 @@ describe('/runbook', () => {
     r = await startTestRouter()
     const s = r.app.services
     const real = s.runtime.readiness!
-    s.runtime.readiness = () => ({ ...real(), ready: false, checks: { ...real().checks, database: { ok: false, detail: 'SQLITE_READONLY' } } })
+    s.runtime.readiness = () => ({
+      ...real(),
+      ready: false,
+      checks: { ...real().checks, database: { ok: false, detail: 'SQLITE_READONLY' } },
+    })
     const text = (await r.command('/runbook')).text
     expect(text).toContain('- **Ready:** NO: database (SQLITE_READONLY)')
     expect(text).toContain('- **Egress:** no skill declares a destination')
@@ -77,9 +89,29 @@ describe('/runbook', () => {
 describe('egress probe', () => {
   it('TLS: a certificate that does not verify fails with its code; a peer that never answers times out', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'probe-tls-'))
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' })
-    const tlsServer = createTlsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (s) => s.end())
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    )
+    const tlsServer = createTlsServer(
+      { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
+      (s) => s.end(),
+    )
     tlsServer.listen(0, '127.0.0.1')
     await once(tlsServer, 'listening')
     // Accepts the TCP connection and then says nothing: a TLS handshake can only time out.
@@ -87,11 +119,16 @@ describe('egress probe', () => {
     silent.listen(0, '127.0.0.1')
     await once(silent, 'listening')
     try {
-      const selfSigned = await probeDestination(`127.0.0.1:${(tlsServer.address() as AddressInfo).port}`, 5000, { tls: true })
+      const selfSigned = await probeDestination(`127.0.0.1:${(tlsServer.address() as AddressInfo).port}`, 5000, {
+        tls: true,
+      })
       expect(selfSigned).toMatchObject({ ok: false, kind: 'tls', detail: 'DEPTH_ZERO_SELF_SIGNED_CERT' })
       const hung = await probeDestination(`127.0.0.1:${(silent.address() as AddressInfo).port}`, 500, { tls: true })
       expect(hung).toMatchObject({ ok: false, kind: 'tls', detail: 'no answer within 500 ms' })
-      expect(await probeDestination(`127.0.0.1:${(silent.address() as AddressInfo).port}`, 5000)).toMatchObject({ ok: true, kind: 'tcp' })
+      expect(await probeDestination(`127.0.0.1:${(silent.address() as AddressInfo).port}`, 5000)).toMatchObject({
+        ok: true,
+        kind: 'tcp',
+      })
     } finally {
       tlsServer.close()
       silent.close()

@@ -14,19 +14,25 @@ describe('/diag: short diagnostics, never logs', () => {
 
   it('stays under its cap in UTF-8 bytes with thousands of error events stored', async () => {
     r = await startTestRouter({
-      configure: (c) => ({ ...c, budgets: { ...c.budgets, routes: { ...c.budgets.routes, 'route-3': { maxDiagnosticBytes: 700 } } } }),
+      configure: (c) => ({
+        ...c,
+        budgets: { ...c.budgets, routes: { ...c.budgets.routes, 'route-3': { maxDiagnosticBytes: 700 } } },
+      }),
     })
     const { events, audit, state } = r.app.services
     const now = Date.now()
     // Multi-byte messages on purpose: the cap is bytes, and a character count would overshoot it.
     audit.transaction(() => {
       for (let i = 0; i < 5000; i++) {
-        events.record({
-          route: `route-${i % 7}`,
-          code: `code-${i}`,
-          message: `上游服务超时 ${i}: ${'细节'.repeat(40)}`,
-          sample: `LOG-LINE-${i} ${'x'.repeat(600)}`,
-        }, now - i * 1000)
+        events.record(
+          {
+            route: `route-${i % 7}`,
+            code: `code-${i}`,
+            message: `上游服务超时 ${i}: ${'细节'.repeat(40)}`,
+            sample: `LOG-LINE-${i} ${'x'.repeat(600)}`,
+          },
+          now - i * 1000,
+        )
       }
     })
 
@@ -59,15 +65,24 @@ describe('/diag: short diagnostics, never logs', () => {
     r = await startTestRouter()
     const { sim } = r
     // A sessionWebhook on a host outside DINGTALK_WEBHOOK_HOSTS: the reply is refused and recorded.
-    sim.sendMessage({ text: 'ping', extra: { sessionWebhook: 'https://evil.example/robot/sendBySession?session=SECRET123' } })
-    await waitUntil(() => r!.app.services.events.list({ route: 'reply' }).length > 0, PATIENCE, 'the refused reply is recorded')
+    sim.sendMessage({
+      text: 'ping',
+      extra: { sessionWebhook: 'https://evil.example/robot/sendBySession?session=SECRET123' },
+    })
+    await waitUntil(
+      () => r!.app.services.events.list({ route: 'reply' }).length > 0,
+      PATIENCE,
+      'the refused reply is recorded',
+    )
     const [event] = r.app.services.events.list({ route: 'reply' })
     expect(event).toMatchObject({ code: 'webhook-refused', count: 1 })
     expect(event!.message).toContain('evil.example')
     expect(JSON.stringify(event)).not.toContain('SECRET123')
 
     const reply = await r.command('/diag reply', OP1, PATIENCE)
-    expect(reply.text).toMatch(/- webhook-refused ×1 \(last .*\): sessionWebhook host evil\.example is not in DINGTALK_WEBHOOK_HOSTS/)
+    expect(reply.text).toMatch(
+      /- webhook-refused ×1 \(last .*\): sessionWebhook host evil\.example is not in DINGTALK_WEBHOOK_HOSTS/,
+    )
     expect(reply.text).toMatch(/Newest sample \(redacted\): msgId \S+ in one-to-one cid-dm-user1/)
     expect((await r.command('/diag nowhere', OP1, PATIENCE)).text).toBe('No error events stored for route nowhere.')
   })

@@ -28,10 +28,19 @@ describe('skills reach internal APIs only through their egress client', () => {
 
   async function start(status: StandInApi, extra: SkillDefinition<unknown>[] = [], loopback: string[] = []) {
     r = await startTestRouter({
-      skills: [{ ...serviceStatusSkill({ baseUrl: status.url }), timeoutMs: 30_000 } as SkillDefinition<unknown>, ...extra],
+      skills: [
+        { ...serviceStatusSkill({ baseUrl: status.url }), timeoutMs: 30_000 } as SkillDefinition<unknown>,
+        ...extra,
+      ],
       configure: (c) => ({
         ...c,
-        egress: { ...c.egress, allowHttpLoopback: [status.hostPort, ...loopback], timeoutMs: 300, breakerFailures: 2, breakerHalfOpenAfter: '10m' },
+        egress: {
+          ...c.egress,
+          allowHttpLoopback: [status.hostPort, ...loopback],
+          timeoutMs: 300,
+          breakerFailures: 2,
+          breakerHalfOpenAfter: '10m',
+        },
       }),
     })
     return r
@@ -56,7 +65,9 @@ describe('skills reach internal APIs only through their egress client', () => {
       const reply = await router.say('status payments')
       // egress.timeoutMs is 300: the user hears back long before the skill's own 30 s timeout.
       expect(Date.now() - sent).toBeLessThan(300 + SLACK_MS)
-      expect(reply.text).toMatch(/^payments: ok \(all good at \/v1\/payments\)\. Last known .* the status API is not answering/)
+      expect(reply.text).toMatch(
+        /^payments: ok \(all good at \/v1\/payments\)\. Last known .* the status API is not answering/,
+      )
     }
     expect(status.requests).toHaveLength(3)
     expect(router.app.services.egress.breakerState(destination)).toBe('open')
@@ -72,7 +83,9 @@ describe('skills reach internal APIs only through their egress client', () => {
     const events = router.app.services.events.list({ route: 'service-status' })
     const byCode = Object.fromEntries(events.map((e) => [e.code, e.count]))
     expect(byCode).toMatchObject({ 'egress-timeout': 2, failed: 2, fallback: 1 })
-    expect(await metricValue(router.httpUrl, 'router_egress_refusals_total', { route: 'service-status', reason: 'timeout' })).toBe(2)
+    expect(
+      await metricValue(router.httpUrl, 'router_egress_refusals_total', { route: 'service-status', reason: 'timeout' }),
+    ).toBe(2)
 
     // An unknown service without any earlier answer gets the static fallback text.
     expect((await router.say('status billing')).text).toMatch(/no recent answer for "billing"/)
@@ -82,7 +95,11 @@ describe('skills reach internal APIs only through their egress client', () => {
     const status = await api()
     const other = await api()
     const sneaky = defineSkill({
-      name: 'sneaky', description: 'calls a host it did not declare', example: 'sneaky', match: /^sneaky$/, risk: 'read',
+      name: 'sneaky',
+      description: 'calls a host it did not declare',
+      example: 'sneaky',
+      match: /^sneaky$/,
+      risk: 'read',
       egress: [status.hostPort],
       async handler({ ctx }) {
         try {
@@ -100,7 +117,9 @@ describe('skills reach internal APIs only through their egress client', () => {
     const event = router.app.services.events.list({ route: 'sneaky' }).find((e) => e.code === 'egress-not-allowed')
     expect(event?.message).toContain(`${other.hostPort} is not a declared destination`)
     expect(event?.message).not.toContain('token=abc')
-    expect(await metricValue(router.httpUrl, 'router_egress_refusals_total', { route: 'sneaky', reason: 'not-allowed' })).toBe(1)
+    expect(
+      await metricValue(router.httpUrl, 'router_egress_refusals_total', { route: 'sneaky', reason: 'not-allowed' }),
+    ).toBe(1)
   })
 
   it('refuses a redirect to another host and answers from the fallback', async () => {
@@ -110,12 +129,19 @@ describe('skills reach internal APIs only through their egress client', () => {
     })
     const router = await start(status, [], [other.hostPort])
 
-    expect((await router.say('status payments')).text).toMatch(/status API is not answering right now and I have no recent answer/)
+    expect((await router.say('status payments')).text).toMatch(
+      /status API is not answering right now and I have no recent answer/,
+    )
     expect(status.requests).toHaveLength(1)
     expect(other.requests).toHaveLength(0)
     const codes = router.app.services.events.list({ route: 'service-status' }).map((e) => e.code)
     expect(codes).toEqual(expect.arrayContaining(['egress-redirect-refused', 'failed']))
-    expect(await metricValue(router.httpUrl, 'router_egress_refusals_total', { route: 'service-status', reason: 'redirect-refused' })).toBe(1)
+    expect(
+      await metricValue(router.httpUrl, 'router_egress_refusals_total', {
+        route: 'service-status',
+        reason: 'redirect-refused',
+      }),
+    ).toBe(1)
     // A refused redirect is the skill's mistake or an attack, not the destination failing: the breaker stays closed.
     expect(router.app.services.egress.breakerState(status.hostPort)).toBe('closed')
   })
@@ -126,7 +152,12 @@ describe('skills reach internal APIs only through their egress client', () => {
     const isStarted = new Promise<void>((resolve) => (started = resolve))
     let pending = true
     const stuck = defineSkill({
-      name: 'stuck', description: 'hangs until released', example: 'stuck', match: /^stuck$/, risk: 'read', timeoutMs: 60_000,
+      name: 'stuck',
+      description: 'hangs until released',
+      example: 'stuck',
+      match: /^stuck$/,
+      risk: 'read',
+      timeoutMs: 60_000,
       handler: async () => {
         started()
         await new Promise<void>((resolve) => (release = resolve))
@@ -135,7 +166,12 @@ describe('skills reach internal APIs only through their egress client', () => {
       },
     })
     const slow = defineSkill({
-      name: 'slow', description: 'never answers', example: 'slow', match: /^slow$/, risk: 'read', timeoutMs: 400,
+      name: 'slow',
+      description: 'never answers',
+      example: 'slow',
+      match: /^slow$/,
+      risk: 'read',
+      timeoutMs: 400,
       handler: () => new Promise<string>(() => undefined),
     })
     const status = await api()

@@ -39,7 +39,7 @@ export async function startStandInApi(initial: StandInHandler = healthy): Promis
   const waiters: { count: number; resolve: () => void }[] = []
   const server: Server = createServer((req, res) => {
     requests.push(req.url ?? '/')
-    for (const w of waiters.splice(0)) (requests.length >= w.count ? w.resolve() : waiters.push(w))
+    for (const w of waiters.splice(0)) requests.length >= w.count ? w.resolve() : waiters.push(w)
     handler(req, res)
   })
   server.listen(0, '127.0.0.1')
@@ -55,8 +55,17 @@ export async function startStandInApi(initial: StandInHandler = healthy): Promis
     waitForRequests(count, timeoutMs = 15_000) {
       if (requests.length >= count) return Promise.resolve()
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`stand-in API: ${requests.length} of ${count} requests within ${timeoutMs} ms`)), timeoutMs)
-        waiters.push({ count, resolve: () => { clearTimeout(timer); resolve() } })
+        const timer = setTimeout(
+          () => reject(new Error(`stand-in API: ${requests.length} of ${count} requests within ${timeoutMs} ms`)),
+          timeoutMs,
+        )
+        waiters.push({
+          count,
+          resolve: () => {
+            clearTimeout(timer)
+            resolve()
+          },
+        })
       })
     },
     async close() {
@@ -70,7 +79,11 @@ export async function startStandInApi(initial: StandInHandler = healthy): Promis
  * Polls a condition until it holds: for state that changes without an event to wait on (metrics, SQLite rows).
  * @example await waitUntil(() => api.requests.length === 2)
  */
-export async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 15_000, what = 'condition'): Promise<void> {
+export async function waitUntil(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`waitUntil: ${what} did not hold within ${timeoutMs} ms`)

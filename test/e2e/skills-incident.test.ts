@@ -9,18 +9,30 @@ import { startStandInApi, type StandInApi } from './skills-helpers.js'
 const PATIENCE = 30_000
 
 const deployApp = defineSkill({
-  name: 'deploy-app', description: 'Deploys the app', example: 'deploy app', match: /^deploy app$/, risk: 'write',
+  name: 'deploy-app',
+  description: 'Deploys the app',
+  example: 'deploy app',
+  match: /^deploy app$/,
+  risk: 'write',
   handler: () => 'deployed',
   fallback: () => 'Deploys are paused during the incident. The last deploy was v41, 2 h ago.',
 })
 const pageOncall = defineSkill({
-  name: 'page-oncall', description: 'Pages the on-call engineer', example: 'page oncall', match: /^page oncall$/, risk: 'external',
+  name: 'page-oncall',
+  description: 'Pages the on-call engineer',
+  example: 'page oncall',
+  match: /^page oncall$/,
+  risk: 'external',
   egress: ['pager.internal.example:443'],
   handler: () => 'paged',
 })
 // Read-only by declaration, but listed in incident.riskySkills by the operators.
 const restartHint = defineSkill({
-  name: 'restart-hint', description: 'How to restart a service', example: 'restart hint', match: /^restart hint$/, risk: 'read',
+  name: 'restart-hint',
+  description: 'How to restart a service',
+  example: 'restart hint',
+  match: /^restart hint$/,
+  risk: 'read',
   handler: () => 'run deploy/restart.sh',
 })
 
@@ -50,7 +62,10 @@ describe('incident mode', () => {
   }
 
   const announcement = (router: TestRouter, text: string) =>
-    router.sim.waitForReply({ conversationId: OPS, predicate: (x) => x.kind === 'group' && x.text.includes(text) }, PATIENCE)
+    router.sim.waitForReply(
+      { conversationId: OPS, predicate: (x) => x.kind === 'group' && x.text.includes(text) },
+      PATIENCE,
+    )
 
   it('on at once: risky skills refused, fallbacks answer, read skills work; off needs a second operator', async () => {
     const router = await start()
@@ -60,16 +75,29 @@ describe('incident mode', () => {
     expect(on.text).toMatch(/fallbacks:\*\* deploy-app/)
     await announcement(router, 'Incident mode ON by alice: "db failover"')
 
-    expect((await router.say('deploy app', PATIENCE)).text).toBe('Deploys are paused during the incident. The last deploy was v41, 2 h ago.')
-    expect((await router.say('page oncall', PATIENCE)).text).toBe('"page-oncall" is paused because incident mode is on. Please try again later.')
-    expect((await router.say('restart hint', PATIENCE)).text).toBe('"restart-hint" is paused because incident mode is on. Please try again later.')
+    expect((await router.say('deploy app', PATIENCE)).text).toBe(
+      'Deploys are paused during the incident. The last deploy was v41, 2 h ago.',
+    )
+    expect((await router.say('page oncall', PATIENCE)).text).toBe(
+      '"page-oncall" is paused because incident mode is on. Please try again later.',
+    )
+    expect((await router.say('restart hint', PATIENCE)).text).toBe(
+      '"restart-hint" is paused because incident mode is on. Please try again later.',
+    )
     expect((await router.say('ping', PATIENCE)).text).toBe('pong')
     expect((await router.say('status payments', PATIENCE)).text).toMatch(/^payments: ok/)
 
     const status = await router.command('/status', OP2, PATIENCE)
-    expect(status.text).toMatch(/Incident mode:\*\* \*\*ON\*\* by alice since \S+ — db failover \(ends in (1h 59m|2h)\)/)
+    expect(status.text).toMatch(
+      /Incident mode:\*\* \*\*ON\*\* by alice since \S+ — db failover \(ends in (1h 59m|2h)\)/,
+    )
     const entry = router.app.services.audit.recent(5, { action: 'incident' })[0]
-    expect(entry).toMatchObject({ actor: 'alice', channel: 'dingtalk', outcome: 'executed', args: { mode: 'on', reason: 'db failover', ttl: '2h' } })
+    expect(entry).toMatchObject({
+      actor: 'alice',
+      channel: 'dingtalk',
+      outcome: 'executed',
+      args: { mode: 'on', reason: 'db failover', ttl: '2h' },
+    })
 
     const off = await router.command('/incident off', OP1, PATIENCE)
     const id = /\/approve (\S+)/.exec(off.text)?.[1]
@@ -89,10 +117,16 @@ describe('incident mode', () => {
 
   it('refuses a ttl it cannot honour, with a clear reason, and stays off', async () => {
     const router = await start()
-    expect((await router.command('/incident on ttl=2d', OP1, PATIENCE)).text).toContain('longer than the allowed 24h (incident.maxTtl)')
+    expect((await router.command('/incident on ttl=2d', OP1, PATIENCE)).text).toContain(
+      'longer than the allowed 24h (incident.maxTtl)',
+    )
     expect((await router.command('/incident on ttl=30s', OP1, PATIENCE)).text).toContain('at least 1m')
-    expect((await router.command('/incident on ttl=soon', OP1, PATIENCE)).text).toMatch(/^Usage: \/incident on[\s\S]*ttl: expected a duration/)
-    expect((await router.command('/incident off ttl=1h', OP1, PATIENCE)).text).toContain('ttl= goes with /incident on only')
+    expect((await router.command('/incident on ttl=soon', OP1, PATIENCE)).text).toMatch(
+      /^Usage: \/incident on[\s\S]*ttl: expected a duration/,
+    )
+    expect((await router.command('/incident off ttl=1h', OP1, PATIENCE)).text).toContain(
+      'ttl= goes with /incident on only',
+    )
     expect((await router.command('/incident sideways', OP1, PATIENCE)).text).toMatch(/^Usage: \/incident/)
     expect(router.app.services.state.current().state.incident.on).toBe(false)
     // The default ttl applies when none is given.
@@ -100,8 +134,15 @@ describe('incident mode', () => {
     const incident = router.app.services.state.current().state.incident
     expect(incident.expiresAt! - incident.since!).toBe(4 * 3_600_000)
     // On again while on extends it: same start, new end.
-    expect((await router.command('/incident on still failing over ttl=6h', OP2, PATIENCE)).text).toContain('Incident mode extended')
-    expect(router.app.services.state.current().state.incident).toMatchObject({ on: true, since: incident.since, by: 'bob', reason: 'still failing over' })
+    expect((await router.command('/incident on still failing over ttl=6h', OP2, PATIENCE)).text).toContain(
+      'Incident mode extended',
+    )
+    expect(router.app.services.state.current().state.incident).toMatchObject({
+      on: true,
+      since: incident.since,
+      by: 'bob',
+      reason: 'still failing over',
+    })
   })
 
   it('expires on its own at the ttl: the job turns it off, audits it with channel cron and announces it', async () => {
@@ -115,20 +156,33 @@ describe('incident mode', () => {
     offset = 10 * 60_000
     await job.run(now())
     expect(router.app.services.state.current().state.incident.on).toBe(true)
-    expect(router.app.services.audit.recent(5, { action: 'incident' }).filter((e) => e.channel === 'cron')).toHaveLength(0)
+    expect(
+      router.app.services.audit.recent(5, { action: 'incident' }).filter((e) => e.channel === 'cron'),
+    ).toHaveLength(0)
 
     // Past the ttl the skill gate already lets risky skills through, even before the job has run.
     offset = 31 * 60_000
     expect((await router.say('deploy app', PATIENCE)).text).toBe('deployed')
     await job.run(now())
-    expect(router.app.services.state.current().state.incident).toMatchObject({ on: false, by: 'incident-expiry', reason: 'ttl ran out' })
+    expect(router.app.services.state.current().state.incident).toMatchObject({
+      on: false,
+      by: 'incident-expiry',
+      reason: 'ttl ran out',
+    })
     const entry = router.app.services.audit.recent(5, { action: 'incident' })[0]
-    expect(entry).toMatchObject({ actor: 'incident-expiry', channel: 'cron', outcome: 'executed', args: { mode: 'off', reason: 'ttl ran out', turnedOnBy: 'alice' } })
+    expect(entry).toMatchObject({
+      actor: 'incident-expiry',
+      channel: 'cron',
+      outcome: 'executed',
+      args: { mode: 'off', reason: 'ttl ran out', turnedOnBy: 'alice' },
+    })
     await announcement(router, 'Incident mode OFF: its ttl ran out (turned on by alice')
 
     // Running again changes nothing and audits nothing.
     await job.run(now())
-    expect(router.app.services.audit.recent(10, { action: 'incident' }).filter((e) => e.channel === 'cron')).toHaveLength(1)
+    expect(
+      router.app.services.audit.recent(10, { action: 'incident' }).filter((e) => e.channel === 'cron'),
+    ).toHaveLength(1)
     expect(router.app.services.audit.verify()).toMatchObject({ ok: true })
   })
 })

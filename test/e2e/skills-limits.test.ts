@@ -15,16 +15,23 @@ describe('message limits', () => {
   it('rate limit per user: one polite notice, then silence, counted in a metric', async () => {
     r = await startTestRouter({ configure: (c) => ({ ...c, limits: { ...c.limits, perUserPerMinute: 3 } }) })
     const { sim } = r
-    for (let i = 0; i < 3; i++) expect((await r.say({ text: 'ping', senderStaffId: 'user1' }, PATIENCE)).text).toBe('pong')
+    for (let i = 0; i < 3; i++)
+      expect((await r.say({ text: 'ping', senderStaffId: 'user1' }, PATIENCE)).text).toBe('pong')
     expect((await r.say({ text: 'ping', senderStaffId: 'user1' }, PATIENCE)).text).toBe(NOTICE)
 
     const dropped = sim.sendMessage({ text: 'ping', senderStaffId: 'user1' })
     // Barrier: another user's message sent after the dropped one is answered, and the drop is counted.
     expect((await r.say({ text: 'ping', senderStaffId: 'user2' }, PATIENCE)).text).toBe('pong')
-    await waitUntil(async () => (await metricValue(r!.httpUrl, 'router_rate_limited_total', { scope: 'user' })) === 2, PATIENCE, 'two rate-limited messages counted')
+    await waitUntil(
+      async () => (await metricValue(r!.httpUrl, 'router_rate_limited_total', { scope: 'user' })) === 2,
+      PATIENCE,
+      'two rate-limited messages counted',
+    )
     await waitUntil(() => sim.isAcked(dropped.messageId), PATIENCE, 'the dropped message is acked')
     expect(sim.replies.filter((x) => x.msgId === dropped.msgId)).toEqual([])
-    expect(await metricValue(r.httpUrl, 'router_messages_total', { route: 'unrouted', outcome: 'rate-limited' })).toBe(2)
+    expect(await metricValue(r.httpUrl, 'router_messages_total', { route: 'unrouted', outcome: 'rate-limited' })).toBe(
+      2,
+    )
   })
 
   it('rate limit per conversation applies across users in one group', async () => {
@@ -47,7 +54,9 @@ describe('message limits', () => {
 
   it('a non-text message gets a clear reply', async () => {
     r = await startTestRouter()
-    expect((await r.say({ msgtype: 'picture' }, PATIENCE)).text).toBe('I can only read text messages for now (this was "picture"). Please type your request.')
+    expect((await r.say({ msgtype: 'picture' }, PATIENCE)).text).toBe(
+      'I can only read text messages for now (this was "picture"). Please type your request.',
+    )
     expect((await r.say({ msgtype: 'file' }, PATIENCE)).text).toMatch(/^I can only read text messages .*"file"/)
   })
 })

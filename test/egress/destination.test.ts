@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { checkUrl, isLoopbackHost, normaliseDestination, redactUrl, type RoutePolicy } from '../../src/egress/destination.js'
+import {
+  checkUrl,
+  isLoopbackHost,
+  normaliseDestination,
+  redactUrl,
+  type RoutePolicy,
+} from '../../src/egress/destination.js'
 
 const policy = (destinations: string[], httpLoopback: string[] = []): RoutePolicy => ({
   destinations: new Set(destinations.map(normaliseDestination)),
@@ -23,14 +29,24 @@ describe('normaliseDestination', () => {
   })
 
   it('rejects entries that are not host:port', () => {
-    for (const bad of ['example.com', 'example.com:0', 'example.com:70000', '::1:80', 'https://x.example:443', 'u@x.example:443']) {
+    for (const bad of [
+      'example.com',
+      'example.com:0',
+      'example.com:70000',
+      '::1:80',
+      'https://x.example:443',
+      'u@x.example:443',
+    ]) {
       expect(() => normaliseDestination(bad), bad).toThrow(TypeError)
     }
   })
 })
 
 describe('checkUrl', () => {
-  const p = policy(['api.example:443', 'plain.example:80', '[::1]:8443', '[::1]:80', '127.0.0.1:8080'], ['127.0.0.1:8080'])
+  const p = policy(
+    ['api.example:443', 'plain.example:80', '[::1]:8443', '[::1]:80', '127.0.0.1:8080'],
+    ['127.0.0.1:8080'],
+  )
 
   it('defaults the port from the scheme and matches exactly', () => {
     expect(checkUrl('https://API.example/v1?q=1', p).destination).toBe('api.example:443')
@@ -47,7 +63,9 @@ describe('checkUrl', () => {
     expect(code(() => checkUrl('http://[::1]/', p))).toBe('plain-http-refused')
     // The route's allowlist is checked first: http to an undeclared host is reported as not-allowed.
     expect(code(() => checkUrl('http://api.example/', p))).toBe('not-allowed')
-    expect(code(() => checkUrl('http://127.0.0.1:8080/', policy(['api.example:443'], ['127.0.0.1:8080'])))).toBe('not-allowed')
+    expect(code(() => checkUrl('http://127.0.0.1:8080/', policy(['api.example:443'], ['127.0.0.1:8080'])))).toBe(
+      'not-allowed',
+    )
   })
 
   it('refuses unparsable URLs, other schemes and userinfo as bad-url', () => {

@@ -32,7 +32,12 @@ export async function startServer(handler: Handler): Promise<TestServer> {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
-      const hit: Hit = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() }
+      const hit: Hit = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString(),
+      }
       hits.push(hit)
       events.emit('hit')
       handler(req, res, hit)
@@ -66,7 +71,10 @@ export async function freePort(): Promise<number> {
 
 /** Awaits a call that must fail and returns its EgressError. */
 export async function refusal(call: Promise<unknown>): Promise<EgressError> {
-  const outcome = await call.then(() => undefined, (e: unknown) => e)
+  const outcome = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
   if (!(outcome instanceof EgressError)) throw new Error(`expected an EgressError, got ${String(outcome)}`)
   return outcome
 }

@@ -21,7 +21,14 @@ const echo: Handler = (req, res, hit) => {
   if (status) return void res.writeHead(Number(status[1]), { 'content-type': 'application/json' }).end('{"error":true}')
   if (req.url === '/garbage') return void res.end('<html>not json</html>')
   res.setHeader('content-type', 'application/json')
-  res.end(JSON.stringify({ method: hit.method, accept: hit.headers.accept, type: hit.headers['content-type'], body: hit.body }))
+  res.end(
+    JSON.stringify({
+      method: hit.method,
+      accept: hit.headers.accept,
+      type: hit.headers['content-type'],
+      body: hit.body,
+    }),
+  )
 }
 
 function setup(a: TestServer) {
@@ -34,7 +41,9 @@ describe('getJson / postJson', () => {
   it('getJson asks for JSON and parses the answer', T, async () => {
     const a = await server(echo)
     const { client } = setup(a)
-    const got = await client.getJson<{ method: string; accept: string }>(a.url('/x'), { headers: { Accept: 'text/html' } })
+    const got = await client.getJson<{ method: string; accept: string }>(a.url('/x'), {
+      headers: { Accept: 'text/html' },
+    })
     expect(got).toMatchObject({ method: 'GET', accept: 'application/json' })
   })
 

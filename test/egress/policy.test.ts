@@ -68,7 +68,10 @@ describe('destination allowlist', () => {
 
   it('ignores non-loopback allowHttpLoopback entries with a warning', T, async () => {
     const warnings: string[] = []
-    const { egress } = factory([], { allowHttpLoopback: ['example.com:80', 'nonsense'], log: { warn: (_o, msg) => void warnings.push(msg) } })
+    const { egress } = factory([], {
+      allowHttpLoopback: ['example.com:80', 'nonsense'],
+      log: { warn: (_o, msg) => void warnings.push(msg) },
+    })
     expect(warnings).toHaveLength(2)
     const err = await refusal(egress.forRoute('svc', ['example.com:80']).request('http://example.com/'))
     expect(err.code).toBe('plain-http-refused')
@@ -133,7 +136,9 @@ describe('redirects', () => {
   it('refuses a redirect to plain http off loopback, even to a declared destination', T, async () => {
     const a = await server((_req, res) => res.writeHead(301, { location: 'http://example.com/' }).end())
     const { egress } = factory([a])
-    expect((await refusal(egress.forRoute('svc', [a.dest, 'example.com:80']).request(a.url('/')))).code).toBe('redirect-refused')
+    expect((await refusal(egress.forRoute('svc', [a.dest, 'example.com:80']).request(a.url('/')))).code).toBe(
+      'redirect-refused',
+    )
   })
 
   it('stops after three hops', T, async () => {
@@ -149,7 +154,9 @@ describe('redirects', () => {
     const a = await server((_req, res) => res.writeHead(303, { location: b.url('/after') }).end())
     const { egress } = factory([a, b])
     const res = await egress.forRoute('svc', [a.dest, b.dest]).request(a.url('/submit'), {
-      method: 'POST', body: 'payload', headers: { authorization: 'Bearer t', 'content-type': 'text/plain' },
+      method: 'POST',
+      body: 'payload',
+      headers: { authorization: 'Bearer t', 'content-type': 'text/plain' },
     })
     expect(res.status).toBe(200)
     expect(a.hits[0]).toMatchObject({ method: 'POST', body: 'payload' })

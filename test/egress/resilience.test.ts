@@ -20,7 +20,10 @@ afterEach(async () => {
 function setup(dests: string[], extra: EgressOptions = {}) {
   const rec = recorder()
   const egress = createEgressFactory({
-    allowHttpLoopback: dests, onRefusal: rec.onRefusal, onBreakerChange: rec.onBreakerChange, ...extra,
+    allowHttpLoopback: dests,
+    onRefusal: rec.onRefusal,
+    onBreakerChange: rec.onBreakerChange,
+    ...extra,
   })
   return { egress, rec, client: egress.forRoute('svc', dests) }
 }
@@ -74,28 +77,36 @@ describe('size cap', () => {
 })
 
 describe('circuit breaker', () => {
-  it('opens after N consecutive failures, fails fast, half-opens after the cool-down and closes on success', T, async () => {
-    let status = 500
-    const a = await server((_req, res) => res.writeHead(status).end('answer'))
-    const { client, egress, rec } = setup([a.dest], { breaker: { consecutiveFailures: 3, halfOpenAfterMs: 300 } })
-    expect(egress.breakerStates()).toEqual({ [a.dest]: 'closed' })
-    for (let i = 0; i < 3; i++) expect((await client.request(a.url('/'))).status).toBe(500)
-    expect(egress.breakerState(a.dest)).toBe('open')
+  it(
+    'opens after N consecutive failures, fails fast, half-opens after the cool-down and closes on success',
+    T,
+    async () => {
+      let status = 500
+      const a = await server((_req, res) => res.writeHead(status).end('answer'))
+      const { client, egress, rec } = setup([a.dest], { breaker: { consecutiveFailures: 3, halfOpenAfterMs: 300 } })
+      expect(egress.breakerStates()).toEqual({ [a.dest]: 'closed' })
+      for (let i = 0; i < 3; i++) expect((await client.request(a.url('/'))).status).toBe(500)
+      expect(egress.breakerState(a.dest)).toBe('open')
 
-    const halfOpen = rec.reached(a.dest, 'half-open')
-    const started = Date.now()
-    expect((await refusal(client.request(a.url('/')))).code).toBe('breaker-open')
-    expect(Date.now() - started).toBeLessThan(300)
-    expect(a.hits).toHaveLength(3)
+      const halfOpen = rec.reached(a.dest, 'half-open')
+      const started = Date.now()
+      expect((await refusal(client.request(a.url('/')))).code).toBe('breaker-open')
+      expect(Date.now() - started).toBeLessThan(300)
+      expect(a.hits).toHaveLength(3)
 
-    await halfOpen
-    expect(egress.breakerState(a.dest)).toBe('half-open')
-    status = 200
-    expect((await client.request(a.url('/'))).status).toBe(200)
-    expect(egress.breakerState(a.dest)).toBe('closed')
-    expect(rec.changes).toEqual([[a.dest, 'open'], [a.dest, 'half-open'], [a.dest, 'closed']])
-    expect(rec.refusals.map((r) => r.code)).toEqual(['breaker-open'])
-  })
+      await halfOpen
+      expect(egress.breakerState(a.dest)).toBe('half-open')
+      status = 200
+      expect((await client.request(a.url('/'))).status).toBe(200)
+      expect(egress.breakerState(a.dest)).toBe('closed')
+      expect(rec.changes).toEqual([
+        [a.dest, 'open'],
+        [a.dest, 'half-open'],
+        [a.dest, 'closed'],
+      ])
+      expect(rec.refusals.map((r) => r.code)).toEqual(['breaker-open'])
+    },
+  )
 
   it('a failed trial call opens it again', T, async () => {
     const a = await server((_req, res) => res.writeHead(503).end())
@@ -113,7 +124,9 @@ describe('circuit breaker', () => {
     const notFound = await server((_req, res) => res.writeHead(404).end())
     const dead = `127.0.0.1:${await freePort()}`
     const { egress } = setup([hung.dest, notFound.dest, dead], {
-      defaultTimeoutMs: 100, breaker: { consecutiveFailures: 1 }, maxResponseBytes: 1,
+      defaultTimeoutMs: 100,
+      breaker: { consecutiveFailures: 1 },
+      maxResponseBytes: 1,
     })
     const client = egress.forRoute('svc', [hung.dest, notFound.dest, dead])
     await refusal(client.request(hung.url('/')))
@@ -138,7 +151,10 @@ describe('bulkhead', () => {
     const held: ServerResponse[] = []
     let holding = true
     const a = await server((_req, res) => (holding ? void held.push(res) : res.end('done')))
-    const { client, egress, rec } = setup([a.dest], { maxConcurrentPerDestination: 2, breaker: { consecutiveFailures: 1 } })
+    const { client, egress, rec } = setup([a.dest], {
+      maxConcurrentPerDestination: 2,
+      breaker: { consecutiveFailures: 1 },
+    })
     const first = client.request(a.url('/1'))
     const second = egress.forRoute('other', [a.dest]).request(a.url('/2'))
     await a.waitForHits(2)

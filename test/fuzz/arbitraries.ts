@@ -32,17 +32,79 @@ export function fuzzParams<T>(numRuns: number, opts: { shrink?: boolean } = {}):
 const codePoint = fc.integer({ min: 0, max: 0x10ffff }).map((cp) => String.fromCodePoint(cp))
 
 /** Strings mixing any code points with the characters parsers care about. */
-export const hostileString = (maxLength = 200): fc.Arbitrary<string> => fc.oneof(
-  fc.string({ unit: codePoint, maxLength }),
-  fc.string({ maxLength }),
-  fc.array(fc.constantFrom('/', '"', '“', '”', '=', ' ', '\n', '\t', '\r', '\u0000', '\u001b', '\u200b', '\u00a0', '\ufeff', '\\', '{', '}', '[', ']', ':', ',', '$(', '`', ';', '|', '&', '..', '%00', '__proto__', 'constructor', 'prototype', 'ping', 'x=y'), { maxLength: Math.max(1, Math.floor(maxLength / 2)) }).map((a) => a.join('')),
-)
+export const hostileString = (maxLength = 200): fc.Arbitrary<string> =>
+  fc.oneof(
+    fc.string({ unit: codePoint, maxLength }),
+    fc.string({ maxLength }),
+    fc
+      .array(
+        fc.constantFrom(
+          '/',
+          '"',
+          '“',
+          '”',
+          '=',
+          ' ',
+          '\n',
+          '\t',
+          '\r',
+          '\u0000',
+          '\u001b',
+          '\u200b',
+          '\u00a0',
+          '\ufeff',
+          '\\',
+          '{',
+          '}',
+          '[',
+          ']',
+          ':',
+          ',',
+          '$(',
+          '`',
+          ';',
+          '|',
+          '&',
+          '..',
+          '%00',
+          '__proto__',
+          'constructor',
+          'prototype',
+          'ping',
+          'x=y',
+        ),
+        { maxLength: Math.max(1, Math.floor(maxLength / 2)) },
+      )
+      .map((a) => a.join('')),
+  )
 
 /** Keys an attacker would try: prototype pollution and the names the router reads. */
 export const hostileKey = fc.oneof(
-  fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__',
-    'msgId', 'senderStaffId', 'isAdmin', 'sessionWebhook', 'text', 'content', 'msgtype', 'conversationId', 'headers',
-    'messageId', 'topic', 'type', 'data', 'operator', 'staffId', ''),
+  fc.constantFrom(
+    '__proto__',
+    'constructor',
+    'prototype',
+    'toString',
+    'hasOwnProperty',
+    'valueOf',
+    '__defineGetter__',
+    'msgId',
+    'senderStaffId',
+    'isAdmin',
+    'sessionWebhook',
+    'text',
+    'content',
+    'msgtype',
+    'conversationId',
+    'headers',
+    'messageId',
+    'topic',
+    'type',
+    'data',
+    'operator',
+    'staffId',
+    '',
+  ),
   fc.string({ maxLength: 12 }),
 )
 
@@ -60,12 +122,16 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>
 
 /** A JSON text nested `depth` levels deep, as arrays or objects (built as text: JSON.stringify would overflow). */
 export function deepJson(depth: number, kind: 'array' | 'object', leaf = '1'): string {
-  return kind === 'array' ? '['.repeat(depth) + leaf + ']'.repeat(depth) : '{"a":'.repeat(depth) + leaf + '}'.repeat(depth)
+  return kind === 'array'
+    ? '['.repeat(depth) + leaf + ']'.repeat(depth)
+    : '{"a":'.repeat(depth) + leaf + '}'.repeat(depth)
 }
 
 /** Deeply nested JSON text: arrays or objects, up to `max` levels. */
 export const deepJsonText = (max: number): fc.Arbitrary<string> =>
-  fc.tuple(fc.integer({ min: 1, max }), fc.constantFrom('array' as const, 'object' as const)).map(([d, k]) => deepJson(d, k))
+  fc
+    .tuple(fc.integer({ min: 1, max }), fc.constantFrom('array' as const, 'object' as const))
+    .map(([d, k]) => deepJson(d, k))
 
 /** JSON.stringify that survives anything (BigInt, cycles cannot occur here); undefined becomes null. */
 export function jsonText(value: unknown): string {

@@ -85,15 +85,33 @@ export async function startFakeModel(): Promise<FakeModel> {
 
 function answer(res: ServerResponse, step: FakeStep, nextId: () => string): void {
   if ('hang' in step) return
-  if ('status' in step) return void res.writeHead(step.status, { 'content-type': 'application/json' }).end(step.body ?? '{"error":{"message":"scripted failure"}}')
-  const toolCalls = 'tools' in step
-    ? step.tools.map((t) => ({ id: nextId(), type: 'function', function: { name: t.name, arguments: JSON.stringify(t.args ?? {}) } }))
-    : undefined
+  if ('status' in step)
+    return void res
+      .writeHead(step.status, { 'content-type': 'application/json' })
+      .end(step.body ?? '{"error":{"message":"scripted failure"}}')
+  const toolCalls =
+    'tools' in step
+      ? step.tools.map((t) => ({
+          id: nextId(),
+          type: 'function',
+          function: { name: t.name, arguments: JSON.stringify(t.args ?? {}) },
+        }))
+      : undefined
   const message = { role: 'assistant', content: step.content ?? null, ...(toolCalls ? { tool_calls: toolCalls } : {}) }
-  const usage = step.usage ? { prompt_tokens: step.usage.prompt, completion_tokens: step.usage.completion, total_tokens: step.usage.prompt + step.usage.completion } : undefined
-  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
-    id: 'chatcmpl-fake', object: 'chat.completion', model: 'fake',
-    choices: [{ index: 0, message, finish_reason: toolCalls ? 'tool_calls' : 'stop' }],
-    ...(usage ? { usage } : {}),
-  }))
+  const usage = step.usage
+    ? {
+        prompt_tokens: step.usage.prompt,
+        completion_tokens: step.usage.completion,
+        total_tokens: step.usage.prompt + step.usage.completion,
+      }
+    : undefined
+  res.writeHead(200, { 'content-type': 'application/json' }).end(
+    JSON.stringify({
+      id: 'chatcmpl-fake',
+      object: 'chat.completion',
+      model: 'fake',
+      choices: [{ index: 0, message, finish_reason: toolCalls ? 'tool_calls' : 'stop' }],
+      ...(usage ? { usage } : {}),
+    }),
+  )
 }

@@ -9,8 +9,14 @@ export default function setup(): () => Promise<void> {
   rmSync(LOG_DIR, { recursive: true, force: true })
   return async function teardown() {
     // Imported here, not at the top: the router helpers pull in the whole app, needed only at the end.
-    const [{ TEST_SECRETS }, { describeFindings, scanLogs }] = await Promise.all([import('./router.js'), import('../security/log-scan.js')])
-    const { findings } = scanLogs(LOG_DIR, Object.fromEntries(Object.entries(TEST_SECRETS).map(([k, v]) => [`TEST_SECRETS.${k}`, v])))
+    const [{ TEST_SECRETS }, { describeFindings, scanLogs }] = await Promise.all([
+      import('./router.js'),
+      import('../security/log-scan.js'),
+    ])
+    const { findings } = scanLogs(
+      LOG_DIR,
+      Object.fromEntries(Object.entries(TEST_SECRETS).map(([k, v]) => [`TEST_SECRETS.${k}`, v])),
+    )
     if (findings.length === 0) return
     // vitest 4 only prints a throwing teardown ("error during close") and still exits 0; the exit code is
     // what fails `npx vitest run` (checked by planting a secret in a scratch copy). The throw shows why.

@@ -19,14 +19,17 @@ export function captureLogs(opts: { level?: string; secrets?: string[] } = {}): 
   mkdirSync(LOG_DIR, { recursive: true })
   const file = join(LOG_DIR, `worker-${process.pid}.jsonl`)
   const lines: string[] = []
-  const waiters: { predicate: (r: Record<string, unknown>) => boolean; resolve: (r: Record<string, unknown>) => void }[] = []
+  const waiters: {
+    predicate: (r: Record<string, unknown>) => boolean
+    resolve: (r: Record<string, unknown>) => void
+  }[] = []
   const destination = new Writable({
     write(chunk, _enc, done) {
       for (const line of String(chunk).split('\n').filter(Boolean)) {
         lines.push(line)
         appendLine(file, line)
         const record = JSON.parse(line) as Record<string, unknown>
-        for (const w of waiters.splice(0)) (w.predicate(record) ? w.resolve(record) : waiters.push(w))
+        for (const w of waiters.splice(0)) w.predicate(record) ? w.resolve(record) : waiters.push(w)
       }
       done()
     },
@@ -41,7 +44,13 @@ export function captureLogs(opts: { level?: string; secrets?: string[] } = {}): 
       if (found) return Promise.resolve(found)
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('no matching log line')), timeoutMs)
-        waiters.push({ predicate, resolve: (r) => { clearTimeout(timer); resolve(r) } })
+        waiters.push({
+          predicate,
+          resolve: (r) => {
+            clearTimeout(timer)
+            resolve(r)
+          },
+        })
       })
     },
   }

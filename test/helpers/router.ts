@@ -5,7 +5,12 @@ import { once } from 'node:events'
 import { createRouterApp, type RouterApp } from '../../src/app.js'
 import { loadConfig, type RouterConfig } from '../../src/config.js'
 import type { CommandDefinition, SkillDefinition } from '../../src/define.js'
-import { DingTalkSimulator, type RecordedReply, type SimMessageInput, type SimulatorOptions } from '../../src/simulator/index.js'
+import {
+  DingTalkSimulator,
+  type RecordedReply,
+  type SimMessageInput,
+  type SimulatorOptions,
+} from '../../src/simulator/index.js'
 import { commands as realCommands } from '../../commands/index.js'
 import { createSkills } from '../../skills/index.js'
 import { captureLogs, type CapturedLogs } from './log-capture.js'
@@ -62,7 +67,13 @@ export function tempDir(prefix = 'router-test-'): string {
  */
 export async function startTestRouter(opts: TestRouterOptions = {}): Promise<TestRouter> {
   const ownSim = !opts.sim
-  const sim = opts.sim ?? new DingTalkSimulator({ clientId: TEST_SECRETS.clientId, clientSecret: TEST_SECRETS.clientSecret, ...opts.simOptions })
+  const sim =
+    opts.sim ??
+    new DingTalkSimulator({
+      clientId: TEST_SECRETS.clientId,
+      clientSecret: TEST_SECRETS.clientSecret,
+      ...opts.simOptions,
+    })
   if (ownSim) await sim.start()
   const dir = opts.dir ?? tempDir()
   const dbPath = join(dir, 'router.db')
@@ -77,7 +88,11 @@ export async function startTestRouter(opts: TestRouterOptions = {}): Promise<Tes
     ...opts.env,
   }
   let config = loadConfig(env, undefined)
-  config = { ...config, dingtalk: { ...config.dingtalk, reconnectBaseMs: 50, reconnectMaxMs: 500, livenessIntervalMs: 2000 }, shutdownGraceMs: 3000 }
+  config = {
+    ...config,
+    dingtalk: { ...config.dingtalk, reconnectBaseMs: 50, reconnectMaxMs: 500, livenessIntervalMs: 2000 },
+    shutdownGraceMs: 3000,
+  }
   if (opts.configure) config = opts.configure(config)
   const logs = captureLogs({ secrets: [sim.clientSecret, TEST_SECRETS.auditKey] })
   const app = createRouterApp(config, {
@@ -97,8 +112,16 @@ export async function startTestRouter(opts: TestRouterOptions = {}): Promise<Tes
   }
   let stopped = false
   return {
-    app, sim, config, logs, dir, dbPath, httpUrl, say,
-    command: (text, operator = OP1, timeoutMs) => say({ text, senderStaffId: operator.staffId, conversationId: OPS }, timeoutMs),
+    app,
+    sim,
+    config,
+    logs,
+    dir,
+    dbPath,
+    httpUrl,
+    say,
+    command: (text, operator = OP1, timeoutMs) =>
+      say({ text, senderStaffId: operator.staffId, conversationId: OPS }, timeoutMs),
     async stop() {
       if (stopped) return
       stopped = true
@@ -114,7 +137,12 @@ export async function waitForState(app: RouterApp, state: string, timeoutMs = 15
   const timer = setTimeout(() => app.stream.emit('state-timeout'), timeoutMs)
   try {
     while (app.stream.state !== state) {
-      const [next] = (await Promise.race([once(app.stream, 'state'), once(app.stream, 'state-timeout').then(() => { throw new Error(`stream did not reach ${state} within ${timeoutMs} ms (now ${app.stream.state})`) })])) as [string]
+      const [next] = (await Promise.race([
+        once(app.stream, 'state'),
+        once(app.stream, 'state-timeout').then(() => {
+          throw new Error(`stream did not reach ${state} within ${timeoutMs} ms (now ${app.stream.state})`)
+        }),
+      ])) as [string]
       if (next === state) return
     }
   } finally {

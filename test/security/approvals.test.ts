@@ -39,7 +39,10 @@ async function pingIsOff(r: TestRouter): Promise<void> {
 
 describe('security: approval ids', { timeout: 8 * PATIENCE }, () => {
   it('a used id cannot be replayed, by anyone, with /approve or /deny, before or after a restart', async () => {
-    const sim = h.cleanup.add(new DingTalkSimulator({ clientId: TEST_SECRETS.clientId, clientSecret: TEST_SECRETS.clientSecret }), (s) => s.stop())
+    const sim = h.cleanup.add(
+      new DingTalkSimulator({ clientId: TEST_SECRETS.clientId, clientSecret: TEST_SECRETS.clientSecret }),
+      (s) => s.stop(),
+    )
     await sim.start()
     const dir = h.cleanup.add(tempDir('approvals-replay-'), removeDir)
     const first = await h.router({ sim, dir, env: THREE })
@@ -50,8 +53,12 @@ describe('security: approval ids', { timeout: 8 * PATIENCE }, () => {
     expect((await first.command('/disable-skill ping again', OP1, PATIENCE)).text).toContain('"ping" is off')
 
     const replays: [string, { staffId: string }][] = [
-      [`/approve ${id}`, OP2], [`/approve ${id}`, OP3], [`/approve ${id}`, OP1], [`/deny ${id}`, OP3],
-      [`/approve ${id.toUpperCase()}`, OP3], [`/approve   "${id}"  `, OP3],
+      [`/approve ${id}`, OP2],
+      [`/approve ${id}`, OP3],
+      [`/approve ${id}`, OP1],
+      [`/deny ${id}`, OP3],
+      [`/approve ${id.toUpperCase()}`, OP3],
+      [`/approve   "${id}"  `, OP3],
     ]
     const replay = async (r: TestRouter) => {
       for (const [text, by] of replays) {
@@ -78,8 +85,26 @@ describe('security: approval ids', { timeout: 8 * PATIENCE }, () => {
     const id = await request(r, '/enable-skill ping')
     const flip = (c: string) => (c === 'a' ? 'b' : 'a')
     const nearMisses = [
-      id.slice(0, 9), `${id}a`, id.slice(0, 9) + flip(id[9]!), flip(id[0]!) + id.slice(1), `${id};${id}`, `${id}\u0000`, `../${id}`,
-      `${id}%00`, "'or'1'='1", '%', '*', '_'.repeat(10), 'a'.repeat(64), '0', '-1', 'null', '__proto__', 'constructor', '$(id)', '`id`',
+      id.slice(0, 9),
+      `${id}a`,
+      id.slice(0, 9) + flip(id[9]!),
+      flip(id[0]!) + id.slice(1),
+      `${id};${id}`,
+      `${id}\u0000`,
+      `../${id}`,
+      `${id}%00`,
+      "'or'1'='1",
+      '%',
+      '*',
+      '_'.repeat(10),
+      'a'.repeat(64),
+      '0',
+      '-1',
+      'null',
+      '__proto__',
+      'constructor',
+      '$(id)',
+      '`id`',
     ]
     let refusedWithAudit = 0
     const attempt = async (forged: string, by: { staffId: string }) => {
@@ -90,7 +115,10 @@ describe('security: approval ids', { timeout: 8 * PATIENCE }, () => {
       if (reply.text.startsWith('No approval request')) {
         // The /approve command runs (audited `executed` before it runs, like every command) and refuses the id,
         // audited as a rejected approval with the reason.
-        expect(entries.map((e) => [e.action, e.outcome, e.args.reason]).reverse()).toEqual([['approve', 'executed', undefined], ['approve', 'rejected', 'unknown']])
+        expect(entries.map((e) => [e.action, e.outcome, e.args.reason]).reverse()).toEqual([
+          ['approve', 'executed', undefined],
+          ['approve', 'rejected', 'unknown'],
+        ])
         refusedWithAudit++
       } else {
         // Refused before it runs (bad arguments): still an admin attempt, on the record as rejected.
@@ -98,10 +126,13 @@ describe('security: approval ids', { timeout: 8 * PATIENCE }, () => {
       }
     }
     for (const forged of nearMisses) await attempt(forged, OP2)
-    await fc.assert(fc.asyncProperty(fc.stringMatching(/^[a-z2-7]{10}$/), fc.constantFrom(OP2, OP3), async (forged, by) => {
-      fc.pre(forged !== id)
-      await attempt(forged, by)
-    }), fuzzParams(25, { shrink: false }))
+    await fc.assert(
+      fc.asyncProperty(fc.stringMatching(/^[a-z2-7]{10}$/), fc.constantFrom(OP2, OP3), async (forged, by) => {
+        fc.pre(forged !== id)
+        await attempt(forged, by)
+      }),
+      fuzzParams(25, { shrink: false }),
+    )
     expect(refusedWithAudit).toBeGreaterThan(20)
     expect(r.app.services.approvals.get(id)?.status).toBe('pending')
     expect(executed(r, id)).toHaveLength(0)
@@ -118,14 +149,30 @@ describe('security: approval ids', { timeout: 8 * PATIENCE }, () => {
     const budgetOf = () => r.app.services.state.current().state.budgets.ping?.maxContextTokens
 
     // Trying to bend an id towards another command or other arguments: refused as a usage error, nothing runs.
-    for (const bent of [`/approve ${enablePing} /enable-skill help`, `/approve ${enablePing} skill=help`, `/approve ${raiseBudget} context=999999`]) {
+    for (const bent of [
+      `/approve ${enablePing} /enable-skill help`,
+      `/approve ${enablePing} skill=help`,
+      `/approve ${raiseBudget} context=999999`,
+    ]) {
       expect((await r.command(bent, OP2, PATIENCE)).text, bent).toMatch(/^Usage: \/approve <id>/)
-      expect(r.app.services.audit.recent(1)[0]).toMatchObject({ actor: OP2.name, action: 'approve', outcome: 'rejected', args: { reason: 'usage', text: bent } })
+      expect(r.app.services.audit.recent(1)[0]).toMatchObject({
+        actor: OP2.name,
+        action: 'approve',
+        outcome: 'rejected',
+        args: { reason: 'usage', text: bent },
+      })
     }
     // An operator outside the admin conversations cannot use a valid id either.
-    const elsewhere = await r.say({ text: `/approve ${enablePing}`, senderStaffId: OP3.staffId, conversationId: 'cid-elsewhere' }, PATIENCE)
+    const elsewhere = await r.say(
+      { text: `/approve ${enablePing}`, senderStaffId: OP3.staffId, conversationId: 'cid-elsewhere' },
+      PATIENCE,
+    )
     expect(elsewhere.text).toBe(COMMAND_REFUSAL)
-    expect(r.app.services.audit.recent(1)[0]).toMatchObject({ action: 'approve', outcome: 'rejected', actor: `staff:${OP3.staffId}` })
+    expect(r.app.services.audit.recent(1)[0]).toMatchObject({
+      action: 'approve',
+      outcome: 'rejected',
+      actor: `staff:${OP3.staffId}`,
+    })
 
     // The budget id raises the budget, and only that.
     expect((await r.command(`/approve ${raiseBudget}`, OP2, PATIENCE)).text).toContain('Approved')
@@ -154,7 +201,11 @@ describe('security: approval ids', { timeout: 8 * PATIENCE }, () => {
     expect(requested(enableHelp).args).toEqual({ skill: 'help' })
     expect(requested(raiseBudget).args).toMatchObject({ route: 'ping', context: '8000' })
     // The budget id's one effect, itself on the record under that id.
-    expect(executed(r, raiseBudget).map((e) => e.action).sort()).toEqual(['budget', 'budget-change'])
+    expect(
+      executed(r, raiseBudget)
+        .map((e) => e.action)
+        .sort(),
+    ).toEqual(['budget', 'budget-change'])
     expect(executed(r, enablePing).map((e) => e.action)).toEqual(['enable-skill'])
     expect(executed(r, enableHelp).map((e) => e.action)).toEqual(['enable-skill'])
     expect(r.app.services.approvals.pending(r.app.services.now())).toEqual([])

@@ -24,8 +24,25 @@ const cleanup = new Cleanup()
 afterEach(() => cleanup.run())
 
 const NOT_LOOPBACK = [
-  '::', '[::]', '::0', '0:0:0:0:0:0:0:0', '::ffff:0.0.0.0', '0.0.0.0', '0', '0.0.0.0.', 'fe80::1', '[fe80::1]', '169.254.1.1', '10.0.0.5',
-  ...(hostname() === 'localhost' ? [] : [hostname()]), 'example.com', 'localhost.evil.example', 'localhost.', '127.0.0.1.nip.io', '127.0.0.1.evil.example', 'evil-127.0.0.1',
+  '::',
+  '[::]',
+  '::0',
+  '0:0:0:0:0:0:0:0',
+  '::ffff:0.0.0.0',
+  '0.0.0.0',
+  '0',
+  '0.0.0.0.',
+  'fe80::1',
+  '[fe80::1]',
+  '169.254.1.1',
+  '10.0.0.5',
+  ...(hostname() === 'localhost' ? [] : [hostname()]),
+  'example.com',
+  'localhost.evil.example',
+  'localhost.',
+  '127.0.0.1.nip.io',
+  '127.0.0.1.evil.example',
+  'evil-127.0.0.1',
 ]
 
 describe('security: the health listener on a non-loopback host without the opt-in', { timeout: 3 * PATIENCE }, () => {
@@ -35,31 +52,51 @@ describe('security: the health listener on a non-loopback host without the opt-i
     }
   })
 
-  it.each(NOT_LOOPBACK.map((host) => [host]))('the app refuses to start with ROUTER_HTTP_HOST=%s, before the stream connects', async (host) => {
-    const sim = cleanup.add(new DingTalkSimulator({ clientId: TEST_SECRETS.clientId, clientSecret: TEST_SECRETS.clientSecret }), (s) => s.stop())
-    await sim.start()
-    const dir = cleanup.add(tempDir('http-host-'), removeDir)
-    const config = loadConfig({
-      DINGTALK_CLIENT_ID: sim.clientId, DINGTALK_CLIENT_SECRET: sim.clientSecret, DINGTALK_GATEWAY_URL: sim.gatewayUrl,
-      DINGTALK_API_BASE: sim.apiBase, DINGTALK_WEBHOOK_HOSTS: sim.webhookHost, ROUTER_DB: join(dir, 'router.db'),
-      ROUTER_HTTP_HOST: host, ROUTER_HTTP_PORT: '0', ROUTER_AUDIT_KEY: TEST_SECRETS.auditKey,
-    }, undefined)
-    const logs = captureLogs({ secrets: [sim.clientSecret, TEST_SECRETS.auditKey] })
-    const app = createRouterApp(config, { logger: logs.handle, skills: createSkills(config), commands, jobs: false })
-    cleanup.add(app, (a) => a.stop('test'))
-    await expect(app.start()).rejects.toThrow(/is not a loopback address.*ROUTER_HTTP_ALLOW_PUBLIC=1/)
-    expect(app.http).toBeUndefined()
-    expect(sim.stats.openCalls).toBe(0)
-    expect(app.stream.state).toBe('idle')
-  })
+  it.each(NOT_LOOPBACK.map((host) => [host]))(
+    'the app refuses to start with ROUTER_HTTP_HOST=%s, before the stream connects',
+    async (host) => {
+      const sim = cleanup.add(
+        new DingTalkSimulator({ clientId: TEST_SECRETS.clientId, clientSecret: TEST_SECRETS.clientSecret }),
+        (s) => s.stop(),
+      )
+      await sim.start()
+      const dir = cleanup.add(tempDir('http-host-'), removeDir)
+      const config = loadConfig(
+        {
+          DINGTALK_CLIENT_ID: sim.clientId,
+          DINGTALK_CLIENT_SECRET: sim.clientSecret,
+          DINGTALK_GATEWAY_URL: sim.gatewayUrl,
+          DINGTALK_API_BASE: sim.apiBase,
+          DINGTALK_WEBHOOK_HOSTS: sim.webhookHost,
+          ROUTER_DB: join(dir, 'router.db'),
+          ROUTER_HTTP_HOST: host,
+          ROUTER_HTTP_PORT: '0',
+          ROUTER_AUDIT_KEY: TEST_SECRETS.auditKey,
+        },
+        undefined,
+      )
+      const logs = captureLogs({ secrets: [sim.clientSecret, TEST_SECRETS.auditKey] })
+      const app = createRouterApp(config, { logger: logs.handle, skills: createSkills(config), commands, jobs: false })
+      cleanup.add(app, (a) => a.stop('test'))
+      await expect(app.start()).rejects.toThrow(/is not a loopback address.*ROUTER_HTTP_ALLOW_PUBLIC=1/)
+      expect(app.http).toBeUndefined()
+      expect(sim.stats.openCalls).toBe(0)
+      expect(app.stream.state).toBe('idle')
+    },
+  )
 
   it('the real entry point exits 1 on ROUTER_HTTP_HOST=::, saying what to set', async () => {
     const dir = cleanup.add(tempDir('http-host-main-'), removeDir)
     const file = join(dir, 'router.yaml')
     writeFileSync(file, 'simulator:\n  port: 0\n  chatPort: 0\n')
     const p = spawnRouter({
-      PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TMPDIR: process.env.TMPDIR ?? '/tmp',
-      ROUTER_CONFIG: file, ROUTER_DB: join(dir, 'router.db'), ROUTER_HTTP_HOST: '::', ROUTER_HTTP_PORT: '0',
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      TMPDIR: process.env.TMPDIR ?? '/tmp',
+      ROUTER_CONFIG: file,
+      ROUTER_DB: join(dir, 'router.db'),
+      ROUTER_HTTP_HOST: '::',
+      ROUTER_HTTP_PORT: '0',
     })
     cleanup.add(p, (x) => x.kill('SIGKILL'))
     let timer: NodeJS.Timeout | undefined

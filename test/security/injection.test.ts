@@ -79,7 +79,11 @@ describe('security: argument injection in admin commands', { timeout: 5 * PATIEN
       const label = JSON.stringify(text.slice(0, 80))
       expect(reply.text, label).toMatch(expected)
       // Each attempt is on the record: refused before running (rejected), or run and failed (executed, failed).
-      const outcomes = r.app.services.audit.recent(5).filter((e) => e.seq > seqBefore).map((e) => e.outcome).reverse()
+      const outcomes = r.app.services.audit
+        .recent(5)
+        .filter((e) => e.seq > seqBefore)
+        .map((e) => e.outcome)
+        .reverse()
       if (expected === USAGE || expected === UNREADABLE) expect(outcomes, label).toEqual(['rejected'])
       else if (expected === NO_SKILL || expected === NO_ROUTE) expect(outcomes, label).toEqual(['executed', 'failed'])
       // Over the length limit the text is refused before anyone is identified; nothing is recorded for it.
@@ -93,7 +97,10 @@ describe('security: argument injection in admin commands', { timeout: 5 * PATIEN
     // Arguments are data in the audit trail too: what ran (and failed) is recorded with its arguments, as data.
     const failed = [...r.app.services.audit.entries()].filter((e) => e.outcome === 'failed')
     expect(failed.length).toBe(CASES.filter(([, e]) => e === NO_SKILL || e === NO_ROUTE).length)
-    expect(failed.find((e) => e.action === 'disable-skill' && e.args.skill === 'ping;')?.args).toEqual({ skill: 'ping;', reason: 'rm -rf /' })
+    expect(failed.find((e) => e.action === 'disable-skill' && e.args.skill === 'ping;')?.args).toEqual({
+      skill: 'ping;',
+      reason: 'rm -rf /',
+    })
     // Newlines and control characters did not forge log lines: every line is one JSON record of this router.
     for (const line of r.logs.lines) expect(() => JSON.parse(line), line.slice(0, 120)).not.toThrow()
     expect(r.logs.records().every((l) => l.service === 'dingtalk-router')).toBe(true)

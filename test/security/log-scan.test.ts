@@ -16,20 +16,25 @@ describe('security: no secret in any log line of the suite', () => {
   it('the log lines written so far hold no test secret and no unredacted session value', () => {
     const result = scanLogs(LOG_DIR, SECRETS)
     expect(result.findings, describeFindings(result.findings)).toEqual([])
-    console.log(`secret scan so far: ${result.lines} log lines in ${result.files} files, no leak (the global teardown scans them all again at the end)`)
+    console.log(
+      `secret scan so far: ${result.lines} log lines in ${result.files} files, no leak (the global teardown scans them all again at the end)`,
+    )
   })
 
   it('the scanner names each planted leak by secret and file:line, and passes redacted lines', () => {
     const dir = mkdtempSync(join(tmpdir(), 'log-scan-'))
     try {
-      writeFileSync(join(dir, 'a.jsonl'), [
-        JSON.stringify({ msg: 'fine', webhook: 'http://h/robot/sendBySession?session=[redacted]' }),
-        JSON.stringify({ msg: `oops ${TEST_SECRETS.clientSecret}` }),
-        JSON.stringify({ msg: 'leak', url: 'https://oapi.dingtalk.com/robot/sendBySession?session=76da36b48f59e8' }),
-        JSON.stringify({ msg: 'encoded', url: 'https%3A%2F%2Fx%3Fsession%3D76da36b48f59e8' }),
-        JSON.stringify({ key: TEST_SECRETS.auditKey }),
-        '',
-      ].join('\n'))
+      writeFileSync(
+        join(dir, 'a.jsonl'),
+        [
+          JSON.stringify({ msg: 'fine', webhook: 'http://h/robot/sendBySession?session=[redacted]' }),
+          JSON.stringify({ msg: `oops ${TEST_SECRETS.clientSecret}` }),
+          JSON.stringify({ msg: 'leak', url: 'https://oapi.dingtalk.com/robot/sendBySession?session=76da36b48f59e8' }),
+          JSON.stringify({ msg: 'encoded', url: 'https%3A%2F%2Fx%3Fsession%3D76da36b48f59e8' }),
+          JSON.stringify({ key: TEST_SECRETS.auditKey }),
+          '',
+        ].join('\n'),
+      )
       writeFileSync(join(dir, 'b.jsonl'), `${JSON.stringify({ msg: `id ${TEST_SECRETS.clientId}` })}\n`)
       const { findings, files, lines } = scanLogs(dir, SECRETS)
       expect({ files, lines }).toEqual({ files: 2, lines: 6 })

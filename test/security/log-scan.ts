@@ -46,7 +46,8 @@ export function scanLogs(dir: string, secrets: Record<string, string>): ScanResu
       if (line === '') return
       result.lines++
       const where = { file: relative(process.cwd(), file) || file, line: i + 1 }
-      for (const [label, value] of needles) if (line.includes(value)) result.findings.push({ ...where, what: `test secret ${label}` })
+      for (const [label, value] of needles)
+        if (line.includes(value)) result.findings.push({ ...where, what: `test secret ${label}` })
       const session = SESSION_VALUE.exec(line)
       if (session) result.findings.push({ ...where, what: `unredacted session value "${session[0].slice(0, 24)}…"` })
     })

@@ -19,14 +19,18 @@ let seq = 0
  * A robot CALLBACK frame built as text, so a value too deep for JSON.stringify can be spliced in.
  * Its session webhook was never issued, so any answer comes back as a proactive group send to `conversationId`.
  */
-function rawCallback(r: TestRouter, fields: { content?: string; extra?: string; textJson?: string }): { frame: string; conversationId: string; messageId: string } {
+function rawCallback(
+  r: TestRouter,
+  fields: { content?: string; extra?: string; textJson?: string },
+): { frame: string; conversationId: string; messageId: string } {
   const n = ++seq
   const conversationId = `cid-oversized-${n}`
   const text = fields.textJson ?? JSON.stringify({ content: fields.content ?? 'ping' })
-  const data = `{"conversationId":"${conversationId}","conversationType":"2","conversationTitle":"t","msgId":"oversized-${n}-${Date.now()}",`
-    + `"msgtype":"text","text":${text},"senderStaffId":"user1","senderId":"$:LWCP_v1:$u1","senderNick":"u",`
-    + `"sessionWebhook":"${r.sim.baseUrl}/robot/sendBySession?session=never-issued-${n}","createAt":${Date.now()}`
-    + `${fields.extra ? `,"extra":${fields.extra}` : ''}}`
+  const data =
+    `{"conversationId":"${conversationId}","conversationType":"2","conversationTitle":"t","msgId":"oversized-${n}-${Date.now()}",` +
+    `"msgtype":"text","text":${text},"senderStaffId":"user1","senderId":"$:LWCP_v1:$u1","senderNick":"u",` +
+    `"sessionWebhook":"${r.sim.baseUrl}/robot/sendBySession?session=never-issued-${n}","createAt":${Date.now()}` +
+    `${fields.extra ? `,"extra":${fields.extra}` : ''}}`
   const messageId = `oversized-frame-${n}`
   // The envelope is written by hand as well: `data` is a JSON string holding that text.
   const frame = `{"specVersion":"1.0","type":"CALLBACK","headers":{"topic":"${ROBOT_TOPIC}","messageId":"${messageId}","contentType":"application/json"},"data":${JSON.stringify(data)}}`
@@ -38,7 +42,8 @@ describe('security: oversized and deeply nested payloads', { timeout: 5 * PATIEN
     const r = await h.router()
     const connects = r.app.stream.counters.connects
     const rejectedBefore = r.app.stream.counters.framesRejected
-    const groupReply = (conversationId: string) => r.sim.waitForReply({ conversationId, predicate: (x) => x.kind === 'group' }, PATIENCE)
+    const groupReply = (conversationId: string) =>
+      r.sim.waitForReply({ conversationId, predicate: (x) => x.kind === 'group' }, PATIENCE)
 
     // 10,000 levels in a field the router does not read: ignored, the message itself is answered.
     const deepExtra = rawCallback(r, { extra: deepJson(10_000, 'object') })
@@ -51,7 +56,10 @@ describe('security: oversized and deeply nested payloads', { timeout: 5 * PATIEN
     const deepWhole = `{"specVersion":"1.0","type":"CALLBACK","headers":{"topic":"${ROBOT_TOPIC}","messageId":"oversized-deep-whole"},"data":${JSON.stringify(deepJson(100_000, 'array'))}}`
     r.sim.sendRaw(deepWhole)
     for (const messageId of [deepText.messageId, 'oversized-deep-whole']) {
-      await r.logs.waitFor((l) => l.msg === 'dropped a robot callback with an invalid payload' && l.messageId === messageId, PATIENCE)
+      await r.logs.waitFor(
+        (l) => l.msg === 'dropped a robot callback with an invalid payload' && l.messageId === messageId,
+        PATIENCE,
+      )
     }
 
     // A 900 KB text through the simulator: under the frame limit, so it is read, and refused as too long.
@@ -63,7 +71,10 @@ describe('security: oversized and deeply nested payloads', { timeout: 5 * PATIEN
     await waitIdle(r)
     const db = new Database(r.dbPath, { readonly: true })
     try {
-      expect(db.prepare('SELECT status, length(payload) AS bytes FROM inbox WHERE msg_id = ?').get(big.msgId)).toEqual({ status: 'done', bytes: 0 })
+      expect(db.prepare('SELECT status, length(payload) AS bytes FROM inbox WHERE msg_id = ?').get(big.msgId)).toEqual({
+        status: 'done',
+        bytes: 0,
+      })
     } finally {
       db.close()
     }
@@ -73,7 +84,13 @@ describe('security: oversized and deeply nested payloads', { timeout: 5 * PATIEN
       const huge = rawCallback(r, { content: 'q'.repeat(size) })
       const before = r.app.stream.counters.framesRejected
       r.sim.sendRaw(huge.frame)
-      await r.logs.waitFor((l) => l.msg === 'dropped a malformed frame' && String(l.reason).includes('frame over') && r.app.stream.counters.framesRejected > before, PATIENCE)
+      await r.logs.waitFor(
+        (l) =>
+          l.msg === 'dropped a malformed frame' &&
+          String(l.reason).includes('frame over') &&
+          r.app.stream.counters.framesRejected > before,
+        PATIENCE,
+      )
       expect((await r.say('ping', PATIENCE)).text).toBe('pong')
     }
 

@@ -17,7 +17,10 @@ const SESSION = 'ssrfSessionValue7c41'
 
 describe('security: SSRF through the sessionWebhook', { timeout: 5 * PATIENCE }, () => {
   it('refuses every non-allowlisted or disguised webhook; no request reaches the trap', async () => {
-    const sim = h.cleanup.add(new DingTalkSimulator({ clientId: TEST_SECRETS.clientId, clientSecret: TEST_SECRETS.clientSecret }), (s) => s.stop())
+    const sim = h.cleanup.add(
+      new DingTalkSimulator({ clientId: TEST_SECRETS.clientId, clientSecret: TEST_SECRETS.clientSecret }),
+      (s) => s.stop(),
+    )
     await sim.start()
     const trap = await countingServer(h.cleanup)
     // An allowlisted host that redirects to the trap: a redirect must not be followed.
@@ -27,7 +30,10 @@ describe('security: SSRF through the sessionWebhook', { timeout: 5 * PATIENCE },
     })
     const T = trap.port
     const S = sim.webhookHost
-    const r = await h.router({ sim, env: { DINGTALK_WEBHOOK_HOSTS: `${S},oapi.dingtalk.com,127.0.0.1:${redirector.port}` } })
+    const r = await h.router({
+      sim,
+      env: { DINGTALK_WEBHOOK_HOSTS: `${S},oapi.dingtalk.com,127.0.0.1:${redirector.port}` },
+    })
 
     const refused = [
       `http://169.254.169.254/latest/meta-data/iam/security-credentials/?session=${SESSION}`,
@@ -71,13 +77,23 @@ describe('security: SSRF through the sessionWebhook', { timeout: 5 * PATIENCE },
       ids.push(sent.msgId)
     }
     // The empty one is not a payload the router accepts at all: it is dropped as invalid, also refused.
-    const waits = refused.map((webhook, i) => webhook === ''
-      ? r.logs.waitFor((l) => l.msg === 'dropped a robot callback with an invalid payload' && String(l.problems).includes('sessionWebhook'), PATIENCE)
-      : r.logs.waitFor((l) => l.msg === refusalLog && l.msgId === ids[i], PATIENCE))
+    const waits = refused.map((webhook, i) =>
+      webhook === ''
+        ? r.logs.waitFor(
+            (l) =>
+              l.msg === 'dropped a robot callback with an invalid payload' &&
+              String(l.problems).includes('sessionWebhook'),
+            PATIENCE,
+          )
+        : r.logs.waitFor((l) => l.msg === refusalLog && l.msgId === ids[i], PATIENCE),
+    )
     await Promise.all(waits)
 
     // The redirect variant: allowlisted, so it is POSTed; the redirect is an error, not followed.
-    const viaRedirect = sim.sendMessage({ text: 'ping', extra: { sessionWebhook: `http://127.0.0.1:${redirector.port}/robot/sendBySession?session=${SESSION}` } })
+    const viaRedirect = sim.sendMessage({
+      text: 'ping',
+      extra: { sessionWebhook: `http://127.0.0.1:${redirector.port}/robot/sendBySession?session=${SESSION}` },
+    })
     await r.logs.waitFor((l) => l.msg === 'reply not delivered' && l.msgId === viaRedirect.msgId, PATIENCE)
 
     expect((await r.say('ping', PATIENCE)).text).toBe('pong')

@@ -32,7 +32,9 @@ export class SecurityHarness {
       for (const r of this.routers) {
         if (r.app.stream.state === 'stopped') continue
         // Not `ping`: some tests turn it off on purpose. Text no skill matches is answered whatever the flags.
-        expect((await r.say({ text: 'are you still there?', senderStaffId: 'user7' }, PATIENCE)).text).toBe(NO_MATCH_REPLY)
+        expect((await r.say({ text: 'are you still there?', senderStaffId: 'user7' }, PATIENCE)).text).toBe(
+          NO_MATCH_REPLY,
+        )
         await waitIdle(r)
         expect(internalErrorLines(r)).toEqual([])
         expect(r.app.services.audit.verify()).toMatchObject({ ok: true })
@@ -58,10 +60,14 @@ export async function countingServer(
     handler(req, res)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  cleanup.add(server, (s) => new Promise<void>((resolve) => {
-    s.closeAllConnections()
-    s.close(() => resolve())
-  }))
+  cleanup.add(
+    server,
+    (s) =>
+      new Promise<void>((resolve) => {
+        s.closeAllConnections()
+        s.close(() => resolve())
+      }),
+  )
   return { port: (server.address() as AddressInfo).port, hits: () => paths.length, paths }
 }
 

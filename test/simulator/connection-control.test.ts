@@ -64,14 +64,29 @@ describe('connection control', () => {
     sim.sendRaw(Buffer.from([0xff, 0x00, 0x7b]))
     expect(await c.next()).toBe('this is not json')
     await c.next()
-    for (const junk of ['{{{', 'null', '[]', '{"code":200}', '{"code":200,"headers":null}', '{"code":200,"headers":{"messageId":42}}',
-      '{"code":200,"headers":{"messageId":"unknown"}}']) c.ws.send(junk)
+    for (const junk of [
+      '{{{',
+      'null',
+      '[]',
+      '{"code":200}',
+      '{"code":200,"headers":null}',
+      '{"code":200,"headers":{"messageId":42}}',
+      '{"code":200,"headers":{"messageId":"unknown"}}',
+    ])
+      c.ws.send(junk)
     c.ws.send(Buffer.from([0xde, 0xad, 0xbe, 0xef]))
 
     const acked = once(sim, 'ack')
     const sent = sim.sendMessage({ text: 'still alive?' })
     const frame = JSON.parse(await c.next()) as { headers: { messageId: string } }
-    c.ws.send(JSON.stringify({ code: 200, headers: { contentType: 'application/json', messageId: frame.headers.messageId }, message: 'OK', data: '{}' }))
+    c.ws.send(
+      JSON.stringify({
+        code: 200,
+        headers: { contentType: 'application/json', messageId: frame.headers.messageId },
+        message: 'OK',
+        data: '{}',
+      }),
+    )
     await acked
     expect(sim.isAcked(sent.messageId)).toBe(true)
   })
@@ -82,7 +97,11 @@ describe('connection control', () => {
     sockets.push(c.ws)
     const closed = once(c.ws, 'close')
     sim.sendDisconnect('upgrade')
-    expect(JSON.parse(await c.next())).toMatchObject({ type: 'SYSTEM', headers: { topic: 'disconnect' }, data: JSON.stringify({ reason: 'upgrade' }) })
+    expect(JSON.parse(await c.next())).toMatchObject({
+      type: 'SYSTEM',
+      headers: { topic: 'disconnect' },
+      data: JSON.stringify({ reason: 'upgrade' }),
+    })
     const sent = sim.sendMessage({ text: 'after drain' })
     expect(sim.deliveries(sent.msgId)).toBe(0)
     await closed

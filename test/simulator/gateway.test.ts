@@ -21,13 +21,24 @@ describe('stream gateway with the real SDK', () => {
     const [ack] = (await acked) as [{ messageId: string; at: number }]
 
     expect(frame.type).toBe('CALLBACK')
-    expect(frame.headers).toMatchObject({ topic: '/v1.0/im/bot/messages/get', messageId: sent.messageId, contentType: 'application/json' })
+    expect(frame.headers).toMatchObject({
+      topic: '/v1.0/im/bot/messages/get',
+      messageId: sent.messageId,
+      contentType: 'application/json',
+    })
     expect(frame.headers.time).toMatch(/^\d+$/)
     const payload = JSON.parse(frame.data) as Record<string, unknown>
     expect(payload).toMatchObject({
-      msgId: sent.msgId, msgtype: 'text', text: { content: 'hello' }, conversationType: '1',
-      conversationId: 'cid-dm-user1', senderStaffId: 'user1', senderNick: '张三', robotCode: 'sim-robot',
-      chatbotUserId: sim.chatbotUserId, sessionWebhook: sent.sessionWebhook,
+      msgId: sent.msgId,
+      msgtype: 'text',
+      text: { content: 'hello' },
+      conversationType: '1',
+      conversationId: 'cid-dm-user1',
+      senderStaffId: 'user1',
+      senderNick: '张三',
+      robotCode: 'sim-robot',
+      chatbotUserId: sim.chatbotUserId,
+      sessionWebhook: sent.sessionWebhook,
     })
     expect(sent.sessionWebhook.startsWith(`${sim.baseUrl}/robot/sendBySession?session=`)).toBe(true)
     expect(payload.sessionWebhookExpiredTime).toBe((payload.createAt as number) + 90 * 60_000)
@@ -47,7 +58,12 @@ describe('stream gateway with the real SDK', () => {
     bots.push(bot)
     const payload = JSON.parse((await bot.frame(1)).data) as Record<string, unknown>
     await acked
-    expect(payload).toMatchObject({ conversationType: '2', conversationId: 'cid-ops', isInAtList: true, atUsers: [{ dingtalkId: sim.chatbotUserId }] })
+    expect(payload).toMatchObject({
+      conversationType: '2',
+      conversationId: 'cid-ops',
+      isInAtList: true,
+      atUsers: [{ dingtalkId: sim.chatbotUserId }],
+    })
     expect(sim.deliveries(sent.msgId)).toBe(1)
   })
 
@@ -144,7 +160,9 @@ describe('connections/open and tickets', () => {
 
   it('does not deliver robot messages to a connection that did not subscribe to them', T, async () => {
     await startSim()
-    const { endpoint, ticket } = (await (await openConnection(sim, { subscriptions: [{ type: 'EVENT', topic: '*' }] })).json()) as { endpoint: string; ticket: string }
+    const { endpoint, ticket } = (await (
+      await openConnection(sim, { subscriptions: [{ type: 'EVENT', topic: '*' }] })
+    ).json()) as { endpoint: string; ticket: string }
     expect(await tryUpgrade(`${endpoint}?ticket=${ticket}`)).toBe(101)
     sim.sendMessage({ text: 'nobody hears this' })
     expect(sim.state()).toMatchObject({ queued: 1 })

@@ -6,7 +6,10 @@ import { DingTalkSimulator, type SimulatorOptions } from '../../src/simulator/in
 
 /** The real SDK client, pointed at the simulator's gateway instead of api.dingtalk.com. */
 export class SimDWClient extends DWClient {
-  constructor(private readonly gatewayUrl: string, creds: { clientId: string; clientSecret: string }) {
+  constructor(
+    private readonly gatewayUrl: string,
+    creds: { clientId: string; clientSecret: string },
+  ) {
     super({ ...creds })
     this.config.autoReconnect = false
     // The SDK shares one subscriptions array between all instances; give this one its own.
@@ -17,7 +20,12 @@ export class SimDWClient extends DWClient {
     const res = await fetch(this.gatewayUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({ clientId: this.config.clientId, clientSecret: this.config.clientSecret, ua: '', subscriptions: this.config.subscriptions }),
+      body: JSON.stringify({
+        clientId: this.config.clientId,
+        clientSecret: this.config.clientSecret,
+        ua: '',
+        subscriptions: this.config.subscriptions,
+      }),
     })
     if (!res.ok) throw new Error(`connections/open answered ${res.status}: ${await res.text()}`)
     const { endpoint, ticket } = (await res.json()) as { endpoint: string; ticket: string }
@@ -37,12 +45,18 @@ export interface Bot {
 /**
  * Connect the real SDK to the simulator. `ack` decides per frame whether to ack; `onMessage` runs after.
  */
-export async function connectBot(sim: DingTalkSimulator, opts: {
-  ack?: (frame: DWClientDownStream, n: number) => boolean
-  onMessage?: (frame: DWClientDownStream, payload: Record<string, unknown>) => void
-  clientSecret?: string
-} = {}): Promise<Bot> {
-  const client = new SimDWClient(sim.gatewayUrl, { clientId: sim.clientId, clientSecret: opts.clientSecret ?? sim.clientSecret })
+export async function connectBot(
+  sim: DingTalkSimulator,
+  opts: {
+    ack?: (frame: DWClientDownStream, n: number) => boolean
+    onMessage?: (frame: DWClientDownStream, payload: Record<string, unknown>) => void
+    clientSecret?: string
+  } = {},
+): Promise<Bot> {
+  const client = new SimDWClient(sim.gatewayUrl, {
+    clientId: sim.clientId,
+    clientSecret: opts.clientSecret ?? sim.clientSecret,
+  })
   const frames: DWClientDownStream[] = []
   const waiters: Array<{ n: number; resolve: (f: DWClientDownStream) => void }> = []
   client.registerCallbackListener(TOPIC_ROBOT, (frame) => {
@@ -56,12 +70,17 @@ export async function connectBot(sim: DingTalkSimulator, opts: {
   return {
     client,
     frames,
-    frame: (n) => (frames.length >= n ? Promise.resolve(frames[n - 1]) : new Promise((resolve) => waiters.push({ n, resolve }))),
+    frame: (n) =>
+      frames.length >= n ? Promise.resolve(frames[n - 1]) : new Promise((resolve) => waiters.push({ n, resolve })),
   }
 }
 
 /** Ask the gateway for a ticket; returns the raw response. */
-export function openConnection(sim: DingTalkSimulator, body: Record<string, unknown> = {}, accept = 'application/json'): Promise<Response> {
+export function openConnection(
+  sim: DingTalkSimulator,
+  body: Record<string, unknown> = {},
+  accept = 'application/json',
+): Promise<Response> {
   return fetch(sim.gatewayUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept },
@@ -75,7 +94,9 @@ export function openConnection(sim: DingTalkSimulator, body: Record<string, unkn
 }
 
 /** A plain `ws` client with a ticket, for frames the SDK would choke on. Collects text messages. */
-export async function rawClient(sim: DingTalkSimulator): Promise<{ ws: WebSocket; messages: string[]; next(): Promise<string> }> {
+export async function rawClient(
+  sim: DingTalkSimulator,
+): Promise<{ ws: WebSocket; messages: string[]; next(): Promise<string> }> {
   const { endpoint, ticket } = (await (await openConnection(sim)).json()) as { endpoint: string; ticket: string }
   const ws = new WebSocket(`${endpoint}?ticket=${encodeURIComponent(ticket)}`)
   const messages: string[] = []
@@ -117,8 +138,16 @@ export function tryUpgrade(url: string): Promise<number> {
 }
 
 /** POST JSON and return status plus parsed body. */
-export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) })
+export async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  })
   return { status: res.status, json: (await res.json()) as Record<string, unknown> }
 }
 

@@ -24,12 +24,17 @@ describe('/sim control API', () => {
     const bot = await connectBot(sim, {
       onMessage: (_f, p) => {
         // Two parts, the second only after the first is in: the settle window must catch both.
-        void postJson(p.sessionWebhook as string, { msgtype: 'text', text: { content: 'part 1' } })
-          .then(() => postJson(p.sessionWebhook as string, { msgtype: 'markdown', markdown: { title: 't', text: 'part 2' } }))
+        void postJson(p.sessionWebhook as string, { msgtype: 'text', text: { content: 'part 1' } }).then(() =>
+          postJson(p.sessionWebhook as string, { msgtype: 'markdown', markdown: { title: 't', text: 'part 2' } }),
+        )
       },
     })
     bots.push(bot)
-    const sent = await postJson(`${sim.baseUrl}/sim/messages`, { text: '/status', senderStaffId: 'ops1', conversationId: 'cid-ops' })
+    const sent = await postJson(`${sim.baseUrl}/sim/messages`, {
+      text: '/status',
+      senderStaffId: 'ops1',
+      conversationId: 'cid-ops',
+    })
     expect(sent.status).toBe(200)
     expect(sent.json).toMatchObject({ msgId: expect.any(String), messageId: expect.any(String) })
     const got = await replies(sent.json.msgId as string, 20_000)
@@ -41,11 +46,21 @@ describe('/sim control API', () => {
     sim = new DingTalkSimulator()
     await sim.start()
     const early = sim.sendMessage({ text: 'x', conversationId: 'cid-ops' }) // queued: no bot connected
-    const { json } = await postJson(`${sim.apiBase}/v1.0/oauth2/accessToken`, { appKey: sim.clientId, appSecret: sim.clientSecret })
+    const { json } = await postJson(`${sim.apiBase}/v1.0/oauth2/accessToken`, {
+      appKey: sim.clientId,
+      appSecret: sim.clientSecret,
+    })
     const pending = replies(early.msgId, 20_000)
-    await postJson(`${sim.apiBase}/v1.0/robot/groupMessages/send`, {
-      robotCode: sim.robotCode, openConversationId: 'cid-ops', msgKey: 'sampleText', msgParam: '{"content":"fallback"}',
-    }, { 'x-acs-dingtalk-access-token': json.accessToken as string })
+    await postJson(
+      `${sim.apiBase}/v1.0/robot/groupMessages/send`,
+      {
+        robotCode: sim.robotCode,
+        openConversationId: 'cid-ops',
+        msgKey: 'sampleText',
+        msgParam: '{"content":"fallback"}',
+      },
+      { 'x-acs-dingtalk-access-token': json.accessToken as string },
+    )
     expect((await pending).map((r) => [r.kind, r.text])).toEqual([['group', 'fallback']])
   })
 

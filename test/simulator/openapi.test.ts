@@ -15,7 +15,10 @@ afterEach(async () => {
 })
 
 async function token(): Promise<string> {
-  const res = await postJson(`${sim.apiBase}/v1.0/oauth2/accessToken`, { appKey: sim.clientId, appSecret: sim.clientSecret })
+  const res = await postJson(`${sim.apiBase}/v1.0/oauth2/accessToken`, {
+    appKey: sim.clientId,
+    appSecret: sim.clientSecret,
+  })
   expect(res.status).toBe(200)
   expect(res.json.expireIn).toBe(7200)
   return res.json.accessToken as string
@@ -25,33 +28,63 @@ describe('OpenAPI', () => {
   it('refuses a token for bad credentials', T, async () => {
     const res = await postJson(`${sim.apiBase}/v1.0/oauth2/accessToken`, { appKey: sim.clientId, appSecret: 'x' })
     expect(res.status).toBe(401)
-    expect(res.json).toMatchObject({ code: expect.any(String), message: expect.any(String), requestid: expect.any(String) })
+    expect(res.json).toMatchObject({
+      code: expect.any(String),
+      message: expect.any(String),
+      requestid: expect.any(String),
+    })
   })
 
   it('records a group send made with a valid token', T, async () => {
     const at = await token()
-    const res = await postJson(`${sim.apiBase}/v1.0/robot/groupMessages/send`, {
-      robotCode: sim.robotCode, openConversationId: 'cid-ops', msgKey: 'sampleMarkdown',
-      msgParam: JSON.stringify({ title: 'Incident', text: '## down' }),
-    }, { 'x-acs-dingtalk-access-token': at })
+    const res = await postJson(
+      `${sim.apiBase}/v1.0/robot/groupMessages/send`,
+      {
+        robotCode: sim.robotCode,
+        openConversationId: 'cid-ops',
+        msgKey: 'sampleMarkdown',
+        msgParam: JSON.stringify({ title: 'Incident', text: '## down' }),
+      },
+      { 'x-acs-dingtalk-access-token': at },
+    )
     expect(res.status).toBe(200)
     expect(res.json.processQueryKey).toEqual(expect.any(String))
     expect(await sim.waitForReply({ conversationId: 'cid-ops' }, 1)).toMatchObject({
-      kind: 'group', msgtype: 'sampleMarkdown', title: 'Incident', text: '## down',
+      kind: 'group',
+      msgtype: 'sampleMarkdown',
+      title: 'Incident',
+      text: '## down',
     })
   })
 
   it('records a one-to-one send', T, async () => {
     const at = await token()
-    const res = await postJson(`${sim.apiBase}/v1.0/robot/oToMessages/batchSend`, {
-      robotCode: sim.robotCode, userIds: ['user1', 'user2'], msgKey: 'sampleText', msgParam: JSON.stringify({ content: 'hi' }),
-    }, { 'x-acs-dingtalk-access-token': at })
+    const res = await postJson(
+      `${sim.apiBase}/v1.0/robot/oToMessages/batchSend`,
+      {
+        robotCode: sim.robotCode,
+        userIds: ['user1', 'user2'],
+        msgKey: 'sampleText',
+        msgParam: JSON.stringify({ content: 'hi' }),
+      },
+      { 'x-acs-dingtalk-access-token': at },
+    )
     expect(res).toMatchObject({ status: 200, json: { invalidStaffIdList: [], flowControlledStaffIdList: [] } })
-    expect(sim.replies[0]).toMatchObject({ kind: 'oto', userIds: ['user1', 'user2'], msgtype: 'sampleText', text: 'hi' })
+    expect(sim.replies[0]).toMatchObject({
+      kind: 'oto',
+      userIds: ['user1', 'user2'],
+      msgtype: 'sampleText',
+      text: 'hi',
+    })
   })
 
   it('refuses sends without a valid token', T, async () => {
-    const body = { robotCode: sim.robotCode, openConversationId: 'cid-ops', msgKey: 'sampleText', msgParam: '{"content":"x"}' }
+    const body = {
+      robotCode: sim.robotCode,
+      openConversationId: 'cid-ops',
+      msgKey: 'sampleText',
+      msgParam: '{"content":"x"}',
+    }
     const attempts: Array<Record<string, string>> = [{}, { 'x-acs-dingtalk-access-token': 'forged' }]
     for (const headers of attempts) {
       const res = await postJson(`${sim.apiBase}/v1.0/robot/groupMessages/send`, body, headers)
@@ -64,7 +97,12 @@ describe('OpenAPI', () => {
   it('validates robotCode, msgKey and msgParam with 400 errors', T, async () => {
     const headers = { 'x-acs-dingtalk-access-token': await token() }
     const url = `${sim.apiBase}/v1.0/robot/groupMessages/send`
-    const base = { robotCode: sim.robotCode, openConversationId: 'cid-ops', msgKey: 'sampleText', msgParam: '{"content":"x"}' }
+    const base = {
+      robotCode: sim.robotCode,
+      openConversationId: 'cid-ops',
+      msgKey: 'sampleText',
+      msgParam: '{"content":"x"}',
+    }
     const bad = [
       { ...base, robotCode: 'other' },
       { ...base, msgKey: 'sampleVoodoo' },
@@ -76,10 +114,17 @@ describe('OpenAPI', () => {
     for (const body of bad) {
       const res = await postJson(url, body, headers)
       expect(res.status).toBe(400)
-      expect(res.json).toMatchObject({ code: expect.any(String), message: expect.any(String), requestid: expect.any(String) })
+      expect(res.json).toMatchObject({
+        code: expect.any(String),
+        message: expect.any(String),
+        requestid: expect.any(String),
+      })
     }
-    const tooMany = await postJson(`${sim.apiBase}/v1.0/robot/oToMessages/batchSend`,
-      { ...base, userIds: Array.from({ length: 21 }, (_, i) => `u${i}`) }, headers)
+    const tooMany = await postJson(
+      `${sim.apiBase}/v1.0/robot/oToMessages/batchSend`,
+      { ...base, userIds: Array.from({ length: 21 }, (_, i) => `u${i}`) },
+      headers,
+    )
     expect(tooMany.status).toBe(400)
     expect(sim.replies).toEqual([])
   })

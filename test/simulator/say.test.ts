@@ -9,15 +9,27 @@ import { connectBot, postJson, type Bot } from './helpers.js'
 describe('parseSayArgs', () => {
   it('parses options before or after the text', () => {
     expect(parseSayArgs(['hello'])).toEqual({ kind: 'say', text: 'hello', timeoutMs: 30_000 })
-    expect(parseSayArgs(['--as', 'ops1', '--group', 'cid-ops', '/status', 'api'])).toMatchObject({ kind: 'say', text: '/status api', as: 'ops1', group: 'cid-ops' })
-    expect(parseSayArgs(['hi', '--sim=http://h:1', '--timeout', '500'])).toMatchObject({ text: 'hi', sim: 'http://h:1', timeoutMs: 500 })
+    expect(parseSayArgs(['--as', 'ops1', '--group', 'cid-ops', '/status', 'api'])).toMatchObject({
+      kind: 'say',
+      text: '/status api',
+      as: 'ops1',
+      group: 'cid-ops',
+    })
+    expect(parseSayArgs(['hi', '--sim=http://h:1', '--timeout', '500'])).toMatchObject({
+      text: 'hi',
+      sim: 'http://h:1',
+      timeoutMs: 500,
+    })
     expect(parseSayArgs(['--', '--not-an-option'])).toMatchObject({ kind: 'say', text: '--not-an-option' })
   })
 
   it('reports usage errors', () => {
     expect(parseSayArgs([])).toMatchObject({ kind: 'error' })
     expect(parseSayArgs(['--as'])).toMatchObject({ kind: 'error', error: '--as needs a value' })
-    expect(parseSayArgs(['--bogus', 'x'])).toMatchObject({ kind: 'error', error: expect.stringContaining('unknown option --bogus') })
+    expect(parseSayArgs(['--bogus', 'x'])).toMatchObject({
+      kind: 'error',
+      error: expect.stringContaining('unknown option --bogus'),
+    })
     expect(parseSayArgs(['--timeout', 'soon', 'x'])).toMatchObject({ kind: 'error' })
     expect(parseSayArgs(['   '])).toMatchObject({ kind: 'error' })
     expect(parseSayArgs(['-h'])).toEqual({ kind: 'help' })
@@ -53,11 +65,19 @@ describe('say end to end', () => {
     await sim?.stop()
   })
 
-  function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  function run(
+    args: string[],
+    env: Record<string, string> = {},
+  ): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((done) => {
-      execFile(tsx, [say, ...args], { env: { ...process.env, SIM_URL: '', ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
-        done({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr })
-      })
+      execFile(
+        tsx,
+        [say, ...args],
+        { env: { ...process.env, SIM_URL: '', ...env }, timeout: 60_000 },
+        (err, stdout, stderr) => {
+          done({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr })
+        },
+      )
     })
   }
 
@@ -65,7 +85,14 @@ describe('say end to end', () => {
     sim = new DingTalkSimulator()
     await sim.start()
     bot = await connectBot(sim, {
-      onMessage: (_f, p) => void postJson(p.sessionWebhook as string, { msgtype: 'markdown', markdown: { title: 't', text: `**${p.senderStaffId as string}** said ${(p.text as { content: string }).content}` } }),
+      onMessage: (_f, p) =>
+        void postJson(p.sessionWebhook as string, {
+          msgtype: 'markdown',
+          markdown: {
+            title: 't',
+            text: `**${p.senderStaffId as string}** said ${(p.text as { content: string }).content}`,
+          },
+        }),
     })
     const r = await run(['--sim', sim.baseUrl, '--as', 'ops1', 'hello there'])
     expect(r).toMatchObject({ code: 0, stdout: '**ops1** said hello there\n' })

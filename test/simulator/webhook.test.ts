@@ -21,7 +21,13 @@ describe('session webhook', () => {
     bots.push(bot)
     const sent = sim.sendMessage({ text: 'ping', conversationId: 'cid-team', senderStaffId: 'user2' })
     const reply = await sim.waitForReply({ msgId: sent.msgId })
-    expect(reply).toMatchObject({ kind: 'webhook', msgId: sent.msgId, conversationId: 'cid-team', msgtype: 'text', text: 'echo: ping' })
+    expect(reply).toMatchObject({
+      kind: 'webhook',
+      msgId: sent.msgId,
+      conversationId: 'cid-team',
+      msgtype: 'text',
+      text: 'echo: ping',
+    })
     expect(reply.seq).toBe(1)
     expect(sim.replies).toHaveLength(1)
     // Already-recorded replies count.
@@ -32,14 +38,20 @@ describe('session webhook', () => {
     await startSim()
     const sent = sim.sendMessage({ text: 'md' })
     const replied = sim.waitForReply({ msgId: sent.msgId, predicate: (r) => r.msgtype === 'markdown' })
-    const res = await postJson(sent.sessionWebhook, { msgtype: 'markdown', markdown: { title: 'Status', text: '**ok**' }, at: { atUserIds: ['user1'] } })
+    const res = await postJson(sent.sessionWebhook, {
+      msgtype: 'markdown',
+      markdown: { title: 'Status', text: '**ok**' },
+      at: { atUserIds: ['user1'] },
+    })
     expect(res).toEqual({ status: 200, json: { errcode: 0, errmsg: 'ok' } })
     expect(await replied).toMatchObject({ title: 'Status', text: '**ok**', body: { at: { atUserIds: ['user1'] } } })
   })
 
   it('waitForReply rejects with a clear error on timeout', T, async () => {
     await startSim()
-    await expect(sim.waitForReply({ msgId: 'nope' }, 30)).rejects.toThrow(/no reply matching \{"msgId":"nope"\} within 30 ms/)
+    await expect(sim.waitForReply({ msgId: 'nope' }, 30)).rejects.toThrow(
+      /no reply matching \{"msgId":"nope"\} within 30 ms/,
+    )
   })
 
   it('answers 300001 for expired, expireSession-ed and unknown sessions', T, async () => {
@@ -82,7 +94,20 @@ describe('robot payload', () => {
     const audio = sim.sendMessage({ msgtype: 'audio', text: 'spoken words' })
     expect(audio.payload).toMatchObject({ msgtype: 'audio', content: { recognition: 'spoken words' } })
     expect('text' in audio.payload).toBe(false)
-    const pinned = sim.sendMessage({ text: 't', msgId: 'msgFixed', createAt: 42, senderStaffId: 'zz', conversationType: '2', conversationId: 'cid-dm-zz' })
-    expect(pinned.payload).toMatchObject({ msgId: 'msgFixed', createAt: 42, senderNick: 'zz', senderId: '$:LWCP_v1:$' + Buffer.from('zz').toString('base64'), conversationType: '2' })
+    const pinned = sim.sendMessage({
+      text: 't',
+      msgId: 'msgFixed',
+      createAt: 42,
+      senderStaffId: 'zz',
+      conversationType: '2',
+      conversationId: 'cid-dm-zz',
+    })
+    expect(pinned.payload).toMatchObject({
+      msgId: 'msgFixed',
+      createAt: 42,
+      senderNick: 'zz',
+      senderId: '$:LWCP_v1:$' + Buffer.from('zz').toString('base64'),
+      conversationType: '2',
+    })
   })
 })

@@ -5,11 +5,13 @@ type Ctx = { trail: string[] }
 
 describe('compose', () => {
   it('runs middlewares in order, around the rest of the chain', async () => {
-    const step = (name: string): Middleware<Ctx> => async (ctx, next) => {
-      ctx.trail.push(`${name}:before`)
-      await next()
-      ctx.trail.push(`${name}:after`)
-    }
+    const step =
+      (name: string): Middleware<Ctx> =>
+      async (ctx, next) => {
+        ctx.trail.push(`${name}:before`)
+        await next()
+        ctx.trail.push(`${name}:after`)
+      }
     const ctx: Ctx = { trail: [] }
     await compose([step('a'), step('b'), step('c')])(ctx)
     expect(ctx.trail).toEqual(['a:before', 'b:before', 'c:before', 'c:after', 'b:after', 'a:after'])
@@ -64,7 +66,12 @@ describe('compose', () => {
 
   it('each run of the composed function has its own next() bookkeeping', async () => {
     let runs = 0
-    const fn = compose<Ctx>([async (_c, next) => next(), async () => { runs++ }])
+    const fn = compose<Ctx>([
+      async (_c, next) => next(),
+      async () => {
+        runs++
+      },
+    ])
     await fn({ trail: [] })
     await fn({ trail: [] })
     expect(runs).toBe(2)

@@ -44,23 +44,41 @@ describe('loadConfig', () => {
 
   it('reads every contract variable', () => {
     const c = loadConfig({
-      DINGTALK_CLIENT_ID: 'id', DINGTALK_CLIENT_SECRET: 'secret',
-      DINGTALK_GATEWAY_URL: 'http://127.0.0.1:1/open', DINGTALK_API_BASE: 'http://127.0.0.1:1',
+      DINGTALK_CLIENT_ID: 'id',
+      DINGTALK_CLIENT_SECRET: 'secret',
+      DINGTALK_GATEWAY_URL: 'http://127.0.0.1:1/open',
+      DINGTALK_API_BASE: 'http://127.0.0.1:1',
       DINGTALK_WEBHOOK_HOSTS: 'oapi.dingtalk.com, 127.0.0.1:9000 ,',
-      ROUTER_OPERATORS: 'op1:alice, op2 : bob', ROUTER_ADMIN_CONVERSATIONS: 'cid-a,cid-b',
-      ROUTER_DB: '/tmp/x.db', ROUTER_HTTP_HOST: '0.0.0.0', ROUTER_HTTP_PORT: '9090', ROUTER_HTTP_ALLOW_PUBLIC: '1',
-      ROUTER_AUDIT_KEY: 'k'.repeat(16), LOG_LEVEL: 'debug',
+      ROUTER_OPERATORS: 'op1:alice, op2 : bob',
+      ROUTER_ADMIN_CONVERSATIONS: 'cid-a,cid-b',
+      ROUTER_DB: '/tmp/x.db',
+      ROUTER_HTTP_HOST: '0.0.0.0',
+      ROUTER_HTTP_PORT: '9090',
+      ROUTER_HTTP_ALLOW_PUBLIC: '1',
+      ROUTER_AUDIT_KEY: 'k'.repeat(16),
+      LOG_LEVEL: 'debug',
     })
     expect(isSimulatorMode(c)).toBe(false)
-    expect(c.dingtalk).toMatchObject({ clientId: 'id', clientSecret: 'secret', gatewayUrl: 'http://127.0.0.1:1/open', webhookHosts: ['oapi.dingtalk.com', '127.0.0.1:9000'] })
-    expect(c.operators).toEqual([{ staffId: 'op1', name: 'alice' }, { staffId: 'op2', name: 'bob' }])
+    expect(c.dingtalk).toMatchObject({
+      clientId: 'id',
+      clientSecret: 'secret',
+      gatewayUrl: 'http://127.0.0.1:1/open',
+      webhookHosts: ['oapi.dingtalk.com', '127.0.0.1:9000'],
+    })
+    expect(c.operators).toEqual([
+      { staffId: 'op1', name: 'alice' },
+      { staffId: 'op2', name: 'bob' },
+    ])
     expect(c.adminConversations).toEqual(['cid-a', 'cid-b'])
     expect(c.http).toEqual({ host: '0.0.0.0', port: 9090, allowPublic: true })
     expect(c).toMatchObject({ db: '/tmp/x.db', auditKey: 'k'.repeat(16), logLevel: 'debug' })
   })
 
   it('lets the environment override the YAML file, keeping the rest of the file', () => {
-    const yaml = file('c.yaml', 'http:\n  port: 7000\n  host: localhost\nlogLevel: warn\nlimits:\n  perUserPerMinute: 5\n')
+    const yaml = file(
+      'c.yaml',
+      'http:\n  port: 7000\n  host: localhost\nlogLevel: warn\nlimits:\n  perUserPerMinute: 5\n',
+    )
     const c = loadConfig({ ROUTER_CONFIG: yaml, ROUTER_HTTP_PORT: '7001' })
     expect(c.http).toMatchObject({ port: 7001, host: 'localhost' })
     expect(c.logLevel).toBe('warn')
@@ -70,7 +88,14 @@ describe('loadConfig', () => {
 
   it('treats empty strings as unset', () => {
     const yaml = file('c.yaml', 'logLevel: warn\n')
-    const c = loadConfig({ ROUTER_CONFIG: yaml, LOG_LEVEL: '', ROUTER_HTTP_PORT: '', DINGTALK_CLIENT_ID: '', DINGTALK_CLIENT_SECRET: '', ROUTER_OPERATORS: '' })
+    const c = loadConfig({
+      ROUTER_CONFIG: yaml,
+      LOG_LEVEL: '',
+      ROUTER_HTTP_PORT: '',
+      DINGTALK_CLIENT_ID: '',
+      DINGTALK_CLIENT_SECRET: '',
+      ROUTER_OPERATORS: '',
+    })
     expect(c.logLevel).toBe('warn')
     expect(c.http.port).toBe(8080)
     expect(isSimulatorMode(c)).toBe(true)
@@ -88,7 +113,11 @@ describe('loadConfig', () => {
 
   it('refuses a secret given both directly and as a file, and an unreadable file, without printing the secret', () => {
     const secret = file('secret', 'from-file-secret')
-    const p = problems({ DINGTALK_CLIENT_ID: 'id', DINGTALK_CLIENT_SECRET: 'direct-secret-value', DINGTALK_CLIENT_SECRET_FILE: secret })
+    const p = problems({
+      DINGTALK_CLIENT_ID: 'id',
+      DINGTALK_CLIENT_SECRET: 'direct-secret-value',
+      DINGTALK_CLIENT_SECRET_FILE: secret,
+    })
     expect(p).toContain('DINGTALK_CLIENT_SECRET and DINGTALK_CLIENT_SECRET_FILE are both set: keep one')
     const missing = problems({ ROUTER_AUDIT_KEY_FILE: join(dir, 'nope') })
     expect(missing.join('\n')).toMatch(/ROUTER_AUDIT_KEY_FILE: cannot read .*ENOENT/)
@@ -98,11 +127,27 @@ describe('loadConfig', () => {
 
   it('reports every problem at once, naming the variable', () => {
     const p = problems({
-      ROUTER_HTTP_PORT: 'abc', LOG_LEVEL: 'loud', ROUTER_OPERATORS: 'bad,op1:alice,op1:again', DINGTALK_CLIENT_ID: 'only-id',
-      ROUTER_HTTP_ALLOW_PUBLIC: 'maybe', DINGTALK_GATEWAY_URL: 'ftp://x', ROUTER_AUDIT_KEY: 'short', DINGTALK_WEBHOOK_HOSTS: 'a b',
+      ROUTER_HTTP_PORT: 'abc',
+      LOG_LEVEL: 'loud',
+      ROUTER_OPERATORS: 'bad,op1:alice,op1:again',
+      DINGTALK_CLIENT_ID: 'only-id',
+      ROUTER_HTTP_ALLOW_PUBLIC: 'maybe',
+      DINGTALK_GATEWAY_URL: 'ftp://x',
+      ROUTER_AUDIT_KEY: 'short',
+      DINGTALK_WEBHOOK_HOSTS: 'a b',
     })
     const text = p.join('\n')
-    for (const name of ['ROUTER_HTTP_PORT', 'LOG_LEVEL', 'ROUTER_OPERATORS', 'DINGTALK_CLIENT_ID', 'DINGTALK_CLIENT_SECRET', 'ROUTER_HTTP_ALLOW_PUBLIC', 'DINGTALK_GATEWAY_URL', 'ROUTER_AUDIT_KEY', 'DINGTALK_WEBHOOK_HOSTS']) {
+    for (const name of [
+      'ROUTER_HTTP_PORT',
+      'LOG_LEVEL',
+      'ROUTER_OPERATORS',
+      'DINGTALK_CLIENT_ID',
+      'DINGTALK_CLIENT_SECRET',
+      'ROUTER_HTTP_ALLOW_PUBLIC',
+      'DINGTALK_GATEWAY_URL',
+      'ROUTER_AUDIT_KEY',
+      'DINGTALK_WEBHOOK_HOSTS',
+    ]) {
       expect(text).toContain(name)
     }
     expect(p.length).toBeGreaterThanOrEqual(8)

@@ -13,9 +13,12 @@ describe('parseDuration', () => {
     expect(parseDuration(text)).toBe(ms)
   })
 
-  it.each(['', '15', 'm', '1.5h', '-1m', '0s', '15 m', '15M', '1w', '1h30m', '1000000000s', '999999999d', 'NaNs'])('refuses %j', (text) => {
-    expect(parseDuration(text)).toBeUndefined()
-  })
+  it.each(['', '15', 'm', '1.5h', '-1m', '0s', '15 m', '15M', '1w', '1h30m', '1000000000s', '999999999d', 'NaNs'])(
+    'refuses %j',
+    (text) => {
+      expect(parseDuration(text)).toBeUndefined()
+    },
+  )
 })
 
 describe('formatDuration', () => {

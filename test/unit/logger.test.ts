@@ -16,10 +16,19 @@ function capture() {
 describe('createLogger', () => {
   it('scrubs known secrets, secrets learned later, credential params and redacted paths', () => {
     const { lines, destination } = capture()
-    const { logger, addSecret } = createLogger({ level: 'info', secrets: ['configured-secret-1', undefined, 'abc'], destination })
+    const { logger, addSecret } = createLogger({
+      level: 'info',
+      secrets: ['configured-secret-1', undefined, 'abc'],
+      destination,
+    })
     addSecret('runtime-token-xyz')
-    logger.info({ note: 'configured-secret-1 leaked', clientSecret: 'x', deep: { accessToken: 'y', sessionWebhook: 'z' } }, 'token runtime-token-xyz')
-    logger.info('posting to https://oapi.dingtalk.com/robot/sendBySession?session=76da36b48f59e8&a=1 with ticket=T1 and abc')
+    logger.info(
+      { note: 'configured-secret-1 leaked', clientSecret: 'x', deep: { accessToken: 'y', sessionWebhook: 'z' } },
+      'token runtime-token-xyz',
+    )
+    logger.info(
+      'posting to https://oapi.dingtalk.com/robot/sendBySession?session=76da36b48f59e8&a=1 with ticket=T1 and abc',
+    )
     const text = lines.join('\n')
     expect(text).not.toContain('configured-secret-1')
     expect(text).not.toContain('runtime-token-xyz')
@@ -28,7 +37,10 @@ describe('createLogger', () => {
     // Values shorter than 6 characters would scrub ordinary words: they are not scrubbed.
     expect(text).toContain('with ticket=T1 and abc')
     const first = JSON.parse(lines[0]!) as Record<string, unknown>
-    expect(first).toMatchObject({ clientSecret: '[redacted]', deep: { accessToken: '[redacted]', sessionWebhook: '[redacted]' } })
+    expect(first).toMatchObject({
+      clientSecret: '[redacted]',
+      deep: { accessToken: '[redacted]', sessionWebhook: '[redacted]' },
+    })
   })
 
   it('redactUrl keeps the rest of the URL', () => {

@@ -4,17 +4,38 @@ import { canonicalJson, isSecretKey, redactValue } from '../../src/redact.js'
 describe('redactValue', () => {
   it('replaces secret-looking keys at any depth', () => {
     const out = redactValue({
-      apiKey: 'sk-1', api_key: 'sk-2', clientSecret: 's', password: 'p', accessToken: 't', authorization: 'Bearer x',
-      auditKey: 'k', sessionWebhook: 'https://x/?session=abc', ticket: 't', credentials: 'c', privateKey: 'pk',
+      apiKey: 'sk-1',
+      api_key: 'sk-2',
+      clientSecret: 's',
+      password: 'p',
+      accessToken: 't',
+      authorization: 'Bearer x',
+      auditKey: 'k',
+      sessionWebhook: 'https://x/?session=abc',
+      ticket: 't',
+      credentials: 'c',
+      privateKey: 'pk',
       nested: { deeper: [{ token: 'tok', fine: 'ok' }] },
-      author: 'alice', skill: 'ping', reason: 'noisy',
+      author: 'alice',
+      skill: 'ping',
+      reason: 'noisy',
     })
     expect(out).toEqual({
-      apiKey: '[redacted]', api_key: '[redacted]', clientSecret: '[redacted]', password: '[redacted]', accessToken: '[redacted]',
-      authorization: '[redacted]', auditKey: '[redacted]', sessionWebhook: '[redacted]', ticket: '[redacted]',
-      credentials: '[redacted]', privateKey: '[redacted]',
+      apiKey: '[redacted]',
+      api_key: '[redacted]',
+      clientSecret: '[redacted]',
+      password: '[redacted]',
+      accessToken: '[redacted]',
+      authorization: '[redacted]',
+      auditKey: '[redacted]',
+      sessionWebhook: '[redacted]',
+      ticket: '[redacted]',
+      credentials: '[redacted]',
+      privateKey: '[redacted]',
       nested: { deeper: [{ token: '[redacted]', fine: 'ok' }] },
-      author: 'alice', skill: 'ping', reason: 'noisy',
+      author: 'alice',
+      skill: 'ping',
+      reason: 'noisy',
     })
   })
 

@@ -15,8 +15,14 @@ export const accessReviewCommand: CliCommand = {
   mutates: false,
   run({ io, session }) {
     const config = botConfig(io)
-    if (!config) throw new CliFailure('access review needs the operator list, and the bot configuration (ROUTER_CONFIG / ROUTER_OPERATORS) does not validate')
-    const review = accessReview({ audit: session.stores.audit, operators: config.operators, inactiveDays: config.accessReview.inactiveDays }, io.now())
+    if (!config)
+      throw new CliFailure(
+        'access review needs the operator list, and the bot configuration (ROUTER_CONFIG / ROUTER_OPERATORS) does not validate',
+      )
+    const review = accessReview(
+      { audit: session.stores.audit, operators: config.operators, inactiveDays: config.accessReview.inactiveDays },
+      io.now(),
+    )
     for (const line of formatAccessReview(review, io.now())) io.out(line)
     return EXIT.ok
   },

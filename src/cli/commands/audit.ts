@@ -9,7 +9,13 @@ export const auditExportCommand: CliCommand = {
   name: 'audit export',
   summary: 'the audit trail as JSON lines, oldest first',
   positionals: [],
-  flags: { since: { kind: 'value', placeholder: '<seq>', validate: (v) => (/^\d{1,15}$/.test(v) ? undefined : 'expected an entry number, e.g. 120') } },
+  flags: {
+    since: {
+      kind: 'value',
+      placeholder: '<seq>',
+      validate: (v) => (/^\d{1,15}$/.test(v) ? undefined : 'expected an entry number, e.g. 120'),
+    },
+  },
   mutates: false,
   run({ args, io, session }) {
     const since = args.flags.since === undefined ? 0 : Number(args.flags.since)

@@ -7,7 +7,11 @@ import { CliFailure, EXIT, type CliCommand, type CliIo } from '../command.js'
 import type { CliSession } from '../session.js'
 import { botConfig } from './ops-config.js'
 
-const amount = { kind: 'value', placeholder: '<n>', validate: (v: string) => (/^\d{1,9}$/.test(v) ? undefined : 'expected a whole number') } as const
+const amount = {
+  kind: 'value',
+  placeholder: '<n>',
+  validate: (v: string) => (/^\d{1,9}$/.test(v) ? undefined : 'expected a whole number'),
+} as const
 
 function deps(session: CliSession, io: CliIo) {
   // Budgets resolve against the bot's config; with a broken config the defaults apply, as in the bot's schema.
@@ -38,12 +42,17 @@ export const budgetShowCommand: CliCommand = {
     const route = args.flags.route === undefined ? undefined : String(args.flags.route)
     const views = refusal(() => describeBudgets(deps(session, io), io.now(), route))
     if (args.flags.json) {
-      for (const v of views) io.out(JSON.stringify({ route: v.route, ...budgetWords(v.limits), source: v.source, lastHour: v.lastHour ?? null }))
+      for (const v of views)
+        io.out(
+          JSON.stringify({ route: v.route, ...budgetWords(v.limits), source: v.source, lastHour: v.lastHour ?? null }),
+        )
       return EXIT.ok
     }
     for (const v of views) {
       const w = budgetWords(v.limits)
-      io.out(`${v.route}: context=${w.context} (${v.source.maxContextTokens}) diag=${w.diag} (${v.source.maxDiagnosticBytes}) tools=${w.tools} (${v.source.maxToolCalls})`)
+      io.out(
+        `${v.route}: context=${w.context} (${v.source.maxContextTokens}) diag=${w.diag} (${v.source.maxDiagnosticBytes}) tools=${w.tools} (${v.source.maxToolCalls})`,
+      )
       if (v.lastHour) io.out(`  last hour: ${formatUsage(v.lastHour)}`)
     }
     return EXIT.ok
@@ -64,22 +73,39 @@ export const budgetSetCommand: CliCommand = {
   run({ args, io, session }) {
     const route = args.positionals.route!
     const reason = String(args.flags.reason)
-    const words = { context: args.flags.context, diag: args.flags.diag, tools: args.flags.tools } as Record<string, string | undefined>
-    const values = refusal(() => budgetValues(Object.fromEntries(Object.entries(words).filter(([, v]) => v !== undefined)) as Record<'context' | 'diag' | 'tools', string>))
+    const words = { context: args.flags.context, diag: args.flags.diag, tools: args.flags.tools } as Record<
+      string,
+      string | undefined
+    >
+    const values = refusal(() =>
+      budgetValues(
+        Object.fromEntries(Object.entries(words).filter(([, v]) => v !== undefined)) as Record<
+          'context' | 'diag' | 'tools',
+          string
+        >,
+      ),
+    )
     const d = deps(session, io)
     refusal(() => describeBudgets(d, io.now(), route))
     const done = runBreakGlass(session, io, {
       action: 'budget',
       args: { route, ...words },
       reason,
-      summary: `set the budget of ${route} (${Object.entries(words).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`).join(' ')})`,
+      summary: `set the budget of ${route} (${Object.entries(words)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')})`,
       unchanged: () => undefined,
-      apply: (actor) => setRouteBudget(d, { route, values, actor, channel: 'cli', reason, breakGlass: true, osUser: actor }),
+      apply: (actor) =>
+        setRouteBudget(d, { route, values, actor, channel: 'cli', reason, breakGlass: true, osUser: actor }),
     })
     if (!done.changed) return EXIT.ok
     const change = done.result
     if (change.changed.length === 0) io.out(`the budget of ${route} already has those values; nothing changed.`)
-    else io.out(`budget of ${route}: ${JSON.stringify(budgetWords(change.before))} → ${JSON.stringify(budgetWords(change.after))} (state version ${change.version}).`)
+    else
+      io.out(
+        `budget of ${route}: ${JSON.stringify(budgetWords(change.before))} → ${JSON.stringify(budgetWords(change.after))} (state version ${change.version}).`,
+      )
     return EXIT.ok
   },
 }

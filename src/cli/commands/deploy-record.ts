@@ -23,12 +23,21 @@ export const deployRecordCommand: CliCommand = {
     const digest = String(args.flags.digest)
     const by = typeof args.flags.by === 'string' ? args.flags.by : io.env.DEPLOYED_BY || 'unknown'
     const reason = typeof args.flags.reason === 'string' ? args.flags.reason : undefined
-    const { deploy, created } = recordDeploy(session.stores, { digest, by, actor: user, channel: 'cli', osUser: user, reason }, io.now())
+    const { deploy, created } = recordDeploy(
+      session.stores,
+      { digest, by, actor: user, channel: 'cli', osUser: user, reason },
+      io.now(),
+    )
     if (!created) {
-      io.out(`${digest} is already the newest deploy (#${deploy.id}, ${new Date(deploy.deployedAt).toISOString()}); nothing recorded.`)
+      io.out(
+        `${digest} is already the newest deploy (#${deploy.id}, ${new Date(deploy.deployedAt).toISOString()}); nothing recorded.`,
+      )
       return EXIT.ok
     }
-    session.stores.outbox.add(`Deploy recorded: ${digest} by ${by} (routerctl, ${user})${reason ? `: ${reason}` : ''}`, io.now())
+    session.stores.outbox.add(
+      `Deploy recorded: ${digest} by ${by} (routerctl, ${user})${reason ? `: ${reason}` : ''}`,
+      io.now(),
+    )
     io.out(`recorded deploy #${deploy.id}: ${digest} by ${by}.`)
     return EXIT.ok
   },

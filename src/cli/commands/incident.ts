@@ -13,7 +13,9 @@ import { botConfig } from './ops-config.js'
 export function incidentCommand(on: boolean): CliCommand {
   return {
     name: `incident ${on ? 'on' : 'off'}`,
-    summary: on ? 'incident mode on: risky skills pause, read-only fallbacks answer' : 'incident mode off: risky skills resume',
+    summary: on
+      ? 'incident mode on: risky skills pause, read-only fallbacks answer'
+      : 'incident mode off: risky skills resume',
     positionals: [],
     flags: on ? { ttl: { kind: 'value', placeholder: '<duration>' }, reason: reasonFlag } : { reason: reasonFlag },
     mutates: true,
@@ -34,7 +36,10 @@ export function incidentCommand(on: boolean): CliCommand {
         args: { mode: on ? 'on' : 'off', ...(ttlMs ? { ttlMs } : {}) },
         reason,
         summary: on ? 'turned incident mode ON' : 'turned incident mode OFF',
-        unchanged: () => (!on && !isIncidentActive(session.stores.state.current().state.incident, io.now()) ? 'incident mode is already off' : undefined),
+        unchanged: () =>
+          !on && !isIncidentActive(session.stores.state.current().state.incident, io.now())
+            ? 'incident mode is already off'
+            : undefined,
         apply: (actor) => setIncident(deps, { on, reason, ttlMs, actor }),
       })
       if (!done.changed) {

@@ -21,7 +21,11 @@ export const rollbackConfigCommand: CliCommand = {
   summary: 'restore a runtime config version as a new version (default: last known-good)',
   positionals: [],
   flags: {
-    version: { kind: 'value', placeholder: '<n>', validate: (v) => (/^\d{1,9}$/.test(v) ? undefined : 'expected a version number, e.g. 12') },
+    version: {
+      kind: 'value',
+      placeholder: '<n>',
+      validate: (v) => (/^\d{1,9}$/.test(v) ? undefined : 'expected a version number, e.g. 12'),
+    },
     'dry-run': dryRun,
     reason: reasonFlag,
   },
@@ -42,7 +46,10 @@ export const rollbackConfigCommand: CliCommand = {
       args: { target: 'config', version },
       reason,
       summary: `restored runtime config v${plan.target.version} (was v${plan.current.version})`,
-      unchanged: () => (planConfigRollback(deps, version).changes.length === 0 ? `v${plan.target.version} equals the current config` : undefined),
+      unchanged: () =>
+        planConfigRollback(deps, version).changes.length === 0
+          ? `v${plan.target.version} equals the current config`
+          : undefined,
       apply: (actor) => rollbackConfig(deps, { version, actor, channel: 'cli', reason, osUser: actor }),
     })
     if (!done.changed) {
@@ -67,7 +74,11 @@ export const rollbackReleaseCommand: CliCommand = {
   summary: 'ask the host reconciler for an earlier release (default: last known-good) and run the rollback hook',
   positionals: [],
   flags: {
-    digest: { kind: 'value', placeholder: '<digest>', validate: (v) => (DIGEST_PATTERN.test(v) ? undefined : 'expected a digest, e.g. sha256:<64 hex>') },
+    digest: {
+      kind: 'value',
+      placeholder: '<digest>',
+      validate: (v) => (DIGEST_PATTERN.test(v) ? undefined : 'expected a digest, e.g. sha256:<64 hex>'),
+    },
     'dry-run': dryRun,
     reason: reasonFlag,
   },
@@ -76,8 +87,14 @@ export const rollbackReleaseCommand: CliCommand = {
     const digest = typeof args.flags.digest === 'string' ? args.flags.digest : undefined
     const reason = String(args.flags.reason)
     const config = botConfig(io)
-    if (!config) io.err('routerctl: warning: the bot configuration does not validate, so no rollback hook runs; the host reconciler still applies desired-release.json')
-    const deps = { ...session.stores, config: { db: session.dbPath, releases: config?.releases ?? configSchema.shape.releases.parse(undefined) } }
+    if (!config)
+      io.err(
+        'routerctl: warning: the bot configuration does not validate, so no rollback hook runs; the host reconciler still applies desired-release.json',
+      )
+    const deps = {
+      ...session.stores,
+      config: { db: session.dbPath, releases: config?.releases ?? configSchema.shape.releases.parse(undefined) },
+    }
     const preview = previewReleaseRollback(deps, digest)
     if (args.flags['dry-run']) {
       io.out(`dry run, nothing changed:\n${preview}`)
@@ -86,7 +103,9 @@ export const rollbackReleaseCommand: CliCommand = {
     const user = osUser(io.env)
     // The entry first, as for every break-glass change; the hook runs after it, outside the write lock.
     runBreakGlass(session, io, {
-      action: 'rollback', args: { target: 'release', digest }, reason,
+      action: 'rollback',
+      args: { target: 'release', digest },
+      reason,
       summary: `asked for a release rollback (${preview.split('\n')[0]})`,
       unchanged: () => undefined,
       apply: () => undefined,

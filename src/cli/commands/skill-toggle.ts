@@ -24,7 +24,10 @@ export function skillToggle(enabled: boolean): CliCommand {
         args: { skill },
         reason,
         summary: `${verb}d skill ${skill}`,
-        unchanged: () => (session.stores.state.isSkillEnabled(skill) === enabled ? `${skill} is already ${enabled ? 'on' : 'off'}` : undefined),
+        unchanged: () =>
+          session.stores.state.isSkillEnabled(skill) === enabled
+            ? `${skill} is already ${enabled ? 'on' : 'off'}`
+            : undefined,
         apply: (actor) => setSkillEnabled(deps, skill, enabled, actor, reason),
       })
       if (!done.changed) {

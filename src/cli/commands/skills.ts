@@ -14,11 +14,18 @@ export const skillsCommand: CliCommand = {
   run({ args, io, session }) {
     const skills = skillStatuses({ state: session.stores.state, skills: session.skills })
     if (args.flags.json) {
-      io.out(JSON.stringify(skills.map(({ breakers: _unknown, ...s }) => s), null, 2))
+      io.out(
+        JSON.stringify(
+          skills.map(({ breakers: _unknown, ...s }) => s),
+          null,
+          2,
+        ),
+      )
       return EXIT.ok
     }
     const rows = [['SKILL', 'STATE', 'RISK', 'EGRESS', 'REASON']]
-    for (const s of skills) rows.push([s.name, s.enabled ? 'on' : 'off', s.risk, s.egress.join(',') || '-', s.reason ?? '-'])
+    for (const s of skills)
+      rows.push([s.name, s.enabled ? 'on' : 'off', s.risk, s.egress.join(',') || '-', s.reason ?? '-'])
     const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)))
     for (const r of rows) io.out(r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  '))
     io.out('(breaker states live in the bot process: see /skills in chat)')

@@ -20,9 +20,19 @@ export const statusCommand: CliCommand = {
     const skills = facts.skills.map(({ breakers: _unknown, ...s }) => s)
     // The /runbook section: readiness asked of the bot over its loopback listener, the rest from SQLite.
     const url = readyUrl(botConfig(io))
-    const runbook = await collectRunbook({ ...session.stores, skills: session.skills }, { now: io.now(), readiness: () => fetchReadiness(url) })
+    const runbook = await collectRunbook(
+      { ...session.stores, skills: session.skills },
+      { now: io.now(), readiness: () => fetchReadiness(url) },
+    )
     if (args.flags.json) io.out(JSON.stringify({ ...facts, skills, database: session.dbPath, runbook }, null, 2))
-    else for (const line of [...formatStatus(facts, session.dbPath), '', formatRunbook(runbook, io.now(), { plain: true }), `(readiness from ${url})`]) io.out(line)
+    else
+      for (const line of [
+        ...formatStatus(facts, session.dbPath),
+        '',
+        formatRunbook(runbook, io.now(), { plain: true }),
+        `(readiness from ${url})`,
+      ])
+        io.out(line)
     return EXIT.ok
   },
 }

@@ -64,7 +64,8 @@ const ASSETS: Record<string, [file: string, type: string]> = {
 /** The only simulator routes the page may use: say something, watch the conversation, see the bot's connection. */
 const PROXIED = new Set(['POST /sim/messages', 'GET /sim/events', 'GET /sim/state'])
 const SECURITY_HEADERS = {
-  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
 }
@@ -83,7 +84,9 @@ export async function startChatPage(opts: ChatPageOptions): Promise<ChatPage> {
   const config = JSON.stringify({ people: opts.people, groups: opts.groups, botName: opts.botName ?? 'Ops Router' })
   const server: Server = createServer((req, res) => {
     req.on('error', () => undefined)
-    handle(req, res, opts.simulatorUrl, config).catch((err: unknown) => send(res, 500, 'text/plain; charset=utf-8', String(err)))
+    handle(req, res, opts.simulatorUrl, config).catch((err: unknown) =>
+      send(res, 500, 'text/plain; charset=utf-8', String(err)),
+    )
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -104,12 +107,16 @@ async function handle(req: IncomingMessage, res: ServerResponse, simulatorUrl: s
   const url = new URL(req.url ?? '/', 'http://page')
   const route = `${req.method ?? 'GET'} ${url.pathname}`
   // Only loopback names: a DNS-rebinding page on another site cannot pass for this origin.
-  if (!/^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/i.test(req.headers.host ?? '')) return send(res, 403, 'text/plain', 'forbidden host')
+  if (!/^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/i.test(req.headers.host ?? ''))
+    return send(res, 403, 'text/plain', 'forbidden host')
   if (PROXIED.has(route)) {
     // A cross-site form or fetch could otherwise speak as an operator: same origin and JSON only.
     const origin = req.headers.origin
-    if (req.method === 'POST' && ((origin !== undefined && origin !== `http://${req.headers.host}`)
-      || !(req.headers['content-type'] ?? '').startsWith('application/json'))) {
+    if (
+      req.method === 'POST' &&
+      ((origin !== undefined && origin !== `http://${req.headers.host}`) ||
+        !(req.headers['content-type'] ?? '').startsWith('application/json'))
+    ) {
       return send(res, 403, 'text/plain', 'cross-origin or non-JSON request refused')
     }
     return proxy(req, res, new URL(url.pathname + url.search, simulatorUrl))
@@ -122,7 +129,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, simulatorUrl: s
 
 function send(res: ServerResponse, status: number, type: string, body: string | Buffer): void {
   if (res.headersSent || res.destroyed) return
-  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-cache', 'content-length': Buffer.byteLength(body), ...SECURITY_HEADERS })
+  res.writeHead(status, {
+    'content-type': type,
+    'cache-control': 'no-cache',
+    'content-length': Buffer.byteLength(body),
+    ...SECURITY_HEADERS,
+  })
   res.end(body)
 }
 
@@ -145,7 +157,12 @@ function proxy(req: IncomingMessage, res: ServerResponse, target: URL): void {
   })
   upstream.on('error', (err) => {
     if (res.headersSent) return void res.destroy()
-    send(res, 502, 'application/json; charset=utf-8', JSON.stringify({ error: `the simulator at ${target.origin} is not answering (${err.message})` }))
+    send(
+      res,
+      502,
+      'application/json; charset=utf-8',
+      JSON.stringify({ error: `the simulator at ${target.origin} is not answering (${err.message})` }),
+    )
   })
   res.on('close', () => upstream.destroy())
   req.pipe(upstream)

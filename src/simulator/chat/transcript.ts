@@ -91,8 +91,16 @@ export class Transcript {
  */
 export function streamTranscript(transcript: Transcript, req: IncomingMessage, res: ServerResponse): void {
   const header = req.headers['last-event-id']
-  const after = Number((typeof header === 'string' ? header : undefined) ?? new URL(req.url ?? '/', 'http://sim').searchParams.get('after') ?? 0)
-  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' })
+  const after = Number(
+    (typeof header === 'string' ? header : undefined) ??
+      new URL(req.url ?? '/', 'http://sim').searchParams.get('after') ??
+      0,
+  )
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-store',
+    connection: 'keep-alive',
+  })
   // Write at once: Node holds the headers back until the first byte, and EventSource opens on the headers.
   res.write('retry: 2000\n\n')
   const send = (e: TranscriptEntry): void => {

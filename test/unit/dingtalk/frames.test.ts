@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { MAX_FRAME_BYTES, parseFrame, ROBOT_TOPIC } from '../../../src/dingtalk/frames.js'
 
-const good = { specVersion: '1.0', type: 'CALLBACK', headers: { topic: ROBOT_TOPIC, messageId: 'mid-1', contentType: 'application/json' }, data: '{"a":1}' }
+const good = {
+  specVersion: '1.0',
+  type: 'CALLBACK',
+  headers: { topic: ROBOT_TOPIC, messageId: 'mid-1', contentType: 'application/json' },
+  data: '{"a":1}',
+}
 
 describe('parseFrame', () => {
   it('accepts a well-formed frame, as text or as a Buffer, keeping extra headers', () => {
@@ -37,13 +42,36 @@ describe('parseFrame', () => {
   })
 
   it('refuses bad envelopes, and reads the messageId when it can (so the frame can still be acked)', () => {
-    expect(parseFrame(JSON.stringify({ type: 'CALLBACK', data: '{}' }))).toMatchObject({ ok: false, reason: expect.stringContaining('headers') })
-    expect(parseFrame(JSON.stringify({ type: 'CALLBACK', headers: null }))).toMatchObject({ ok: false, messageId: undefined })
-    expect(parseFrame(JSON.stringify({ headers: { messageId: 'mid-2' } }))).toEqual({ ok: false, reason: 'bad envelope: type', messageId: 'mid-2' })
-    expect(parseFrame(JSON.stringify({ ...good, data: { not: 'a string' } }))).toMatchObject({ ok: false, reason: 'bad envelope: data', messageId: 'mid-1' })
-    expect(parseFrame(JSON.stringify({ ...good, type: 'X'.repeat(33) }))).toMatchObject({ ok: false, messageId: 'mid-1' })
-    expect(parseFrame(JSON.stringify({ ...good, headers: { messageId: 42 } }))).toMatchObject({ ok: false, messageId: undefined })
-    expect(parseFrame(JSON.stringify({ ...good, headers: { messageId: 'm'.repeat(300) } }))).toMatchObject({ ok: false, messageId: undefined })
+    expect(parseFrame(JSON.stringify({ type: 'CALLBACK', data: '{}' }))).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('headers'),
+    })
+    expect(parseFrame(JSON.stringify({ type: 'CALLBACK', headers: null }))).toMatchObject({
+      ok: false,
+      messageId: undefined,
+    })
+    expect(parseFrame(JSON.stringify({ headers: { messageId: 'mid-2' } }))).toEqual({
+      ok: false,
+      reason: 'bad envelope: type',
+      messageId: 'mid-2',
+    })
+    expect(parseFrame(JSON.stringify({ ...good, data: { not: 'a string' } }))).toMatchObject({
+      ok: false,
+      reason: 'bad envelope: data',
+      messageId: 'mid-1',
+    })
+    expect(parseFrame(JSON.stringify({ ...good, type: 'X'.repeat(33) }))).toMatchObject({
+      ok: false,
+      messageId: 'mid-1',
+    })
+    expect(parseFrame(JSON.stringify({ ...good, headers: { messageId: 42 } }))).toMatchObject({
+      ok: false,
+      messageId: undefined,
+    })
+    expect(parseFrame(JSON.stringify({ ...good, headers: { messageId: 'm'.repeat(300) } }))).toMatchObject({
+      ok: false,
+      messageId: undefined,
+    })
     for (const json of ['null', '[]', '42', '"s"', 'true']) expect(parseFrame(json)).toMatchObject({ ok: false })
   })
 })

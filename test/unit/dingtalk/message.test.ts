@@ -9,7 +9,10 @@ const BOT = lwcpId('bot-sim-robot')
 /** A payload shaped exactly like the simulator's (DINGTALK.md §4). */
 function payload(input: SimMessageInput = {}): Record<string, unknown> {
   return buildRobotPayload(input, {
-    now: NOW, robotCode: 'sim-robot', chatbotUserId: BOT, sessionTtlMs: 90 * 60_000,
+    now: NOW,
+    robotCode: 'sim-robot',
+    chatbotUserId: BOT,
+    sessionTtlMs: 90 * 60_000,
     sessionWebhook: 'https://oapi.dingtalk.com/robot/sendBySession?session=abc',
   }).payload
 }
@@ -28,8 +31,16 @@ describe('mapRobotPayload', () => {
   it('maps a one-to-one text message and trims the text', () => {
     const m = message(payload({ text: '  ping \n', msgId: 'm1' }))
     expect(m).toMatchObject({
-      msgId: 'm1', conversationType: 'one-to-one', senderStaffId: 'user1', senderNick: '张三', msgtype: 'text',
-      text: 'ping', supported: true, createdAt: NOW, sessionWebhookExpiresAt: NOW + 90 * 60_000, robotCode: 'sim-robot',
+      msgId: 'm1',
+      conversationType: 'one-to-one',
+      senderStaffId: 'user1',
+      senderNick: '张三',
+      msgtype: 'text',
+      text: 'ping',
+      supported: true,
+      createdAt: NOW,
+      sessionWebhookExpiresAt: NOW + 90 * 60_000,
+      robotCode: 'sim-robot',
     })
   })
 
@@ -82,8 +93,18 @@ describe('mapRobotPayload', () => {
       return p
     }
     const cases: unknown[] = [
-      'not json', '', 'null', '[]', '42', '"text"', {},
-      without('msgId'), without('conversationId'), without('senderId'), without('sessionWebhook'), without('msgtype'),
+      'not json',
+      '',
+      'null',
+      '[]',
+      '42',
+      '"text"',
+      {},
+      without('msgId'),
+      without('conversationId'),
+      without('senderId'),
+      without('sessionWebhook'),
+      without('msgtype'),
       { ...payload({ text: 'x' }), msgId: '' },
       { ...payload({ text: 'x' }), msgId: 'x'.repeat(257) },
       { ...payload({ text: 'x' }), msgId: 42 },

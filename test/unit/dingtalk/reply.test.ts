@@ -48,13 +48,22 @@ describe('splitContent', () => {
 
   it('keeps every character and respects the limit (property)', () => {
     const emoji = fc.integer({ min: 0x1f300, max: 0x1faff }).map((cp) => String.fromCodePoint(cp))
-    const piece = fc.oneof(fc.string({ unit: emoji, maxLength: 40 }), fc.constant('\n'), fc.constant('\n\n'), fc.constant('运维'), fc.string({ unit: 'binary-ascii', maxLength: 200 }))
+    const piece = fc.oneof(
+      fc.string({ unit: emoji, maxLength: 40 }),
+      fc.constant('\n'),
+      fc.constant('\n\n'),
+      fc.constant('运维'),
+      fc.string({ unit: 'binary-ascii', maxLength: 200 }),
+    )
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 300 }), fc.integer({ min: 20, max: 500 }), (pieces, limit) => {
         const text = pieces.join('')
         const parts = splitContent(text, limit) as string[]
         // Only the line breaks at cut points are dropped; no chunk is over the limit or carries half an emoji.
-        return parts.every((p) => p.length <= limit && wellFormed(p)) && parts.join('').replace(/\n/g, '') === text.replace(/\n/g, '')
+        return (
+          parts.every((p) => p.length <= limit && wellFormed(p)) &&
+          parts.join('').replace(/\n/g, '') === text.replace(/\n/g, '')
+        )
       }),
       { numRuns: 200 },
     )
@@ -62,7 +71,10 @@ describe('splitContent', () => {
 })
 
 describe('ReplySender.webhookAllowed', () => {
-  const sender = new ReplySender({ webhookHosts: ['oapi.dingtalk.com', '127.0.0.1:9000'], log: pino({ level: 'silent' }) })
+  const sender = new ReplySender({
+    webhookHosts: ['oapi.dingtalk.com', '127.0.0.1:9000'],
+    log: pino({ level: 'silent' }),
+  })
 
   it.each([
     ['https://oapi.dingtalk.com/robot/sendBySession?session=x', true],

@@ -30,7 +30,11 @@ describe('postJson', () => {
     })
     const r = await postJson(url, { msgtype: 'text', text: { content: 'pong' } }, 2000)
     expect(r).toEqual({ status: 200, json: { errcode: 0, errmsg: 'ok' } })
-    expect(seen).toEqual({ url: '/robot/sendBySession?session=abc', type: 'application/json', body: '{"msgtype":"text","text":{"content":"pong"}}' })
+    expect(seen).toEqual({
+      url: '/robot/sendBySession?session=abc',
+      type: 'application/json',
+      body: '{"msgtype":"text","text":{"content":"pong"}}',
+    })
   })
 
   it('reuses one keep-alive connection for requests in sequence', async () => {

@@ -10,7 +10,11 @@ function ok(text: string) {
 
 describe('parseCommandLine', () => {
   it('splits name, positional words and key=value fields', () => {
-    expect(ok('/budget chat context=8000 diag=4096')).toEqual({ name: 'budget', positional: ['chat'], named: { context: '8000', diag: '4096' } })
+    expect(ok('/budget chat context=8000 diag=4096')).toEqual({
+      name: 'budget',
+      positional: ['chat'],
+      named: { context: '8000', diag: '4096' },
+    })
   })
 
   it('lower-cases the name and trims surrounding space (groups prefix a space)', () => {
@@ -37,7 +41,10 @@ describe('parseCommandLine', () => {
     expect(parseCommandLine('/9lives')).toMatchObject({ ok: false, error: expect.stringContaining('letters') })
     expect(parseCommandLine('/x "open')).toMatchObject({ ok: false, error: 'a quote is not closed' })
     expect(parseCommandLine('/x a=1 a=2')).toMatchObject({ ok: false, name: 'x', error: 'a= is given twice' })
-    expect(parseCommandLine('/x ' + 'w '.repeat(70))).toMatchObject({ ok: false, error: expect.stringContaining('too many words') })
+    expect(parseCommandLine('/x ' + 'w '.repeat(70))).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('too many words'),
+    })
   })
 
   it('is not fooled by prototype keys', () => {
@@ -53,13 +60,20 @@ describe('parseCommandLine', () => {
     const hostile = fc.oneof(
       fc.string({ unit: codePoint, maxLength: 300 }),
       fc.string({ unit: codePoint, maxLength: 300 }).map((s) => '/' + s),
-      fc.array(fc.constantFrom('/', 'a', '=', '"', '“', '”', ' ', '\n', '\u0000', 'x=y', '__proto__', '-'), { maxLength: 200 }).map((a) => a.join('')),
+      fc
+        .array(fc.constantFrom('/', 'a', '=', '"', '“', '”', ' ', '\n', '\u0000', 'x=y', '__proto__', '-'), {
+          maxLength: 200,
+        })
+        .map((a) => a.join('')),
     )
     fc.assert(
       fc.property(hostile, (text) => {
         const r = parseCommandLine(text)
         if (!r.ok) return r.error.length > 0
-        return /^[a-z][a-z0-9-]{0,39}$/.test(r.command.name) && r.command.positional.length + Object.keys(r.command.named).length <= 64
+        return (
+          /^[a-z][a-z0-9-]{0,39}$/.test(r.command.name) &&
+          r.command.positional.length + Object.keys(r.command.named).length <= 64
+        )
       }),
       { numRuns: 500 },
     )

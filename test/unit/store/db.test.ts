@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { AuditLog } from '../../../src/store/audit.js'
-import { migrate, migrationsCurrent, openDatabase, readMigrations, schemaVersion, type DB } from '../../../src/store/db.js'
+import {
+  migrate,
+  migrationsCurrent,
+  openDatabase,
+  readMigrations,
+  schemaVersion,
+  type DB,
+} from '../../../src/store/db.js'
 import { openStores } from '../../../src/store/open.js'
 
 let dir: string
@@ -53,19 +60,29 @@ describe('migrations', () => {
     expect(schemaVersion(old)).toBe(1)
     expect(migrationsCurrent(old)).toBe(false)
     // Rows written the way the code of that time wrote them: plain SQL against the 001 schema only.
-    old.prepare('INSERT INTO inbox (msg_id, received_at, payload) VALUES (?, ?, ?)').run('msg-old', 1000, '{"kept":true}')
-    old.prepare(`INSERT INTO audit (seq, ts, actor, channel, action, args, outcome, prev_hash, hash)
-      VALUES (1, '2024-01-01T00:00:00.000Z', 'router', 'system', 'start', '{"version":"old"}', 'executed', ?, ?)`).run('0'.repeat(64), 'f'.repeat(64))
+    old
+      .prepare('INSERT INTO inbox (msg_id, received_at, payload) VALUES (?, ?, ?)')
+      .run('msg-old', 1000, '{"kept":true}')
+    old
+      .prepare(`INSERT INTO audit (seq, ts, actor, channel, action, args, outcome, prev_hash, hash)
+      VALUES (1, '2024-01-01T00:00:00.000Z', 'router', 'system', 'start', '{"version":"old"}', 'executed', ?, ?)`)
+      .run('0'.repeat(64), 'f'.repeat(64))
     old.close()
 
     // The next start opens the same file with the current code.
-    const { db: upgraded, stores, migrationsCurrent: current } = openStores({ db: file, auditKey: KEY.toString('utf8') })
+    const {
+      db: upgraded,
+      stores,
+      migrationsCurrent: current,
+    } = openStores({ db: file, auditKey: KEY.toString('utf8') })
     open.push(upgraded)
     expect(schemaVersion(upgraded)).toBe(latest)
     expect(current()).toBe(true)
     expect(stores.inbox.pending()).toEqual([{ msgId: 'msg-old', payload: '{"kept":true}' }])
     expect(stores.inbox.receive('msg-old', '{}', 3000)).toBe('duplicate')
-    expect(upgraded.prepare('SELECT seq, actor, action, args FROM audit').all()).toEqual([{ seq: 1, actor: 'router', action: 'start', args: '{"version":"old"}' }])
+    expect(upgraded.prepare('SELECT seq, actor, action, args FROM audit').all()).toEqual([
+      { seq: 1, actor: 'router', action: 'start', args: '{"version":"old"}' },
+    ])
     // Tables of later migrations work.
     stores.usage.recordMessage('ping', false, 60_000)
     stores.kv.set('k', { v: 1 }, 1)

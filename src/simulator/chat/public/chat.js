@@ -23,7 +23,9 @@ function initialView() {
   let saved = {}
   try {
     saved = JSON.parse(localStorage.getItem('sim-chat-view') ?? '{}')
-  } catch { /* a corrupt entry only costs the remembered choice */ }
+  } catch {
+    /* a corrupt entry only costs the remembered choice */
+  }
   const person = q.get('as') ?? saved.person
   const chat = q.get('chat') ?? saved.chat
   return {
@@ -35,7 +37,8 @@ function initialView() {
 const me = () => config.people.find((p) => p.key === view.person)
 const group = (cid) => config.groups.find((g) => g.conversationId === cid)
 const currentConversation = () => (view.chat === 'dm' ? `cid-dm-${me().staffId}` : view.chat)
-const time = (ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
+const time = (ms) =>
+  new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
 
 function inView(e) {
   if (e.conversationId === currentConversation()) return true
@@ -101,64 +104,80 @@ function renderAll() {
   // Only the checked state changes: rebuilding the radios would drop keyboard focus mid-choice.
   for (const input of document.querySelectorAll('input[type=radio]')) input.checked = input.value === view[input.name]
   $('messages').replaceChildren(...entries.filter(inView).map(entryNode))
-  $('suggestions').replaceChildren(...SUGGESTIONS[g ? 'group' : 'dm'].map((s) => {
-    const b = el('button', 'chip', s)
-    b.type = 'button'
-    b.addEventListener('click', () => {
-      $('text').value = s
-      $('text').focus()
-    })
-    return b
-  }))
+  $('suggestions').replaceChildren(
+    ...SUGGESTIONS[g ? 'group' : 'dm'].map((s) => {
+      const b = el('button', 'chip', s)
+      b.type = 'button'
+      b.addEventListener('click', () => {
+        $('text').value = s
+        $('text').focus()
+      })
+      return b
+    }),
+  )
   renderPending()
   scrollDown()
 }
 
 function renderChoices() {
-  const people = config.people.map((p) => ({ value: p.key, label: p.label, sub: `${p.nick} · ${p.staffId}`, role: p.role }))
-  const chats = [{ value: 'dm', label: 'One-to-one with the bot', sub: '单聊' },
-    ...config.groups.map((g) => ({ value: g.conversationId, label: g.title, sub: `group · ${g.conversationId}` }))]
+  const people = config.people.map((p) => ({
+    value: p.key,
+    label: p.label,
+    sub: `${p.nick} · ${p.staffId}`,
+    role: p.role,
+  }))
+  const chats = [
+    { value: 'dm', label: 'One-to-one with the bot', sub: '单聊' },
+    ...config.groups.map((g) => ({ value: g.conversationId, label: g.title, sub: `group · ${g.conversationId}` })),
+  ]
   radios($('people'), 'person', people, view.person)
   radios($('chats'), 'chat', chats, view.chat)
 }
 
 function radios(container, name, options, checked) {
-  container.replaceChildren(...options.map((o) => {
-    const label = el('label', `choice${o.role ? ` role-${o.role}` : ''}`)
-    const input = el('input')
-    Object.assign(input, { type: 'radio', name, value: o.value, checked: o.value === checked })
-    input.addEventListener('change', () => {
-      view[name] = o.value
-      renderAll()
-    })
-    const text = el('span', 'choice-text')
-    text.append(el('span', '', o.label), el('span', 'muted small', o.sub))
-    label.append(input, text)
-    return label
-  }))
+  container.replaceChildren(
+    ...options.map((o) => {
+      const label = el('label', `choice${o.role ? ` role-${o.role}` : ''}`)
+      const input = el('input')
+      Object.assign(input, { type: 'radio', name, value: o.value, checked: o.value === checked })
+      input.addEventListener('change', () => {
+        view[name] = o.value
+        renderAll()
+      })
+      const text = el('span', 'choice-text')
+      text.append(el('span', '', o.label), el('span', 'muted small', o.sub))
+      label.append(input, text)
+      return label
+    }),
+  )
 }
 
 function renderPending() {
   const open = pendingApprovals(entries, Date.now())
   $('pending-count').textContent = String(open.length)
   $('pending-empty').hidden = open.length > 0
-  $('pending').replaceChildren(...open.map((r) => {
-    const li = el('li', 'request')
-    li.dataset.approvalId = r.id
-    const facts = [`id ${r.id}`, r.requester && `by ${r.requester}`,
-      r.expiresAt && `expires ${Math.max(0, Math.ceil((r.expiresAt - Date.now()) / 60_000))} min`].filter(Boolean)
-    li.append(el('code', 'what', r.command ?? 'request'), el('div', 'muted small', facts.join(' · ')))
-    const actions = el('div', 'actions')
-    for (const verb of ['approve', 'deny']) {
-      const b = el('button', verb, verb === 'approve' ? 'Approve' : 'Deny')
-      b.type = 'button'
-      b.title = `Send /${verb} ${r.id} as ${me().label}`
-      b.addEventListener('click', () => decide(verb, r))
-      actions.append(b)
-    }
-    li.append(actions)
-    return li
-  }))
+  $('pending').replaceChildren(
+    ...open.map((r) => {
+      const li = el('li', 'request')
+      li.dataset.approvalId = r.id
+      const facts = [
+        `id ${r.id}`,
+        r.requester && `by ${r.requester}`,
+        r.expiresAt && `expires ${Math.max(0, Math.ceil((r.expiresAt - Date.now()) / 60_000))} min`,
+      ].filter(Boolean)
+      li.append(el('code', 'what', r.command ?? 'request'), el('div', 'muted small', facts.join(' · ')))
+      const actions = el('div', 'actions')
+      for (const verb of ['approve', 'deny']) {
+        const b = el('button', verb, verb === 'approve' ? 'Approve' : 'Deny')
+        b.type = 'button'
+        b.title = `Send /${verb} ${r.id} as ${me().label}`
+        b.addEventListener('click', () => decide(verb, r))
+        actions.append(b)
+      }
+      li.append(actions)
+      return li
+    }),
+  )
 }
 
 function decide(verb, r) {
@@ -173,10 +192,20 @@ function decide(verb, r) {
 async function say(text, cid = currentConversation()) {
   const p = me()
   const g = group(cid)
-  const body = { text, senderStaffId: p.staffId, senderNick: p.nick, conversationId: cid, conversationType: g ? '2' : '1' }
+  const body = {
+    text,
+    senderStaffId: p.staffId,
+    senderNick: p.nick,
+    conversationId: cid,
+    conversationType: g ? '2' : '1',
+  }
   if (g) body.conversationTitle = g.title
   try {
-    const res = await fetch('/sim/messages', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    const res = await fetch('/sim/messages', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
     if (!res.ok) throw new Error((await res.json().catch(() => ({}))).error ?? `HTTP ${res.status}`)
     showError('')
   } catch (err) {

@@ -15,7 +15,11 @@ export function escapeHtml(text) {
 
 /** Render DingTalk markdown to safe HTML. */
 export function renderMarkdown(source) {
-  const text = escapeHtml(String(source ?? '').replace(/\u0000/g, '').replace(/\r\n?/g, '\n'))
+  const text = escapeHtml(
+    String(source ?? '')
+      .replace(/\u0000/g, '')
+      .replace(/\r\n?/g, '\n'),
+  )
   return blocks(text.split('\n')).join('')
 }
 
@@ -90,7 +94,9 @@ function list(lines) {
     else if (m) items[items.length - 1].children.push(line)
     else items[items.length - 1].text.push(line.trim())
   }
-  const body = items.map((it) => `<li>${it.text.map(inline).join('<br>')}${it.children.length ? list(it.children) : ''}</li>`)
+  const body = items.map(
+    (it) => `<li>${it.text.map(inline).join('<br>')}${it.children.length ? list(it.children) : ''}</li>`,
+  )
   const tag = ordered ? 'ol' : 'ul'
   const first = ordered ? Number.parseInt(base[2], 10) : 1
   return `<${tag}${ordered && first !== 1 ? ` start="${first}"` : ''}>${body.join('')}</${tag}>`
@@ -103,14 +109,22 @@ function isTableRule(rule, header) {
 
 /** Split a table row on pipes that are not escaped as `\|`. */
 function cells(row) {
-  const trimmed = row.trim().replace(/^\|/, '').replace(/(?<!\\)\|$/, '')
+  const trimmed = row
+    .trim()
+    .replace(/^\|/, '')
+    .replace(/(?<!\\)\|$/, '')
   return trimmed.split(/(?<!\\)\|/).map((c) => c.trim())
 }
 
 function table(rows, rule) {
-  const align = cells(rule).map((c) => (c.startsWith(':') && c.endsWith(':') ? 'center' : c.endsWith(':') ? 'right' : ''))
+  const align = cells(rule).map((c) =>
+    c.startsWith(':') && c.endsWith(':') ? 'center' : c.endsWith(':') ? 'right' : '',
+  )
   const cls = (i) => (align[i] ? ` class="align-${align[i]}"` : '')
-  const row = (r, tag) => `<tr>${cells(r).map((c, i) => `<${tag}${cls(i)}>${inline(c)}</${tag}>`).join('')}</tr>`
+  const row = (r, tag) =>
+    `<tr>${cells(r)
+      .map((c, i) => `<${tag}${cls(i)}>${inline(c)}</${tag}>`)
+      .join('')}</tr>`
   const [head, ...body] = rows
   return `<div class="table-wrap"><table><thead>${row(head, 'th')}</thead><tbody>${body.map((r) => row(r, 'td')).join('')}</tbody></table></div>`
 }
@@ -122,9 +136,16 @@ function inline(text) {
   let s = text
     .replace(/(`+)(.+?)\1/g, (_, _ticks, code) => keep(`<code>${code.trim()}</code>`))
     .replace(/\\([\\`*_{}[\]()#+\-.!|~])/g, (_, c) => keep(c))
-    .replace(/!\[([^\]]*)\]\(([^)\s]+)\)/g, (all, alt, url) => (SAFE_URL.test(url) ? keep(link(url, `[${alt || 'image'}]`)) : all))
-    .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (all, label, url) => (SAFE_URL.test(url) ? keep(link(url, emphasis(label))) : all))
-    .replace(/(^|[\s(（])(https?:\/\/(?:[^\s<>()（）&]|&amp;)*[^\s<>()（）&.,;:!?，。；：！？])/g, (_, pre, url) => pre + keep(link(url, url)))
+    .replace(/!\[([^\]]*)\]\(([^)\s]+)\)/g, (all, alt, url) =>
+      SAFE_URL.test(url) ? keep(link(url, `[${alt || 'image'}]`)) : all,
+    )
+    .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (all, label, url) =>
+      SAFE_URL.test(url) ? keep(link(url, emphasis(label))) : all,
+    )
+    .replace(
+      /(^|[\s(（])(https?:\/\/(?:[^\s<>()（）&]|&amp;)*[^\s<>()（）&.,;:!?，。；：！？])/g,
+      (_, pre, url) => pre + keep(link(url, url)),
+    )
   s = emphasis(s)
   while (s.includes(MARK)) s = s.replace(/\u0000(\d+)\u0000/g, (_, n) => stash[Number(n)])
   return s
