@@ -9,6 +9,7 @@ import { RecordingReplySender } from './dingtalk/recording-reply-sender.js'
 import { StreamConnection } from './dingtalk/stream.js'
 import { createEgressFactory } from './egress/factory.js'
 import { createModelGateway } from './budget/model-client.js'
+import { warmTokenizer } from './budget/tokenizer.js'
 import { ResponseCache } from './ask/cache.js'
 import { startHttpServer } from './http/server.js'
 import { createJobs } from './jobs/index.js'
@@ -174,6 +175,8 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
       announcer.start()
       if (opts.jobs !== false) stopJobs = scheduleJobs(createJobs(services), { log, now })
       inbound.resumePending()
+      // After the first messages have a chance to run: the rank table takes a noticeable moment to parse.
+      setTimeout(warmTokenizer, 1000).unref()
     },
     async stop(reason = 'shutdown') {
       const { unfinished } = await inbound.drain(config.shutdownGraceMs)

@@ -3,7 +3,6 @@ import { ConfigError, isSimulatorMode, loadConfig, type RouterConfig } from './c
 import { commands } from '../commands/index.js'
 import { createSkills } from '../skills/index.js'
 import { createLogger, routeConsoleToLogger } from './logger.js'
-import { startSimulatorMode } from './simulator-mode.js'
 import type { DingTalkSimulator } from './simulator/index.js'
 
 // Composition root: config → logger → (simulator) → app (db, gateway, router, http, jobs) → signals.
@@ -31,6 +30,8 @@ process.on('uncaughtException', (err) =>
 let simulator: DingTalkSimulator | undefined
 if (isSimulatorMode(config)) {
   try {
+    // Loaded only here: outside simulator mode the simulator, the chat page and the stand-in model stay unloaded.
+    const { startSimulatorMode } = await import('./simulator-mode.js')
     ;({ config, simulator } = await startSimulatorMode(config, log))
   } catch (err) {
     // Without this, the rejection lands in the contained uncaughtException handler and the process idles forever.

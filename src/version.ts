@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { resolve } from 'node:path'
+import { PACKAGE_ROOT } from './package-root.js'
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const ROOT = PACKAGE_ROOT
 
 /** The package version, and the running digest: IMAGE_DIGEST, else version plus the git sha when there is one. */
 export function releaseIdentity(env: NodeJS.ProcessEnv = process.env): { version: string; digest: string } {

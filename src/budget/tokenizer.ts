@@ -28,6 +28,17 @@ function encoder(): Promise<Encoder> {
 }
 
 /**
+ * Loads the rank table in the background, so the first prompt too large to pass on bytes alone does not pay
+ * for the load. Called once the router is connected; a failure here is retried by the first real use.
+ * @example warmTokenizer()
+ */
+export function warmTokenizer(): void {
+  encoder().catch(() => {
+    loading = undefined
+  })
+}
+
+/**
  * Counts the tokens of `text` with the cl100k_base encoding. Text that looks like special tokens
  * (`<|endoftext|>`) is counted as ordinary text, never refused or treated as a control token.
  * @example await countTokens('checkout is slow since 10:40') // 8

@@ -1,12 +1,12 @@
 import Database from 'better-sqlite3'
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { packagePath } from '../package-root.js'
 
 export type DB = Database.Database
 
 /** Where the project's plain-SQL migrations live. */
-const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations')
+const MIGRATIONS_DIR = packagePath('migrations')
 
 /**
  * Opens (and creates, with its folder) the SQLite file with the pragmas every process must share:

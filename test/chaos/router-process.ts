@@ -4,6 +4,7 @@
  * what `npm start` runs, so SIGKILL tests kill the real thing.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { EventEmitter } from 'node:events'
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -11,6 +12,7 @@ import type { DingTalkSimulator } from '../../src/simulator/index.js'
 import { LOG_DIR } from '../helpers/log-capture.js'
 import { OP1, OP2, OPS, TEST_SECRETS } from '../helpers/router.js'
 import { simulatorEnv } from '../../src/simulator/router-env.js'
+import { waitForEvent } from './support.js'
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -56,6 +58,8 @@ export interface RouterProcess {
   /** Parsed JSON log lines from stdout so far. */
   records(): Record<string, unknown>[]
   stderr(): string
+  /** Resolves with the first log record for which `match` holds (already logged or still to come). */
+  waitForRecord(match: (r: Record<string, unknown>) => boolean, timeoutMs: number): Promise<Record<string, unknown>>
   /** Sends SIGKILL (if still running) and resolves when the process is gone. */
   kill(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 }
@@ -65,8 +69,10 @@ export interface RouterProcess {
  * so the suite-wide secret scan covers spawned routers too.
  * @example const p = spawnRouter(routerEnv(sim, dir)); await p.kill('SIGKILL')
  */
-export function spawnRouter(env: Record<string, string>): RouterProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+export function spawnRouter(env: Record<string, string>, opts: { entry?: 'source' | 'build' } = {}): RouterProcess {
+  // `build` is the production build exactly as `npm run start:prod` and the image run it: plain node, no loader.
+  const argv = opts.entry === 'build' ? ['dist/src/main.js'] : ['--import', 'tsx', 'src/main.ts']
+  const child = spawn(process.execPath, argv, {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -76,6 +82,7 @@ export function spawnRouter(env: Record<string, string>): RouterProcess {
   let stderr = ''
   let partial = ''
   const records: Record<string, unknown>[] = []
+  const logged = new EventEmitter()
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
     const parts = (partial + chunk).split('\n')
     partial = parts.pop() ?? ''
@@ -86,6 +93,7 @@ export function spawnRouter(env: Record<string, string>): RouterProcess {
         records.push({ msg: line, unparsed: true })
       }
     }
+    logged.emit('record')
     try {
       appendFileSync(logFile, chunk)
     } catch {
@@ -98,13 +106,29 @@ export function spawnRouter(env: Record<string, string>): RouterProcess {
   })
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     // `close`, not `exit`: by then every stdout line has been read.
-    child.on('close', (code, signal) => resolve({ code, signal }))
+    child.on('close', (code, signal) => {
+      resolve({ code, signal })
+      logged.emit('record')
+    })
   })
   return {
     child,
     exited,
     records: () => records,
     stderr: () => stderr,
+    async waitForRecord(match, timeoutMs) {
+      const exitedEarly = () => child.exitCode !== null || child.signalCode !== null
+      await waitForEvent(
+        logged,
+        'record',
+        () => records.some(match) || exitedEarly(),
+        timeoutMs,
+        () => stderr.slice(-2000),
+      )
+      const hit = records.find(match)
+      if (!hit) throw new Error(`router exited before the awaited log line; stderr: ${stderr.slice(-2000)}`)
+      return hit
+    },
     async kill(signal = 'SIGKILL') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal)
       return exited

@@ -1,7 +1,7 @@
 import { access, readFile } from 'node:fs/promises'
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { fileURLToPath } from 'node:url'
+import { packagePath } from '../../package-root.js'
 
 /**
  * Someone the chat page lets you be.
@@ -53,7 +53,8 @@ export interface ChatPage {
   stop(): Promise<void>
 }
 
-const PUBLIC = fileURLToPath(new URL('./public/', import.meta.url))
+// From the package root: the assets are not compiled, so the production build reads them from src/.
+const PUBLIC = `${packagePath('src/simulator/chat/public')}/`
 const ASSETS: Record<string, [file: string, type: string]> = {
   '/': ['index.html', 'text/html; charset=utf-8'],
   '/chat.css': ['chat.css', 'text/css; charset=utf-8'],

@@ -1,0 +1,40 @@
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DingTalkSimulator } from '../../src/simulator/index.js'
+import { ROOT, routerEnv, spawnRouter, type RouterProcess } from '../chaos/router-process.js'
+import { PATIENCE } from '../chaos/support.js'
+import { tempDir } from '../helpers/router.js'
+
+// What the image runs: `npm run build` output started with plain node and NODE_ENV=production, pointed at the
+// simulator as if it were DingTalk (credentials given, so production mode accepts it).
+const run = promisify(execFile)
+
+describe('the production build', () => {
+  const sim = new DingTalkSimulator()
+  let router: RouterProcess
+
+  beforeAll(async () => {
+    await run('npm', ['run', 'build'], { cwd: ROOT, timeout: PATIENCE })
+    await sim.start()
+    router = spawnRouter(routerEnv(sim, tempDir('prod-build'), { NODE_ENV: 'production' }), { entry: 'build' })
+  }, PATIENCE)
+
+  afterAll(async () => {
+    await router?.kill('SIGTERM')
+    await sim.stop()
+  })
+
+  it('starts with plain node, passes /ready and answers ping, and never starts the simulator', async () => {
+    const started = await router.waitForRecord(
+      (r) => r.msg === 'router started; health, readiness and metrics on loopback',
+      PATIENCE,
+    )
+    await router.waitForRecord((r) => r.msg === 'stream connected', PATIENCE)
+    const ready = await fetch(`${String(started.http)}/ready`)
+    expect(ready.status).toBe(200)
+    const sent = sim.sendMessage({ text: 'ping' })
+    expect((await sim.waitForReply({ msgId: sent.msgId }, PATIENCE)).text).toBe('pong')
+    expect(router.records().some((r) => String(r.msg).includes('SIMULATOR MODE'))).toBe(false)
+  })
+})
