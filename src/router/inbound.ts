@@ -1,8 +1,9 @@
 import type { Context, Services } from '../context.js'
-import { mapRobotPayload, type InboundMessage } from '../dingtalk/message.js'
+import { mapRobotPayload, type InboundMessage, type SalvagedPayload } from '../dingtalk/message.js'
 import type { ReplyContent } from '../dingtalk/openapi.js'
 import { errorMessage, newReferenceId } from '../errors.js'
 import type { Logger } from '../logger.js'
+import { UNREADABLE_MESSAGE } from './inbound-texts.js'
 
 /**
  * The edge between the stream and the pipeline. `accept` runs before the ack: it validates the payload and
@@ -29,6 +30,7 @@ export class Inbound {
         { messageId: frame.messageId, problems: mapped.problems },
         'dropped a robot callback with an invalid payload',
       )
+      this.answerUnreadable(mapped.problems, mapped.salvaged)
       return 'accept'
     }
     if (mapped.kind === 'own') return 'accept'
@@ -78,6 +80,51 @@ export class Inbound {
     return this.inFlight.size
   }
 
+  /**
+   * A payload that failed validation is still answered when it carries a reply address we may use, and is
+   * recorded as an error event either way: never silence for the user, never a blind spot for operators.
+   */
+  private answerUnreadable(problems: string[], salvaged: SalvagedPayload | undefined): void {
+    const { events, replies, inbox, now, log } = this.services
+    try {
+      events.record({ route: 'inbound', code: 'invalid-payload', message: problems.join('; ').slice(0, 200) }, now())
+    } catch (err) {
+      log.warn({ err: errorMessage(err) }, 'could not record an error event')
+    }
+    if (!salvaged || !replies.webhookAllowed(salvaged.sessionWebhook)) return
+    const msgId = salvaged.msgId ?? `invalid-${newReferenceId()}`
+    try {
+      // A redelivered copy of the same broken message is answered once.
+      if (salvaged.msgId && inbox.receive(msgId, '{}', now()) === 'duplicate') return
+      if (salvaged.msgId) inbox.complete(msgId, now())
+    } catch (err) {
+      log.warn({ err: errorMessage(err) }, 'could not record an invalid message for dedup; answering anyway')
+    }
+    const msg: InboundMessage = {
+      msgId,
+      conversationId: salvaged.conversationId ?? 'unknown',
+      conversationType: salvaged.conversationType,
+      senderStaffId: salvaged.senderStaffId,
+      senderId: 'unknown',
+      senderNick: 'unknown',
+      isInAtList: false,
+      atUsers: [],
+      msgtype: 'unknown',
+      text: '',
+      attachments: [],
+      supported: false,
+      sessionWebhook: salvaged.sessionWebhook,
+      sessionWebhookExpiresAt: now() + 60_000,
+      createdAt: now(),
+    }
+    const run = replies
+      .send(msg, UNREADABLE_MESSAGE)
+      .then(() => undefined)
+      .catch((err) => log.warn({ err: errorMessage(err) }, 'could not answer an unreadable message'))
+      .finally(() => this.inFlight.delete(run))
+    this.inFlight.add(run)
+  }
+
   private schedule(msg: InboundMessage): void {
     const ctx = this.createContext(msg)
     const run = this.pipeline(ctx)
@@ -104,9 +151,10 @@ export class Inbound {
       route: 'unrouted',
       outcome: 'pending',
       replyCount: 0,
+      mentions: new Set<string>(),
       reply: async (content: ReplyContent) => {
         ctx.replyCount++
-        const outcome = await services.replies.send(msg, content)
+        const outcome = await services.replies.send(msg, content, { mention: [...ctx.mentions] })
         if (outcome === 'failed' || outcome === 'refused-host')
           ctx.log.warn({ outcome, route: ctx.route }, 'reply not delivered')
       },
