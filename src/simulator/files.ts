@@ -41,7 +41,10 @@ export class SimFiles {
     const key = new URL(req.url ?? '/', 'http://sim').searchParams.get('key') ?? ''
     const url = this.urls.get(key)
     const file = url && this.now() <= url.expiresAt ? this.byCode.get(url.code) : undefined
-    if (!file) return sendApiError(res, 403, 'AccessDenied', 'Request has expired or the signature does not match')
+    if (!file) {
+      sendApiError(res, 403, 'AccessDenied', 'Request has expired or the signature does not match')
+      return
+    }
     res.writeHead(200, { 'content-type': file.contentType, 'content-length': file.bytes.length })
     res.end(file.bytes)
   }
