@@ -10,6 +10,7 @@ export const UNREADABLE_MESSAGE = 'I could not read that message. Please send yo
  * @example unsupportedType('markdown') // 'I cannot read "markdown" messages. …'
  */
 export function unsupportedType(msgtype: string): string {
+  if (msgtype === 'audio') return 'I could not make out any words in that voice message. Please type your request.'
   if (msgtype === 'unknownMsgType')
     return 'I cannot read that kind of message (DingTalk does not pass it on to robots). Please type your request.'
   return `I cannot read "${msgtype.slice(0, 32)}" messages. Please type your request, or send it as a voice message.`

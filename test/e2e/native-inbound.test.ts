@@ -6,7 +6,8 @@ import { NO_MATCH_REPLY } from '../../src/router/route.js'
 import { UNREADABLE_MESSAGE } from '../../src/router/inbound-texts.js'
 import type { TestRouter } from '../helpers/router.js'
 import { PATIENCE, startAdminRouter } from './admin-helpers.js'
-import { keepFile, loadFixtures } from './native-helpers.js'
+import { loadFixtures } from '../helpers/dingtalk-fixtures.js'
+import { keepFile } from './native-helpers.js'
 
 const FILES = /^I can't use files here/
 const USER_REFUSAL = 'Sorry, you are not allowed to use this bot. Ask your on-call team for access.'
