@@ -1,9 +1,9 @@
 import type { Context, Services } from '../context.js'
-import { mapRobotPayload, type InboundMessage, type SalvagedPayload } from '../dingtalk/message.js'
+import { mapRobotPayload, type InboundMessage } from '../dingtalk/message.js'
 import type { ReplyContent } from '../dingtalk/openapi.js'
 import { errorMessage, newReferenceId } from '../errors.js'
 import type { Logger } from '../logger.js'
-import { UNREADABLE_MESSAGE } from './inbound-texts.js'
+import { answerUnreadable } from './unreadable.js'
 
 /**
  * The edge between the stream and the pipeline. `accept` runs before the ack: it validates the payload and
@@ -30,7 +30,11 @@ export class Inbound {
         { messageId: frame.messageId, problems: mapped.problems },
         'dropped a robot callback with an invalid payload',
       )
-      this.answerUnreadable(mapped.problems, mapped.salvaged)
+      const answering = answerUnreadable(this.services, mapped.problems, mapped.salvaged)
+      if (answering) {
+        const run = answering.finally(() => this.inFlight.delete(run))
+        this.inFlight.add(run)
+      }
       return 'accept'
     }
     if (mapped.kind === 'own') return 'accept'
@@ -78,51 +82,6 @@ export class Inbound {
 
   get inFlightCount(): number {
     return this.inFlight.size
-  }
-
-  /**
-   * A payload that failed validation is still answered when it carries a reply address we may use, and is
-   * recorded as an error event either way: never silence for the user, never a blind spot for operators.
-   */
-  private answerUnreadable(problems: string[], salvaged: SalvagedPayload | undefined): void {
-    const { events, replies, inbox, now, log } = this.services
-    try {
-      events.record({ route: 'inbound', code: 'invalid-payload', message: problems.join('; ').slice(0, 200) }, now())
-    } catch (err) {
-      log.warn({ err: errorMessage(err) }, 'could not record an error event')
-    }
-    if (!salvaged || !replies.webhookAllowed(salvaged.sessionWebhook)) return
-    const msgId = salvaged.msgId ?? `invalid-${newReferenceId()}`
-    try {
-      // A redelivered copy of the same broken message is answered once.
-      if (salvaged.msgId && inbox.receive(msgId, '{}', now()) === 'duplicate') return
-      if (salvaged.msgId) inbox.complete(msgId, now())
-    } catch (err) {
-      log.warn({ err: errorMessage(err) }, 'could not record an invalid message for dedup; answering anyway')
-    }
-    const msg: InboundMessage = {
-      msgId,
-      conversationId: salvaged.conversationId ?? 'unknown',
-      conversationType: salvaged.conversationType,
-      senderStaffId: salvaged.senderStaffId,
-      senderId: 'unknown',
-      senderNick: 'unknown',
-      isInAtList: false,
-      atUsers: [],
-      msgtype: 'unknown',
-      text: '',
-      attachments: [],
-      supported: false,
-      sessionWebhook: salvaged.sessionWebhook,
-      sessionWebhookExpiresAt: now() + 60_000,
-      createdAt: now(),
-    }
-    const run = replies
-      .send(msg, UNREADABLE_MESSAGE)
-      .then(() => undefined)
-      .catch((err) => log.warn({ err: errorMessage(err) }, 'could not answer an unreadable message'))
-      .finally(() => this.inFlight.delete(run))
-    this.inFlight.add(run)
   }
 
   private schedule(msg: InboundMessage): void {

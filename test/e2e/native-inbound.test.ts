@@ -97,6 +97,13 @@ describe('DingTalk-native inbound messages through the real SDK and pipeline', {
     const [event] = r.app.services.events.list({ route: 'inbound' })
     expect(event).toMatchObject({ code: 'invalid-payload', count: 1 })
     expect(event!.message).toContain('conversationType')
+    // A redelivered copy is answered once: the ping sent after both is answered after both were taken in.
+    const dup = { ...broken, msgId: 'msg-broken-dup' }
+    r.sim.sendPayload(dup)
+    r.sim.sendPayload(dup)
+    await r.sim.waitForReply({ msgId: 'msg-broken-dup' }, PATIENCE)
+    expect((await r.say('ping', PATIENCE)).text).toBe('pong')
+    expect(r.sim.replies.filter((x) => x.msgId === 'msg-broken-dup')).toHaveLength(1)
     // A payload without a usable sessionWebhook cannot be answered, but still shows up for operators.
     r.sim.sendPayload({ msgId: 'msg-broken-2' })
     await r.logs.waitFor((l) => l.msg === 'dropped a robot callback with an invalid payload', PATIENCE)
