@@ -228,7 +228,7 @@ export class DingTalkSimulator extends EventEmitter {
       senderStaffId,
       senderNick: printable(p.senderNick),
       msgtype: printable(p.msgtype),
-      text: input.text ?? '',
+      text: input.text ?? segmentText(input),
     })
     this.sent.set(built.msgId, {
       conversationId,
@@ -390,6 +390,11 @@ export class DingTalkSimulator extends EventEmitter {
     }))
     return { connections: this.connectionCount, queued: this.tracker.queued, stats: { ...this.stats }, sockets }
   }
+}
+
+/** What a richText message shows in the transcript: its text segments, a marker per picture. */
+function segmentText(input: SimMessageInput): string {
+  return (input.segments ?? []).map((s) => ('text' in s ? s.text : '[picture]')).join('')
 }
 
 // `extra` may put any value in these fields (hostile-input tests); String() throws on a null-prototype object.
