@@ -48,7 +48,12 @@ export function askSkill(settings: AskSettings = {}) {
         statusBaseUrl,
         maxBytes: ctx.model.budget.maxDiagnosticBytes,
       })
-      const answer = await answerQuestion({ question: args.question, model: ctx.model, tools })
+      const answer = await answerQuestion({
+        question: args.question,
+        quoted: ctx.quoted?.text,
+        model: ctx.model,
+        tools,
+      })
       if (answer.kind === 'over-budget' || answer.kind === 'tool-cap') return answer.text
       const label = ctx.model.label ? `${ctx.model.label} ` : ''
       return `${label}${answer.text}${answer.kind === 'cached' ? '\n\n(cached answer)' : ''}`

@@ -5,6 +5,7 @@ import type { RouterConfig } from './config.js'
 import type { Operator, Services } from './context.js'
 import type { CommandDefinition, SkillDefinition } from './define.js'
 import { OpenApiClient } from './dingtalk/openapi.js'
+import { MessageFiles } from './dingtalk/message-files.js'
 import { RecordingReplySender } from './dingtalk/recording-reply-sender.js'
 import { StreamConnection } from './dingtalk/stream.js'
 import { createEgressFactory } from './egress/factory.js'
@@ -26,6 +27,9 @@ import { recordStartEvents } from './system-events.js'
 import { recordStartupDeploy } from './admin/deploy-record.js'
 import { errorMessage } from './errors.js'
 import { releaseIdentity } from './version.js'
+
+/** Files a skill may fetch from a message: enough for a screenshot or a log bundle, not a video archive. */
+const MAX_MESSAGE_FILE_BYTES = 20 * 1024 * 1024
 
 export interface AppOptions {
   logger: LoggerHandle
@@ -107,6 +111,11 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
       stores.stores.events,
       now,
     ),
+    messageFiles: new MessageFiles(openapi, {
+      maxBytes: MAX_MESSAGE_FILE_BYTES,
+      // Only the simulator serves files over plain HTTP, and only on loopback.
+      allowHttpLoopback: new URL(config.dingtalk.apiBase).protocol === 'http:',
+    }),
     skills,
     commands,
     egress,

@@ -2,6 +2,7 @@ import type { RouterConfig } from './config.js'
 import type { InboundMessage } from './dingtalk/message.js'
 import type { ReplyContent } from './dingtalk/openapi.js'
 import type { ReplySender } from './dingtalk/reply.js'
+import type { MessageFiles } from './dingtalk/message-files.js'
 import type { Logger } from './logger.js'
 import type { Metrics } from './metrics.js'
 import type { AuditLog } from './store/audit.js'
@@ -50,6 +51,8 @@ export interface Services {
   /** Deploy events, known-good marks and desired releases. */
   releases: ReleaseStore
   replies: ReplySender
+  /** Fetches the files users send (skills that declare `attachments` reach it through SkillContext.download). */
+  messageFiles: MessageFiles
   skills: SkillRegistry
   commands: CommandRegistry
   egress: EgressFactory
@@ -106,6 +109,8 @@ export interface Context {
   /** Set by the budget step for a skill route: the limits that apply, and the text's tokens when they were counted. */
   budget?: { limits: BudgetLimits; textTokens?: number }
   replyCount: number
+  /** staffIds the replies to this message @-mention besides the sender (groups only). */
+  readonly mentions: Set<string>
   reply(content: ReplyContent): Promise<void>
 }
 
@@ -120,4 +125,6 @@ export interface CommandContext {
   approvalId?: string
   /** Set with approvalId: who asked for the command the approver is now running. */
   requestedBy?: string
+  /** @-mentions this staffId in the reply (chat only; the CLI has no mentions). */
+  mention?(staffId: string): void
 }

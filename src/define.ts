@@ -1,5 +1,7 @@
 import type { z } from 'zod'
 import type { ReplyContent } from './dingtalk/openapi.js'
+import type { Attachment, AttachmentType, QuotedMessage } from './dingtalk/message.js'
+import type { DownloadedFile } from './dingtalk/message-files.js'
 import type { Logger } from './logger.js'
 import type { CommandContext } from './context.js'
 import type { EgressClient } from './egress/client.js'
@@ -20,6 +22,12 @@ export interface SkillContext {
   model?: ModelService
   /** Present when the skill declares `needs.diagnostics`: error-event summaries capped by the route budget. */
   diagnostics?: DiagnosticsService
+  /** The message the user quoted when replying, if any (its text when it had one). */
+  quoted?: QuotedMessage
+  /** Files that came with the message; only of the types the skill declares in `attachments`. */
+  attachments: readonly Attachment[]
+  /** Fetches one of `attachments` through DingTalk; present when the skill declares `attachments`. */
+  download?: (file: Attachment) => Promise<DownloadedFile>
 }
 
 /** Narrow services a skill asks for beyond its egress client; it gets only what it declares. */
@@ -52,6 +60,11 @@ export interface SkillDefinition<A = Record<string, string | undefined>> {
   timeoutMs?: number
   /** Services beyond egress this skill uses (see SkillContext); nothing else reaches its handler. */
   needs?: SkillNeeds
+  /**
+   * The kinds of file this skill can use (`picture`, `file`, `video`). A message carrying any other kind is
+   * answered "I can't use files here" before the handler runs. Default: none.
+   */
+  attachments?: readonly AttachmentType[]
   /** false keeps the skill out of `help` (for example while it is not configured); it still answers, saying so. */
   listed?: boolean
   /** The read-only answer used in incident mode and while the skill's breaker is open. */

@@ -2,6 +2,7 @@ import type { SkillDefinition } from './define.js'
 
 const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/
 const DESTINATION = /^[a-z0-9.-]+:\d{1,5}$/
+const ATTACHMENT_TYPES: readonly string[] = ['picture', 'file', 'video']
 
 /** A skill definition problem found at start-up, before the bot connects. */
 export class RegistryError extends Error {
@@ -32,6 +33,9 @@ export class SkillRegistry {
       }
       if (s.timeoutMs !== undefined && !(s.timeoutMs > 0 && s.timeoutMs <= 120_000))
         problems.push(`skill "${s.name}": timeoutMs must be 1..120000`)
+      for (const t of s.attachments ?? [])
+        if (!ATTACHMENT_TYPES.includes(t))
+          problems.push(`skill "${s.name}": attachments "${t}" must be one of ${ATTACHMENT_TYPES.join(', ')}`)
       if (s.match.global || s.match.sticky) problems.push(`skill "${s.name}": match must not use the g or y flag`)
     }
     if (problems.length > 0) throw new RegistryError(problems)

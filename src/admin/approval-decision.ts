@@ -44,6 +44,8 @@ export function decideApproval(kind: DecisionKind, id: string, cctx: CommandCont
     }
     return d
   })
+  // The requester learns the outcome of their request even when someone else's message carries it.
+  if (decision.ok) cctx.mention?.(decision.request.requester)
   if (!decision.ok && decision.reason === 'tampered') {
     cctx.log.error(
       { approvalId: id, command: decision.request?.command },

@@ -19,11 +19,15 @@ export type Answer = { kind: 'model' | 'cached'; text: string } | { kind: 'over-
  */
 export async function answerQuestion(input: {
   question: string
+  /** The text of the message the user quoted, if any; it joins the prompt, cut to fit the budget. */
+  quoted?: string
   model: ModelService
   tools: AskToolbox
 }): Promise<Answer> {
-  const { question, model, tools } = input
+  const { model, tools } = input
   const max = model.budget.maxToolCalls
+  // The quote is part of what is asked: it goes into the cache key as well as the prompt.
+  const question = withQuote(input.question, input.quoted, model.budget.maxContextTokens)
   try {
     const messages: ChatMessage[] = [
       { role: 'system', content: SYSTEM_PROMPT },
@@ -62,6 +66,29 @@ export async function answerQuestion(input: {
   } finally {
     model.finish()
   }
+}
+
+/** At most this share of the route's token budget goes to a quote (a token is at least one byte). */
+const QUOTE_SHARE = 4
+const MAX_QUOTE_CHARS = 4000
+
+/**
+ * The question with the quoted message before it. The quote is cut to a quarter of the route's
+ * maxContextTokens (counted as bytes, which never undercounts tokens), so a quote alone never pushes a
+ * question over the budget; the budget check still covers the whole prompt.
+ * @example withQuote('why?', 'checkout 502', 4000) // 'The user quotes this earlier message: …'
+ */
+function withQuote(question: string, quoted: string | undefined, maxContextTokens: number): string {
+  if (!quoted?.trim()) return question
+  const maxBytes = Math.min(MAX_QUOTE_CHARS, Math.floor(maxContextTokens / QUOTE_SHARE))
+  let quote = quoted.slice(0, MAX_QUOTE_CHARS)
+  if (Buffer.byteLength(quote) > maxBytes) {
+    quote = `${Buffer.from(quote)
+      .subarray(0, maxBytes)
+      .toString('utf8')
+      .replace(/\uFFFD+$/, '')} […]`
+  }
+  return `The user quotes this earlier message:\n"""\n${quote}\n"""\n\nTheir question: ${question}`
 }
 
 function toolCapReply(max: number): string {

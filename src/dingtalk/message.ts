@@ -1,4 +1,7 @@
 import { z } from 'zod'
+import { type Attachment, type QuotedMessage, readContent, readQuote } from './message-content.js'
+
+export type { Attachment, AttachmentType, QuotedMessage } from './message-content.js'
 
 /** A robot message as the router sees it: validated, trimmed, typed. */
 export interface InboundMessage {
@@ -10,10 +13,22 @@ export interface InboundMessage {
   senderStaffId?: string
   senderId: string
   senderNick: string
+  /** The sender's organisation; differs from chatbotCorpId for a user from another org. */
+  senderCorpId?: string
+  /** The robot's organisation. */
+  chatbotCorpId?: string
+  /** Whether the robot was @-mentioned (groups). */
+  isInAtList: boolean
+  /** Who the message @-mentions; staffId only for members of the robot's org. */
+  atUsers: { dingtalkId: string; staffId?: string }[]
   msgtype: string
-  /** The text the user typed (speech-to-text for audio); empty for types the router cannot read. */
+  /** The text the user typed (speech-to-text for audio, the text segments of richText); empty for files. */
   text: string
-  /** False for message types the router does not handle yet. */
+  /** Pictures, files and videos that came with the message (richText pictures included). */
+  attachments: Attachment[]
+  /** The message this one replies to, when the user quoted one. */
+  quoted?: QuotedMessage
+  /** False for message types the router cannot read. */
   supported: boolean
   sessionWebhook: string
   sessionWebhookExpiresAt: number
@@ -22,28 +37,50 @@ export interface InboundMessage {
 }
 
 const MAX_ID = 256
+/** DingTalk sends `""` for some optional fields (`senderStaffId`, `senderNick`): that means absent. */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === '' || v === null ? undefined : v), schema.optional())
+const id = z.string().min(1).max(MAX_ID)
+
 const payloadSchema = z.object({
-  msgId: z.string().min(1).max(MAX_ID),
-  conversationId: z.string().min(1).max(MAX_ID),
+  msgId: id,
+  conversationId: id,
   conversationType: z.enum(['1', '2']),
-  conversationTitle: z.string().max(512).optional(),
-  senderStaffId: z.string().min(1).max(MAX_ID).optional(),
-  senderId: z.string().min(1).max(MAX_ID),
-  senderNick: z.string().max(256).optional(),
+  conversationTitle: optional(z.string().max(512)),
+  senderStaffId: optional(id),
+  senderId: id,
+  senderNick: optional(z.string().max(256)),
+  senderCorpId: optional(z.string().max(MAX_ID)),
+  chatbotCorpId: optional(z.string().max(MAX_ID)),
+  isInAtList: optional(z.boolean()),
+  atUsers: optional(
+    z.array(z.object({ dingtalkId: z.string().max(MAX_ID), staffId: optional(z.string().max(MAX_ID)) })).max(100),
+  ),
   msgtype: z.string().min(1).max(64),
-  text: z.object({ content: z.string() }).optional(),
+  text: z
+    .object({ content: z.string(), isReplyMsg: z.unknown().optional(), repliedMsg: z.unknown().optional() })
+    .optional(),
   content: z.unknown().optional(),
-  chatbotUserId: z.string().max(MAX_ID).optional(),
-  robotCode: z.string().max(MAX_ID).optional(),
+  chatbotUserId: optional(z.string().max(MAX_ID)),
+  robotCode: optional(z.string().max(MAX_ID)),
   createAt: z.number().int().nonnegative().optional(),
   sessionWebhook: z.string().min(1).max(2048),
   sessionWebhookExpiredTime: z.number().int().nonnegative().optional(),
 })
 
+/** What can still be used from a payload that failed validation: enough to tell the user so. */
+export interface SalvagedPayload {
+  sessionWebhook: string
+  msgId?: string
+  conversationId?: string
+  conversationType: 'one-to-one' | 'group'
+  senderStaffId?: string
+}
+
 export type MappedPayload =
   | { kind: 'message'; message: InboundMessage }
   | { kind: 'own' }
-  | { kind: 'invalid'; problems: string[] }
+  | { kind: 'invalid'; problems: string[]; salvaged?: SalvagedPayload }
 
 /**
  * Maps the `data` of a robot CALLBACK to an InboundMessage. Never throws: hostile input becomes `invalid`.
@@ -61,24 +98,35 @@ export function mapRobotPayload(data: string, now: number): MappedPayload {
     return {
       kind: 'invalid',
       problems: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`),
+      salvaged: salvage(json),
     }
   }
   const p = parsed.data
   if (p.chatbotUserId && p.senderId === p.chatbotUserId) return { kind: 'own' }
-  const text = readableText(p.msgtype, p.text?.content, p.content)
+  const group = p.conversationType === '2'
+  const { text, attachments } = readContent(p.msgtype, p.text?.content, p.content, group)
+  const quoted = readQuote(p.text)
   const createdAt = p.createAt ?? now
   return {
     kind: 'message',
     message: {
       msgId: p.msgId,
       conversationId: p.conversationId,
-      conversationType: p.conversationType === '1' ? 'one-to-one' : 'group',
+      conversationType: group ? 'group' : 'one-to-one',
       conversationTitle: p.conversationTitle,
       senderStaffId: p.senderStaffId,
       senderId: p.senderId,
       senderNick: p.senderNick ?? p.senderStaffId ?? 'unknown',
+      senderCorpId: p.senderCorpId,
+      chatbotCorpId: p.chatbotCorpId,
+      isInAtList: p.isInAtList ?? false,
+      atUsers: (p.atUsers ?? []).map((u) =>
+        u.staffId ? { dingtalkId: u.dingtalkId, staffId: u.staffId } : { dingtalkId: u.dingtalkId },
+      ),
       msgtype: p.msgtype,
       text: text ?? '',
+      attachments,
+      ...(quoted ? { quoted } : {}),
       supported: text !== undefined,
       sessionWebhook: p.sessionWebhook,
       sessionWebhookExpiresAt: p.sessionWebhookExpiredTime ?? createdAt + 90 * 60_000,
@@ -88,12 +136,18 @@ export function mapRobotPayload(data: string, now: number): MappedPayload {
   }
 }
 
-/** Text for the types we can read: plain text, and the speech-to-text of audio. */
-function readableText(msgtype: string, textContent: string | undefined, content: unknown): string | undefined {
-  if (msgtype === 'text') return (textContent ?? '').trim()
-  if (msgtype === 'audio' && typeof content === 'object' && content !== null) {
-    const recognition = (content as Record<string, unknown>).recognition
-    if (typeof recognition === 'string' && recognition.trim()) return recognition.trim()
+/** The reply address and ids of an invalid payload, when they are themselves well-formed. */
+function salvage(json: unknown): SalvagedPayload | undefined {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return undefined
+  const j = json as Record<string, unknown>
+  const webhook = z.string().min(1).max(2048).safeParse(j.sessionWebhook)
+  if (!webhook.success) return undefined
+  const ok = (v: unknown) => (id.safeParse(v).success ? (v as string) : undefined)
+  return {
+    sessionWebhook: webhook.data,
+    msgId: ok(j.msgId),
+    conversationId: ok(j.conversationId),
+    conversationType: j.conversationType === '2' ? 'group' : 'one-to-one',
+    senderStaffId: ok(j.senderStaffId),
   }
-  return undefined
 }

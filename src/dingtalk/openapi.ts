@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { AccessTokenCache } from './access-token.js'
 
 /** A reply body: plain text, or DingTalk markdown with a title (shown in notifications). */
 export type ReplyContent = string | { markdown: string; title: string }
@@ -15,69 +16,94 @@ export interface OpenApiOptions {
   timeoutMs?: number
 }
 
-/** Proactive messages through the DingTalk OpenAPI, with a cached access token refreshed early. */
+/**
+ * What DingTalk did with a one-to-one batch send. A 200 is not delivery: `invalid` staffIds got nothing
+ * (not in the org, or not reachable by this robot), `flowControlled` ones were held back by rate limits.
+ */
+export interface BatchSendReport {
+  processQueryKey?: string
+  delivered: string[]
+  invalid: string[]
+  flowControlled: string[]
+}
+
+/** An OpenAPI call that failed: HTTP status and DingTalk's error code, when it sent one. */
+class OpenApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code?: string,
+  ) {
+    super(message)
+    this.name = 'OpenApiError'
+  }
+}
+
+/** Proactive messages and message files through the DingTalk OpenAPI, with a shared access token. */
 export class OpenApiClient {
-  private token?: { value: string; expiresAt: number }
-  private pending?: Promise<string>
+  readonly tokens: AccessTokenCache
 
-  constructor(private readonly opts: OpenApiOptions) {}
-
-  /** A valid access token; concurrent callers share one request. */
-  async accessToken(): Promise<string> {
-    const now = (this.opts.now ?? Date.now)()
-    if (this.token && now < this.token.expiresAt) return this.token.value
-    this.pending ??= this.fetchToken().finally(() => {
-      this.pending = undefined
-    })
-    return this.pending
+  constructor(private readonly opts: OpenApiOptions) {
+    this.tokens = new AccessTokenCache(opts)
   }
 
-  /** Sends to a group conversation (openConversationId). */
-  async sendToGroup(openConversationId: string, content: ReplyContent): Promise<void> {
-    await this.post('/v1.0/robot/groupMessages/send', { openConversationId, ...toMsgParam(content) })
+  /** Sends to a group conversation (openConversationId); resolves with DingTalk's processQueryKey. */
+  async sendToGroup(openConversationId: string, content: ReplyContent): Promise<{ processQueryKey?: string }> {
+    const body = await this.post('/v1.0/robot/groupMessages/send', { openConversationId, ...toMsgParam(content) })
+    const processQueryKey = stringOr(body.processQueryKey)
+    this.opts.log.debug({ processQueryKey }, 'group message sent')
+    return { processQueryKey }
   }
 
-  /** Sends one-to-one to up to 20 users by staffId. */
-  async sendToUsers(userIds: string[], content: ReplyContent): Promise<void> {
-    await this.post('/v1.0/robot/oToMessages/batchSend', { userIds: userIds.slice(0, 20), ...toMsgParam(content) })
-  }
-
-  private async fetchToken(): Promise<string> {
-    const res = await fetch(new URL('/v1.0/oauth2/accessToken', this.opts.apiBase), {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify({ appKey: this.opts.appKey, appSecret: this.opts.appSecret }),
-      signal: AbortSignal.timeout(this.opts.timeoutMs ?? 5000),
-    })
-    const body = (await res.json().catch(() => ({}))) as { accessToken?: unknown; expireIn?: unknown; code?: unknown }
-    if (!res.ok || typeof body.accessToken !== 'string') {
-      throw new Error(
-        `access token refused (HTTP ${res.status} ${String(body.code ?? '')}): check DINGTALK_CLIENT_ID / DINGTALK_CLIENT_SECRET`,
-      )
+  /** Sends one-to-one to up to 20 users by staffId, and reports who did not get it. */
+  async sendToUsers(userIds: string[], content: ReplyContent): Promise<BatchSendReport> {
+    const ids = userIds.slice(0, 20)
+    const body = await this.post('/v1.0/robot/oToMessages/batchSend', { userIds: ids, ...toMsgParam(content) })
+    const invalid = stringList(body.invalidStaffIdList)
+    const flowControlled = stringList(body.flowControlledStaffIdList)
+    const report: BatchSendReport = {
+      processQueryKey: stringOr(body.processQueryKey),
+      delivered: ids.filter((id) => !invalid.includes(id) && !flowControlled.includes(id)),
+      invalid,
+      flowControlled,
     }
-    this.opts.onToken?.(body.accessToken)
-    const ttlMs = (typeof body.expireIn === 'number' ? body.expireIn : 7200) * 1000
-    // Refresh five minutes early so a token never expires mid-request.
-    this.token = {
-      value: body.accessToken,
-      expiresAt: (this.opts.now ?? Date.now)() + Math.max(ttlMs - 300_000, 60_000),
-    }
-    return body.accessToken
+    this.opts.log.debug({ ...report }, 'one-to-one message sent')
+    return report
   }
 
-  private async post(path: string, body: Record<string, unknown>): Promise<void> {
-    const token = await this.accessToken()
-    const res = await fetch(new URL(path, this.opts.apiBase), {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'x-acs-dingtalk-access-token': token },
-      body: JSON.stringify({ robotCode: this.opts.robotCode, ...body }),
-      signal: AbortSignal.timeout(this.opts.timeoutMs ?? 5000),
-    })
-    if (res.status === 401) this.token = undefined
-    if (!res.ok) {
-      const err = (await res.json().catch(() => ({}))) as { code?: unknown; message?: unknown }
-      throw new Error(
-        `OpenAPI ${path} failed: HTTP ${res.status} ${String(err.code ?? '')} ${String(err.message ?? '')}`.trim(),
+  /**
+   * The short-lived download URL of a file a user sent the robot (its downloadCode, from this robot's
+   * messages only): `POST /v1.0/robot/messageFiles/download`.
+   */
+  async messageFileUrl(downloadCode: string): Promise<string> {
+    const body = await this.post('/v1.0/robot/messageFiles/download', { downloadCode })
+    const url = stringOr(body.downloadUrl)
+    if (!url) throw new OpenApiError('messageFiles/download answered without a downloadUrl', 200)
+    return url
+  }
+
+  /** POSTs with the access token; a token DingTalk calls invalid is dropped and the call made once more. */
+  private async post(path: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    for (let attempt = 1; ; attempt++) {
+      const token = await this.tokens.get()
+      const res = await fetch(new URL(path, this.opts.apiBase), {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'x-acs-dingtalk-access-token': token },
+        body: JSON.stringify({ robotCode: this.opts.robotCode, ...body }),
+        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 5000),
+      })
+      const json = (await res.json().catch(() => ({}))) as Record<string, unknown>
+      if (res.ok) return json
+      const code = stringOr(json.code)
+      // A revoked or expired token comes back as 401, or as 400 with code InvalidAuthentication.
+      if (res.status === 401 || (res.status === 400 && code === 'InvalidAuthentication')) {
+        this.tokens.invalidate(token)
+        if (attempt === 1) continue
+      }
+      throw new OpenApiError(
+        `OpenAPI ${path} failed: HTTP ${res.status} ${code ?? ''} ${String(json.message ?? '').slice(0, 200)}`.trim(),
+        res.status,
+        code,
       )
     }
   }
@@ -87,4 +113,12 @@ function toMsgParam(content: ReplyContent): { msgKey: string; msgParam: string }
   return typeof content === 'string'
     ? { msgKey: 'sampleText', msgParam: JSON.stringify({ content }) }
     : { msgKey: 'sampleMarkdown', msgParam: JSON.stringify({ title: content.title, text: content.markdown }) }
+}
+
+function stringOr(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined
+}
+
+function stringList(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []
 }

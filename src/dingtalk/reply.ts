@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import { redactUrl } from '../logger.js'
 import type { InboundMessage } from './message.js'
 import type { OpenApiClient, ReplyContent } from './openapi.js'
+import { sendToUsersReliably } from './proactive.js'
 import { postJson } from './webhook-post.js'
 
 /** About what other DingTalk bots use; the webhook rejects bodies over ~20,000 bytes. */
@@ -11,12 +12,27 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]'])
 
 export type ReplyOutcome = 'sent' | 'sent-proactively' | 'refused-host' | 'failed'
 
+/** Why a reply did not reach the user, for the error events (`code`) and the log (`message`). */
+export interface UndeliveredReply {
+  code: 'webhook-refused' | 'reply-failed' | 'recipient-invalid' | 'flow-controlled'
+  message: string
+}
+
+export interface ReplyOptions {
+  /** staffIds to @-mention besides the sender (groups only). */
+  mention?: readonly string[]
+}
+
 export interface ReplySenderOptions {
   webhookHosts: string[]
   openapi?: OpenApiClient
   log: Logger
   timeoutMs?: number
+  /** Delays before sending again to flow-controlled recipients of a proactive send. */
+  flowControlRetryMs?: readonly number[]
 }
+
+const STAFF_ID = /^[\w.-]{1,64}$/
 
 /** Replies through the message's sessionWebhook, only to allowlisted hosts, falling back to a proactive send. */
 export class ReplySender {
@@ -40,45 +56,86 @@ export class ReplySender {
     return u.protocol === 'https:' || (u.protocol === 'http:' && LOOPBACK.has(u.hostname) && this.hosts.has(hostPort))
   }
 
-  async send(msg: InboundMessage, content: ReplyContent): Promise<ReplyOutcome> {
+  /**
+   * Replies to `msg`. In a group the reply @-mentions the sender (and `options.mention`), on its first chunk.
+   * Failures are reported through {@link undelivered}, never thrown.
+   */
+  async send(msg: InboundMessage, content: ReplyContent, options: ReplyOptions = {}): Promise<ReplyOutcome> {
     const log = this.opts.log
     if (!this.webhookAllowed(msg.sessionWebhook)) {
       log.warn(
         { webhook: redactUrl(msg.sessionWebhook).slice(0, 200), msgId: msg.msgId },
         'refused to reply: sessionWebhook host is not in DINGTALK_WEBHOOK_HOSTS',
       )
+      this.undelivered(msg, {
+        code: 'webhook-refused',
+        message: `sessionWebhook host ${webhookHost(msg.sessionWebhook)} is not in DINGTALK_WEBHOOK_HOSTS`,
+      })
       return 'refused-host'
     }
     const chunks = splitContent(content)
+    const mention = mentionsFor(msg, options.mention)
     for (let i = 0; i < chunks.length; i++) {
-      const result = await this.postWebhook(msg.sessionWebhook, chunks[i]!)
+      const result = await this.postWebhook(msg.sessionWebhook, chunks[i]!, i === 0 ? mention : [])
       if (result === 'ok') continue
       if (result === 'expired' && this.opts.openapi) return this.sendProactively(msg, chunks.slice(i))
+      this.undelivered(msg, { code: 'reply-failed', message: 'reply not delivered (sessionWebhook failed)' })
       return 'failed'
     }
     return 'sent'
   }
 
+  /** Called once for each reply that did not reach its user; subclasses record it. */
+  protected undelivered(msg: InboundMessage, problem: UndeliveredReply): void {
+    this.opts.log.warn({ msgId: msg.msgId, code: problem.code }, problem.message)
+  }
+
   private async sendProactively(msg: InboundMessage, chunks: ReplyContent[]): Promise<ReplyOutcome> {
     const api = this.opts.openapi!
+    const failed = (problem: UndeliveredReply): ReplyOutcome => (this.undelivered(msg, problem), 'failed')
     try {
       for (const chunk of chunks) {
-        if (msg.conversationType === 'group') await api.sendToGroup(msg.conversationId, chunk)
-        else if (msg.senderStaffId) await api.sendToUsers([msg.senderStaffId], chunk)
-        else return 'failed'
+        if (msg.conversationType === 'group') {
+          await api.sendToGroup(msg.conversationId, chunk)
+          continue
+        }
+        if (!msg.senderStaffId)
+          return failed({ code: 'reply-failed', message: 'session expired and the sender has no staffId to send to' })
+        const r = await sendToUsersReliably(api, [msg.senderStaffId], chunk, this.opts.flowControlRetryMs)
+        if (r.invalid.length > 0)
+          return failed({
+            code: 'recipient-invalid',
+            message: `DingTalk refused staffId ${r.invalid.join(', ').slice(0, 80)} as invalid (processQueryKey ${r.processQueryKey ?? 'none'})`,
+          })
+        if (r.flowControlled.length > 0)
+          return failed({
+            code: 'flow-controlled',
+            message: `DingTalk flow-controlled the reply after ${r.attempts} attempts (processQueryKey ${r.processQueryKey ?? 'none'})`,
+          })
       }
       return 'sent-proactively'
     } catch (err) {
       this.opts.log.error({ err: (err as Error).message, msgId: msg.msgId }, 'proactive send failed')
-      return 'failed'
+      return failed({ code: 'reply-failed', message: 'reply not delivered (webhook and proactive send failed)' })
     }
   }
 
-  private async postWebhook(url: string, content: ReplyContent): Promise<'ok' | 'expired' | 'error'> {
+  private async postWebhook(
+    url: string,
+    content: ReplyContent,
+    mention: readonly string[],
+  ): Promise<'ok' | 'expired' | 'error'> {
+    // DingTalk highlights and notifies an @-mention only when the text also carries `@staffId`.
+    const tag = mention.length > 0 ? mention.map((id) => `@${id}`).join(' ') : ''
+    const at = mention.length > 0 ? { at: { atUserIds: [...mention] } } : {}
     const body =
       typeof content === 'string'
-        ? { msgtype: 'text', text: { content } }
-        : { msgtype: 'markdown', markdown: { title: content.title, text: content.markdown } }
+        ? { msgtype: 'text', text: { content: tag ? `${content}\n${tag}` : content }, ...at }
+        : {
+            msgtype: 'markdown',
+            markdown: { title: content.title, text: tag ? `${content.markdown}\n\n${tag}` : content.markdown },
+            ...at,
+          }
     try {
       // node:http(s) with keep-alive, not fetch: this POST is the per-message hot path (see webhook-post.ts).
       const res = await postJson(url, body, this.opts.timeoutMs ?? 5000)
@@ -97,6 +154,22 @@ export class ReplySender {
       this.opts.log.error({ err: (err as Error).message }, 'sessionWebhook reply failed')
       return 'error'
     }
+  }
+}
+
+/** Whom a reply @-mentions: in a group, the sender and the extra staffIds; in one-to-one chats, nobody. */
+function mentionsFor(msg: InboundMessage, extra: readonly string[] = []): string[] {
+  if (msg.conversationType !== 'group') return []
+  const ids = [...(msg.senderStaffId ? [msg.senderStaffId] : []), ...extra]
+  return [...new Set(ids.filter((id) => STAFF_ID.test(id)))]
+}
+
+// Host and port only: the rest of a session webhook URL carries its session token.
+function webhookHost(url: string): string {
+  try {
+    return new URL(url).host.slice(0, 100) || 'unknown'
+  } catch {
+    return 'unparsable URL'
   }
 }
 

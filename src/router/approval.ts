@@ -12,6 +12,7 @@ export function commandContext(ctx: Context): CommandContext {
     conversationId: ctx.msg.conversationId,
     services: ctx.services,
     log: ctx.log,
+    mention: (staffId) => ctx.mentions.add(staffId),
   }
 }
 
@@ -50,6 +51,8 @@ export function approval(): Middleware<Context> {
       return created
     })
     ctx.outcome = 'approval-requested'
+    // In a busy group the request must reach the people who can approve it: every other operator.
+    for (const staffId of services.operators.keys()) if (staffId !== ctx.operator.staffId) ctx.mentions.add(staffId)
     await ctx.reply(approvalRequestReply(request, now, preview))
   }
 }

@@ -3,6 +3,7 @@ import { mapRobotPayload, type InboundMessage } from '../dingtalk/message.js'
 import type { ReplyContent } from '../dingtalk/openapi.js'
 import { errorMessage, newReferenceId } from '../errors.js'
 import type { Logger } from '../logger.js'
+import { answerUnreadable } from './unreadable.js'
 
 /**
  * The edge between the stream and the pipeline. `accept` runs before the ack: it validates the payload and
@@ -29,6 +30,11 @@ export class Inbound {
         { messageId: frame.messageId, problems: mapped.problems },
         'dropped a robot callback with an invalid payload',
       )
+      const answering = answerUnreadable(this.services, mapped.problems, mapped.salvaged)
+      if (answering) {
+        const run = answering.finally(() => this.inFlight.delete(run))
+        this.inFlight.add(run)
+      }
       return 'accept'
     }
     if (mapped.kind === 'own') return 'accept'
@@ -104,9 +110,10 @@ export class Inbound {
       route: 'unrouted',
       outcome: 'pending',
       replyCount: 0,
+      mentions: new Set<string>(),
       reply: async (content: ReplyContent) => {
         ctx.replyCount++
-        const outcome = await services.replies.send(msg, content)
+        const outcome = await services.replies.send(msg, content, { mention: [...ctx.mentions] })
         if (outcome === 'failed' || outcome === 'refused-host')
           ctx.log.warn({ outcome, route: ctx.route }, 'reply not delivered')
       },

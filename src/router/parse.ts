@@ -1,16 +1,24 @@
 import type { Middleware } from '../compose.js'
 import type { Context } from '../context.js'
 import { parseCommandLine } from './command-parser.js'
+import { cannotUseFiles, unsupportedType } from './inbound-texts.js'
 
-/** Turns the text into either a `/command` (not yet trusted) or skill text; refuses what cannot be read. */
+/**
+ * Turns the text into either a `/command` (not yet trusted) or skill text; refuses what cannot be read.
+ * Text, voice (its speech-to-text) and richText read alike; files alone have no text to route, so they get
+ * the "can't use files" answer here, and files with text go on to the skill, which decides (run-skill).
+ */
 export function parse(limits: { maxMessageChars: number }): Middleware<Context> {
   return async function parse(ctx, next) {
     const { msg } = ctx
     if (!msg.supported) {
       ctx.outcome = 'unsupported'
-      await ctx.reply(
-        `I can only read text messages for now (this was "${msg.msgtype.slice(0, 32)}"). Please type your request.`,
-      )
+      await ctx.reply(unsupportedType(msg.msgtype))
+      return
+    }
+    if (msg.text === '' && msg.attachments.length > 0) {
+      ctx.outcome = 'unsupported'
+      await ctx.reply(cannotUseFiles(msg.attachments))
       return
     }
     if (msg.text.length > limits.maxMessageChars) {

@@ -5,6 +5,7 @@ import { errorMessage, UserError } from '../errors.js'
 import { formatDuration } from '../duration.js'
 import { isIncidentActive, isRiskyInIncident } from '../admin/incident-actions.js'
 import { declaredServices } from '../budget/skill-services.js'
+import { cannotUseFiles } from './inbound-texts.js'
 
 const DEFAULT_TIMEOUT_MS = 5000
 
@@ -44,6 +45,12 @@ export async function runSkill(
   if (!mayUse(def, ctx.msg.senderStaffId)) {
     ctx.outcome = 'refused'
     await ctx.reply(`Sorry, "${def.name}" is limited to specific people.`)
+    return
+  }
+  const unusable = ctx.msg.attachments.filter((a) => !def.attachments?.includes(a.type))
+  if (unusable.length > 0) {
+    ctx.outcome = 'refused'
+    await ctx.reply(cannotUseFiles(unusable, def.name))
     return
   }
   const parsed = def.args ? def.args.safeParse(rawArgs) : { success: true as const, data: rawArgs }
@@ -114,6 +121,9 @@ function skillContext(ctx: Context, def: SkillDefinition<unknown>): SkillContext
     user: { staffId: ctx.msg.senderStaffId, nick: ctx.msg.senderNick },
     conversationType: ctx.msg.conversationType,
     catalog: () => visibleSkills(ctx),
+    ...(ctx.msg.quoted ? { quoted: ctx.msg.quoted } : {}),
+    attachments: ctx.msg.attachments,
+    ...(def.attachments?.length ? { download: (file) => ctx.services.messageFiles.download(file) } : {}),
     ...declaredServices(ctx, def, egress),
   }
 }

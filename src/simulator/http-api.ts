@@ -34,7 +34,28 @@ const messageInput = z
     text: z.string().max(100_000).optional(),
     msgtype: z.string().min(1).optional(),
     content: z.unknown().optional(),
-    senderStaffId: z.string().min(1).nullable().optional(),
+    // "" is what DingTalk sometimes sends for an absent staffId; null omits the field.
+    senderStaffId: z.string().max(256).nullable().optional(),
+    senderCorpId: z.string().max(256).optional(),
+    segments: z
+      .array(
+        z.union([
+          z.strictObject({ text: z.string().max(100_000) }),
+          z.strictObject({ picture: z.string().max(1_000_000) }),
+        ]),
+      )
+      .max(100)
+      .optional(),
+    file: z.string().max(1_000_000).optional(),
+    quote: z
+      .strictObject({
+        text: z.string().max(100_000).optional(),
+        msgtype: z.string().min(1).max(64).optional(),
+        senderId: z.string().max(256).optional(),
+        createdAt: z.number().int().optional(),
+        shape: z.enum(['content', 'text']).optional(),
+      })
+      .optional(),
     senderNick: z.string().optional(),
     senderId: z.string().optional(),
     conversationId: z.string().min(1).optional(),

@@ -9,6 +9,7 @@ import { simRoutes, type Handler, type SentMeta } from './http-api.js'
 import { sendApiError } from './http-util.js'
 import { handleOpen } from './open-endpoint.js'
 import { OpenApi } from './openapi.js'
+import { SimFiles } from './files.js'
 import { buildRobotPayload, lwcpId } from './payload.js'
 import { ReplyLog } from './replies.js'
 import { TicketStore } from './tickets.js'
@@ -45,6 +46,8 @@ export class DingTalkSimulator extends EventEmitter {
     framesSent: 0,
     acksReceived: 0,
     pingsAnswered: 0,
+    tokensIssued: 0,
+    tokensRejected: 0,
   }
   private readonly opts: ResolvedOptions
   private readonly log: ReplyLog
@@ -52,6 +55,10 @@ export class DingTalkSimulator extends EventEmitter {
   private readonly tracker: Deliveries
   private readonly webhooks: Webhooks
   private readonly routes: Record<string, Handler>
+  private readonly files: SimFiles
+  private readonly openApi: OpenApi
+  /** EVENT frames sent and not yet acked, by messageId. */
+  private readonly pendingEvents = new Set<string>()
   private readonly sent = new Map<string, SentMeta>()
   /** Both directions of every conversation, for the chat page's `GET /sim/events`. */
   readonly transcript: Transcript
@@ -87,6 +94,7 @@ export class DingTalkSimulator extends EventEmitter {
         },
         onAck: (messageId) => {
           if (this.tracker.ack(messageId)) this.emit('ack', { messageId, at: o.now() })
+          else if (this.pendingEvents.delete(messageId)) this.emit('event-ack', { messageId })
         },
         onFrameSent: (info) => this.emit('frame-sent', info),
         onPingAnswered: (messageId) => this.emit('ping-answered', { messageId }),
@@ -99,7 +107,11 @@ export class DingTalkSimulator extends EventEmitter {
       send: (conn, messageId, data) => this.gateway.sendFrame(conn, 'CALLBACK', ROBOT_TOPIC, messageId, data),
     })
     this.webhooks = new Webhooks(o.now, this.log)
-    const openApi = new OpenApi(o, this.log)
+    this.files = new SimFiles(o.now)
+    const openApi = (this.openApi = new OpenApi(
+      { ...o, stats: this.stats, files: this.files, baseUrl: () => this.baseUrl },
+      this.log,
+    ))
     this.routes = {
       'POST /v1.0/gateway/connections/open': (req, res) =>
         handleOpen(
@@ -116,6 +128,8 @@ export class DingTalkSimulator extends EventEmitter {
       'POST /v1.0/oauth2/accessToken': (req, res) => openApi.handleToken(req, res),
       'POST /v1.0/robot/groupMessages/send': (req, res) => openApi.handleGroup(req, res),
       'POST /v1.0/robot/oToMessages/batchSend': (req, res) => openApi.handleOto(req, res),
+      'POST /v1.0/robot/messageFiles/download': (req, res) => openApi.handleDownload(req, res),
+      'GET /sim/files': (req, res) => this.files.handle(req, res),
       'POST /robot/sendBySession': (req, res) => this.webhooks.handle(req, res),
       ...simRoutes({
         sendMessage: (i) => this.sendMessage(i),
@@ -203,6 +217,7 @@ export class DingTalkSimulator extends EventEmitter {
       chatbotUserId: this.chatbotUserId,
       sessionWebhook,
     })
+    for (const f of built.files) this.files.put(f.downloadCode, f.bytes, f.contentType)
     this.webhooks.open(token, built.msgId, built.conversationId, built.expiredTime)
     const { conversationId, conversationType, senderStaffId } = built
     const p = built.payload
@@ -213,7 +228,7 @@ export class DingTalkSimulator extends EventEmitter {
       senderStaffId,
       senderNick: printable(p.senderNick),
       msgtype: printable(p.msgtype),
-      text: input.text ?? '',
+      text: input.text ?? segmentText(input),
     })
     this.sent.set(built.msgId, {
       conversationId,
@@ -224,6 +239,58 @@ export class DingTalkSimulator extends EventEmitter {
     const messageId = randomUUID()
     this.tracker.submit(built.msgId, messageId, JSON.stringify(built.payload))
     return { msgId: built.msgId, messageId, payload: built.payload, sessionWebhook }
+  }
+
+  /**
+   * Delivers `payload` verbatim as a robot CALLBACK (a published DingTalk payload, a hostile one), with only
+   * its `sessionWebhook` pointed at a fresh simulator session. Nothing is added or checked.
+   */
+  sendPayload(payload: Record<string, unknown>): SentMessage {
+    const token = newSessionToken()
+    const sessionWebhook = `${this.baseUrl}/robot/sendBySession?session=${token}`
+    const data = { ...payload, sessionWebhook }
+    const msgId = typeof payload.msgId === 'string' && payload.msgId !== '' ? payload.msgId : `raw-${token}`
+    const conversationId = typeof payload.conversationId === 'string' ? payload.conversationId : 'unknown'
+    const expiredTime = this.opts.now() + this.opts.sessionTtlMs
+    this.webhooks.open(token, msgId, conversationId, expiredTime)
+    const messageId = randomUUID()
+    this.tracker.submit(msgId, messageId, JSON.stringify(data))
+    return { msgId, messageId, payload: data, sessionWebhook }
+  }
+
+  /** Makes `downloadCode` downloadable through the message-file API (for payloads sent with sendPayload). */
+  putFile(downloadCode: string, bytes: string | Buffer, contentType = 'application/octet-stream'): void {
+    this.files.put(downloadCode, Buffer.from(bytes), contentType)
+  }
+
+  /**
+   * An EVENT frame (an org event) to every connection subscribed to `topic` or `*`; the SDK acks it
+   * itself, which the simulator emits as `'event-ack'` ({messageId}). Returns the frame's messageId.
+   */
+  sendEvent(topic: string, data: Record<string, unknown>): string {
+    const messageId = randomUUID()
+    for (const conn of this.gateway.connections.values()) {
+      if (conn.zombie || conn.draining || conn.ws.readyState !== conn.ws.OPEN) continue
+      if (!conn.subscriptions.some((s) => s.type === 'EVENT' && (s.topic === topic || s.topic === '*'))) continue
+      this.pendingEvents.add(messageId)
+      this.gateway.sendFrame(conn, 'EVENT', topic, messageId, JSON.stringify(data))
+    }
+    return messageId
+  }
+
+  /** Every access token issued so far stops working: the next OpenAPI call gets 400 InvalidAuthentication. */
+  revokeTokens(): void {
+    this.openApi.revokeTokens()
+  }
+
+  /** The next `times` one-to-one sends to `staffId` are flow-controlled (200, staffId in flowControlledStaffIdList). */
+  flowControlNext(staffId: string, times = 1): void {
+    this.openApi.flowControlNext(staffId, times)
+  }
+
+  /** One-to-one sends to these staffIds answer 200 with them in invalidStaffIdList. */
+  setInvalidStaffIds(staffIds: string[]): void {
+    this.openApi.setInvalidStaffIds(staffIds)
   }
 
   /** First recorded reply matching `filter` (already recorded ones count); rejects after `timeoutMs`. */
@@ -323,6 +390,11 @@ export class DingTalkSimulator extends EventEmitter {
     }))
     return { connections: this.connectionCount, queued: this.tracker.queued, stats: { ...this.stats }, sockets }
   }
+}
+
+/** What a richText message shows in the transcript: its text segments, a marker per picture. */
+function segmentText(input: SimMessageInput): string {
+  return (input.segments ?? []).map((s) => ('text' in s ? s.text : '[picture]')).join('')
 }
 
 // `extra` may put any value in these fields (hostile-input tests); String() throws on a null-prototype object.

@@ -14,6 +14,8 @@ export interface SimulatorOptions {
   clientId?: string
   clientSecret?: string
   robotCode?: string
+  /** The robot's display name: group richText starts with `@<robotName>`. */
+  robotName?: string
   ticketTtlMs?: number
   sessionTtlMs?: number
   /** An un-acked robot CALLBACK is sent again after this many ms. */
@@ -35,6 +37,21 @@ export interface SimulatorOptions {
 /** {@link SimulatorOptions} with every default filled in. */
 export type ResolvedOptions = Required<SimulatorOptions>
 
+/** One piece of a richText message: text, or a picture (its bytes are what the download API serves). */
+export type SimRichSegment = { text: string } | { picture: string | Buffer }
+
+/**
+ * A quoted message (`text.isReplyMsg`). DingTalk puts the body at `content.content` or `content.text`
+ * (`shape`, default `content`); a quoted card (`msgtype: 'interactiveCard'`) carries no content.
+ */
+export interface SimQuote {
+  text?: string
+  msgtype?: string
+  senderId?: string
+  createdAt?: number
+  shape?: 'content' | 'text'
+}
+
 /**
  * What a test (or the `say` CLI) says to the bot; everything but the text has a default.
  * @example
@@ -44,8 +61,16 @@ export interface SimMessageInput {
   text?: string
   msgtype?: string
   content?: unknown
-  /** `null` omits the field, as for external users. */
+  /** `null` omits the field, as for external users; `""` sends the empty string DingTalk sometimes sends. */
   senderStaffId?: string | null
+  /** Default: the simulator's corp, or another corp for an external user (senderStaffId null). */
+  senderCorpId?: string
+  /** Segments of a `richText` message (default: one segment with `text`). */
+  segments?: SimRichSegment[]
+  /** Bytes the download API serves for a picture, file or video message (default: a short text). */
+  file?: string | Buffer
+  /** Makes a `text` message a reply quoting another message. */
+  quote?: SimQuote
   senderNick?: string
   senderId?: string
   conversationId?: string
@@ -84,6 +109,8 @@ export interface RecordedReply {
   msgtype: string
   text: string
   title?: string
+  /** staffIds in `at.atUserIds` (webhook replies). */
+  atUserIds?: string[]
   body: unknown
   at: number
 }
@@ -112,6 +139,10 @@ export interface SimStats {
   framesSent: number
   acksReceived: number
   pingsAnswered: number
+  /** Access tokens issued (one per validity period unless revoked). */
+  tokensIssued: number
+  /** OpenAPI calls refused for a bad or expired access token. */
+  tokensRejected: number
 }
 
 /** The robot-message callback topic (DINGTALK.md §2). */
@@ -125,6 +156,7 @@ export function resolveOptions(opts: SimulatorOptions = {}): ResolvedOptions {
     clientId: opts.clientId ?? 'sim-client-id',
     clientSecret: opts.clientSecret ?? 'sim-client-secret',
     robotCode: opts.robotCode ?? 'sim-robot',
+    robotName: opts.robotName ?? '运维助手',
     ticketTtlMs: opts.ticketTtlMs ?? 90_000,
     sessionTtlMs: opts.sessionTtlMs ?? 90 * 60_000,
     redeliveryDelayMs: opts.redeliveryDelayMs ?? 60_000,

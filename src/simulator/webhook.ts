@@ -13,13 +13,25 @@ interface Session {
   expired: boolean
 }
 
-type Parsed = Pick<NewReply, 'msgtype' | 'text' | 'title'>
+type Parsed = Pick<NewReply, 'msgtype' | 'text' | 'title' | 'atUserIds'>
 
 const str = (v: unknown): v is string => typeof v === 'string'
+
+/** `at.atUserIds`, when the body has a well-formed one. */
+function atUserIds(body: Record<string, unknown>): { atUserIds?: string[] } {
+  const ids = isRecord(body.at) ? body.at.atUserIds : undefined
+  return Array.isArray(ids) && ids.every(str) && ids.length > 0 ? { atUserIds: ids } : {}
+}
 
 /** Validate a session-webhook body; a string is the error message. */
 function parseReply(body: unknown): Parsed | string {
   if (!isRecord(body) || !str(body.msgtype)) return '缺少参数 msgtype'
+  const parsed = parseContent(body)
+  return typeof parsed === 'string' ? parsed : { ...parsed, ...atUserIds(body) }
+}
+
+function parseContent(body: Record<string, unknown>): Parsed | string {
+  if (!str(body.msgtype)) return '缺少参数 msgtype'
   const part = body[body.msgtype]
   if (!isRecord(part)) return `缺少参数 ${body.msgtype}`
   switch (body.msgtype) {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { setRouteBudget } from '../../src/admin/budget-actions.js'
 import { effectiveBudget } from '../../src/budget/resolve.js'
-import { OP2, type TestRouter } from '../helpers/router.js'
+import { OP2, type TestRouter, withoutMentions } from '../helpers/router.js'
 import { verifyAndStop } from './admin-helpers.js'
 import { ask, PATIENCE, startBudgetRouter } from './budget-helpers.js'
 
@@ -29,7 +29,9 @@ describe('/budget: show, lower at once, raise with a second operator', { timeout
 
     // Lowering narrows what the route may spend: it runs at once.
     const lowered = await r.command('/budget ask context=2000 diag=1024')
-    expect(lowered.text).toBe('Budget of **ask**: context 4,000 → 2,000, diag 2,048 → 1,024 (by alice, state v1).')
+    expect(withoutMentions(lowered)).toBe(
+      'Budget of **ask**: context 4,000 → 2,000, diag 2,048 → 1,024 (by alice, state v1).',
+    )
     expect(askBudget(r).limits).toEqual({ maxContextTokens: 2000, maxDiagnosticBytes: 1024, maxToolCalls: 2 })
     expect(budgetChanges(r)).toEqual([
       expect.objectContaining({
@@ -79,7 +81,7 @@ describe('/budget: show, lower at once, raise with a second operator', { timeout
     ])
 
     // Keeping a value is not a raise, and changes nothing.
-    expect((await r.command('/budget ask context=8000')).text).toBe(
+    expect(withoutMentions(await r.command('/budget ask context=8000'))).toBe(
       'The budget of ask already is that; nothing changed.',
     )
   })

@@ -27,7 +27,7 @@ describe('logging keeps credentials out', () => {
     expect((await r.sim.waitForReply({ msgId: unknown.msgId }, WAIT_MS)).text).toBe(NO_MATCH_REPLY)
     // A refused admin command (audited) and a refused webhook host (logged with its URL).
     expect((await r.say({ text: '/status', senderStaffId: 'user1', conversationId: 'cid-ops' }, WAIT_MS)).text).toBe(
-      COMMAND_REFUSAL,
+      `${COMMAND_REFUSAL}\n@user1`,
     )
     const refusedHost = r.sim.sendMessage({
       text: 'ping',

@@ -78,20 +78,26 @@ describe('replies', () => {
   it('answers in a group, where the @ leaves a leading space', async () => {
     const r = await router()
     const reply = await r.say({ text: ' ping', conversationId: 'cid-team' }, WAIT_MS)
-    expect(reply).toMatchObject({ kind: 'webhook', text: 'pong', conversationId: 'cid-team' })
+    // A group reply @-mentions its sender.
+    expect(reply).toMatchObject({
+      kind: 'webhook',
+      text: 'pong\n@user1',
+      atUserIds: ['user1'],
+      conversationId: 'cid-team',
+    })
   })
 
-  it('answers a picture with the "only read text" reply', async () => {
+  it('answers a picture with the "can\'t use files" reply', async () => {
     const r = await router()
     const reply = await r.say({ msgtype: 'picture' }, WAIT_MS)
-    expect(reply.text).toMatch(/I can only read text messages for now \(this was "picture"\)/)
+    expect(reply.text).toMatch(/^I can't use files here \(you sent a picture\)/)
   })
 
   it('reads audio through its speech-to-text', async () => {
     const r = await router()
     expect((await r.say({ msgtype: 'audio', text: 'ping' }, WAIT_MS)).text).toBe('pong')
     expect((await r.say({ msgtype: 'audio', content: { recognition: '', duration: 1000 } }, WAIT_MS)).text).toMatch(
-      /only read text/,
+      /could not make out any words/,
     )
   })
 })

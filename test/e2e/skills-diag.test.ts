@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { OP1, startTestRouter, type TestRouter } from '../helpers/router.js'
+import { OP1, startTestRouter, type TestRouter, withoutMentions } from '../helpers/router.js'
 import { waitUntil } from './skills-helpers.js'
 
 const PATIENCE = 30_000
@@ -37,28 +37,28 @@ describe('/diag: short diagnostics, never logs', () => {
     })
 
     const all = await r.command('/diag', OP1, PATIENCE)
-    expect(bytes(all.text)).toBeLessThanOrEqual(2048)
+    expect(bytes(withoutMentions(all))).toBeLessThanOrEqual(2048)
     expect(all.text).toMatch(/5,000 kinds of error/)
-    expect(all.text).toMatch(/…and 4,9\d\d kinds of error more not shown\. \/diag <route> narrows it\.$/)
+    expect(withoutMentions(all)).toMatch(/…and 4,9\d\d kinds of error more not shown\. \/diag <route> narrows it\.$/)
     // Newest first, with route, code, count and when.
     expect(all.text).toMatch(/- route-0 · code-0 ×1 \(last (just now|\d+s ago), first/)
     expect(all.text).not.toContain('LOG-LINE')
 
     const narrow = await r.command('/diag route-3', OP1, PATIENCE)
-    expect(bytes(narrow.text)).toBeLessThanOrEqual(700)
+    expect(bytes(withoutMentions(narrow))).toBeLessThanOrEqual(700)
     expect(narrow.text).toMatch(/route route-3\*\*: 714 kinds of error/)
-    expect(narrow.text).toMatch(/more not shown\.$/)
+    expect(withoutMentions(narrow)).toMatch(/more not shown\.$/)
 
     // A runtime override (set by /budget or routerctl) wins over the config.
     state.update('test', 'tighter diag budget', (d) => {
       d.budgets['route-3'] = { maxDiagnosticBytes: 300 }
     })
-    expect(bytes((await r.command('/diag route-3', OP1, PATIENCE)).text)).toBeLessThanOrEqual(300)
+    expect(bytes(withoutMentions(await r.command('/diag route-3', OP1, PATIENCE)))).toBeLessThanOrEqual(300)
     // Even a budget too small for the header is honoured.
     state.update('test', 'absurd budget', (d) => {
       d.budgets['route-5'] = { maxDiagnosticBytes: 40 }
     })
-    expect(bytes((await r.command('/diag route-5', OP1, PATIENCE)).text)).toBeLessThanOrEqual(40)
+    expect(bytes(withoutMentions(await r.command('/diag route-5', OP1, PATIENCE)))).toBeLessThanOrEqual(40)
   })
 
   it('records a refused reply host as an event, and shows a route with its sample', async () => {
@@ -84,6 +84,8 @@ describe('/diag: short diagnostics, never logs', () => {
       /- webhook-refused ×1 \(last .*\): sessionWebhook host evil\.example is not in DINGTALK_WEBHOOK_HOSTS/,
     )
     expect(reply.text).toMatch(/Newest sample \(redacted\): msgId \S+ in one-to-one cid-dm-user1/)
-    expect((await r.command('/diag nowhere', OP1, PATIENCE)).text).toBe('No error events stored for route nowhere.')
+    expect(withoutMentions(await r.command('/diag nowhere', OP1, PATIENCE))).toBe(
+      'No error events stored for route nowhere.',
+    )
   })
 })

@@ -149,3 +149,16 @@ export async function waitForState(app: RouterApp, state: string, timeoutMs = 15
     clearTimeout(timer)
   }
 }
+
+/**
+ * A reply's text without the line of `@staffId` tags a group reply ends with (the ones in its
+ * `at.atUserIds`), for assertions about what was said rather than whom it mentions.
+ * @example expect(withoutMentions(await r.command('/pending'))).toBe('No approval requests are open.')
+ */
+export function withoutMentions(reply: RecordedReply): string {
+  const ids = reply.atUserIds ?? []
+  if (ids.length === 0) return reply.text
+  const tag = ids.map((id) => `@${id}`).join(' ')
+  for (const sep of ['\n\n', '\n']) if (reply.text.endsWith(sep + tag)) return reply.text.slice(0, -(sep + tag).length)
+  return reply.text
+}

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DingTalkSimulator } from '../../src/simulator/index.js'
 import { COMMAND_REFUSAL } from '../../src/router/policy.js'
-import { OP1, OP2, tempDir, TEST_SECRETS, type TestRouter } from '../helpers/router.js'
+import { OP1, OP2, tempDir, TEST_SECRETS, type TestRouter, withoutMentions } from '../helpers/router.js'
 import { removeDir } from '../e2e/foundation-helpers.js'
 import { fuzzParams } from '../fuzz/arbitraries.js'
 import { PATIENCE, SecurityHarness } from './support.js'
@@ -167,7 +167,7 @@ describe('security: approval ids', { timeout: 8 * PATIENCE }, () => {
       { text: `/approve ${enablePing}`, senderStaffId: OP3.staffId, conversationId: 'cid-elsewhere' },
       PATIENCE,
     )
-    expect(elsewhere.text).toBe(COMMAND_REFUSAL)
+    expect(withoutMentions(elsewhere)).toBe(COMMAND_REFUSAL)
     expect(r.app.services.audit.recent(1)[0]).toMatchObject({
       action: 'approve',
       outcome: 'rejected',

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { ROBOT_TOPIC } from '../../src/dingtalk/frames.js'
 import { COMMAND_REFUSAL } from '../../src/router/policy.js'
 import type { SimMessageInput } from '../../src/simulator/index.js'
-import { OP1, OP2, OPS, type TestRouter } from '../helpers/router.js'
+import { OP1, OP2, OPS, type TestRouter, withoutMentions } from '../helpers/router.js'
 import { controlState, PATIENCE, SecurityHarness } from './support.js'
 
 // Only `senderStaffId` in ROUTER_OPERATORS, in an admin conversation, makes a sender an operator. Every
@@ -20,7 +20,7 @@ async function expectRefused(r: TestRouter, input: SimMessageInput, actor: RegEx
   const before = controlState(r)
   const seqBefore = r.app.services.audit.recent(1)[0]?.seq ?? 0
   const reply = await r.say({ text: ATTEMPT, conversationId: OPS, ...input }, PATIENCE)
-  expect(reply.text, JSON.stringify(input)).toBe(COMMAND_REFUSAL)
+  expect(withoutMentions(reply), JSON.stringify(input)).toBe(COMMAND_REFUSAL)
   const entries = r.app.services.audit.recent(10).filter((e) => e.seq > seqBefore)
   expect(entries, JSON.stringify(input)).toHaveLength(1)
   expect(entries[0]).toMatchObject({

@@ -69,9 +69,10 @@ describe('mapRobotPayload', () => {
   })
 
   it('marks types it cannot read as unsupported, with empty text', () => {
-    for (const msgtype of ['picture', 'file', 'video', 'richText', 'unknownMsgType']) {
-      expect(message(payload({ msgtype }))).toMatchObject({ msgtype, text: '', supported: false })
+    for (const msgtype of ['unknownMsgType', 'markdown', 'interactiveCard', 'chatRecord']) {
+      expect(message(payload({ msgtype }))).toMatchObject({ msgtype, text: '', supported: false, attachments: [] })
     }
+    expect(message(payload({ msgtype: 'picture', content: {} })).supported).toBe(false)
     expect(message(payload({ msgtype: 'audio', content: { recognition: '   ' } })).supported).toBe(false)
     expect(message(payload({ msgtype: 'audio', content: { recognition: 42 } })).supported).toBe(false)
     expect(message(payload({ msgtype: 'audio', content: null })).supported).toBe(false)
