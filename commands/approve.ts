@@ -1,8 +1,7 @@
 import { z } from 'zod'
 import { defineCommand } from '../src/define.js'
-import { decideApproval, describe, refusalText } from '../src/admin/approval-decision.js'
-import { contentText, markdownReply } from '../src/admin/markdown.js'
-import { runApproved } from '../src/admin/run-approved.js'
+import { approveRequest, describe } from '../src/admin/approval-decision.js'
+import { markdownReply } from '../src/admin/markdown.js'
 
 export default defineCommand({
   name: 'approve',
@@ -13,22 +12,18 @@ export default defineCommand({
   args: z.strictObject({ id: z.string().trim().toLowerCase().min(1).max(64) }),
   // Deciding is the second operator's act itself; it must never wait for a third.
   approval: 'none',
+  // The decision entries (approved, then the action's executed, or the refusal) are the whole record.
+  selfAudited: true,
   async handler({ args, ctx }) {
-    const decision = decideApproval('approved', args.id, ctx)
-    if (!decision.ok) return refusalText(decision, args.id, 'approved', ctx)
-    const request = decision.request
-    const result = contentText(await runApproved(request, ctx))
-    if (request.conversationId !== ctx.conversationId) {
-      ctx.services.outbox.add(
-        `Request ${request.id} (${describe(request)}) was approved by ${ctx.operator.name} in another admin conversation. Result: ${result}`,
-        ctx.services.now(),
-      )
-    }
-    return markdownReply(`Approved: /${request.command}`, [
-      `### Approved: ${describe(request)}`,
-      `- **Approved by:** ${ctx.operator.name} · **id:** ${request.id}`,
+    const out = await approveRequest(ctx.services, args.id, ctx.operator.staffId, ctx.channel, ctx.conversationId)
+    // The requester learns the outcome of their request even when someone else's message carries it.
+    if (out.decided && out.request) ctx.mention?.(out.request.requester)
+    if (!out.executed || !out.request) return out.text
+    return markdownReply(`Approved: /${out.request.command}`, [
+      `### Approved: ${describe(out.request)}`,
+      `- **Approved by:** ${ctx.operator.name} · **id:** ${out.request.id}`,
       '',
-      result,
+      out.text,
     ])
   },
 })

@@ -1,15 +1,14 @@
 import { z } from 'zod'
-import { defineCommand } from '../src/define.js'
+import { actionCall, defineCommand } from '../src/define.js'
 import {
-  budgetNotice,
   budgetValues,
   checkRoute,
   describeBudgets,
   formatUsage,
   raisedLimits,
-  setRouteBudget,
   type BudgetView,
 } from '../src/admin/budget-actions.js'
+import { budgetAction } from '../src/admin/actions/budget.js'
 import { markdownReply, table } from '../src/admin/markdown.js'
 import { BUDGET_WORDS } from '../src/budget/resolve.js'
 import type { ReplyContent } from '../src/dingtalk/openapi.js'
@@ -61,24 +60,12 @@ export default defineCommand({
       )
     return [`Approving sets the budget of **${a.route}**:`, ...lines].join('\n')
   },
-  handler: ({ args: a, ctx }) => {
-    const s = ctx.services
-    if (!setting(a)) return show(describeBudgets(s, s.now(), a.route), a.route !== undefined)
-    const request = ctx.approvalId ? s.approvals.get(ctx.approvalId) : undefined
-    const actor = request ? `${ctx.operator.name} (requested by ${request.requesterName})` : ctx.operator.name
-    const change = setRouteBudget(s, {
-      route: a.route!,
-      values: budgetValues(a),
-      actor: ctx.operator.name,
-      channel: ctx.channel,
-      reason: request ? `approval ${request.id}` : undefined,
-      approvalId: ctx.approvalId,
-    })
-    if (change.changed.length === 0) return `The budget of ${change.route} already is that; nothing changed.`
-    const notice = budgetNotice(change, actor)
-    s.outbox.add(notice, s.now())
-    return notice
-  },
+  action: (a) =>
+    setting(a)
+      ? actionCall(budgetAction, { route: a.route!, context: a.context, diag: a.diag, tools: a.tools })
+      : undefined,
+  handler: ({ args: a, ctx }) =>
+    show(describeBudgets(ctx.services, ctx.services.now(), a.route), a.route !== undefined),
 })
 
 function show(views: BudgetView[], one: boolean): ReplyContent {

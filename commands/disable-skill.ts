@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { defineCommand } from '../src/define.js'
-import { setSkillEnabled } from '../src/admin/skill-actions.js'
+import { actionCall, defineCommand } from '../src/define.js'
+import { disableSkill } from '../src/admin/actions/skill-toggle.js'
 
 export default defineCommand({
   name: 'disable-skill',
@@ -13,17 +13,5 @@ export default defineCommand({
   }),
   // Narrowing exposure is instant; turning it back on needs a second operator.
   approval: 'none',
-  handler: ({ args, ctx }) => {
-    const version = setSkillEnabled(ctx.services, args.skill, false, ctx.operator.name, args.reason)
-    if (version === undefined) return `"${args.skill}" was already off; nothing changed.`
-    const why = args.reason ? `: ${args.reason}` : ''
-    ctx.services.outbox.add(
-      `Skill **${args.skill}** turned OFF by ${ctx.operator.name}${why} (state v${version}).`,
-      ctx.services.now(),
-    )
-    return (
-      `"${args.skill}" is off (state v${version}). Users get a "turned off" answer from the next message on. ` +
-      `Turn it back on with /enable-skill ${args.skill} (needs a second operator).`
-    )
-  },
+  action: (a) => actionCall(disableSkill, { skill: a.skill, reason: a.reason }),
 })

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { defineCommand, type CommandDefinition } from '../src/define.js'
 import type { CommandContext } from '../src/context.js'
-import { approvalRule } from '../src/admin/execute.js'
+import { approvalRule } from '../src/router/approval.js'
 import { markdownReply } from '../src/admin/markdown.js'
 
 export default defineCommand({

@@ -1,13 +1,7 @@
 import { z } from 'zod'
-import { defineCommand } from '../src/define.js'
-import {
-  describeIncident,
-  incidentNotice,
-  incidentTtl,
-  isIncidentActive,
-  isRiskyInIncident,
-  setIncident,
-} from '../src/admin/incident-actions.js'
+import { actionCall, defineCommand } from '../src/define.js'
+import { describeIncident, isIncidentActive, isRiskyInIncident } from '../src/admin/incident-actions.js'
+import { incidentAction, type IncidentChange } from '../src/admin/actions/incident.js'
 import { parseDuration } from '../src/duration.js'
 
 const args = z
@@ -27,8 +21,12 @@ export default defineCommand({
   usage: '/incident on [reason…] [ttl=<duration>] | /incident off',
   positional: ['mode', 'reason...'],
   args,
-  // Switching on narrows what the bot does, so it is instant; switching off widens it again.
-  approval: (a) => (a.mode === 'off' ? 'second-operator' : 'none'),
+  // Switching on (or extending) narrows what the bot does, so it is instant; switching off widens it
+  // again and needs a second operator. Off while it is off opens no request: the action says "already off".
+  approval: (a, ctx) =>
+    a.mode === 'off' && isIncidentActive(ctx.services.state.current().state.incident, ctx.services.now())
+      ? 'second-operator'
+      : 'none',
   // What approving /incident off would change, shown with the approval request.
   preview: ({ args: a, ctx }) => {
     const s = ctx.services
@@ -38,30 +36,31 @@ export default defineCommand({
       .map((d) => d.name)
     return `Incident mode is ${describeIncident(s.state.current().state.incident, s.now())}. Approving turns it off and resumes: ${resumed.join(', ') || 'no skills (none is risky)'}.`
   },
-  handler: ({ args: a, ctx }) => {
+  action: (a) => actionCall(incidentAction, { mode: a.mode, reason: a.reason, ttl: a.ttl }),
+  format: (done, ctx) => {
+    const change = done.result as IncidentChange
+    if (!change.after.on) return done.reply
     const s = ctx.services
-    const on = a.mode === 'on'
-    const change = setIncident(s, {
-      on,
-      reason: a.reason,
-      ttlMs: on ? incidentTtl(s.config, a.ttl) : undefined,
-      actor: ctx.operator.name,
-    })
-    const now = s.now()
-    if (change.changed) s.outbox.add(incidentNotice(change, now, ctx.channel), now)
-    if (!on) return change.changed ? 'Incident mode is off. Risky skills are back.' : 'Incident mode was already off.'
     const held = s.skills.skills.filter((d) => isRiskyInIncident(d, s.config.incident.riskySkills))
-    const paused = held.filter((d) => !d.fallback).map((d) => d.name)
-    const fallback = held.filter((d) => d.fallback).map((d) => d.name)
     return {
       title: 'Incident mode on',
       markdown: [
-        `### Incident mode ${isIncidentActive(change.before, now) ? 'extended' : 'on'}`,
-        `- **State:** ${describeIncident(change.after, now)}`,
-        `- **Paused:** ${paused.join(', ') || 'none'}`,
-        `- **Answering from fallbacks:** ${fallback.join(', ') || 'none'}`,
+        `### Incident mode ${change.extended ? 'extended' : 'on'}`,
+        `- **State:** ${describeIncident(change.after, s.now())}`,
+        `- **Paused:** ${
+          held
+            .filter((d) => !d.fallback)
+            .map((d) => d.name)
+            .join(', ') || 'none'
+        }`,
+        `- **Answering from fallbacks:** ${
+          held
+            .filter((d) => d.fallback)
+            .map((d) => d.name)
+            .join(', ') || 'none'
+        }`,
         '',
-        'Read-only skills keep working. /incident off needs a second operator.',
+        'Read-only skills keep working. /incident off needs a second operator; so does ending it sooner.',
       ].join('\n'),
     }
   },

@@ -1,9 +1,10 @@
 import { z } from 'zod'
-import { planConfigRollback, previewConfigRollback, rollbackConfig } from '../src/admin/rollback-config.js'
-import { formatChanges } from '../src/admin/rollback-diff.js'
-import { previewReleaseRollback, rollbackRelease } from '../src/admin/rollback-release.js'
+import { planConfigRollback, previewConfigRollback } from '../src/admin/rollback-config.js'
+import { previewReleaseRollback } from '../src/admin/rollback-release.js'
+import { rollbackConfigAction } from '../src/admin/actions/rollback-config.js'
+import { rollbackReleaseAction } from '../src/admin/actions/rollback-release.js'
 import type { CommandContext } from '../src/context.js'
-import { defineCommand } from '../src/define.js'
+import { actionCall, defineCommand } from '../src/define.js'
 import { errorMessage } from '../src/errors.js'
 import { DIGEST_PATTERN } from '../src/store/releases.js'
 
@@ -40,27 +41,13 @@ export default defineCommand<Args>({
     if (a.target === 'release') return previewReleaseRollback(ctx.services, a.ref)
     return ''
   },
-  async handler({ args: a, ctx }) {
-    const requestedAt = ctx.approvalId ? ctx.services.approvals.get(ctx.approvalId)?.createdAt : undefined
-    const who = { actor: ctx.operator.name, channel: ctx.channel, approvalId: ctx.approvalId, requestedAt }
-    if (a.target === 'config') {
-      const r = rollbackConfig(ctx.services, {
-        ...who,
-        version: version(a),
-        reason: `/rollback config${a.ref ? ` ${a.ref}` : ''}`,
-      })
-      if (r.restoredAs === undefined) return `Config v${r.target} equals the current v${r.from}: nothing changed.`
-      return [
-        `Restored config v${r.target} as the new v${r.restoredAs} (was v${r.from}).`,
-        ...formatChanges(r.changes).map((l) => `- ${l}`),
-      ].join('\n')
-    }
-    if (a.target === 'release') {
-      const r = await rollbackRelease(ctx.services, { ...who, digest: a.ref }, ctx.services.now())
-      return r.summary
-    }
-    return options(ctx)
+  action: (a) => {
+    if (a.target === 'config') return actionCall(rollbackConfigAction, { target: 'config', version: version(a) })
+    if (a.target === 'release') return actionCall(rollbackReleaseAction, { target: 'release', digest: a.ref })
+    return undefined
   },
+  // Bare /rollback: what each form would pick right now.
+  handler: ({ ctx }) => options(ctx),
 })
 
 function version(a: Args): number | undefined {

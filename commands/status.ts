@@ -15,7 +15,7 @@ export default defineCommand({
     const now = ctx.services.now()
     const s = collectStatus(ctx.services, now)
     const off = s.skills.filter((k) => !k.enabled)
-    const headline = `${s.stream}${s.incident.on ? ', INCIDENT MODE' : ''}${off.length ? `, ${off.length} skill(s) off` : ''}`
+    const headline = `${s.stream}${s.incident.on ? ', INCIDENT MODE' : ''}${off.length ? `, ${off.length} skill(s) off` : ''}${s.ignoredStateVersions.length ? ', UNAUDITED STATE IGNORED' : ''}`
     return markdownReply(`Status: ${headline}`, [
       '### Router status',
       `- **Version:** ${s.version} (digest \`${s.digest}\`)`,
@@ -25,6 +25,11 @@ export default defineCommand({
       `- **Errors (${s.errorRate.windowMinutes} min):** ${errorLine(s)}`,
       `- **Pending approvals:** ${s.pendingApprovals}${s.pendingApprovals ? ' (see /pending)' : ''}`,
       `- **State version:** ${s.stateVersion}`,
+      ...(s.ignoredStateVersions.length
+        ? [
+            `- **IGNORED state version(s):** ${s.ignoredStateVersions.map((v) => `v${v}`).join(', ')}: written outside the audit trail (no audit entry commits to them), so not applied. Check who wrote to the database.`,
+          ]
+        : []),
       ...(s.modelUsage?.length
         ? ['', '**Model usage (last hour)**', ...s.modelUsage.map((u) => `- **${u.route}:** ${formatUsage(u)}`)]
         : []),

@@ -2,6 +2,7 @@ import type { Logger } from './logger.js'
 import type { OpenApiClient } from './dingtalk/openapi.js'
 import type { OutboxStore } from './store/outbox.js'
 import { errorMessage } from './errors.js'
+import { shortHead, type AuditHead } from './store/audit.js'
 
 export interface AnnouncerOptions {
   outbox: OutboxStore
@@ -10,12 +11,16 @@ export interface AnnouncerOptions {
   log: Logger
   now: () => number
   isConnected: () => boolean
+  /** The audit chain's current head: every notice carries it, a copy an attacker on the host cannot rewrite. */
+  head: () => AuditHead
   intervalMs?: number
 }
 
 /**
  * Sends outbox notices (routerctl changes, incident mode, approvals, alerts) to every admin conversation.
- * Polling the table is what lets another process, such as routerctl over SSH, reach the chat.
+ * Polling the table is what lets another process, such as routerctl over SSH, reach the chat. Each notice
+ * ends with the audit head at sending time, so a truncated chain no longer contains a head the admin
+ * conversations have seen (`routerctl audit verify --expect-head <seq>:<hash>`).
  */
 export class Announcer {
   private timer?: NodeJS.Timeout
@@ -52,8 +57,9 @@ export class Announcer {
         if (this.stopping) break
         try {
           if (this.opts.openapi) {
+            const markdown = `${entry.text}\n\n— audit head ${shortHead(this.opts.head())}`
             for (const cid of this.opts.adminConversations) {
-              await this.opts.openapi.sendToGroup(cid, { title: 'Router notice', markdown: entry.text })
+              await this.opts.openapi.sendToGroup(cid, { title: 'Router notice', markdown })
             }
           }
           this.opts.outbox.sent(entry.id, this.opts.now())

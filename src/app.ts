@@ -14,6 +14,8 @@ import { warmTokenizer } from './budget/tokenizer.js'
 import { ResponseCache } from './ask/cache.js'
 import { startHttpServer } from './http/server.js'
 import { createJobs } from './jobs/index.js'
+import { expireOrphanedRequests } from './jobs/expire-approvals.js'
+import { logAuditHead } from './jobs/audit-head.js'
 import { scheduleJobs } from './jobs/scheduler.js'
 import type { LoggerHandle } from './logger.js'
 import { createMetrics } from './metrics.js'
@@ -68,6 +70,24 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
     )
   }
   const stores = openStores(config, now)
+  // A runtime state version nobody audited is ignored; say so loudly (logged, announced, in /status).
+  stores.stores.state.onUnattested = (v) => {
+    log.warn(
+      { version: v.version, actor: v.actor, createdAt: v.createdAt },
+      'runtime state version ignored: no audit entry commits to it (written outside the router?)',
+    )
+    // Later, outside whatever transaction is reading the state now.
+    setImmediate(() => {
+      try {
+        stores.stores.outbox.add(
+          `Runtime state v${v.version} (claims actor "${v.actor.slice(0, 64)}") was written outside the audit trail: no audit entry commits to it, so it is IGNORED. Check who wrote to the database; /status lists ignored versions.`,
+          now(),
+        )
+      } catch (err) {
+        log.error({ err: errorMessage(err) }, 'could not announce an ignored runtime state version')
+      }
+    })
+  }
   addSecret(stores.auditKey.toString('utf8'))
   addSecret(config.model.apiKey)
   const clientId = config.dingtalk.clientId ?? ''
@@ -155,6 +175,7 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
     log,
     now,
     isConnected: () => stream.connected,
+    head: () => services.audit.head(),
   })
   let stopJobs: (() => Promise<void>) | undefined
 
@@ -165,6 +186,9 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
     announcer,
     async start() {
       recordStartEvents(services, stores.auditKey)
+      // Judged against the present: a request from someone who is no operator any more can never be approved.
+      expireOrphanedRequests(services, now(), 'system')
+      logAuditHead(services, now())
       try {
         recordStartupDeploy(services)
       } catch (err) {
@@ -204,6 +228,7 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
           args: { reason },
           outcome: 'executed',
         })
+        logAuditHead(services, now())
       } catch (err) {
         log.error({ err: (err as Error).message }, 'could not audit the stop')
       }

@@ -12,6 +12,7 @@ export class CommandRegistry {
     for (const c of commands) {
       if (!KEBAB.test(c.name)) problems.push(`command "${c.name}": name must be kebab-case`)
       if (this.byName.has(c.name)) problems.push(`command "${c.name}": declared twice`)
+      if (!c.handler && !c.action) problems.push(`command "${c.name}": needs an action or a handler`)
       if (!c.usage.startsWith(`/${c.name}`)) problems.push(`command "${c.name}": usage must start with /${c.name}`)
       const rest = (c.positional ?? []).findIndex((p) => p.endsWith('...'))
       if (rest >= 0 && rest !== (c.positional ?? []).length - 1)

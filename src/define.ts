@@ -7,6 +7,7 @@ import type { CommandContext } from './context.js'
 import type { EgressClient } from './egress/client.js'
 import type { ModelService } from './budget/model-client.js'
 import type { DiagnosticsService } from './budget/diagnostics.js'
+import type { AdminAction } from './admin/actions/action.js'
 
 export type Risk = 'read' | 'write' | 'external'
 
@@ -106,7 +107,32 @@ export interface CommandDefinition<A = Record<string, unknown>> {
   approval: ApprovalRule | ((args: A, ctx: CommandContext) => ApprovalRule)
   /** A dry-run summary shown with an approval request, for destructive commands. */
   preview?: (input: CommandInput<A>) => string | Promise<string>
-  handler: (input: CommandInput<A>) => ReplyContent | Promise<ReplyContent>
+  /**
+   * The admin action these args call (src/admin/actions), or undefined for a form that only reads (bare
+   * `/budget`). The action writes its change, its entry and its announcement in one transaction.
+   */
+  action?: (args: A) => ActionCall | undefined
+  /** Formats a committed action's result for chat; without it the action's own reply is sent. */
+  format?: (done: { result: unknown; reply: string }, ctx: CommandContext) => ReplyContent
+  /** Reads and answers; audited `executed` once it answered. Commands whose form is an action may omit it. */
+  handler?: (input: CommandInput<A>) => ReplyContent | Promise<ReplyContent>
+  /** The handler writes its own audit entries (/approve, /deny: the decision entries are the record). */
+  selfAudited?: boolean
+}
+
+/** One call of an admin action with its input, as a command maps its args to it. */
+export interface ActionCall {
+  /** The input type is checked where the call is built (actionCall); methods let it be carried as unknown. */
+  action: AdminAction<unknown, unknown>
+  input: unknown
+}
+
+/**
+ * Pairs an action with its input, type-checked.
+ * @example action: (a) => actionCall(disableSkill, { skill: a.skill, reason: a.reason })
+ */
+export function actionCall<I, R>(action: AdminAction<I, R>, input: I): ActionCall {
+  return { action, input }
 }
 
 /**

@@ -3,6 +3,7 @@ import type { BreakerState } from './egress/client.js'
 import type { ErrorRate } from './store/usage.js'
 import type { RouteUsage } from './store/model-usage.js'
 import type { IncidentState } from './store/state.js'
+import { effectiveIncident } from './admin/incident-actions.js'
 
 export interface SkillStatus {
   name: string
@@ -21,6 +22,11 @@ export interface StatusFacts {
   stream: string
   incident: IncidentState
   stateVersion: number
+  /**
+   * Runtime state versions newer than `stateVersion` that no audit entry commits to: written behind the
+   * router's back (e.g. with sqlite3) and therefore ignored.
+   */
+  ignoredStateVersions: number[]
   skills: SkillStatus[]
   errorRate: ErrorRate
   pendingApprovals: number
@@ -43,8 +49,10 @@ export function collectStatus(s: StatusSources, now: number): StatusFacts {
     digest: s.runtime?.digest ?? 'unknown',
     uptimeSeconds: s.runtime ? Math.round((now - s.runtime.startedAt) / 1000) : null,
     stream: s.runtime?.streamState() ?? 'unknown (bot process not attached)',
-    incident: current.state.incident,
+    // Off from the moment its ttl ends, not from the expiry job's next sweep.
+    incident: effectiveIncident(current.state.incident, now),
     stateVersion: current.version,
+    ignoredStateVersions: s.state.unattested(),
     skills: skillStatuses(s),
     errorRate: s.usage.errorRate(now, 15),
     pendingApprovals: s.approvals.pending(now).length,

@@ -1,69 +1,218 @@
-import type { CommandContext } from '../context.js'
+import type { Services } from '../context.js'
 import type { ApprovalRequest, Decision } from '../store/approvals.js'
+import type { AuditChannel } from '../store/audit.js'
+import type { ActionActor } from './actions/action.js'
+import { applyInTransaction, runAfter } from './actions/execute.js'
 import { formatArgs } from './approval-text.js'
 import { isoSeconds } from './markdown.js'
+import { actionReply } from './run-command.js'
 
 /** The two decisions an operator can make on a pending request. */
 export type DecisionKind = 'approved' | 'denied'
 
+/** What a decision did, for the chat reply (and a DingTalk card): `text` is what the decider reads. */
+export interface DecisionOutcome {
+  ok: boolean
+  text: string
+  request?: ApprovalRequest
+  /** Set when the approved action committed (`executed`). */
+  executed?: boolean
+  /** Set when this call decided the request (approved, denied, or closed as not runnable): its requester should hear of it. */
+  decided?: boolean
+}
+
 const VERB: Record<DecisionKind, string> = { approved: 'approve', denied: 'deny' }
 
 /**
- * Decides request `id` for the operator in `cctx`, and audits the result in the same write transaction,
- * so a decision never exists without its entry: `approved`/`denied` (actor: the decider, action: the
- * requested command, approvalId set, the requester named in `detail`), or `rejected` with the reason
- * when the attempt is refused (unknown, own request, expired, already decided, tampered).
- * @example const d = decideApproval('approved', 'k3x9q2m7ta', cctx); if (!d.ok) return refusalText(d, 'k3x9q2m7ta', cctx)
+ * Approves request `approvalId` for operator `deciderStaffId`, judged against the present, and runs it: the
+ * decision, the `approved` entry, the action's change and its `executed` entry commit in ONE transaction.
+ * Refused (and audited `rejected`) when the decider is no operator, the request is unknown, their own,
+ * expired, already decided or tampered with; `expired` when its requester is no longer an operator. When the
+ * action itself refuses (stale dry run, nothing to change) the request is closed and that refusal, with
+ * the approvalId, is the only entry: no `approved`, no `executed`. The one entry point for chat and cards.
+ * @example const out = await approveRequest(services, 'k3x9q2m7ta', 'op2', 'dingtalk')
  */
-export function decideApproval(kind: DecisionKind, id: string, cctx: CommandContext): Decision {
-  const { approvals, audit, now } = cctx.services
-  const at = now()
-  const actor = cctx.operator.name
-  const decision = audit.transaction((): Decision => {
-    const d = approvals.decide(id, kind, cctx.operator.staffId, at)
-    if (d.ok) {
-      const r = d.request
-      audit.append({
-        actor,
-        channel: cctx.channel,
+export async function approveRequest(
+  s: Services,
+  approvalId: string,
+  deciderStaffId: string,
+  channel: AuditChannel,
+  conversationId?: string,
+): Promise<DecisionOutcome> {
+  const decider = s.operators.get(deciderStaffId)
+  const at = s.now()
+  let follow: (() => Promise<string>) | undefined
+  const out = s.audit.transaction((): DecisionOutcome => {
+    const refused = refuseUpFront(s, 'approved', approvalId, deciderStaffId, channel, at)
+    if (refused) return refused
+    const r = decided(s.approvals.decide(approvalId, 'approved', deciderStaffId, at))
+    const def = s.commands.get(r.command)
+    const parsed = def?.args.safeParse(r.args)
+    const call = parsed?.success ? def!.action?.(parsed.data) : undefined
+    const actor: ActionActor = {
+      name: decider!.name,
+      channel,
+      approval: { id: r.id, requesterName: r.requesterName, requester: r.requester, requestedAt: r.createdAt },
+    }
+    const approvedEntry = () =>
+      s.audit.append({
+        actor: actor.name,
+        channel,
         action: r.command,
         args: r.args,
-        outcome: kind,
+        outcome: 'approved',
         approvalId: r.id,
         detail: `requested by ${r.requesterName} (${r.requester}) in ${r.conversationId}`,
       })
-    } else {
-      audit.append({
+    if (!call)
+      return notRunnable(
+        s,
+        r,
         actor,
-        channel: cctx.channel,
-        action: VERB[kind],
-        outcome: 'rejected',
-        approvalId: d.request?.id,
-        args: { id, reason: d.reason, ...(d.request ? { command: d.request.command } : {}) },
-      })
+        parsed?.success === false
+          ? `the stored arguments no longer fit ${def!.usage}`
+          : `/${r.command} has no action in this version of the router`,
+        at,
+      )
+    const done = applyInTransaction(s, call.action, call.input, actor, approvedEntry)
+    if (!done.ok) s.approvals.close(r.id, 'denied', at)
+    const text = done.ok ? done.reply : `Approved, but NOT run: ${actionReply(r.command, done)}`
+    if (conversationId !== undefined && r.conversationId !== conversationId) {
+      s.outbox.add(
+        `Request ${r.id} (${describe(r)}) was approved by ${actor.name} in another admin conversation. Result: ${text}`,
+        at,
+      )
     }
-    return d
+    if (done.ok && call.action.after) {
+      follow = async () => (await runAfter(s, call.action, call.input, done, actor)).reply
+    }
+    return { ok: done.ok, text, request: r, executed: done.ok, decided: true }
   })
-  // The requester learns the outcome of their request even when someone else's message carries it.
-  if (decision.ok) cctx.mention?.(decision.request.requester)
-  if (!decision.ok && decision.reason === 'tampered') {
-    cctx.log.error(
-      { approvalId: id, command: decision.request?.command },
-      'approval request does not match its signature; refused',
-    )
-  }
-  return decision
+  if (follow) out.text = await follow()
+  return out
 }
 
 /**
- * What the operator reads when an approve or deny attempt is refused: what happened and what to do.
- * @example refusalText({ ok: false, reason: 'unknown' }, 'zzz', 'approved', cctx) // 'No approval request "zzz". /pending lists the open ones.'
+ * Denies request `approvalId` (any operator, the requester too, to withdraw it); audited `denied`, or
+ * `rejected` with the reason when the attempt is refused.
+ * @example const out = denyRequest(services, 'k3x9q2m7ta', 'op1', 'dingtalk')
  */
-export function refusalText(
+export function denyRequest(
+  s: Services,
+  approvalId: string,
+  deciderStaffId: string,
+  channel: AuditChannel,
+  conversationId?: string,
+): DecisionOutcome {
+  const at = s.now()
+  return s.audit.transaction((): DecisionOutcome => {
+    const refused = refuseUpFront(s, 'denied', approvalId, deciderStaffId, channel, at)
+    if (refused) return refused
+    const r = decided(s.approvals.decide(approvalId, 'denied', deciderStaffId, at))
+    const name = s.operators.get(deciderStaffId)!.name
+    s.audit.append({
+      actor: name,
+      channel,
+      action: r.command,
+      args: r.args,
+      outcome: 'denied',
+      approvalId: r.id,
+      detail: `requested by ${r.requesterName} (${r.requester}) in ${r.conversationId}`,
+    })
+    if (conversationId !== undefined && r.conversationId !== conversationId)
+      s.outbox.add(`Request ${r.id} (${describe(r)}) was denied by ${name}.`, at)
+    return { ok: true, text: `Denied ${r.id} (${describe(r)}). Nothing ran.`, request: r, decided: true }
+  })
+}
+
+// Everything that stops a decision before it is made, each audited: a decider who is no operator, a
+// requester who no longer is one (the request expires), and what the store refuses.
+function refuseUpFront(
+  s: Services,
+  kind: DecisionKind,
+  id: string,
+  deciderStaffId: string,
+  channel: AuditChannel,
+  at: number,
+): DecisionOutcome | undefined {
+  const decider = s.operators.get(deciderStaffId)
+  const actor = decider?.name ?? `staff:${deciderStaffId.slice(0, 64)}`
+  const reject = (reason: string, request?: ApprovalRequest, text = 'Refused.') => {
+    s.audit.append({
+      actor,
+      channel,
+      action: VERB[kind],
+      outcome: 'rejected',
+      approvalId: request?.id,
+      args: { id, reason, ...(request ? { command: request.command } : {}) },
+    })
+    return { ok: false, text, request }
+  }
+  if (!decider) return reject('not-an-operator', undefined, 'Only an operator can decide approval requests.')
+  const request = s.approvals.get(id)
+  if (
+    kind === 'approved' &&
+    request?.status === 'pending' &&
+    at < request.expiresAt &&
+    !s.operators.has(request.requester)
+  ) {
+    s.approvals.close(request.id, 'expired', at)
+    s.audit.append({
+      actor,
+      channel,
+      action: request.command,
+      args: request.args,
+      outcome: 'expired',
+      approvalId: request.id,
+      detail: `requester ${request.requesterName} (${request.requester}) is no longer an operator`,
+    })
+    return {
+      ok: false,
+      request,
+      text: `Request ${request.id} (${describe(request)}) cannot be approved: ${request.requesterName} is no longer an operator. It has expired; nothing ran.`,
+    }
+  }
+  // A dry run of the decision: the store's own checks, without writing (decide() below writes).
+  const problem = s.approvals.check(id, kind, deciderStaffId, at)
+  if (!problem) return undefined
+  if (problem.reason === 'tampered')
+    s.log.error(
+      { approvalId: id, command: problem.request?.command },
+      'approval request does not match its signature; refused',
+    )
+  return reject(problem.reason, problem.request, refusalText(problem, id, kind, s))
+}
+
+// Checked under the same write lock just before, so it cannot lose; a loss would be a bug, not a refusal.
+function decided(d: Decision): ApprovalRequest {
+  if (!d.ok) throw new Error(`approval decision lost under the write lock (${d.reason})`)
+  return d.request
+}
+
+// A forced approval of a read-only command, or stored args that no longer validate: nothing can run.
+function notRunnable(s: Services, r: ApprovalRequest, actor: ActionActor, reason: string, at: number): DecisionOutcome {
+  s.approvals.close(r.id, 'denied', at)
+  s.audit.append({
+    actor: actor.name,
+    channel: actor.channel,
+    action: r.command,
+    args: r.args,
+    outcome: 'failed',
+    approvalId: r.id,
+    detail: reason,
+  })
+  return { ok: false, text: `Approved, but NOT run: ${reason}.`, request: r, decided: true }
+}
+
+/**
+ * What the decider reads when an approve or deny attempt is refused: what happened and what to do.
+ * @example refusalText({ ok: false, reason: 'unknown' }, 'zzz', 'approved', services)
+ */
+function refusalText(
   d: Extract<Decision, { ok: false }>,
   id: string,
   kind: DecisionKind,
-  cctx: CommandContext,
+  s: Pick<Services, 'operators'>,
 ): string {
   const r = d.request
   const what = r ? describe(r) : ''
@@ -75,7 +224,7 @@ export function refusalText(
     case 'expired':
       return `Request ${id} (${what}) expired at ${isoSeconds(r!.expiresAt)}; nothing ran. Ask again if it is still needed.`
     case 'already-decided':
-      return `Request ${id} (${what}) was already ${r!.status} by ${decider(r!, cctx)}${r!.decidedAt ? ` at ${isoSeconds(r!.decidedAt)}` : ''}; it cannot be ${kind} again.`
+      return `Request ${id} (${what}) was already ${r!.status} by ${decider(r!, s)}${r!.decidedAt ? ` at ${isoSeconds(r!.decidedAt)}` : ''}; it cannot be ${kind} again.`
     case 'tampered':
       return `Request ${id} does not match what was signed: its stored row was changed. Refused; nothing ran. Check /audit and the database.`
   }
@@ -90,7 +239,7 @@ export function describe(r: ApprovalRequest): string {
   return `/${r.command}${args ? ` ${args}` : ''} by ${r.requesterName}`
 }
 
-function decider(r: ApprovalRequest, cctx: CommandContext): string {
+function decider(r: ApprovalRequest, s: Pick<Services, 'operators'>): string {
   if (!r.decidedBy) return 'someone'
-  return cctx.services.operators.get(r.decidedBy)?.name ?? r.decidedBy
+  return s.operators.get(r.decidedBy)?.name ?? r.decidedBy
 }

@@ -4,7 +4,6 @@ import {
   BUDGET_BOUNDS,
   BUDGET_FIELDS,
   BUDGET_WORDS,
-  budgetWords,
   effectiveBudget,
   type BudgetField,
   type BudgetLimits,
@@ -17,27 +16,6 @@ type Deps = Pick<Services, 'config' | 'state' | 'skills'>
 /** One route's budget with its recent usage, for `/budget` and `routerctl budget`. */
 export interface BudgetView extends RouteBudget {
   lastHour?: RouteUsage
-}
-
-/** What setRouteBudget did; `changed` is empty when the values were already in force. */
-export interface BudgetChange {
-  route: string
-  before: BudgetLimits
-  after: BudgetLimits
-  changed: BudgetField[]
-  /** The runtime-state version after the call. */
-  version: number
-}
-
-export interface SetBudgetInput {
-  route: string
-  values: Partial<BudgetLimits>
-  actor: string
-  channel: 'dingtalk' | 'cli'
-  reason?: string
-  approvalId?: string
-  breakGlass?: boolean
-  osUser?: string
 }
 
 /**
@@ -98,54 +76,6 @@ export function describeBudgets(s: Deps & Pick<Services, 'modelUsage'>, now: num
   const usage = new Map(s.modelUsage.summary(now - 3_600_000, route).map((u) => [u.route, u]))
   const routes = route !== undefined ? [route] : s.skills.skills.map((d) => d.name)
   return routes.map((r) => ({ ...effectiveBudget(s.config, state, r), lastHour: usage.get(r) }))
-}
-
-/**
- * Sets a route's runtime budget override and audits the change with old and new values, in one
- * transaction. Shared by `/budget` and routerctl; the caller decides on approval and announces.
- * @example setRouteBudget(services, { route: 'ask', values: { maxContextTokens: 2000 }, actor: 'alice', channel: 'dingtalk' })
- */
-export function setRouteBudget(s: Deps & Pick<Services, 'audit'>, input: SetBudgetInput): BudgetChange {
-  checkRoute(s, input.route)
-  return s.audit.transaction(() => {
-    const before = effectiveBudget(s.config, s.state.current().state, input.route).limits
-    const changed = BUDGET_FIELDS.filter((f) => input.values[f] !== undefined && input.values[f] !== before[f])
-    if (changed.length === 0)
-      return { route: input.route, before, after: before, changed, version: s.state.current().version }
-    const next = s.state.update(input.actor, input.reason, (draft) => {
-      draft.budgets[input.route] = { ...draft.budgets[input.route], ...input.values }
-    })
-    const after = effectiveBudget(s.config, next.state, input.route).limits
-    s.audit.append({
-      actor: input.actor,
-      channel: input.channel,
-      action: 'budget-change',
-      outcome: 'executed',
-      args: {
-        route: input.route,
-        old: budgetWords(before),
-        new: budgetWords(after),
-        stateVersion: next.version,
-        ...(input.reason ? { reason: input.reason } : {}),
-      },
-      approvalId: input.approvalId,
-      breakGlass: input.breakGlass,
-      osUser: input.osUser,
-    })
-    return { route: input.route, before, after, changed, version: next.version }
-  })
-}
-
-/**
- * One line for the admin conversations about a change, e.g. `Budget of ask: context 4,000 → 2,000 (by alice, state v7)`.
- * @example outbox.add(budgetNotice(change, 'alice'), now)
- */
-export function budgetNotice(change: BudgetChange, actor: string): string {
-  const word = (f: BudgetField) => Object.entries(BUDGET_WORDS).find(([, v]) => v === f)![0]
-  const parts = change.changed.map(
-    (f) => `${word(f)} ${change.before[f].toLocaleString('en-US')} → ${change.after[f].toLocaleString('en-US')}`,
-  )
-  return `Budget of **${change.route}**: ${parts.join(', ')} (by ${actor}, state v${change.version}).`
 }
 
 /**

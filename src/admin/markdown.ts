@@ -24,14 +24,6 @@ function cell(text: string): string {
 }
 
 /**
- * The readable text of a reply, for combining replies and for outbox notices.
- * @example contentText({ title: 't', markdown: '**on**' }) // '**on**'
- */
-export function contentText(content: ReplyContent): string {
-  return typeof content === 'string' ? content : content.markdown
-}
-
-/**
  * ISO 8601 to the second, in UTC: what an operator compares with other clocks and logs.
  * @example isoSeconds(0) // '1970-01-01T00:00:00Z'
  */

@@ -4,12 +4,11 @@ import type { RouterConfig } from '../config.js'
 import type { RuntimeFacts, Services } from '../context.js'
 import { formatDuration, parseDuration } from '../duration.js'
 import { UserError } from '../errors.js'
-import type { AuditChannel } from '../store/audit.js'
-import { DIGEST_PATTERN, type DesiredRelease } from '../store/releases.js'
+import { DIGEST_PATTERN, type DesiredRelease, type DesiredStatus } from '../store/releases.js'
 import { hookArgv, runHook, tailOf, type HookResult } from './rollback-hook.js'
 
 /** routerctl has no running process: `runtime` is then absent and the newest deploy stands in for it. */
-type Deps = Pick<Services, 'releases' | 'audit'> & {
+type Deps = Pick<Services, 'releases'> & {
   config: Pick<RouterConfig, 'db' | 'releases'>
   runtime?: RuntimeFacts
 }
@@ -37,7 +36,7 @@ export interface ReleasePlan {
  * known-good release other than the running one.
  * @example planReleaseRollback(services).digest // 'sha256:…'
  */
-function planReleaseRollback(s: Pick<Deps, 'releases' | 'runtime'>, digest?: string): ReleasePlan {
+export function planReleaseRollback(s: Pick<Deps, 'releases' | 'runtime'>, digest?: string): ReleasePlan {
   const running = s.runtime?.digest ?? s.releases.latest()?.digest
   const recent = () =>
     s.releases
@@ -79,48 +78,25 @@ export function previewReleaseRollback(s: Pick<Deps, 'releases' | 'runtime' | 'c
   ].join('\n')
 }
 
-export interface ReleaseRollbackInput {
-  digest?: string
-  actor: string
-  channel: AuditChannel
-  approvalId?: string
-  osUser?: string
-  /** When the approval was requested: a defaulted target must still be what the approver saw. */
-  requestedAt?: number
-}
-
-export interface ReleaseRollbackResult {
+/** How the hand-off of a committed release rollback ended. */
+export interface HandOff {
   ok: boolean
-  desired: DesiredRelease
+  status: DesiredStatus
   hook?: HookResult
+  output: string
   summary: string
 }
 
 /**
- * Writes the desired release (row and desired-release.json, `awaiting-hook` while a hook runs), then runs
- * the configured hook and marks the file `ready` for the reconciler. A failing or hanging hook changes
- * nothing else: the file is put back as it was and the request is marked failed, so the reconciler never
- * applies a rollback whose hand-off failed. Audited either way, with the hook's output. Shared by `/rollback release` and `routerctl rollback release`.
- * @example const r = await rollbackRelease(services, { actor: 'bob', channel: 'dingtalk', approvalId }, Date.now())
+ * Hands a recorded desired release to the host: writes desired-release.json (`awaiting-hook` while a hook
+ * runs), runs the configured hook and marks the file `ready` for the reconciler. A failing or hanging hook
+ * changes nothing else: the file is put back as it was and the request is marked failed, so the reconciler
+ * never applies a rollback whose hand-off failed. Runs after the request's entry is committed.
+ * @example const h = await handOffRelease(deps, desired, plan)
  */
-export async function rollbackRelease(
-  s: Deps,
-  input: ReleaseRollbackInput,
-  now: number,
-): Promise<ReleaseRollbackResult> {
-  if (input.digest === undefined && input.requestedAt !== undefined && s.releases.lastChangeAt() > input.requestedAt) {
-    throw new UserError(
-      'A deploy or a known-good mark happened after this rollback was requested, so its dry run is out of date. Run /rollback release again.',
-      'stale_request',
-    )
-  }
-  const plan = planReleaseRollback(s, input.digest)
+export async function handOffRelease(s: Deps, desired: DesiredRelease, plan: ReleasePlan): Promise<HandOff> {
   const file = desiredReleaseFile(s.config.db)
   const before = readIfExists(file)
-  const desired = s.releases.addDesired(
-    { digest: plan.digest, previousDigest: plan.running, requestedBy: input.actor },
-    now,
-  )
   const template = s.config.releases.rollbackHook
   // The hook may read the file, but the reconciler (its systemd .path unit fires on every write) applies
   // only a `ready` one: a release whose hook then fails must never have been applicable.
@@ -131,7 +107,7 @@ export async function rollbackRelease(
         digest: desired.digest,
         previousDigest: desired.previousDigest,
         requestedBy: desired.requestedBy,
-        requestedAt: new Date(now).toISOString(),
+        requestedAt: new Date(desired.requestedAt).toISOString(),
         status,
       },
       null,
@@ -160,30 +136,10 @@ export async function rollbackRelease(
     if (before === undefined) rmSync(file, { force: true })
     else writeAtomic(file, before)
   }
-  const status = !hook ? 'pending' : ok ? 'handed-off' : 'failed'
+  const status: DesiredStatus = !hook ? 'pending' : ok ? 'handed-off' : 'failed'
+  s.releases.setDesiredStatus(desired.id, status, hook?.error)
   const output = hook ? tailOf(hook.output) : ''
-  s.audit.transaction(() => {
-    s.releases.setDesiredStatus(desired.id, status, hook?.error)
-    s.audit.append({
-      actor: input.actor,
-      channel: input.channel,
-      action: 'release-rollback',
-      outcome: ok ? 'executed' : 'failed',
-      args: {
-        digest: plan.digest,
-        previous: plan.running,
-        why: plan.why,
-        request: desired.id,
-        status,
-        hook: hook ? { exitCode: hook.exitCode, timedOut: hook.timedOut, ms: hook.durationMs } : 'none',
-      },
-      detail: hook ? `${hook.error ? `${hook.error}\n` : ''}${output || '(no output)'}` : undefined,
-      approvalId: input.approvalId,
-      breakGlass: input.channel === 'cli',
-      osUser: input.osUser,
-    })
-  })
-  return { ok, desired: { ...desired, status }, hook, summary: summarise(plan, desired.id, hook, output, timeoutMs) }
+  return { ok, status, hook, output, summary: summarise(plan, desired.id, hook, output, timeoutMs) }
 }
 
 function summarise(

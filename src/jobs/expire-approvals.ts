@@ -1,8 +1,10 @@
 import type { Services } from '../context.js'
 import { defineJob } from '../define.js'
 
-/** Expires overdue approval requests, audits each, and tells the admin conversations. */
-export function expireApprovalsJob(s: Pick<Services, 'approvals' | 'audit' | 'outbox'>) {
+type Deps = Pick<Services, 'approvals' | 'audit' | 'outbox' | 'operators'>
+
+/** Expires overdue approval requests and those whose requester is no longer an operator; audits each and tells the admin conversations. */
+export function expireApprovalsJob(s: Deps) {
   return defineJob({
     name: 'expire-approvals',
     schedule: '* * * * *',
@@ -23,7 +25,35 @@ export function expireApprovalsJob(s: Pick<Services, 'approvals' | 'audit' | 'ou
       })
       for (const r of expired)
         s.outbox.add(`Approval ${r.id} for /${r.command} (requested by ${r.requesterName}) expired unanswered.`, now)
+      expireOrphanedRequests(s, now, 'cron')
       return undefined
     },
+  })
+}
+
+/**
+ * Expires every pending request whose requester is no longer in ROUTER_OPERATORS: nobody may approve what
+ * a removed operator asked for. Run at start (channel `system`) and every minute; each is audited `expired`
+ * with the reason and announced, in one transaction.
+ * @example expireOrphanedRequests(services, Date.now(), 'system')
+ */
+export function expireOrphanedRequests(s: Deps, now: number, channel: 'system' | 'cron'): number {
+  return s.audit.transaction(() => {
+    const orphans = s.approvals.pending(now).filter((r) => !s.operators.has(r.requester))
+    for (const r of orphans) {
+      if (!s.approvals.close(r.id, 'expired', now)) continue
+      const reason = `requester ${r.requesterName} (${r.requester}) is no longer an operator`
+      s.audit.append({
+        actor: 'expire-approvals',
+        channel,
+        action: r.command,
+        args: r.args,
+        outcome: 'expired',
+        approvalId: r.id,
+        detail: reason,
+      })
+      s.outbox.add(`Approval ${r.id} for /${r.command} expired: ${reason}.`, now)
+    }
+    return orphans.length
   })
 }

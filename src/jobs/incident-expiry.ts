@@ -1,33 +1,34 @@
 import type { Services } from '../context.js'
 import { defineJob } from '../define.js'
-import { expireIncident, incidentNotice } from '../admin/incident-actions.js'
+import { incidentExpiry } from '../admin/actions/incident.js'
+import { applyAction } from '../admin/actions/execute.js'
 
 /**
  * Turns incident mode off once its ttl has run out, so a forgotten incident cannot pause risky skills forever.
- * The change, its audit entry (channel `cron`) and the announcement commit together.
+ * The change, its audit entry (channel `cron`) and the announcement commit together through the executor.
+ * /status already shows it off from the moment its ttl ends; this job writes that down.
  * @example await incidentExpiryJob(services).run(Date.now())
  */
-export function incidentExpiryJob(s: Pick<Services, 'state' | 'audit' | 'outbox' | 'log'>) {
+export function incidentExpiryJob(s: Services) {
   return defineJob({
     name: 'incident-expiry',
     schedule: '* * * * *',
     run: (now) => {
-      const change = s.audit.transaction(() => {
-        const c = expireIncident(s, now)
-        if (!c) return undefined
-        s.audit.append({
-          actor: 'incident-expiry',
+      const incident = s.state.current().state.incident
+      // Checked before taking the write lock, so the quiet minutes write nothing; the action checks again under it.
+      if (!incident.on || incident.expiresAt === undefined || incident.expiresAt > now) return
+      const done = applyAction(
+        { ...s, now: () => now },
+        incidentExpiry,
+        { mode: 'off', reason: 'ttl ran out' },
+        {
+          name: 'incident-expiry',
           channel: 'cron',
-          action: 'incident',
-          outcome: 'executed',
-          args: { mode: 'off', reason: 'ttl ran out', turnedOnBy: c.before.by, expiresAt: c.before.expiresAt },
-        })
-        s.outbox.add(incidentNotice(c, now, 'cron'), now)
-        return c
-      })
-      if (change)
+        },
+      )
+      if (done.ok)
         s.log.info(
-          { turnedOnBy: change.before.by, expiresAt: change.before.expiresAt },
+          { turnedOnBy: incident.by, expiresAt: incident.expiresAt },
           'incident mode expired and was turned off',
         )
     },

@@ -8,6 +8,7 @@ import { auditRetentionJob } from './audit-retention.js'
 import { accessReviewJob } from './access-review.js'
 import { dailyDigestJob } from './daily-digest.js'
 import { driftJob } from './drift.js'
+import { auditHeadJob } from './audit-head.js'
 
 /** Every scheduled job of the bot process. Add a job by adding its factory here. */
 export function createJobs(s: Services): JobDefinition[] {
@@ -19,6 +20,7 @@ export function createJobs(s: Services): JobDefinition[] {
     auditRetentionJob(s),
     accessReviewJob(s),
     driftJob(s),
+    auditHeadJob(s),
     ...(s.config.digest.enabled ? [dailyDigestJob(s)] : []),
   ]
 }

@@ -1,8 +1,16 @@
 import type { Middleware } from '../compose.js'
 import type { CommandContext, Context } from '../context.js'
-import { approvalRule } from '../admin/execute.js'
+import type { CommandDefinition } from '../define.js'
 import { approvalRequestReply } from '../admin/approval-text.js'
 import { parseDuration } from '../duration.js'
+import { errorMessage, isUserError } from '../errors.js'
+
+/** Whether this command, with these args, needs a second operator; the config can force or waive it. */
+export function approvalRule<A>(def: CommandDefinition<A>, args: A, cctx: CommandContext): 'none' | 'second-operator' {
+  const forced = cctx.services.config.approvals.require[def.name]
+  if (forced !== undefined) return forced ? 'second-operator' : 'none'
+  return typeof def.approval === 'function' ? def.approval(args, cctx) : def.approval
+}
 
 /** Builds the handler-facing context of a routed command. */
 export function commandContext(ctx: Context): CommandContext {
@@ -27,7 +35,17 @@ export function approval(): Middleware<Context> {
     const cctx = commandContext(ctx)
     if (approvalRule(def, args, cctx) === 'none') return next()
     const { services } = ctx
-    const preview = def.preview ? await def.preview({ args, ctx: cctx }) : undefined
+    let preview: string | undefined
+    try {
+      preview = def.preview ? await def.preview({ args, ctx: cctx }) : undefined
+    } catch (err) {
+      // A dry run that cannot be made (an unknown skill, no rollback target) opens no request.
+      if (!isUserError(err)) throw err
+      auditRefusedRequest(ctx, errorMessage(err))
+      ctx.outcome = 'replied'
+      await ctx.reply(err.message)
+      return
+    }
     const now = services.now()
     const ttlMs = parseDuration(services.config.approvals.ttl) ?? 15 * 60_000
     const request = services.audit.transaction(() => {
@@ -55,4 +73,16 @@ export function approval(): Middleware<Context> {
     for (const staffId of services.operators.keys()) if (staffId !== ctx.operator.staffId) ctx.mentions.add(staffId)
     await ctx.reply(approvalRequestReply(request, now, preview))
   }
+}
+
+// The request that could not be opened is still an operator's attempt: on the record as `rejected`.
+function auditRefusedRequest(ctx: Context, reason: string): void {
+  ctx.services.audit.append({
+    actor: ctx.operator!.name,
+    channel: 'dingtalk',
+    action: ctx.command!.def.name,
+    args: ctx.command!.args as Record<string, unknown>,
+    outcome: 'rejected',
+    detail: reason,
+  })
 }

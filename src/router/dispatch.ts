@@ -1,15 +1,15 @@
 import type { Middleware } from '../compose.js'
 import type { Context } from '../context.js'
-import { executeCommand } from '../admin/execute.js'
+import { runCommand } from '../admin/run-command.js'
 import { commandContext } from './approval.js'
 import { runSkill } from './run-skill.js'
 
-/** Runs what `route` picked: an admin command through the audited executor, or a skill. */
+/** Runs what `route` picked: an admin command (its action through the one executor), or a skill. */
 export function dispatch(): Middleware<Context> {
   return async function dispatch(ctx) {
     if (ctx.command && ctx.operator) {
       const { def, args } = ctx.command
-      const result = await executeCommand(def, args, commandContext(ctx))
+      const result = await runCommand(def, args, commandContext(ctx))
       ctx.outcome = 'replied'
       await ctx.reply(result)
       return

@@ -97,10 +97,15 @@ export class ApprovalStore {
   }
 
   /**
-   * Decides a request. Only one decision ever wins (a conditional UPDATE), the requester cannot approve
-   * their own, and the signature and args hash are checked again so an edited row is refused.
+   * Why `by` could not decide request `id` now, or undefined when the decision would be taken.
+   * @example const problem = approvals.check(id, 'approved', 'op2', Date.now())
    */
-  decide(id: string, decision: 'approved' | 'denied', by: string, now: number): Decision {
+  check(
+    id: string,
+    decision: 'approved' | 'denied',
+    by: string,
+    now: number,
+  ): Extract<Decision, { ok: false }> | undefined {
     const request = this.get(id)
     if (!request) return { ok: false, reason: 'unknown' }
     if (!this.intact(request)) return { ok: false, reason: 'tampered', request }
@@ -108,6 +113,17 @@ export class ApprovalStore {
       return { ok: false, reason: request.status === 'expired' ? 'expired' : 'already-decided', request }
     if (now >= request.expiresAt) return { ok: false, reason: 'expired', request }
     if (decision === 'approved' && by === request.requester) return { ok: false, reason: 'self-approval', request }
+    return undefined
+  }
+
+  /**
+   * Decides a request. Only one decision ever wins (a conditional UPDATE), the requester cannot approve
+   * their own, and the signature and args hash are checked again so an edited row is refused.
+   */
+  decide(id: string, decision: 'approved' | 'denied', by: string, now: number): Decision {
+    const problem = this.check(id, decision, by, now)
+    if (problem) return problem
+    const request = this.get(id)!
     const won =
       this.db
         .prepare(
@@ -116,6 +132,20 @@ export class ApprovalStore {
         .run(decision, by, now, id, now).changes === 1
     if (!won) return { ok: false, reason: 'already-decided', request }
     return { ok: true, request: { ...request, status: decision, decidedBy: by, decidedAt: now } }
+  }
+
+  /**
+   * Closes a request that can no longer run: `expired` for a pending one whose requester is gone, `denied`
+   * for an approved one whose action was refused when it was applied (stale, no change).
+   * @returns false when the request was not in the expected state.
+   */
+  close(id: string, status: 'expired' | 'denied', now: number): boolean {
+    const from = status === 'expired' ? 'pending' : 'approved'
+    return (
+      this.db
+        .prepare('UPDATE approvals SET status = ?, decided_at = COALESCE(decided_at, ?) WHERE id = ? AND status = ?')
+        .run(status, now, id, from).changes === 1
+    )
   }
 
   /** Marks every overdue pending request expired and returns them. */

@@ -63,7 +63,27 @@ export interface AuditCheckpoint {
   signature: string
 }
 
-export type VerifyResult = { ok: true; count: number } | { ok: false; count: number; seq: number; reason: string }
+/** Where the chain ends: the newest entry, or the retention checkpoint (or genesis, seq 0) when there is none. */
+export interface AuditHead {
+  seq: number
+  hash: string
+}
+
+export type VerifyResult =
+  | { ok: true; count: number; head: AuditHead }
+  | { ok: false; count: number; seq: number; reason: string }
+
+/**
+ * The head as announcements carry it and `routerctl audit verify --expect-head` takes it: `seq:` and the
+ * first 12 hex characters of the hash (a prefix is accepted).
+ * @example shortHead({ seq: 41, hash: '3f2a9c1b7e0d…' }) // '41:3f2a9c1b7e0d'
+ */
+export function shortHead(head: AuditHead): string {
+  return `${head.seq}:${head.hash.slice(0, 12)}`
+}
+
+/** Whether the stored chain still holds a head that was announced earlier. */
+export type HeadCheck = 'present' | 'missing' | 'different' | 'pruned'
 
 /** The hash-chained audit trail. Every append is its own committed transaction, taken with a write lock. */
 export class AuditLog {
@@ -101,6 +121,58 @@ export class AuditLog {
     return this.db.transaction(fn).immediate()
   }
 
+  /** Runs `fn` inside the current transaction as a savepoint: if it throws, only its own writes are undone. */
+  savepoint<T>(fn: () => T): T {
+    return this.db.transaction(fn)()
+  }
+
+  /** The current head: the newest entry's seq and hash (the checkpoint's, or genesis, when there is no entry). */
+  head(): AuditHead {
+    const last = this.last.get() as AuditHead | undefined
+    return last ? { seq: last.seq, hash: last.hash } : { seq: this.checkpointSeq(), hash: this.checkpointHash() }
+  }
+
+  /**
+   * Whether the chain still contains the head `seq` whose hash starts with `hashPrefix` (announcements carry
+   * a short hash). `pruned` when retention removed that entry, so it can no longer be confirmed.
+   * @example audit.checkHead(41, '3f2a9c1b7e0d') // 'present'
+   */
+  checkHead(seq: number, hashPrefix: string): HeadCheck {
+    const prefix = hashPrefix.toLowerCase()
+    const checkpoint = this.checkpoint()
+    if (checkpoint && seq <= checkpoint.seq) {
+      if (seq < checkpoint.seq) return 'pruned'
+      return checkpoint.hash.startsWith(prefix) ? 'present' : 'different'
+    }
+    if (seq === 0) return GENESIS_HASH.startsWith(prefix) ? 'present' : 'different'
+    const row = this.db.prepare('SELECT hash FROM audit WHERE seq = ?').get(seq) as { hash: string } | undefined
+    if (!row) return 'missing'
+    return row.hash.startsWith(prefix) ? 'present' : 'different'
+  }
+
+  /**
+   * A signature over the head and a time, for the log line that copies the head off the host.
+   * @example log.info({ ...head, ts, signature: audit.signHead(head, ts) }, 'audit head')
+   */
+  signHead(head: AuditHead, ts: string): string {
+    return createHmac('sha256', this.key)
+      .update(canonicalJson({ kind: 'audit-head', seq: head.seq, hash: head.hash, ts }))
+      .digest('hex')
+  }
+
+  /**
+   * Whether a verified entry in the chain commits to runtime state `version` with content hash `stateHash`:
+   * the only way a state version is applied. Each candidate entry's own HMAC is checked, so a row inserted
+   * without the key does not count.
+   * @example audit.attestsState(7, 'ab12…')
+   */
+  attestsState(version: number, stateHash: string): boolean {
+    const rows = this.db
+      .prepare("SELECT * FROM audit WHERE json_extract(args, '$.stateVersion') = ? AND outcome = 'executed'")
+      .all(version) as Row[]
+    return rows.some((row) => this.hashOf(row) === row.hash && toEntry(row).args.stateHash === stateHash)
+  }
+
   /** Entries in order, from `sinceSeq` (exclusive). */
   *entries(sinceSeq = 0): Generator<AuditEntry> {
     for (const row of this.db.prepare('SELECT * FROM audit WHERE seq > ? ORDER BY seq').iterate(sinceSeq)) {
@@ -124,37 +196,37 @@ export class AuditLog {
   }
 
   /**
-   * Break-glass entries nobody has reviewed yet, oldest first, and how many there are in all.
-   * Reviews live in `audit_reviews` because the chain itself is never updated.
+   * Break-glass entries nobody has reviewed yet, oldest first, and how many there are in all. A review is
+   * a verified `review-ack` entry in the chain naming the entry's seq, so /review is derived from the chain
+   * itself and a row written around the key cannot mark anything reviewed.
    * @example const { entries, total } = audit.unreviewedBreakGlass(20)
    */
   unreviewedBreakGlass(limit = 20): { entries: AuditEntry[]; total: number } {
-    const where =
-      'FROM audit a WHERE a.break_glass = 1 AND NOT EXISTS (SELECT 1 FROM audit_reviews r WHERE r.seq = a.seq)'
-    const rows = this.db.prepare(`SELECT a.* ${where} ORDER BY a.seq LIMIT ?`).all(limit) as Row[]
-    const total = this.db.prepare(`SELECT COUNT(*) ${where}`).pluck().get() as number
-    return { entries: rows.map(toEntry), total }
+    const reviewed = this.reviews()
+    const rows = (this.db.prepare('SELECT * FROM audit WHERE break_glass = 1 ORDER BY seq').all() as Row[]).filter(
+      (r) => !reviewed.has(r.seq),
+    )
+    return { entries: rows.slice(0, limit).map(toEntry), total: rows.length }
   }
 
   /** Who reviewed entry `seq`, and when (epoch ms); undefined when nobody has. */
   reviewOf(seq: number): { reviewedBy: string; reviewedAt: number } | undefined {
-    const row = this.db.prepare('SELECT reviewed_by, reviewed_at FROM audit_reviews WHERE seq = ?').get(seq) as
-      | { reviewed_by: string; reviewed_at: number }
-      | undefined
-    return row ? { reviewedBy: row.reviewed_by, reviewedAt: row.reviewed_at } : undefined
+    return this.reviews().get(seq)
   }
 
-  /**
-   * Records that `by` reviewed entry `seq`. Returns false when it was already reviewed, so two operators
-   * acking at once get one winner. The caller checks that the entry exists and is break-glass, and audits.
-   * @example if (!audit.markReviewed(42, 'alice')) reply('already reviewed')
-   */
-  markReviewed(seq: number, by: string): boolean {
-    return (
-      this.db
-        .prepare('INSERT OR IGNORE INTO audit_reviews (seq, reviewed_by, reviewed_at) VALUES (?, ?, ?)')
-        .run(seq, by.slice(0, 128), this.now()).changes === 1
-    )
+  // Every verified review-ack entry, by the seq it reviews; the first one counts.
+  private reviews(): Map<number, { reviewedBy: string; reviewedAt: number }> {
+    const rows = this.db
+      .prepare("SELECT * FROM audit WHERE action = 'review-ack' AND outcome = 'executed' ORDER BY seq")
+      .all() as Row[]
+    const out = new Map<number, { reviewedBy: string; reviewedAt: number }>()
+    for (const row of rows) {
+      if (this.hashOf(row) !== row.hash) continue
+      const seq = Number(toEntry(row).args.seq)
+      if (Number.isInteger(seq) && !out.has(seq))
+        out.set(seq, { reviewedBy: row.actor, reviewedAt: Date.parse(row.ts) })
+    }
+    return out
   }
 
   /** Recomputes every hash; names the first entry that does not verify. */
@@ -177,7 +249,7 @@ export class AuditLog {
       expectedSeq++
       count++
     }
-    return { ok: true, count }
+    return { ok: true, count, head: { seq: expectedSeq - 1, hash: prevHash } }
   }
 
   // Retention prunes the oldest entries and leaves a signed checkpoint (the last pruned entry's seq and

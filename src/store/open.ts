@@ -6,6 +6,7 @@ import { migrate, migrationsCurrent, openDatabase, type DB } from './db.js'
 import { EventStore } from './events.js'
 import { InboxStore } from './inbox.js'
 import { KvStore } from './kv.js'
+import { attestLegacyState } from './legacy-attestation.js'
 import { ModelUsageStore } from './model-usage.js'
 import { OutboxStore } from './outbox.js'
 import { ReleaseStore } from './releases.js'
@@ -17,14 +18,18 @@ export function openStores(config: Pick<RouterConfig, 'db' | 'auditKey'>, now: (
   const db: DB = openDatabase(config.db)
   migrate(db)
   const auditKey = loadAuditKey(config.auditKey, config.db)
+  const audit = new AuditLog(db, auditKey, now)
+  // A state version counts only when a verified entry in the chain commits to it.
+  const state = new StateStore(db, now, (version, hash) => audit.attestsState(version, hash))
+  attestLegacyState(db, audit, state)
   return {
     db,
     auditKey,
     migrationsCurrent: () => migrationsCurrent(db),
     stores: {
       inbox: new InboxStore(db),
-      audit: new AuditLog(db, auditKey, now),
-      state: new StateStore(db, now),
+      audit,
+      state,
       outbox: new OutboxStore(db),
       approvals: new ApprovalStore(db, auditKey),
       usage: new UsageStore(db),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { DB } from './db.js'
 
 export interface SkillFlag {
@@ -35,7 +36,15 @@ export interface StateVersion {
   actor: string
   reason: string | null
   knownGood: boolean
+  /** sha256 of the version number and the stored state text: what an audit entry commits to. */
+  hash: string
 }
+
+/** Tells whether a verified audit entry commits to this version and content hash (AuditLog.attestsState). */
+export type StateAttestation = (version: number, hash: string) => boolean
+
+/** How far back `current()` looks for an attested version before it falls back to the empty state. */
+const MAX_UNATTESTED = 50
 
 export const EMPTY_STATE: RuntimeState = { skills: {}, incident: { on: false }, budgets: {} }
 
@@ -43,44 +52,79 @@ export const EMPTY_STATE: RuntimeState = { skills: {}, incident: { on: false }, 
  * Versioned runtime state in SQLite. Every change writes a new numbered version, so any version can be
  * restored. Reads check the newest version number (one indexed lookup) and re-parse only when it moved,
  * so a change made by routerctl in another process is seen by the next message.
+ *
+ * A version counts only when a verified audit entry commits to its content hash (`attest`): a row written
+ * behind the router's back (sqlite3 on the file) is skipped, reported through `onUnattested` once, and
+ * listed by `unattested()` for /status. Without `attest` (tests of the store alone) every version counts.
  */
 export class StateStore {
   private cached?: StateVersion
+  private cachedFor?: number
+  private skipped: number[] = []
+  private readonly reported = new Set<number>()
   private readonly latestVersion
-  private readonly latestRow
+  private readonly recentRows
   private readonly byVersion
   private readonly insert
 
   constructor(
     private readonly db: DB,
     private readonly now: () => number = Date.now,
+    private readonly attest?: StateAttestation,
+    /** Called once per version that is ignored because no audit entry commits to it. */
+    public onUnattested?: (version: StateVersion) => void,
   ) {
     this.latestVersion = db.prepare('SELECT MAX(version) FROM runtime_config').pluck()
-    this.latestRow = db.prepare('SELECT * FROM runtime_config ORDER BY version DESC LIMIT 1')
+    this.recentRows = db.prepare('SELECT * FROM runtime_config ORDER BY version DESC LIMIT ?')
     this.byVersion = db.prepare('SELECT * FROM runtime_config WHERE version = ?')
     this.insert = db.prepare('INSERT INTO runtime_config (state, created_at, actor, reason) VALUES (?, ?, ?, ?)')
   }
 
-  /** The current state and its version (0 before any change). */
+  /** The current state: the newest attested version (0, the empty state, before any change). */
   current(): StateVersion {
-    const version = (this.latestVersion.get() as number | null) ?? 0
-    if (this.cached?.version === version) return this.cached
-    const row = this.latestRow.get() as VersionRow | undefined
-    this.cached = row
-      ? fromRow(row)
-      : {
-          version: 0,
-          state: structuredClone(EMPTY_STATE),
-          createdAt: 0,
-          actor: 'initial',
-          reason: null,
-          knownGood: false,
-        }
+    const newest = (this.latestVersion.get() as number | null) ?? 0
+    if (this.cached && this.cachedFor === newest) return this.cached
+    const skipped: StateVersion[] = []
+    let found: StateVersion | undefined
+    for (const row of this.recentRows.all(MAX_UNATTESTED) as VersionRow[]) {
+      const v = fromRow(row)
+      if (this.isAttested(v)) {
+        found = v
+        break
+      }
+      skipped.push(v)
+    }
+    this.cached = found ?? initialVersion()
+    this.cachedFor = newest
+    this.skipped = skipped.map((v) => v.version)
+    for (const v of skipped) {
+      if (this.reported.has(v.version)) continue
+      this.reported.add(v.version)
+      this.onUnattested?.(v)
+    }
     return this.cached
   }
 
+  /** Forgets the cached read, so an entry appended in this transaction is taken into account. */
+  refresh(): void {
+    this.cached = undefined
+  }
+
+  /** The newest stored version number, attested or not: the executor compares it around an action. */
+  newestVersion(): number {
+    return (this.latestVersion.get() as number | null) ?? 0
+  }
+
+  /** Versions newer than the current one that no audit entry commits to: written outside the router, ignored. */
+  unattested(): number[] {
+    this.current()
+    return [...this.skipped]
+  }
+
   /**
-   * Applies a change under a write lock, on top of the newest version, and records it as a new version.
+   * Applies a change under a write lock, on top of the current version, and records it as a new version.
+   * The caller writes the audit entry that commits to it (`stateVersion`, `stateHash`) in the same
+   * transaction; the admin executor does so for every action.
    * @returns the new version, or the current one unchanged when `change` made no difference.
    */
   update(actor: string, reason: string | undefined, change: (draft: RuntimeState) => void): StateVersion {
@@ -91,16 +135,20 @@ export class StateStore {
         const draft = structuredClone(base.state)
         change(draft)
         if (JSON.stringify(draft) === JSON.stringify(base.state)) return base
-        this.insert.run(JSON.stringify(draft), this.now(), actor, reason ?? null)
+        const id = Number(this.insert.run(JSON.stringify(draft), this.now(), actor, reason ?? null).lastInsertRowid)
         this.cached = undefined
-        return this.current()
+        // Not yet attested (its entry follows in the same transaction), so read it directly.
+        return fromRow(this.byVersion.get(id) as VersionRow)
       })
       .immediate()
   }
 
-  version(version: number): StateVersion | undefined {
+  /** One version, attested or not; `attested` says whether it may be applied. */
+  version(version: number): (StateVersion & { attested: boolean }) | undefined {
     const row = this.byVersion.get(version) as VersionRow | undefined
-    return row ? fromRow(row) : undefined
+    if (!row) return undefined
+    const v = fromRow(row)
+    return { ...v, attested: this.isAttested(v) }
   }
 
   /** Newest first. */
@@ -112,6 +160,30 @@ export class StateStore {
 
   isSkillEnabled(skill: string): boolean {
     return this.current().state.skills[skill]?.enabled ?? true
+  }
+
+  private isAttested(v: StateVersion): boolean {
+    return !this.attest || this.attest(v.version, v.hash)
+  }
+}
+
+/**
+ * The content hash an audit entry commits to: the version number and the exact stored text.
+ * @example stateHash(3, '{"skills":{}}')
+ */
+function stateHash(version: number, text: string): string {
+  return createHash('sha256').update(`${version}\n${text}`).digest('hex')
+}
+
+function initialVersion(): StateVersion {
+  return {
+    version: 0,
+    state: structuredClone(EMPTY_STATE),
+    createdAt: 0,
+    actor: 'initial',
+    reason: null,
+    knownGood: false,
+    hash: stateHash(0, JSON.stringify(EMPTY_STATE)),
   }
 }
 
@@ -138,5 +210,6 @@ function fromRow(row: VersionRow): StateVersion {
     actor: row.actor,
     reason: row.reason,
     knownGood: row.known_good === 1,
+    hash: stateHash(row.version, row.state),
   }
 }

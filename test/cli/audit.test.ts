@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { cliEnv, rawDb, routerctl, seedDatabase, tempDir } from './helpers.js'
+import { openStores } from '../../src/store/open.js'
+import { CLI_KEY, cliEnv, rawDb, routerctl, seedDatabase, tempDir } from './helpers.js'
 
 const CONTRACT_FIELDS = [
   'seq',
@@ -56,7 +57,8 @@ describe('routerctl audit', { timeout: 180_000 }, () => {
     const dbPath = seedDatabase(dir, 4)
     const ok = await routerctl(['audit', 'verify'], cliEnv(dir))
     expect(ok.code).toBe(0)
-    expect(ok.stdout.trim()).toBe('audit chain intact: 4 entries')
+    const head = [...openStores({ db: dbPath, auditKey: CLI_KEY }).stores.audit.entries()].at(-1)!
+    expect(ok.stdout.trim()).toBe(`audit chain intact: 4 entries, head 4:${head.hash}`)
 
     // What an attacker with the file would do: drop the append-only trigger, then rewrite history.
     const db = rawDb(dbPath)

@@ -33,6 +33,12 @@ describe('routerctl against a running bot', { timeout: 180_000 }, () => {
     expect(reply.text).toMatch(/"ping" is turned off/)
 
     const notice = await r.sim.waitForReply({ conversationId: OPS, predicate: (x) => x.kind === 'group' }, 20_000)
-    expect(notice.text).toContain('Break-glass: erin disabled skill ping over SSH: test')
+    expect(notice.text).toContain('Skill **ping** turned OFF by erin via routerctl (break-glass): test')
+    // Every announcement carries the audit head at sending time: a copy outside the host's database.
+    const head = r.app.services.audit.head()
+    expect(notice.text).toMatch(/— audit head \d+:[0-9a-f]{12}$/)
+    const [, seq, hash] = /audit head (\d+):([0-9a-f]{12})$/.exec(notice.text)!
+    expect(Number(seq)).toBeLessThanOrEqual(head.seq)
+    expect(r.app.services.audit.checkHead(Number(seq), hash!)).toBe('present')
   })
 })

@@ -32,17 +32,24 @@ describe('routerctl budget', { timeout: 120_000 }, () => {
     expect(set.code, set.stderr).toBe(0)
     const seen = inspect(dbPath)
     expect(seen.budgets.ping).toEqual({ maxContextTokens: 8000, maxToolCalls: 1 })
-    const change = seen.entries.find((e) => e.action === 'budget-change')
-    expect(change).toMatchObject({
-      channel: 'cli',
-      breakGlass: true,
-      osUser: 'erin',
-      args: { route: 'ping', old: { context: 4000, tools: 3 }, new: { context: 8000, tools: 1 } },
-    })
-    expect(seen.entries.find((e) => e.action === 'budget')).toMatchObject({
-      breakGlass: true,
-      args: { route: 'ping', context: '8000', tools: '1', reason: 'long incident threads' },
-    })
+    // One entry, committed with the change: what was asked, the old and new values, the state it wrote.
+    expect(seen.entries.filter((e) => e.action === 'budget')).toEqual([
+      expect.objectContaining({
+        channel: 'cli',
+        breakGlass: true,
+        osUser: 'erin',
+        outcome: 'executed',
+        args: expect.objectContaining({
+          route: 'ping',
+          context: '8000',
+          tools: '1',
+          reason: 'long incident threads',
+          old: { context: 4000, diag: 2048, tools: 3 },
+          new: { context: 8000, diag: 2048, tools: 1 },
+          stateVersion: 1,
+        }),
+      }),
+    ])
     expect(seen.verify.ok).toBe(true)
   })
 

@@ -34,13 +34,17 @@ describe('routerctl incident on|off', { timeout: 120_000 }, () => {
       osUser: 'dave',
       args: { mode: 'on', ttlMs: 7_200_000, reason: 'payments DB failover' },
     })
-    expect(seen.outbox.at(-1)).toBe('Break-glass: dave turned incident mode ON over SSH: payments DB failover')
+    expect(seen.outbox.at(-1)).toMatch(
+      /^Incident mode ON by dave via routerctl \(break-glass\): "payments DB failover"\. Risky skills are paused/,
+    )
 
     const off = captureIo(env)
     expect(await main(['incident', 'off', '--reason', 'failover done'], off)).toBe(0)
     seen = incidentState(dbPath)
     expect(seen.incident.on).toBe(false)
-    expect(seen.outbox.at(-1)).toBe('Break-glass: dave turned incident mode OFF over SSH: failover done')
+    expect(seen.outbox.at(-1)).toBe(
+      'Incident mode OFF, turned off by dave via routerctl (break-glass): "failover done". Risky skills are back.',
+    )
     expect(seen.verify.ok).toBe(true)
   })
 
@@ -55,7 +59,7 @@ describe('routerctl incident on|off', { timeout: 120_000 }, () => {
     expect(incidentState(dbPath).incident.on).toBe(false)
   })
 
-  it('off while already off is a no-op, still audited', async () => {
+  it('off while already off is a no-op, still audited (as rejected, never executed)', async () => {
     const dir = tempDir()
     const dbPath = seedDatabase(dir)
     const run = captureIo(cliEnv(dir))
@@ -63,7 +67,8 @@ describe('routerctl incident on|off', { timeout: 120_000 }, () => {
     expect(run.stdout()).toContain('already off')
     expect(incidentState(dbPath).last).toMatchObject({
       action: 'incident',
-      detail: expect.stringContaining('no change'),
+      outcome: 'rejected',
+      detail: expect.stringContaining('no change: incident mode is already off'),
     })
   })
 })

@@ -11,6 +11,7 @@ import { createLogger } from '../../src/logger.js'
 import { openStores } from '../../src/store/open.js'
 import { DAY, DIGEST_A, DIGEST_B, script } from '../e2e/ops-helpers.js'
 import { CLI_KEY, captureIo, cliEnv, routerctl, seedDatabase, tempDir } from './helpers.js'
+import { auditedUpdate } from '../helpers/state.js'
 
 function inspect(dbPath: string) {
   const opened = openStores({ db: dbPath, auditKey: CLI_KEY })
@@ -34,11 +35,16 @@ function inspect(dbPath: string) {
 function seedReleases(dir: string): string {
   const dbPath = seedDatabase(dir)
   const opened = openStores({ db: dbPath, auditKey: CLI_KEY })
-  const { state, releases } = opened.stores
-  state.update('alice', 'noisy', (d) => void (d.skills.ping = { enabled: false, reason: 'noisy', by: 'alice' }))
+  const { releases } = opened.stores
+  auditedUpdate(
+    opened.stores,
+    'alice',
+    'noisy',
+    (d) => void (d.skills.ping = { enabled: false, reason: 'noisy', by: 'alice' }),
+  )
   const a = releases.record({ digest: DIGEST_A, by: 'ci', channel: 'cli' }, Date.now() - 3 * DAY).deploy
   releases.markKnownGood(a.id, 1, Date.now() - 3 * DAY + 600_000)
-  state.update('alice', 'drill', (d) => void (d.incident = { on: true, reason: 'drill', by: 'alice' }))
+  auditedUpdate(opened.stores, 'alice', 'drill', (d) => void (d.incident = { on: true, reason: 'drill', by: 'alice' }))
   releases.record({ digest: DIGEST_B, by: 'ci', channel: 'cli' }, Date.now() - DAY)
   opened.db.close()
   return dbPath
@@ -91,15 +97,21 @@ describe('routerctl ops commands', { timeout: 180_000 }, () => {
 
     const io = captureIo(env)
     expect(await main(['rollback', 'config', '--reason', 'incident drill over'], io), io.stderr()).toBe(0)
-    expect(io.stdout()).toContain('restored config v1 as the new v3 (was v2)')
+    expect(io.stdout()).toContain('Restored config v1 as the new v3 (was v2)')
     const seen = inspect(dbPath)
     expect(seen.state).toMatchObject({ version: 3, state: seen.v1!.state, actor: 'dave' })
-    expect(seen.entries.slice(-2).map((e) => [e.action, e.channel, e.breakGlass, e.actor])).toEqual([
-      ['rollback', 'cli', true, 'dave'],
-      ['config-restore', 'cli', true, 'dave'],
-    ])
-    expect(seen.outbox.at(-1)).toBe(
-      'Break-glass: dave restored runtime config v1 (was v2) over SSH: incident drill over',
+    // One entry, committed with the change it describes.
+    expect(seen.entries.at(-1)).toMatchObject({
+      action: 'rollback',
+      outcome: 'executed',
+      channel: 'cli',
+      breakGlass: true,
+      actor: 'dave',
+      args: { target: 'config', from: 2, restored: 1, restoredAs: 3, reason: 'incident drill over', stateVersion: 3 },
+    })
+    expect(seen.entries.at(-2)?.action).not.toBe('rollback')
+    expect(seen.outbox.at(-1)).toMatch(
+      /^Config v1 restored as v3 by dave via routerctl \(break-glass\) \(was v2\): incident drill over\./,
     )
     expect(seen.verify).toMatchObject({ ok: true })
 
@@ -126,10 +138,13 @@ describe('routerctl ops commands', { timeout: 180_000 }, () => {
       requestedBy: 'erin',
       status: 'handed-off',
     })
-    expect(seen.entries.slice(-2).map((e) => [e.action, e.outcome, e.breakGlass])).toEqual([
+    // The committed request, then the hand-off (hook) as its own entry linked to it.
+    const [request, hand] = seen.entries.slice(-2)
+    expect([request, hand].map((e) => [e!.action, e!.outcome, e!.breakGlass])).toEqual([
       ['rollback', 'executed', true],
-      ['release-rollback', 'executed', true],
+      ['rollback-hook', 'executed', true],
     ])
+    expect(hand!.args).toMatchObject({ for: request!.seq, status: 'handed-off' })
     const desiredBefore = readFileSync(join(dir, 'desired-release.json'), 'utf8')
 
     writeFileSync(hook, '#!/bin/sh\necho "registry unreachable" >&2\nexit 4\n')
@@ -140,7 +155,7 @@ describe('routerctl ops commands', { timeout: 180_000 }, () => {
     expect(readFileSync(join(dir, 'desired-release.json'), 'utf8')).toBe(desiredBefore)
     expect(seen.desired?.status).toBe('failed')
     expect(seen.entries.at(-1)).toMatchObject({
-      action: 'release-rollback',
+      action: 'rollback-hook',
       outcome: 'failed',
       detail: expect.stringContaining('registry unreachable'),
     })

@@ -5,6 +5,7 @@ import { openStores } from '../../src/store/open.js'
 import { skills } from '../../skills/index.js'
 import { main } from '../../src/cli/routerctl.js'
 import { CLI_KEY, cliEnv, routerctl, seedDatabase, tempDir } from './helpers.js'
+import { auditedUpdate } from '../helpers/state.js'
 
 // Every spawn is a full Node + tsx start; on a loaded 2-core machine that can take seconds each.
 describe('routerctl read commands', { timeout: 180_000 }, () => {
@@ -35,7 +36,8 @@ describe('routerctl read commands', { timeout: 180_000 }, () => {
     const dir = tempDir()
     const dbPath = seedDatabase(dir)
     const opened = openStores({ db: dbPath, auditKey: CLI_KEY })
-    opened.stores.state.update(
+    auditedUpdate(
+      opened.stores,
       'alice',
       'flapping',
       (d) => void (d.skills.ping = { enabled: false, reason: 'flapping', by: 'alice' }),

@@ -30,7 +30,7 @@ describe('routerctl disable-skill / enable-skill', { timeout: 180_000 }, () => {
 
     const off = await routerctl(['disable-skill', 'ping', '--reason', 'backend flapping'], env)
     expect(off.code, off.stderr).toBe(0)
-    expect(off.stdout).toContain('disabled skill ping')
+    expect(off.stdout).toContain('"ping" is off')
     let seen = inspect(dbPath)
     expect(seen.pingEnabled).toBe(false)
     expect(seen.flag).toMatchObject({ enabled: false, reason: 'backend flapping', by: 'carol' })
@@ -45,7 +45,10 @@ describe('routerctl disable-skill / enable-skill', { timeout: 180_000 }, () => {
       outcome: 'executed',
     })
     expect(seen.outbox).toEqual([
-      { text: 'Break-glass: carol disabled skill ping over SSH: backend flapping', sent_at: null },
+      {
+        text: 'Skill **ping** turned OFF by carol via routerctl (break-glass): backend flapping (state v1).',
+        sent_at: null,
+      },
     ])
 
     const on = await routerctl(['enable-skill', 'ping', '--reason=fixed upstream'], env)
@@ -59,8 +62,10 @@ describe('routerctl disable-skill / enable-skill', { timeout: 180_000 }, () => {
       breakGlass: true,
       channel: 'cli',
     })
-    expect(seen.outbox.at(-1)?.text).toBe('Break-glass: carol enabled skill ping over SSH: fixed upstream')
-    expect(seen.verify).toEqual({ ok: true, count: 3 })
+    expect(seen.outbox.at(-1)?.text).toBe(
+      'Skill **ping** turned ON by carol via routerctl (break-glass): fixed upstream (state v2).',
+    )
+    expect(seen.verify).toMatchObject({ ok: true, count: 3 })
   })
 
   it('without SUDO_USER the actor is the OS account', async () => {
@@ -72,18 +77,18 @@ describe('routerctl disable-skill / enable-skill', { timeout: 180_000 }, () => {
     expect(inspect(dbPath).entries.at(-1)).toMatchObject({ actor: userInfo().username, osUser: userInfo().username })
   })
 
-  it('a no-op exits 0, says so, is audited with a note and is not announced', async () => {
+  it('a no-op exits 0, says so, is audited as rejected (never executed) and is not announced', async () => {
     const dir = tempDir()
     const dbPath = seedDatabase(dir)
     const r = await routerctl(['enable-skill', 'ping', '--reason', 'just checking'], cliEnv(dir))
     expect(r.code, r.stderr).toBe(0)
-    expect(r.stdout).toContain('ping is already on; nothing changed')
+    expect(r.stdout).toContain('Nothing changed: "ping" is already on')
     const seen = inspect(dbPath)
     expect(seen.entries.at(-1)).toMatchObject({
       action: 'enable-skill',
-      outcome: 'executed',
+      outcome: 'rejected',
       breakGlass: true,
-      detail: 'no change: ping is already on',
+      detail: 'no change: "ping" is already on',
     })
     expect(seen.outbox).toEqual([])
   })
@@ -97,7 +102,7 @@ describe('routerctl disable-skill / enable-skill', { timeout: 180_000 }, () => {
     const seen = inspect(dbPath)
     expect(seen.flag).toBeUndefined()
     expect(seen.outbox).toEqual([])
-    expect(seen.entries.at(-1)).toMatchObject({ action: 'disable-skill', outcome: 'failed', breakGlass: true })
+    expect(seen.entries.at(-1)).toMatchObject({ action: 'disable-skill', outcome: 'rejected', breakGlass: true })
   })
 
   it('when the audit entry cannot be written, nothing changes', async () => {
@@ -117,7 +122,7 @@ describe('routerctl disable-skill / enable-skill', { timeout: 180_000 }, () => {
 })
 
 describe('routerctl with an audit chain that already fails', () => {
-  it('warns, still makes the change (break-glass), and records the problem in the entry', async () => {
+  it('refuses when not one entry verifies (the wrong key): the bot would ignore the change', async () => {
     const dir = tempDir()
     const dbPath = seedDatabase(dir, 2)
     const err: string[] = []
@@ -128,10 +133,31 @@ describe('routerctl with an audit chain that already fails', () => {
       env: cliEnv(dir, { ROUTER_AUDIT_KEY: 'a-different-key-than-the-bot' }),
       now: Date.now,
     })
+    expect(code).toBe(1)
+    expect(err.join('\n')).toMatch(/does not verify from its first entry .*ROUTER_AUDIT_KEY.*Nothing was changed/)
+    const seen = inspect(dbPath)
+    expect(seen.pingEnabled).toBe(true)
+    expect(seen.entries).toHaveLength(2)
+  })
+
+  it('warns and still makes the change when the chain breaks further back, recording the problem', async () => {
+    const dir = tempDir()
+    const dbPath = seedDatabase(dir, 3)
+    const db = rawDb(dbPath)
+    db.exec('DROP TRIGGER audit_no_update')
+    db.prepare("UPDATE audit SET actor = 'mallory' WHERE seq = 2").run()
+    db.close()
+    const err: string[] = []
+    const code = await main(['disable-skill', 'ping', '--reason', 'break-glass anyway'], {
+      out: () => undefined,
+      err: (l) => void err.push(l),
+      env: cliEnv(dir),
+      now: Date.now,
+    })
     expect(code).toBe(0)
-    expect(err.join('\n')).toMatch(/warning: the audit chain does not verify at seq 1 .*check ROUTER_AUDIT_KEY/)
+    expect(err.join('\n')).toMatch(/warning: the audit chain does not verify at seq 2/)
     const seen = inspect(dbPath)
     expect(seen.pingEnabled).toBe(false)
-    expect(seen.entries.at(-1)?.detail).toContain('audit chain did not verify before this entry (seq 1')
+    expect(seen.entries.at(-1)?.detail).toContain('audit chain did not verify before this entry (seq 2')
   })
 })

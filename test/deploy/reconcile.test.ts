@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net'
 import { join, resolve } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { recordDeploy } from '../../src/admin/deploy-record.js'
-import { rollbackRelease } from '../../src/admin/rollback-release.js'
+import { rollbackReleaseAction } from '../../src/admin/actions/rollback-release.js'
+import { runAction } from '../../src/admin/actions/execute.js'
 import { DIGEST_A, DIGEST_B, fakeClock, opsServices, script } from '../e2e/ops-helpers.js'
 import { tempDir } from '../helpers/router.js'
 
@@ -34,7 +35,16 @@ async function deployment(healthy: string, env: string | null = ORIGINAL_ENV) {
   const ops = opsServices({ now: clock.now, digest: DIGEST_B, dir: join(dir, 'data') })
   recordDeploy(ops.services, { digest: DIGEST_A, by: 'ci', actor: 'ci', channel: 'cli' }, clock.now())
   recordDeploy(ops.services, { digest: DIGEST_B, by: 'ci', actor: 'ci', channel: 'cli' }, clock.now())
-  await rollbackRelease(ops.services, { digest: DIGEST_A, actor: 'alice', channel: 'dingtalk' }, clock.now())
+  const done = await runAction(
+    ops.services,
+    rollbackReleaseAction,
+    { target: 'release', digest: DIGEST_A },
+    {
+      name: 'alice',
+      channel: 'dingtalk',
+    },
+  )
+  if (!done.ok) throw new Error(done.reason)
   ops.close()
   const dockerLog = join(dir, 'docker.log')
   script(join(dir, 'bin'), 'docker', '#!/usr/bin/env bash\nprintf "%s\\n" "$*" >> "$FAKE_DOCKER_LOG"\n')

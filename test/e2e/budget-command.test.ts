@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { setRouteBudget } from '../../src/admin/budget-actions.js'
+import { budgetAction } from '../../src/admin/actions/budget.js'
+import { applyAction } from '../../src/admin/actions/execute.js'
 import { effectiveBudget } from '../../src/budget/resolve.js'
 import { OP2, type TestRouter, withoutMentions } from '../helpers/router.js'
 import { verifyAndStop } from './admin-helpers.js'
@@ -11,7 +12,7 @@ function askBudget(r: TestRouter) {
 }
 
 function budgetChanges(r: TestRouter) {
-  return [...r.app.services.audit.entries()].filter((e) => e.action === 'budget-change')
+  return [...r.app.services.audit.entries()].filter((e) => e.action === 'budget' && e.outcome === 'executed')
 }
 
 describe('/budget: show, lower at once, raise with a second operator', { timeout: 5 * PATIENCE }, () => {
@@ -120,21 +121,13 @@ describe('/budget: show, lower at once, raise with a second operator', { timeout
 
   it('routerctl and chat share one action: same change, same audit shape', async () => {
     r = await startBudgetRouter()
-    const change = setRouteBudget(r.app.services, {
-      route: 'ask',
-      values: { maxToolCalls: 0 },
-      actor: 'root',
-      channel: 'cli',
-      reason: 'runaway tool loop',
-      breakGlass: true,
-      osUser: 'root',
-    })
-    expect(change).toMatchObject({
-      route: 'ask',
-      changed: ['maxToolCalls'],
-      before: { maxToolCalls: 3 },
-      after: { maxToolCalls: 0 },
-    })
+    const done = applyAction(
+      r.app.services,
+      budgetAction,
+      { route: 'ask', tools: '0', reason: 'runaway tool loop' },
+      { name: 'root', channel: 'cli', osUser: 'root' },
+    )
+    expect(done).toMatchObject({ ok: true, result: { route: 'ask', before: { tools: 3 }, after: { tools: 0 } } })
     expect(budgetChanges(r)[0]).toMatchObject({
       actor: 'root',
       channel: 'cli',

@@ -10,6 +10,7 @@ import { expireApprovalsJob } from '../../src/jobs/expire-approvals.js'
 import { skills as realSkills } from '../../skills/index.js'
 import { OP1, OP2, startTestRouter } from '../helpers/router.js'
 import { DAY, DIGEST_A, MIN, fakeClock, opsServices } from './ops-helpers.js'
+import { auditedUpdate } from '../helpers/state.js'
 
 type Ops = ReturnType<typeof opsServices>
 let ops: Ops | undefined
@@ -144,7 +145,7 @@ describe('daily digest job (fake clock)', () => {
     const clock = fakeClock()
     ops = opsServices({ now: clock.now, digest: DIGEST_A, skills: realSkills })
     recordStartupDeploy(ops.services, { DEPLOYED_BY: 'ci' })
-    ops.services.state.update('alice', 'x', (d) => {
+    auditedUpdate(ops.services, 'alice', 'x', (d) => {
       d.skills.ping = { enabled: false }
     })
     for (let i = 0; i < 4; i++) ops.services.usage.recordMessage('ping', i === 0, clock.now() - 3 * 60 * MIN)

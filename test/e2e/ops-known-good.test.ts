@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { recordDeploy, recordStartupDeploy } from '../../src/admin/deploy-record.js'
 import { knownGoodJob } from '../../src/jobs/known-good.js'
 import { DIGEST_A, DIGEST_B, MIN, fakeClock, opsServices } from './ops-helpers.js'
+import { auditedUpdate } from '../helpers/state.js'
 
 type Ops = ReturnType<typeof opsServices>
 let ops: Ops | undefined
@@ -73,7 +74,7 @@ describe('known-good job (fake clock)', () => {
     ops = opsServices({ now: clock.now })
     const s = ops.services
     recordStartupDeploy(s, {})
-    s.state.update('alice', 'test', (d) => {
+    auditedUpdate(s, 'alice', 'test', (d) => {
       d.skills.ping = { enabled: false, by: 'alice' }
     })
     const job = knownGoodJob(s, { ready: () => s.runtime.readiness!().ready })

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { OP1, startTestRouter, type TestRouter, withoutMentions } from '../helpers/router.js'
 import { waitUntil } from './skills-helpers.js'
+import { auditedUpdate } from '../helpers/state.js'
 
 const PATIENCE = 30_000
 const bytes = (text: string) => Buffer.byteLength(text, 'utf8')
@@ -19,7 +20,7 @@ describe('/diag: short diagnostics, never logs', () => {
         budgets: { ...c.budgets, routes: { ...c.budgets.routes, 'route-3': { maxDiagnosticBytes: 700 } } },
       }),
     })
-    const { events, audit, state } = r.app.services
+    const { events, audit } = r.app.services
     const now = Date.now()
     // Multi-byte messages on purpose: the cap is bytes, and a character count would overshoot it.
     audit.transaction(() => {
@@ -50,12 +51,12 @@ describe('/diag: short diagnostics, never logs', () => {
     expect(withoutMentions(narrow)).toMatch(/more not shown\.$/)
 
     // A runtime override (set by /budget or routerctl) wins over the config.
-    state.update('test', 'tighter diag budget', (d) => {
+    auditedUpdate(r.app.services, 'test', 'tighter diag budget', (d) => {
       d.budgets['route-3'] = { maxDiagnosticBytes: 300 }
     })
     expect(bytes(withoutMentions(await r.command('/diag route-3', OP1, PATIENCE)))).toBeLessThanOrEqual(300)
     // Even a budget too small for the header is honoured.
-    state.update('test', 'absurd budget', (d) => {
+    auditedUpdate(r.app.services, 'test', 'absurd budget', (d) => {
       d.budgets['route-5'] = { maxDiagnosticBytes: 40 }
     })
     expect(bytes(withoutMentions(await r.command('/diag route-5', OP1, PATIENCE)))).toBeLessThanOrEqual(40)

@@ -23,27 +23,3 @@ export const auditExportCommand: CliCommand = {
     return EXIT.ok
   },
 }
-
-/**
- * `audit verify`: recomputes the hash chain; exit 0 with the entry count, or exit 1 naming the first
- * entry that does not verify.
- * @example routerctl audit verify || page-the-security-team
- */
-export const auditVerifyCommand: CliCommand = {
-  name: 'audit verify',
-  summary: 'check the audit hash chain; names the first entry that does not verify',
-  positionals: [],
-  flags: {},
-  mutates: false,
-  run({ io, session }) {
-    const result = session.stores.audit.verify()
-    if (result.ok) {
-      io.out(`audit chain intact: ${result.count} entries`)
-      return EXIT.ok
-    }
-    io.err(`audit chain broken at seq ${result.seq}: ${result.reason} (${result.count} entries before it verify)`)
-    // Every entry failing from the first one is what a wrong key looks like, not necessarily tampering.
-    if (result.count === 0) io.err('if this is the first entry, check that ROUTER_AUDIT_KEY is the key the bot uses')
-    return EXIT.failed
-  },
-}

@@ -1,22 +1,15 @@
-import { budgetValues, describeBudgets, formatUsage, setRouteBudget } from '../../admin/budget-actions.js'
+import { describeBudgets, formatUsage } from '../../admin/budget-actions.js'
+import { budgetAction } from '../../admin/actions/budget.js'
 import { budgetWords } from '../../budget/resolve.js'
-import { configSchema } from '../../config-schema.js'
 import { isUserError } from '../../errors.js'
-import { reasonFlag, runBreakGlass } from '../break-glass.js'
-import { CliFailure, EXIT, type CliCommand, type CliIo } from '../command.js'
-import type { CliSession } from '../session.js'
-import { botConfig } from './ops-config.js'
+import { cliDeps, reasonFlag, runBreakGlass } from '../break-glass.js'
+import { CliFailure, EXIT, type CliCommand } from '../command.js'
 
 const amount = {
   kind: 'value',
   placeholder: '<n>',
   validate: (v: string) => (/^\d{1,9}$/.test(v) ? undefined : 'expected a whole number'),
 } as const
-
-function deps(session: CliSession, io: CliIo) {
-  // Budgets resolve against the bot's config; with a broken config the defaults apply, as in the bot's schema.
-  return { ...session.stores, skills: session.skills, config: botConfig(io) ?? configSchema.parse({}) }
-}
 
 /** Turns an operator-facing UserError into the CLI's refusal (exit 1). */
 function refusal<T>(fn: () => T): T {
@@ -40,7 +33,9 @@ export const budgetShowCommand: CliCommand = {
   mutates: false,
   run({ args, io, session }) {
     const route = args.flags.route === undefined ? undefined : String(args.flags.route)
-    const views = refusal(() => describeBudgets(deps(session, io), io.now(), route))
+    const views = refusal(() =>
+      describeBudgets({ ...cliDeps(session, io), modelUsage: session.stores.modelUsage }, io.now(), route),
+    )
     if (args.flags.json) {
       for (const v of views)
         io.out(
@@ -70,42 +65,15 @@ export const budgetSetCommand: CliCommand = {
   positionals: ['route'],
   flags: { context: amount, diag: amount, tools: amount, reason: reasonFlag },
   mutates: true,
-  run({ args, io, session }) {
-    const route = args.positionals.route!
-    const reason = String(args.flags.reason)
-    const words = { context: args.flags.context, diag: args.flags.diag, tools: args.flags.tools } as Record<
-      string,
-      string | undefined
-    >
-    const values = refusal(() =>
-      budgetValues(
-        Object.fromEntries(Object.entries(words).filter(([, v]) => v !== undefined)) as Record<
-          'context' | 'diag' | 'tools',
-          string
-        >,
-      ),
-    )
-    const d = deps(session, io)
-    refusal(() => describeBudgets(d, io.now(), route))
-    const done = runBreakGlass(session, io, {
-      action: 'budget',
-      args: { route, ...words },
-      reason,
-      summary: `set the budget of ${route} (${Object.entries(words)
-        .filter(([, v]) => v !== undefined)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(' ')})`,
-      unchanged: () => undefined,
-      apply: (actor) =>
-        setRouteBudget(d, { route, values, actor, channel: 'cli', reason, breakGlass: true, osUser: actor }),
-    })
-    if (!done.changed) return EXIT.ok
-    const change = done.result
-    if (change.changed.length === 0) io.out(`the budget of ${route} already has those values; nothing changed.`)
-    else
-      io.out(
-        `budget of ${route}: ${JSON.stringify(budgetWords(change.before))} → ${JSON.stringify(budgetWords(change.after))} (state version ${change.version}).`,
-      )
-    return EXIT.ok
+  async run({ args, io, session }) {
+    const flag = (name: string) => (args.flags[name] === undefined ? undefined : String(args.flags[name]))
+    const input = {
+      route: args.positionals.route!,
+      context: flag('context'),
+      diag: flag('diag'),
+      tools: flag('tools'),
+      reason: String(args.flags.reason),
+    }
+    return (await runBreakGlass(session, io, budgetAction, input)).code
   },
 }

@@ -1,5 +1,6 @@
 import type { CliCommand } from '../command.js'
-import { auditExportCommand, auditVerifyCommand } from './audit.js'
+import { auditExportCommand } from './audit.js'
+import { auditVerifyCommand } from './audit-verify.js'
 import { skillToggle } from './skill-toggle.js'
 import { skillsCommand } from './skills.js'
 import { statusCommand } from './status.js'

@@ -1,11 +1,10 @@
-import { planConfigRollback, previewConfigRollback, rollbackConfig } from '../../admin/rollback-config.js'
-import { formatChanges } from '../../admin/rollback-diff.js'
-import { previewReleaseRollback, rollbackRelease } from '../../admin/rollback-release.js'
-import { configSchema } from '../../config-schema.js'
+import { rollbackConfigAction } from '../../admin/actions/rollback-config.js'
+import { rollbackReleaseAction } from '../../admin/actions/rollback-release.js'
+import { previewConfigRollback } from '../../admin/rollback-config.js'
+import { previewReleaseRollback } from '../../admin/rollback-release.js'
 import { DIGEST_PATTERN } from '../../store/releases.js'
-import { reasonFlag, runBreakGlass } from '../break-glass.js'
+import { cliDeps, reasonFlag, runBreakGlass } from '../break-glass.js'
 import { EXIT, type CliCommand } from '../command.js'
-import { osUser } from '../os-user.js'
 import { botConfig } from './ops-config.js'
 
 const dryRun = { kind: 'switch' } as const
@@ -30,36 +29,15 @@ export const rollbackConfigCommand: CliCommand = {
     reason: reasonFlag,
   },
   mutates: true,
-  run({ args, io, session }) {
+  async run({ args, io, session }) {
     const version = args.flags.version === undefined ? undefined : Number(args.flags.version)
-    const reason = String(args.flags.reason)
-    const deps = { state: session.stores.state, releases: session.stores.releases, audit: session.stores.audit }
-    // Resolved before anything is written: an impossible target is refused (exit 1) without an entry.
-    const preview = previewConfigRollback(deps, version)
     if (args.flags['dry-run']) {
-      io.out(`dry run, nothing changed:\n${preview}`)
+      // Resolved as the action would: an impossible target is refused (exit 1) and nothing is written.
+      io.out(`dry run, nothing changed:\n${previewConfigRollback(session.stores, version)}`)
       return EXIT.ok
     }
-    const plan = planConfigRollback(deps, version)
-    const done = runBreakGlass(session, io, {
-      action: 'rollback',
-      args: { target: 'config', version },
-      reason,
-      summary: `restored runtime config v${plan.target.version} (was v${plan.current.version})`,
-      unchanged: () =>
-        planConfigRollback(deps, version).changes.length === 0
-          ? `v${plan.target.version} equals the current config`
-          : undefined,
-      apply: (actor) => rollbackConfig(deps, { version, actor, channel: 'cli', reason, osUser: actor }),
-    })
-    if (!done.changed) {
-      io.out(`${done.note}; nothing changed (audited as seq ${done.entry.seq}).`)
-      return EXIT.ok
-    }
-    const r = done.result
-    io.out(`restored config v${r.target} as the new v${r.restoredAs} (was v${r.from}); audit seq ${done.entry.seq}.`)
-    for (const line of formatChanges(r.changes)) io.out(`  ${line}`)
-    return EXIT.ok
+    const input = { target: 'config' as const, version, reason: String(args.flags.reason) }
+    return (await runBreakGlass(session, io, rollbackConfigAction, input)).code
   },
 }
 
@@ -85,34 +63,15 @@ export const rollbackReleaseCommand: CliCommand = {
   mutates: true,
   async run({ args, io, session }) {
     const digest = typeof args.flags.digest === 'string' ? args.flags.digest : undefined
-    const reason = String(args.flags.reason)
-    const config = botConfig(io)
-    if (!config)
+    if (!botConfig(io))
       io.err(
         'routerctl: warning: the bot configuration does not validate, so no rollback hook runs; the host reconciler still applies desired-release.json',
       )
-    const deps = {
-      ...session.stores,
-      config: { db: session.dbPath, releases: config?.releases ?? configSchema.shape.releases.parse(undefined) },
-    }
-    const preview = previewReleaseRollback(deps, digest)
     if (args.flags['dry-run']) {
-      io.out(`dry run, nothing changed:\n${preview}`)
+      io.out(`dry run, nothing changed:\n${previewReleaseRollback(cliDeps(session, io), digest)}`)
       return EXIT.ok
     }
-    const user = osUser(io.env)
-    // The entry first, as for every break-glass change; the hook runs after it, outside the write lock.
-    runBreakGlass(session, io, {
-      action: 'rollback',
-      args: { target: 'release', digest },
-      reason,
-      summary: `asked for a release rollback (${preview.split('\n')[0]})`,
-      unchanged: () => undefined,
-      apply: () => undefined,
-    })
-    const result = await rollbackRelease(deps, { digest, actor: user, channel: 'cli', osUser: user }, io.now())
-    if (result.ok) io.out(result.summary)
-    else io.err(`routerctl: ${result.summary}`)
-    return result.ok ? EXIT.ok : EXIT.failed
+    const input = { target: 'release' as const, digest, reason: String(args.flags.reason) }
+    return (await runBreakGlass(session, io, rollbackReleaseAction, input)).code
   },
 }

@@ -48,7 +48,7 @@ function formatStatus(f: StatusFacts, dbPath: string): string[] {
     `database           ${dbPath}`,
     'bot process        not visible from routerctl (version, uptime, stream and breakers: /status in chat or GET /status)',
     `incident mode      ${incident}`,
-    `state version      ${f.stateVersion}`,
+    `state version      ${f.stateVersion}${f.ignoredStateVersions.length ? ` (IGNORED, not in the audit trail: ${f.ignoredStateVersions.map((v) => `v${v}`).join(', ')})` : ''}`,
     `skills             ${f.skills.length - off.length} on, ${off.length} off${off.length ? ` (${off.map((s) => s.name).join(', ')})` : ''}`,
     `errors (${e.windowMinutes} min)    ${e.errors} of ${e.messages} messages (${(e.rate * 100).toFixed(1)}%)`,
     `pending approvals  ${f.pendingApprovals}`,

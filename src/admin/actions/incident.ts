@@ -1,0 +1,104 @@
+import { formatDuration } from '../../duration.js'
+import type { IncidentState } from '../../store/state.js'
+import { incidentTtl, isIncidentActive, iso } from '../incident-actions.js'
+import { byLine, noChange, type AdminAction } from './action.js'
+
+/** `/incident on [reason] [ttl=…]`, `/incident off`, `routerctl incident on|off --reason … [--ttl …]`. */
+export interface IncidentInput {
+  mode: 'on' | 'off'
+  reason?: string
+  /** A duration such as `30m`; only with `on`, default `incident.defaultTtl`. */
+  ttl?: string
+}
+
+/** What an incident-mode change did: the state before and after, and the runtime-state version. */
+export interface IncidentChange {
+  before: IncidentState
+  after: IncidentState
+  version: number
+  extended: boolean
+}
+
+/**
+ * Incident mode on, extended, or off. While it is on, `on` may only extend it: ending it sooner goes through
+ * `off`, which in chat needs a second operator. `off` while it is off changes nothing and says so.
+ */
+export const incidentAction: AdminAction<IncidentInput, IncidentChange> = {
+  name: 'incident',
+  apply(deps, input, actor) {
+    const now = deps.now()
+    const before = deps.state.current().state.incident
+    const active = isIncidentActive(before, now)
+    const reason = input.reason?.trim().slice(0, 200) || undefined
+    if (input.mode === 'off') {
+      if (!active) return noChange('incident mode is already off')
+      const after = deps.state.update(actor.name, reason ?? 'incident off', (draft) => {
+        draft.incident = { on: false, reason, by: actor.name, since: now }
+      })
+      return {
+        kind: 'change',
+        args: { ...input },
+        result: { before, after: after.state.incident, version: after.version, extended: false },
+        announce: `Incident mode OFF, turned off ${byLine(actor)}${reason ? `: "${reason}"` : ''}. Risky skills are back.`,
+        reply: `Incident mode is off (state v${after.version}). Risky skills are back.`,
+      }
+    }
+    const ttlMs = incidentTtl(deps.config, input.ttl)
+    const expiresAt = now + ttlMs
+    if (active && before.expiresAt !== undefined && expiresAt < before.expiresAt) {
+      return {
+        kind: 'refuse',
+        outcome: 'rejected',
+        reason:
+          `ttl=${formatDuration(ttlMs)} would end incident mode at ${iso(expiresAt)}, before its current end at ${iso(before.expiresAt)}. ` +
+          'While it is on, /incident on may only extend it; to end it sooner use /incident off (it needs a second operator).',
+      }
+    }
+    const after = deps.state.update(actor.name, reason ?? 'incident on', (draft) => {
+      // Extending keeps the original start, so /status still shows when the incident began.
+      draft.incident = {
+        on: true,
+        reason: reason ?? (active ? before.reason : undefined),
+        by: actor.name,
+        since: active ? before.since : now,
+        expiresAt,
+      }
+    })
+    const a = after.state.incident
+    const why = a.reason ? `: "${a.reason}"` : ''
+    const announce =
+      `Incident mode ${active ? 'extended' : 'ON'} ${byLine(actor)}${why}. Risky skills are paused; read-only answers continue. ` +
+      `Ends ${iso(expiresAt)} (in ${formatDuration(ttlMs)}) unless /incident off comes first.`
+    return {
+      kind: 'change',
+      args: { ...input, ttlMs },
+      result: { before, after: a, version: after.version, extended: active },
+      announce,
+      reply: announce,
+    }
+  },
+}
+
+/**
+ * The expiry job's action: incident mode off once its ttl has run out. Decided inside the write
+ * transaction on the newest state, so a fresh `/incident on` is never undone.
+ */
+export const incidentExpiry: AdminAction<{ mode: 'off'; reason: 'ttl ran out' }, IncidentChange> = {
+  name: 'incident',
+  apply(deps, input, actor) {
+    const now = deps.now()
+    const before = deps.state.current().state.incident
+    if (!before.on || before.expiresAt === undefined || before.expiresAt > now)
+      return noChange('incident mode is not past its ttl')
+    const after = deps.state.update(actor.name, 'ttl ran out', (draft) => {
+      draft.incident = { on: false, reason: 'ttl ran out', by: actor.name, since: now }
+    })
+    return {
+      kind: 'change',
+      args: { ...input, turnedOnBy: before.by, expiresAt: before.expiresAt },
+      result: { before, after: after.state.incident, version: after.version, extended: false },
+      announce: `Incident mode OFF: its ttl ran out (turned on by ${before.by ?? 'unknown'} at ${iso(before.since)}). Risky skills are back.`,
+      reply: 'Incident mode is off: its ttl ran out.',
+    }
+  },
+}

@@ -1,0 +1,36 @@
+import { UserError } from '../../errors.js'
+import { isoSeconds } from '../markdown.js'
+import type { AdminAction } from './action.js'
+
+/**
+ * Marks a break-glass entry reviewed. The review is this action's own `executed` entry in the chain
+ * (args.seq names the reviewed entry), so /review is derived from the chain; the write lock picks one
+ * winner when two operators ack at once.
+ */
+export const reviewAckAction: AdminAction<{ seq: number }, { left: number }> = {
+  name: 'review-ack',
+  apply(deps, input, actor) {
+    const { audit } = deps
+    const entry = audit.get(input.seq)
+    if (!entry) throw new UserError(`No audit entry #${input.seq}. /review lists the ones waiting.`, 'unknown_seq')
+    if (!entry.breakGlass)
+      throw new UserError(
+        `#${input.seq} (${entry.actor} ${entry.action}) is not a break-glass action; only those need review.`,
+        'not_break_glass',
+      )
+    const done = audit.reviewOf(input.seq)
+    if (done)
+      throw new UserError(
+        `#${input.seq} was already reviewed by ${done.reviewedBy} at ${isoSeconds(done.reviewedAt)}.`,
+        'already_reviewed',
+      )
+    // This entry is not written yet, so the one being acked still counts among those waiting.
+    const left = audit.unreviewedBreakGlass(0).total - 1
+    return {
+      kind: 'change',
+      args: { seq: input.seq, action: entry.action, actor: entry.actor },
+      result: { left },
+      reply: `#${input.seq} (${entry.actor}: ${entry.action}) marked reviewed by ${actor.name}. ${left === 0 ? 'Nothing else waits for review.' : `${left} left; see /review.`}`,
+    }
+  },
+}

@@ -1,0 +1,74 @@
+import { UserError } from '../../errors.js'
+import { planConfigRollback } from '../rollback-config.js'
+import { formatChanges, type Change } from '../rollback-diff.js'
+import { byLine, noChange, type ActionDeps, type AdminAction } from './action.js'
+
+/** `/rollback config [<version>]` and `routerctl rollback config [--version <n>] --reason …`. */
+export interface ConfigRollbackInput {
+  target: 'config'
+  version?: number
+  reason?: string
+}
+
+/** What a config rollback did: the restored version, written again as a new version. */
+export interface ConfigRollbackResult {
+  from: number
+  target: number
+  restoredAs: number
+  changes: Change[]
+}
+
+/**
+ * Restores an old runtime config by writing a NEW version equal to it (history is never rewritten).
+ * An approved request is judged against the present: if the config (or, for the default target, the
+ * known-good marks) changed after its dry run was shown, it is refused as stale and nothing changes.
+ */
+export const rollbackConfigAction: AdminAction<ConfigRollbackInput, ConfigRollbackResult> = {
+  name: 'rollback',
+  apply(deps, input, actor) {
+    if (actor.approval) refuseIfMoved(deps, input.version === undefined, actor.approval.requestedAt)
+    const plan = planConfigRollback(deps, input.version)
+    if (plan.changes.length === 0)
+      return noChange(`config v${plan.target.version} equals the current v${plan.current.version}`)
+    const after = deps.state.update(actor.name, input.reason ?? `rollback to v${plan.target.version}`, (draft) => {
+      for (const key of Object.keys(draft)) delete (draft as unknown as Record<string, unknown>)[key]
+      Object.assign(draft, structuredClone(plan.target.state))
+    })
+    const lines = formatChanges(plan.changes)
+    return {
+      kind: 'change',
+      args: {
+        ...input,
+        from: plan.current.version,
+        restored: plan.target.version,
+        restoredAs: after.version,
+        why: plan.why,
+        changes: formatChanges(plan.changes, 50),
+      },
+      result: {
+        from: plan.current.version,
+        target: plan.target.version,
+        restoredAs: after.version,
+        changes: plan.changes,
+      },
+      announce: `Config v${plan.target.version} restored as v${after.version} ${byLine(actor)} (was v${plan.current.version})${input.reason ? `: ${input.reason}` : ''}. ${lines.slice(0, 5).join('; ')}`,
+      reply: [
+        `Restored config v${plan.target.version} as the new v${after.version} (was v${plan.current.version}).`,
+        ...lines.map((l) => `- ${l}`),
+      ].join('\n'),
+    }
+  },
+}
+
+// The approver saw a dry run; if the config moved since (or, for the default target, a known-good mark),
+// the rollback would now do something else, so it is asked again rather than guessed.
+function refuseIfMoved(deps: ActionDeps, defaultTarget: boolean, requestedAt: number): void {
+  const stateMoved = deps.state.current().createdAt > requestedAt
+  const marksMoved = defaultTarget && deps.releases.lastChangeAt() > requestedAt
+  if (stateMoved || marksMoved) {
+    throw new UserError(
+      `stale: the ${stateMoved ? 'config' : 'known-good marks'} changed after this rollback was requested, so its dry run is out of date. Run /rollback config again.`,
+      'stale_request',
+    )
+  }
+}
