@@ -12,6 +12,7 @@ export default defineCommand({
   // request: the action answers that nothing would change.
   approval: (a, ctx) =>
     ctx.services.skills.get(a.skill) && !ctx.services.state.isSkillEnabled(a.skill) ? 'second-operator' : 'none',
+  approvalNote: 'needs a second operator',
   preview: ({ args, ctx }) => {
     checkSkill(ctx.services, args.skill)
     const flag = ctx.services.state.current().state.skills[args.skill]

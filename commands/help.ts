@@ -29,6 +29,7 @@ export default defineCommand({
 function approvalLabel(def: CommandDefinition<unknown>, ctx: CommandContext): string {
   const forced = ctx.services.config.approvals.require[def.name]
   // A rule that depends on the args (raise vs lower) cannot be decided without them.
-  if (forced === undefined && typeof def.approval === 'function') return 'second operator to widen, instant to narrow'
+  if (forced === undefined && typeof def.approval === 'function')
+    return def.approvalNote ?? 'second operator to widen, instant to narrow'
   return approvalRule(def, undefined, ctx) === 'second-operator' ? 'needs a second operator' : ''
 }

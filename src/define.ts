@@ -105,6 +105,8 @@ export interface CommandDefinition<A = Record<string, unknown>> {
   args: z.ZodType<A>
   /** Whether running it needs a second operator; a function when it depends on the args (raise vs lower). */
   approval: ApprovalRule | ((args: A, ctx: CommandContext) => ApprovalRule)
+  /** What /help says about a rule that is a function, e.g. `needs a second operator`. */
+  approvalNote?: string
   /** A dry-run summary shown with an approval request, for destructive commands. */
   preview?: (input: CommandInput<A>) => string | Promise<string>
   /**

@@ -70,7 +70,7 @@ describe('two-operator approvals', { timeout: 5 * PATIENCE }, () => {
     // Requested by alice; approved and executed by bob, who made it happen; the requester is named in detail.
     expect(entries.map((e) => e.actor)).toEqual([OP1.name, OP2.name, OP2.name])
     expect(entries[1]!.detail).toContain(`requested by ${OP1.name}`)
-    expect(entries[2]!.args).toEqual({ skill: 'ping' })
+    expect(entries[2]!.args).toMatchObject({ skill: 'ping', stateVersion: 2 })
     await r.sim.waitForReply(
       {
         conversationId: OPS,

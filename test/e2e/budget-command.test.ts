@@ -40,12 +40,14 @@ describe('/budget: show, lower at once, raise with a second operator', { timeout
         channel: 'dingtalk',
         outcome: 'executed',
         approvalId: null,
-        args: {
+        args: expect.objectContaining({
           route: 'ask',
+          context: '2000',
+          diag: '1024',
           old: { context: 4000, diag: 2048, tools: 2 },
           new: { context: 2000, diag: 1024, tools: 2 },
           stateVersion: 1,
-        },
+        }),
       }),
     ])
 
@@ -83,7 +85,7 @@ describe('/budget: show, lower at once, raise with a second operator', { timeout
 
     // Keeping a value is not a raise, and changes nothing.
     expect(withoutMentions(await r.command('/budget ask context=8000'))).toBe(
-      'The budget of ask already is that; nothing changed.',
+      'Nothing changed: the budget of ask already has those values.',
     )
   })
 

@@ -71,10 +71,18 @@ describe('/rollback config (two operators, through the simulator)', () => {
       ['approve', 'rejected', OP1.name],
       ['rollback', 'approved', OP2.name],
       ['rollback', 'executed', OP2.name],
-      ['config-restore', 'executed', OP2.name],
     ])
-    const restore = trail.find((e) => e.action === 'config-restore')!
-    expect(restore.args).toMatchObject({ from: 2, target: 1, restoredAs: 3, why: 'the last known-good version' })
+    // One executed entry, committed with the version it wrote (and committing to its content hash).
+    const restore = trail.find((e) => e.outcome === 'executed')!
+    expect(restore.args).toMatchObject({
+      target: 'config',
+      from: 2,
+      restored: 1,
+      restoredAs: 3,
+      why: 'the last known-good version',
+      stateVersion: 3,
+      stateHash: s.state.current().hash,
+    })
     expect(restore.args.changes).toEqual(
       expect.arrayContaining(['incident.on: true → false', 'incident.reason: database trouble → (unset)']),
     )
@@ -125,5 +133,35 @@ describe('/rollback config (two operators, through the simulator)', () => {
     const approved = await r.command(`/approve ${approvalId(request.text)}`, OP2)
     expect(approved.text).toContain('dry run is out of date')
     expect(r.app.services.state.current().version).toBe(version)
+  })
+
+  it('an explicit version is stale too once the state changed after its dry run: refused, no executed entry', async () => {
+    const clock = fakeClock()
+    r = await startTestRouter({ now: clock.now })
+    const s = r.app.services
+    await r.command('/disable-skill ping one')
+    await r.command('/incident on two')
+    clock.advance(MIN)
+    const request = await r.command('/rollback config 1')
+    expect(request.text).toContain('Restore config v1 (as asked) over the current v2')
+    const id = approvalId(request.text)
+    clock.advance(MIN)
+    // Someone changes the state after the dry run was shown: lowering a budget is instant.
+    expect((await r.command('/budget ping context=100', OP2)).text).toContain('context 4,000 → 100')
+    const version = s.state.current().version
+    clock.advance(MIN)
+    const approved = await r.command(`/approve ${id}`, OP2)
+    expect(approved.text).toContain('Approved, but NOT run')
+    expect(approved.text).toContain('dry run is out of date')
+    expect(s.state.current().version).toBe(version)
+    // requested → rejected (stale, with the reason): never approved → executed → failed.
+    const trail = [...s.audit.entries()].filter((e) => e.approvalId === id)
+    expect(trail.map((e) => [e.action, e.outcome])).toEqual([
+      ['rollback', 'requested'],
+      ['rollback', 'rejected'],
+    ])
+    expect(trail[1]!.detail).toContain('stale: the config changed after this rollback was requested')
+    expect(trail.some((e) => e.outcome === 'executed')).toBe(false)
+    expect(s.approvals.get(id)?.status).toBe('denied')
   })
 })

@@ -86,7 +86,7 @@ describe('/rollback release', () => {
       status: 'ready',
     })
     expect(router.app.services.releases.latestDesired()).toMatchObject({ digest: DIGEST_A, status: 'handed-off' })
-    const entry = [...router.app.services.audit.entries()].find((e) => e.action === 'release-rollback')!
+    const entry = [...router.app.services.audit.entries()].find((e) => e.action === 'rollback-hook')!
     expect(entry).toMatchObject({
       outcome: 'executed',
       approvalId: id,
@@ -94,6 +94,12 @@ describe('/rollback release', () => {
       args: { digest: DIGEST_A, previous: running, status: 'handed-off' },
     })
     expect(entry.detail).toContain(`asked the host to reconcile ${DIGEST_A}`)
+    // The hook ran after the request was committed, and its entry names the request's entry.
+    const requested = [...router.app.services.audit.entries()].find(
+      (e) => e.action === 'rollback' && e.outcome === 'executed',
+    )!
+    expect(requested).toMatchObject({ approvalId: id, args: { target: 'release', digest: DIGEST_A } })
+    expect(entry.args.for).toBe(requested.seq)
   })
 
   it('takes an explicit digest, appending it when the hook names no {digest}', async () => {
@@ -120,7 +126,7 @@ describe('/rollback release', () => {
       status: 'failed',
       detail: 'exited 3',
     })
-    const entry = [...router.app.services.audit.entries()].find((e) => e.action === 'release-rollback')!
+    const entry = [...router.app.services.audit.entries()].find((e) => e.action === 'rollback-hook')!
     expect(entry).toMatchObject({
       outcome: 'failed',
       approvalId: id,
@@ -141,7 +147,7 @@ describe('/rollback release', () => {
     expect(existsSync(desiredFile)).toBe(false)
     expect(untouched(router)).toEqual(before)
     expect(router.app.services.releases.latestDesired()?.status).toBe('failed')
-    const entry = [...router.app.services.audit.entries()].find((e) => e.action === 'release-rollback')!
+    const entry = [...router.app.services.audit.entries()].find((e) => e.action === 'rollback-hook')!
     expect(entry).toMatchObject({ outcome: 'failed', args: { hook: { timedOut: true } } })
     expect(entry.detail).toContain('timed out after 500 ms')
     expect(entry.detail).toContain('waiting for the host')

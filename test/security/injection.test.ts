@@ -78,14 +78,14 @@ describe('security: argument injection in admin commands', { timeout: 5 * PATIEN
       const reply = await r.command(text, OP1, PATIENCE)
       const label = JSON.stringify(text.slice(0, 80))
       expect(reply.text, label).toMatch(expected)
-      // Each attempt is on the record: refused before running (rejected), or run and failed (executed, failed).
+      // Each attempt is on the record, once, as rejected: refused before running, or refused by its action.
       const outcomes = r.app.services.audit
         .recent(5)
         .filter((e) => e.seq > seqBefore)
         .map((e) => e.outcome)
         .reverse()
       if (expected === USAGE || expected === UNREADABLE) expect(outcomes, label).toEqual(['rejected'])
-      else if (expected === NO_SKILL || expected === NO_ROUTE) expect(outcomes, label).toEqual(['executed', 'failed'])
+      else if (expected === NO_SKILL || expected === NO_ROUTE) expect(outcomes, label).toEqual(['rejected'])
       // Over the length limit the text is refused before anyone is identified; nothing is recorded for it.
       else expect(outcomes, label).toEqual([])
     }
@@ -94,10 +94,12 @@ describe('security: argument injection in admin commands', { timeout: 5 * PATIEN
     expect(r.app.services.audit.verify()).toMatchObject({ ok: true })
     expect((await r.say('ping', PATIENCE)).text).toBe('pong')
     expect((await r.say('help', PATIENCE)).title).toBe('What I can do')
-    // Arguments are data in the audit trail too: what ran (and failed) is recorded with its arguments, as data.
-    const failed = [...r.app.services.audit.entries()].filter((e) => e.outcome === 'failed')
-    expect(failed.length).toBe(CASES.filter(([, e]) => e === NO_SKILL || e === NO_ROUTE).length)
-    expect(failed.find((e) => e.action === 'disable-skill' && e.args.skill === 'ping;')?.args).toEqual({
+    // Arguments are data in the audit trail too: what the action refused is recorded with its arguments, as data.
+    const refused = [...r.app.services.audit.entries()].filter(
+      (e) => e.outcome === 'rejected' && e.args.conversationId === undefined,
+    )
+    expect(refused.length).toBe(CASES.filter(([, e]) => e === NO_SKILL || e === NO_ROUTE).length)
+    expect(refused.find((e) => e.action === 'disable-skill' && e.args.skill === 'ping;')?.args).toEqual({
       skill: 'ping;',
       reason: 'rm -rf /',
     })

@@ -52,6 +52,7 @@ export const rollbackReleaseAction: AdminAction<ReleaseRollbackInput, ReleaseRol
       ok: h.ok,
       args: {
         digest: plan.digest,
+        previous: plan.running,
         request: desired.id,
         status: h.status,
         hook: h.hook ? { exitCode: h.hook.exitCode, timedOut: h.hook.timedOut, ms: h.hook.durationMs } : 'none',
