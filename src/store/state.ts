@@ -50,8 +50,8 @@ export const EMPTY_STATE: RuntimeState = { skills: {}, incident: { on: false }, 
 
 /**
  * Versioned runtime state in SQLite. Every change writes a new numbered version, so any version can be
- * restored. Reads check the newest version number (one indexed lookup) and re-parse only when it moved,
- * so a change made by routerctl in another process is seen by the next message.
+ * restored. Reads check the newest version number and SQLite's data_version (two cheap lookups) and read
+ * again only when either moved, so a change made by routerctl in another process is seen by the next message.
  *
  * A version counts only when a verified audit entry commits to its content hash (`attest`): a row written
  * behind the router's back (sqlite3 on the file) is skipped, reported through `onUnattested` once, and
@@ -59,10 +59,11 @@ export const EMPTY_STATE: RuntimeState = { skills: {}, incident: { on: false }, 
  */
 export class StateStore {
   private cached?: StateVersion
-  private cachedFor?: number
+  private cachedFor?: string
   private skipped: number[] = []
   private readonly reported = new Set<number>()
   private readonly latestVersion
+  private readonly dataVersion
   private readonly recentRows
   private readonly byVersion
   private readonly insert
@@ -75,6 +76,7 @@ export class StateStore {
     public onUnattested?: (version: StateVersion) => void,
   ) {
     this.latestVersion = db.prepare('SELECT MAX(version) FROM runtime_config').pluck()
+    this.dataVersion = db.prepare('PRAGMA data_version').pluck()
     this.recentRows = db.prepare('SELECT * FROM runtime_config ORDER BY version DESC LIMIT ?')
     this.byVersion = db.prepare('SELECT * FROM runtime_config WHERE version = ?')
     this.insert = db.prepare('INSERT INTO runtime_config (state, created_at, actor, reason) VALUES (?, ?, ?, ?)')
@@ -82,8 +84,9 @@ export class StateStore {
 
   /** The current state: the newest attested version (0, the empty state, before any change). */
   current(): StateVersion {
-    const newest = (this.latestVersion.get() as number | null) ?? 0
-    if (this.cached && this.cachedFor === newest) return this.cached
+    // Another process's commit (routerctl, or sqlite3 editing a row in place) moves data_version: read again.
+    const key = `${(this.latestVersion.get() as number | null) ?? 0}:${this.dataVersion.get() as number}`
+    if (this.cached && this.cachedFor === key) return this.cached
     const skipped: StateVersion[] = []
     let found: StateVersion | undefined
     for (const row of this.recentRows.all(MAX_UNATTESTED) as VersionRow[]) {
@@ -95,7 +98,7 @@ export class StateStore {
       skipped.push(v)
     }
     this.cached = found ?? initialVersion()
-    this.cachedFor = newest
+    this.cachedFor = key
     this.skipped = skipped.map((v) => v.version)
     for (const v of skipped) {
       if (this.reported.has(v.version)) continue

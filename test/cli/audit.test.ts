@@ -57,7 +57,9 @@ describe('routerctl audit', { timeout: 180_000 }, () => {
     const dbPath = seedDatabase(dir, 4)
     const ok = await routerctl(['audit', 'verify'], cliEnv(dir))
     expect(ok.code).toBe(0)
-    const head = [...openStores({ db: dbPath, auditKey: CLI_KEY }).stores.audit.entries()].at(-1)!
+    const opened = openStores({ db: dbPath, auditKey: CLI_KEY })
+    const head = opened.stores.audit.head()
+    opened.db.close()
     expect(ok.stdout.trim()).toBe(`audit chain intact: 4 entries, head 4:${head.hash}`)
 
     // What an attacker with the file would do: drop the append-only trigger, then rewrite history.
