@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { collectRunbook, formatRunbook } from '../src/admin/runbook.js'
-import { defineCommand } from '../src/define.js'
+import { runbookAction } from '../src/admin/actions/runbook.js'
+import { actionCall, defineCommand } from '../src/define.js'
 
 export default defineCommand({
   name: 'runbook',
@@ -8,10 +8,6 @@ export default defineCommand({
   usage: '/runbook',
   args: z.strictObject({}),
   approval: 'none',
-  async handler({ ctx }) {
-    const s = ctx.services
-    const now = s.now()
-    const facts = await collectRunbook(s, { now, readiness: s.runtime.readiness })
-    return { title: 'Runbook', markdown: formatRunbook(facts, now) }
-  },
+  action: () => actionCall(runbookAction, {}),
+  format: (done) => ({ title: 'Runbook', markdown: done.reply }),
 })

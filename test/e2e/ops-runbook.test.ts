@@ -65,6 +65,13 @@ describe('/runbook', () => {
     expect(text).toContain('- **Egress:** 1/2 reachable')
     expect(text).toMatch(new RegExp(`ok ${open} tcp \\d+ ms \\(inventory, billing\\)`))
     expect(text).toContain(`FAIL ${closed} tcp: ECONNREFUSED (billing)`)
+    // The call is committed first; the probes ran after it and are their own entry, linked to it.
+    const [call, probe] = [...s.audit.entries()].filter((e) => e.action.startsWith('runbook'))
+    expect(call).toMatchObject({ action: 'runbook', outcome: 'executed' })
+    expect(probe).toMatchObject({ action: 'runbook-probe', outcome: 'executed', args: { for: call!.seq, ready: true } })
+    expect(probe!.args.probes).toEqual(
+      expect.arrayContaining([expect.objectContaining({ destination: closed, ok: false })]),
+    )
 
     const deploy = s.releases.forDigest(s.runtime.digest)!
     s.releases.markKnownGood(deploy.id, 0, s.now())

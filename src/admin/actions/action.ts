@@ -3,7 +3,7 @@ import type { RuntimeFacts, Services } from '../../context.js'
 import type { AuditChannel, AuditEntry } from '../../store/audit.js'
 
 /** What every admin action may touch: the shared stores, the skill list, the config and the clock. */
-export type ActionDeps = Pick<Services, 'state' | 'audit' | 'outbox' | 'skills' | 'releases' | 'now'> & {
+export type ActionDeps = Pick<Services, 'state' | 'audit' | 'outbox' | 'skills' | 'releases' | 'usage' | 'now'> & {
   config: RouterConfig
   /** Only the running bot knows its digest; routerctl passes none and the newest deploy stands in. */
   runtime?: RuntimeFacts

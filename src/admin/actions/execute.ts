@@ -111,7 +111,8 @@ export async function runAfter<I, R>(
     if (effect.announce) deps.outbox.add(effect.announce, deps.now())
     return e
   })
-  return { ...done, reply: `${done.reply}\n${effect.reply}`, effect: { ok: effect.ok, entry } }
+  const reply = [done.reply, effect.reply].filter(Boolean).join('\n')
+  return { ...done, reply, effect: { ok: effect.ok, entry } }
 }
 
 /** The fields every entry of one actor's action shares: CLI entries are break-glass with the OS user. */
