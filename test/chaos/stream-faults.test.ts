@@ -69,7 +69,7 @@ async function settleAndCheck(r: TestRouter, sent: BurstMessage[], counter: Repl
     duplicated: 0,
     wrong: [],
     pending: 0,
-    audit: { ok: true, count: expect.any(Number) },
+    audit: { ok: true, count: expect.any(Number), head: expect.objectContaining({ seq: expect.any(Number) }) },
   })
   // The operators' commands were audited as they ran, each exactly once.
   const whoami = [...r.app.services.audit.entries()].filter((e) => e.action === 'whoami' && e.outcome === 'executed')

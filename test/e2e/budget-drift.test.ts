@@ -84,7 +84,9 @@ describe('usage drift job (fake clock)', { timeout: 5 * PATIENCE }, () => {
       PATIENCE,
     )
     expect(alert.kind).toBe('group')
-    expect(alert.text).toBe(
+    // Like every announcement, it ends with the audit head.
+    expect(alert.text).toMatch(/\n\n— audit head \d+:[0-9a-f]{12}$/)
+    expect(alert.text.replace(/\n\n— audit head .*$/, '')).toBe(
       'Usage drift on **ask**, last hour vs the 24 h before: prompt size 1,500 tokens vs 500 tokens (3×); ' +
         'p95 latency 4.0 s vs 1.1 s (3.64×). 30 vs 122 requests. See /budget ask.',
     )
