@@ -27,6 +27,7 @@ export default defineCommand({
     a.mode === 'off' && isIncidentActive(ctx.services.state.current().state.incident, ctx.services.now())
       ? 'second-operator'
       : 'none',
+  approvalNote: 'off needs a second operator; on only extends while it is on',
   // What approving /incident off would change, shown with the approval request.
   preview: ({ args: a, ctx }) => {
     const s = ctx.services

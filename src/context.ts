@@ -121,10 +121,6 @@ export interface CommandContext {
   conversationId: string
   services: Services
   log: Logger
-  /** Set while executing an approved request. */
-  approvalId?: string
-  /** Set with approvalId: who asked for the command the approver is now running. */
-  requestedBy?: string
   /** @-mentions this staffId in the reply (chat only; the CLI has no mentions). */
   mention?(staffId: string): void
 }

@@ -17,6 +17,7 @@ describe('the read-only admin commands', { timeout: 5 * PATIENCE }, () => {
     for (const def of commands) expect(help.text).toContain(`\`${def.usage}\``)
     const line = (name: string) => help.text.split('\n').find((l) => l.startsWith(`- \`/${name}`)) ?? ''
     expect(line('enable-skill')).toContain('needs a second operator')
+    expect(line('incident')).toContain('off needs a second operator')
     for (const name of ['disable-skill', 'approve', 'deny', 'status'])
       expect(line(name)).not.toContain('second operator')
   })
