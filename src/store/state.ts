@@ -89,7 +89,7 @@ export class StateStore {
     if (this.cached && this.cachedFor === key) return this.cached
     const skipped: StateVersion[] = []
     let found: StateVersion | undefined
-    for (const row of this.recentRows.all(MAX_UNATTESTED) as VersionRow[]) {
+    for (const row of this.recentRows.iterate(MAX_UNATTESTED) as Iterable<VersionRow>) {
       const v = fromRow(row)
       if (this.isAttested(v)) {
         found = v
