@@ -5,7 +5,7 @@ import type { ActionActor } from './actions/action.js'
 import { applyInTransaction, runAfter } from './actions/execute.js'
 import { formatArgs } from './approval-text.js'
 import { isoSeconds } from './markdown.js'
-import { actionReply } from './run-command.js'
+import { actionReply, runCommand } from './run-command.js'
 
 /** The two decisions an operator can make on a pending request. */
 export type DecisionKind = 'approved' | 'denied'
@@ -64,6 +64,23 @@ export async function approveRequest(
         approvalId: r.id,
         detail: `requested by ${r.requesterName} (${r.requester}) in ${r.conversationId}`,
       })
+    if (!call && parsed?.success && def?.handler) {
+      // A read-only command whose approval the config forces (approvals.require): approved, then answered
+      // (and audited) after the decision commits, like any read.
+      approvedEntry()
+      const cctx = {
+        operator: decider!,
+        channel: 'dingtalk' as const,
+        conversationId: conversationId ?? r.conversationId,
+        services: s,
+        log: s.log,
+      }
+      follow = async () => {
+        const reply = await runCommand(def, parsed.data, cctx)
+        return typeof reply === 'string' ? reply : reply.markdown
+      }
+      return { ok: true, text: '', request: r, executed: true }
+    }
     if (!call)
       return notRunnable(
         s,

@@ -123,4 +123,17 @@ describe('approvals are judged against the present', { timeout: 6 * PATIENCE }, 
       outcome: 'executed',
     })
   })
+
+  it('a read-only command whose approval the config forces answers once approved', async () => {
+    r = await startAdminRouter({
+      configure: (c) => ({ ...c, approvals: { ...c.approvals, require: { ...c.approvals.require, status: true } } }),
+    })
+    const request = await r.command('/status')
+    expect(request.text).toContain('Approval needed: /status')
+    const id = idOf(request.text)
+    const approved = await r.command(`/approve ${id}`, OP2)
+    expect(approved.text).toContain('Router status')
+    expect(trail(r, id).map((e) => e.outcome)).toEqual(['requested', 'approved'])
+    expect([...r.app.services.audit.entries()].at(-1)).toMatchObject({ action: 'status', outcome: 'executed' })
+  })
 })
