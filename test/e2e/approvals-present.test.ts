@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { approveRequest } from '../../src/admin/approval-decision.js'
 import type { Operator } from '../../src/context.js'
 import { incidentExpiryJob } from '../../src/jobs/incident-expiry.js'
-import { OP1, OP2, tempDir, type TestRouter } from '../helpers/router.js'
+import { OP1, OP2, tempDir, type TestRouter, withoutMentions } from '../helpers/router.js'
 import { PATIENCE, startAdminRouter, verifyAndStop } from './admin-helpers.js'
 
 const OP3 = { staffId: 'op3', name: 'carol' }
@@ -96,7 +96,7 @@ describe('approvals are judged against the present', { timeout: 6 * PATIENCE }, 
     const s = r.app.services
     const before = s.audit.head().seq
     const reply = await r.command('/incident off')
-    expect(reply.text).toBe('Nothing changed: incident mode is already off.')
+    expect(withoutMentions(reply)).toBe('Nothing changed: incident mode is already off.')
     expect(s.approvals.pending(s.now())).toEqual([])
     const written = [...s.audit.entries(before)]
     expect(written.map((e) => [e.action, e.outcome, e.approvalId])).toEqual([['incident', 'rejected', null]])
