@@ -1,8 +1,8 @@
 import type { Middleware } from '../compose.js'
 import type { CommandContext, Context } from '../context.js'
 import { approvalRule } from '../admin/execute.js'
-import { approvalRequestReply } from '../admin/approval-text.js'
 import { parseDuration } from '../duration.js'
+import { announceApproval } from './announce-approval.js'
 
 /** Builds the handler-facing context of a routed command. */
 export function commandContext(ctx: Context): CommandContext {
@@ -53,6 +53,6 @@ export function approval(): Middleware<Context> {
     ctx.outcome = 'approval-requested'
     // In a busy group the request must reach the people who can approve it: every other operator.
     for (const staffId of services.operators.keys()) if (staffId !== ctx.operator.staffId) ctx.mentions.add(staffId)
-    await ctx.reply(approvalRequestReply(request, now, preview))
+    await announceApproval(ctx, request, now, preview)
   }
 }
