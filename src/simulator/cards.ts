@@ -18,10 +18,14 @@ export interface SimCardTemplate {
   streamingKey?: string
 }
 
+/** The template ids simulator mode configures (`cards.approvalTemplateId`, `cards.streamingTemplateId`). */
+export const SIM_APPROVAL_TEMPLATE = 'sim-approval-card'
+export const SIM_AI_TEMPLATE = 'sim-ai-card'
+
 /** The templates of the router's README ("Cards"), under the ids simulator mode configures. */
 export const SIM_CARD_TEMPLATES: SimCardTemplate[] = [
   {
-    id: 'sim-approval-card',
+    id: SIM_APPROVAL_TEMPLATE,
     kind: 'interactive',
     buttons: [
       { actionId: 'approve', label: 'Approve', params: ['approvalId', 'sig'] },
@@ -29,7 +33,7 @@ export const SIM_CARD_TEMPLATES: SimCardTemplate[] = [
     ],
     buttonsWhen: { variable: 'status', equals: 'pending' },
   },
-  { id: 'sim-ai-card', kind: 'ai', streamingKey: 'content' },
+  { id: SIM_AI_TEMPLATE, kind: 'ai', streamingKey: 'content' },
 ]
 
 /** A delivered card and everything done to it, as tests and the chat page see it. */

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { STAND_IN_LABEL, startStandInModel } from '../../src/ask/stand-in-model.js'
 import type { SimCard } from '../../src/simulator/cards.js'
 import { startFakeModel, type FakeModel } from '../helpers/fake-model.js'
 import type { TestRouter } from '../helpers/router.js'
@@ -84,5 +85,26 @@ describe('ask streams its answer into an AI card', { timeout: 3 * PATIENCE }, ()
     const reply = await r.say('ask is checkout ok?', PATIENCE)
     expect(reply.text).toContain('not answering right now')
     expect(aiCards(r)).toEqual([])
+  })
+
+  it('streams the stand-in model of simulator mode, tool round included', async () => {
+    const standIn = await startStandInModel()
+    try {
+      r = await startBudgetRouter({
+        configure: (c) => ({
+          ...c,
+          model: { ...c.model, baseUrl: standIn.baseUrl, name: 'local-stand-in', label: STAND_IN_LABEL },
+          egress: { ...c.egress, allowHttpLoopback: [standIn.dest] },
+          cards: { ...c.cards, streamingTemplateId: AI_TEMPLATE, streamingIntervalMs: 0 },
+        }),
+      })
+      r.sim.sendMessage({ text: 'ask any errors lately?' })
+      const card = await r.sim.waitForCard((c) => c.templateId === AI_TEMPLATE && c.finalized, PATIENCE)
+      expect(card.streaming.at(-1)?.content.startsWith(`${STAND_IN_LABEL} The router's diagnostics say:`)).toBe(true)
+      expect(card.streaming.length).toBeGreaterThan(1)
+      expect(await metric(r, 'router_tool_calls_total', { route: 'ask' })).toBe(1)
+    } finally {
+      await standIn.close()
+    }
   })
 })
