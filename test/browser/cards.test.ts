@@ -94,7 +94,8 @@ describe('approval cards on the chat page, in headless Chromium', () => {
     await expect(approved.locator('.card-status').innerText()).resolves.toMatch(/^Approved by bob/)
     await expect(approved.locator('button').count()).resolves.toBe(0)
     await groupSend(0, /Approved: \/enable-skill/)
-    await expect(page.locator('#pending-count').innerText()).resolves.toBe('0')
+    // The pending list is re-derived shortly after each change: wait for it rather than read it at once.
+    await page.locator('#pending-count', { hasText: /^0$/ }).waitFor()
     await page.screenshot({ path: join(OUT, 'chat-page-card-approved.png') })
     expect(pageErrors).toEqual([])
   })
