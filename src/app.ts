@@ -144,6 +144,7 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
     tokens: openapi.tokens,
     now,
     log,
+    events: stores.stores.events,
   })
   const approvalCards = services.cards?.approvals
   const cardClicks = approvalCards

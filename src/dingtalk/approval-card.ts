@@ -5,6 +5,7 @@ import type { Operator } from '../context.js'
 import type { Logger } from '../logger.js'
 import { canonicalJson } from '../redact.js'
 import type { ApprovalCard, ApprovalCardStore } from '../store/approval-cards.js'
+import type { EventStore } from '../store/events.js'
 import type { ApprovalRequest, ApprovalStore } from '../store/approvals.js'
 import type { CardApi, CardParams, CardSpace } from './card-api.js'
 
@@ -21,6 +22,8 @@ export interface ApprovalCardsDeps {
   auditKey: Buffer
   now: () => number
   log: Logger
+  /** Where a card DingTalk refused is recorded, so /status and the digest show it. */
+  events: EventStore
 }
 
 /**
@@ -63,7 +66,12 @@ export class ApprovalCards {
       })
       return true
     } catch (err) {
-      this.deps.log.error({ err: (err as Error).message, approvalId: request.id }, 'approval card not delivered')
+      const message = (err as Error).message
+      this.deps.log.error({ err: message, approvalId: request.id }, 'approval card not delivered; sending markdown')
+      this.deps.events.record(
+        { route: 'approval-card', code: 'card-refused', message: message.slice(0, 300) },
+        this.deps.now(),
+      )
       return false
     }
   }
@@ -109,7 +117,12 @@ export class ApprovalCards {
         await this.deps.api.update(card.outTrackId, params)
       } catch (err) {
         this.deps.store.shown(card.outTrackId, card.shownStatus)
-        this.deps.log.error({ err: (err as Error).message, approvalId }, 'approval card not updated')
+        const message = (err as Error).message
+        this.deps.log.error({ err: message, approvalId }, 'approval card not updated')
+        this.deps.events.record(
+          { route: 'approval-card', code: 'update-failed', message: message.slice(0, 300) },
+          this.deps.now(),
+        )
       }
     }
   }

@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js'
 import { ApprovalCardStore } from '../store/approval-cards.js'
 import type { ApprovalStore } from '../store/approvals.js'
 import type { DB } from '../store/db.js'
+import type { EventStore } from '../store/events.js'
 import { AnswerCard } from './answer-card.js'
 import { ApprovalCards } from './approval-card.js'
 import { CardApi, type CardApiOptions, type CardSpace } from './card-api.js'
@@ -24,6 +25,7 @@ export interface CardDeps {
   tokens: CardApiOptions['tokens']
   now: () => number
   log: Logger
+  events: EventStore
 }
 
 /**

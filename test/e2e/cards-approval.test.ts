@@ -182,4 +182,17 @@ describe('approval requests without a card template', { timeout: 2 * PATIENCE },
     expect(request.text).toContain(`(dtmd://dingtalkclient/sendMessage?content=%2Fapprove%20${id})`)
     expect(r.sim.cards.cards.size).toBe(0)
   })
+
+  it('fall back to markdown, recorded as an error event, when DingTalk refuses the card', async () => {
+    r = await startCardRouter({
+      configure: (c) => ({ ...c, cards: { ...c.cards, approvalTemplateId: 'not-a-template.schema' } }),
+    })
+    await r.command('/disable-skill ping')
+    const request = await r.command('/enable-skill ping')
+    expect(request.text).toMatch(/A second operator approves with: \/approve [a-z2-7]{10}/)
+    expect(r.sim.cards.cards.size).toBe(0)
+    expect(r.app.services.events.list({ route: 'approval-card' })).toEqual([
+      expect.objectContaining({ code: 'card-refused' }),
+    ])
+  })
 })
