@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { STAND_IN_LABEL, startStandInModel, type StandInModel } from '../../src/ask/stand-in-model.js'
 import { startChatPage, type ChatPage } from '../../src/simulator/chat/page-server.js'
 import { chatDirectory } from '../../src/simulator-mode.js'
 import { startTestRouter, type TestRouter } from '../helpers/router.js'
@@ -15,6 +16,7 @@ const WAIT_MS = 30_000
 const OUT = join(fileURLToPath(new URL('../../', import.meta.url)), 'test-output')
 
 let router: TestRouter | undefined
+let standIn: StandInModel | undefined
 let chat: ChatPage | undefined
 let context: BrowserContext | undefined
 let profile: string | undefined
@@ -23,8 +25,16 @@ const pageErrors: string[] = []
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}; set CHROMIUM_PATH`)
+  standIn = await startStandInModel()
+  const model = standIn
+  // As in simulator mode: both card templates, and `ask` answered by the labelled stand-in model.
   router = await startTestRouter({
-    configure: (c) => ({ ...c, cards: { ...c.cards, approvalTemplateId: 'sim-approval-card' } }),
+    configure: (c) => ({
+      ...c,
+      cards: { ...c.cards, approvalTemplateId: 'sim-approval-card', streamingTemplateId: 'sim-ai-card' },
+      model: { ...c.model, baseUrl: model.baseUrl, name: 'local-stand-in', label: STAND_IN_LABEL },
+      egress: { ...c.egress, allowHttpLoopback: [model.dest] },
+    }),
   })
   chat = await startChatPage({ simulatorUrl: router.sim.baseUrl, port: 0, ...chatDirectory(router.config) })
   profile = mkdtempSync(join(tmpdir(), 'cards-page-chromium-'))
@@ -47,10 +57,11 @@ afterAll(async () => {
   await context?.close()
   await chat?.stop()
   await router?.stop()
+  await standIn?.close()
   if (profile) rmSync(profile, { recursive: true, force: true })
 })
 
-async function be(person: 'op1' | 'op2', where: 'cid-ops'): Promise<void> {
+async function be(person: 'user' | 'op1' | 'op2', where: 'dm' | 'cid-ops'): Promise<void> {
   await page.check(`input[name=person][value="${person}"]`)
   await page.check(`input[name=chat][value="${where}"]`)
 }
@@ -97,6 +108,21 @@ describe('approval cards on the chat page, in headless Chromium', () => {
     // The pending list is re-derived shortly after each change: wait for it rather than read it at once.
     await page.locator('#pending-count', { hasText: /^0$/ }).waitFor()
     await page.screenshot({ path: join(OUT, 'chat-page-card-approved.png') })
+    expect(pageErrors).toEqual([])
+  })
+
+  it("streams an ask answer into an AI card in the user's one-to-one chat", { timeout: 120_000 }, async () => {
+    await be('user', 'dm')
+    await type('ask what can you do?')
+    const done = page.locator('li.msg.card .card-ai[data-finalized="true"]')
+    await done.waitFor()
+    await expect(done.innerText()).resolves.toContain(`${STAND_IN_LABEL} You asked: "what can you do?"`)
+    await expect(page.locator('li.msg.mine.waiting').count()).resolves.toBe(0)
+    const id = await page.locator('li.msg.card').last().getAttribute('data-out-track-id')
+    // At least one streaming update before the final one (how many depends on cards.streamingIntervalMs).
+    const updates = router!.sim.cards.cards.get(id!)?.streaming ?? []
+    expect(updates.map((u) => u.isFinalize)).toEqual([...updates.slice(1).map(() => false), true])
+    expect(updates.length).toBeGreaterThanOrEqual(2)
     expect(pageErrors).toEqual([])
   })
 })
