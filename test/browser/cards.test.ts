@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -13,7 +13,8 @@ const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking']
 /** Generous: a loaded two-core machine runs Chromium, the router and vitest workers at once. */
 const WAIT_MS = 30_000
-const OUT = join(fileURLToPath(new URL('../../', import.meta.url)), 'test-output')
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const OUT = join(ROOT, 'test-output')
 
 let router: TestRouter | undefined
 let standIn: StandInModel | undefined
@@ -108,6 +109,9 @@ describe('approval cards on the chat page, in headless Chromium', () => {
     // The pending list is re-derived shortly after each change: wait for it rather than read it at once.
     await page.locator('#pending-count', { hasText: /^0$/ }).waitFor()
     await page.screenshot({ path: join(OUT, 'chat-page-card-approved.png') })
+    // `UPDATE_DOCS_SCREENSHOT=1 npx vitest run test/browser` refreshes the README's picture of a card.
+    if (process.env.UPDATE_DOCS_SCREENSHOT)
+      copyFileSync(join(OUT, 'chat-page-card-approved.png'), join(ROOT, 'docs', 'chat-page-cards.png'))
     expect(pageErrors).toEqual([])
   })
 
