@@ -86,7 +86,12 @@ export class CardCallbackHandler {
       this.later(card, COMMAND_REFUSAL)
       return answer(cards.showNow(card))
     }
-    const def = services.commands.get(verb)!
+    const def = services.commands.get(verb)
+    if (!def) {
+      services.log.error({ command: verb }, 'card button pressed but this router has no such command; nothing ran')
+      this.later(card, `/${verb} is not available in this router; nothing ran. The request stays open.`)
+      return answer(cards.showNow(card))
+    }
     const cctx: CommandContext = {
       operator,
       channel: 'dingtalk',
