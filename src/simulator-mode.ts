@@ -4,7 +4,7 @@ import type { RouterConfig } from './config.js'
 import type { Logger } from './logger.js'
 import { startChatPage, type ChatGroup, type ChatPage, type ChatPerson } from './simulator/chat/page-server.js'
 import { DingTalkSimulator } from './simulator/index.js'
-import { SIM_AI_TEMPLATE, SIM_APPROVAL_TEMPLATE } from './simulator/cards.js'
+import { SIM_AI_TEMPLATE, SIM_APPROVAL_TEMPLATE } from './simulator/card-templates.js'
 import { STAND_IN_LABEL, startStandInModel } from './ask/stand-in-model.js'
 
 /** The people a newcomer can be in simulator mode. */

@@ -1,40 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { z } from 'zod'
+import type { SimCardTemplate } from './card-templates.js'
 import { isRecord, parseJson, readBody, sendApiError, sendJson } from './http-util.js'
 
 /** The card-callback topic (the SDK's TOPIC_CARD). */
 export const CARD_TOPIC = '/v1.0/card/instances/callback'
-
-/**
- * A card template as the simulator knows it (on DingTalk it is made in the card platform): its buttons and
- * the card variables each button sends back as callback params, or the variable an AI card streams into.
- */
-export interface SimCardTemplate {
-  id: string
-  kind: 'interactive' | 'ai'
-  buttons?: { actionId: string; label: string; params: string[] }[]
-  /** Buttons are shown only while this variable has this value (e.g. status = pending). */
-  buttonsWhen?: { variable: string; equals: string }
-  streamingKey?: string
-}
-
-/** The template ids simulator mode configures (`cards.approvalTemplateId`, `cards.streamingTemplateId`). */
-export const SIM_APPROVAL_TEMPLATE = 'sim-approval-card'
-export const SIM_AI_TEMPLATE = 'sim-ai-card'
-
-/** The templates of the router's README ("Cards"), under the ids simulator mode configures. */
-export const SIM_CARD_TEMPLATES: SimCardTemplate[] = [
-  {
-    id: SIM_APPROVAL_TEMPLATE,
-    kind: 'interactive',
-    buttons: [
-      { actionId: 'approve', label: 'Approve', params: ['approvalId', 'sig'] },
-      { actionId: 'deny', label: 'Deny', params: ['approvalId', 'sig'] },
-    ],
-    buttonsWhen: { variable: 'status', equals: 'pending' },
-  },
-  { id: SIM_AI_TEMPLATE, kind: 'ai', streamingKey: 'content' },
-]
 
 /** A delivered card and everything done to it, as tests and the chat page see it. */
 export interface SimCard {

@@ -1,4 +1,4 @@
-import { SIM_CARD_TEMPLATES, type SimCardTemplate } from './cards.js'
+import { SIM_CARD_TEMPLATES, type SimCardTemplate } from './card-templates.js'
 
 /**
  * Public shapes of the local DingTalk simulator (DINGTALK.md §1–5).
