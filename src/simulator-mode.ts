@@ -4,7 +4,6 @@ import type { RouterConfig } from './config.js'
 import type { Logger } from './logger.js'
 import { startChatPage, type ChatGroup, type ChatPage, type ChatPerson } from './simulator/chat/page-server.js'
 import { DingTalkSimulator } from './simulator/index.js'
-import { SIM_AI_TEMPLATE, SIM_APPROVAL_TEMPLATE } from './simulator/card-templates.js'
 import { STAND_IN_LABEL, startStandInModel } from './ask/stand-in-model.js'
 
 /** The people a newcomer can be in simulator mode. */
@@ -80,12 +79,6 @@ export async function startSimulatorMode(
             { staffId: SIM_PEOPLE.operatorTwo, name: 'operator-two' },
           ],
     adminConversations: config.adminConversations.length > 0 ? config.adminConversations : [SIM_PEOPLE.opsGroup],
-  }
-  // Cards on by default here: the simulator knows the two templates of the README under these ids.
-  simConfig.cards = {
-    ...config.cards,
-    approvalTemplateId: config.cards.approvalTemplateId ?? SIM_APPROVAL_TEMPLATE,
-    streamingTemplateId: config.cards.streamingTemplateId ?? SIM_AI_TEMPLATE,
   }
   // With no model configured, `ask` answers from a labelled local stand-in, through the real client and egress path.
   if (!config.model.baseUrl) {

@@ -11,11 +11,11 @@ export interface SimCardTemplate {
   streamingKey?: string
 }
 
-/** The template ids simulator mode configures (`cards.approvalTemplateId`, `cards.streamingTemplateId`). */
-export const SIM_APPROVAL_TEMPLATE = 'sim-approval-card'
-export const SIM_AI_TEMPLATE = 'sim-ai-card'
+/** The simulator's template ids: put them in `cards.approvalTemplateId` and `cards.streamingTemplateId` to see cards. */
+const SIM_APPROVAL_TEMPLATE = 'sim-approval-card'
+const SIM_AI_TEMPLATE = 'sim-ai-card'
 
-/** The templates of the router's README ("Cards"), under the ids simulator mode configures. */
+/** The templates of the README ("Approving with a button"), as the simulator knows them. */
 export const SIM_CARD_TEMPLATES: SimCardTemplate[] = [
   {
     id: SIM_APPROVAL_TEMPLATE,
