@@ -41,7 +41,12 @@ export class ApprovalCards {
   }
 
   /** Sends the request as a card; false (logged) when DingTalk did not take it, so the caller falls back. */
-  async deliver(request: ApprovalRequest, space: CardSpace, preview?: string): Promise<boolean> {
+  async deliver(
+    request: ApprovalRequest,
+    space: CardSpace,
+    preview?: string,
+    mention: string[] = [],
+  ): Promise<boolean> {
     const outTrackId = `apv-${request.id}-${randomBytes(6).toString('hex')}`
     const params: CardParams = {
       title: `Approval needed: /${request.command}`,
@@ -56,6 +61,7 @@ export class ApprovalCards {
       conversationId: request.conversationId,
       createdAt: this.deps.now(),
     })
+    const at = Object.fromEntries(mention.map((id) => [id, this.deps.operators.get(id)?.name ?? id]))
     try {
       await this.deps.api.createAndDeliver({
         templateId: this.deps.templateId,
@@ -63,6 +69,7 @@ export class ApprovalCards {
         params,
         space,
         callback: true,
+        at,
       })
       return true
     } catch (err) {

@@ -40,6 +40,8 @@ export class CardApi {
     params: CardParams
     space: CardSpace
     callback?: boolean
+    /** Group cards only: staffId → name of the people the card @-mentions. */
+    at?: Record<string, string>
   }): Promise<void> {
     const { space } = input
     const body: Record<string, unknown> = {
@@ -52,7 +54,11 @@ export class CardApi {
     if (space.kind === 'group') {
       body.openSpaceId = `dtv1.card//IM_GROUP.${space.conversationId}`
       body.imGroupOpenSpaceModel = { supportForward: false }
-      body.imGroupOpenDeliverModel = { robotCode: this.opts.robotCode }
+      const at = input.at ?? {}
+      body.imGroupOpenDeliverModel = {
+        robotCode: this.opts.robotCode,
+        ...(Object.keys(at).length > 0 ? { atUserIds: at } : {}),
+      }
     } else {
       body.openSpaceId = `dtv1.card//IM_ROBOT.${space.staffId}`
       body.imRobotOpenSpaceModel = { supportForward: false }

@@ -15,6 +15,7 @@ export async function announceApproval(
 ): Promise<void> {
   const cards = ctx.services.cards?.approvals
   const space = spaceOf(ctx.msg)
-  if (cards && space && (await cards.deliver(request, space, preview))) return
+  // The card @-mentions the same people the markdown request would (the other operators).
+  if (cards && space && (await cards.deliver(request, space, preview, [...ctx.mentions]))) return
   await ctx.reply(approvalRequestReply(request, now, preview))
 }

@@ -14,6 +14,8 @@ export interface SimCard {
   conversationId?: string
   staffId?: string
   callback: boolean
+  /** staffIds the delivery @-mentioned (group cards). */
+  atUserIds: string[]
   params: Record<string, string>
   /** Streaming updates received, in order (the final one has isFinalize). */
   streaming: { key: string; content: string; isFinalize: boolean; isError: boolean }[]
@@ -42,7 +44,9 @@ const createBody = z.object({
   openSpaceId: z
     .string()
     .regex(/^dtv1\.card\/\/(IM_GROUP|IM_ROBOT)\.[^;]+$/, 'openSpaceId dtv1.card//IM_GROUP.<cid> or IM_ROBOT.<userId>'),
-  imGroupOpenDeliverModel: z.object({ robotCode: z.string() }).optional(),
+  imGroupOpenDeliverModel: z
+    .object({ robotCode: z.string(), atUserIds: z.record(z.string(), z.string()).optional() })
+    .optional(),
   imRobotOpenDeliverModel: z.object({ spaceType: z.literal('IM_ROBOT'), robotCode: z.string().optional() }).optional(),
 })
 const updateBody = z.object({ outTrackId: z.string().min(1), cardData: z.object({ cardParamMap: params }) })
@@ -85,6 +89,7 @@ export class SimCards {
       kind: template.kind,
       ...(spaceType === 'IM_GROUP' ? { conversationId: spaceId } : { staffId: spaceId }),
       callback: body.callbackType === 'STREAM',
+      atUserIds: Object.keys(body.imGroupOpenDeliverModel?.atUserIds ?? {}),
       params: { ...body.cardData.cardParamMap },
       streaming: [],
       finalized: false,

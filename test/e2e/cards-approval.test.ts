@@ -31,7 +31,8 @@ describe('approving with a card button', { timeout: 5 * PATIENCE }, () => {
     r = await startCardRouter()
     const card = await requestByCard(r)
     const id = card.params.approvalId!
-    expect(card).toMatchObject({ conversationId: OPS, callback: true })
+    // Delivered with a Stream callback, @-mentioning the operator who can approve it.
+    expect(card).toMatchObject({ conversationId: OPS, callback: true, atUserIds: [OP2.staffId] })
     expect(card.buttons.map((b) => b.actionId)).toEqual(['approve', 'deny'])
     expect(card.params.markdown).toContain('/enable-skill skill=ping')
     expect(card.params.markdown).toContain(`/approve ${id}`)
