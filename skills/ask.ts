@@ -48,14 +48,16 @@ export function askSkill(settings: AskSettings = {}) {
         statusBaseUrl,
         maxBytes: ctx.model.budget.maxDiagnosticBytes,
       })
+      const label = ctx.model.label ? `${ctx.model.label} ` : ''
+      const partial = ctx.partial
       const answer = await answerQuestion({
         question: args.question,
         quoted: ctx.quoted?.text,
         model: ctx.model,
         tools,
+        onText: partial ? (text) => partial(`${label}${text}`) : undefined,
       })
       if (answer.kind === 'over-budget' || answer.kind === 'tool-cap') return answer.text
-      const label = ctx.model.label ? `${ctx.model.label} ` : ''
       return `${label}${answer.text}${answer.kind === 'cached' ? '\n\n(cached answer)' : ''}`
     },
     fallback: () => MODEL_DOWN,

@@ -4,6 +4,8 @@ import { CommandRegistry } from './command-registry.js'
 import type { RouterConfig } from './config.js'
 import type { Operator, Services } from './context.js'
 import type { CommandDefinition, SkillDefinition } from './define.js'
+import { CardCallbackHandler } from './dingtalk/card-callback.js'
+import { createCardServices } from './dingtalk/cards.js'
 import { OpenApiClient } from './dingtalk/openapi.js'
 import { MessageFiles } from './dingtalk/message-files.js'
 import { RecordingReplySender } from './dingtalk/recording-reply-sender.js'
@@ -154,6 +156,26 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
       readiness: () => readiness(services, stream, stores.migrationsCurrent),
     },
   }
+  services.cards = createCardServices(config, {
+    db: stores.db,
+    approvals: services.approvals,
+    operators: services.operators,
+    auditKey: stores.auditKey,
+    tokens: openapi.tokens,
+    now,
+    log,
+    events: stores.stores.events,
+  })
+  const approvalCards = services.cards?.approvals
+  const cardClicks = approvalCards
+    ? new CardCallbackHandler({
+        services,
+        cards: approvalCards,
+        post: async (conversationId, content) => {
+          await openapi.sendToGroup(conversationId, content)
+        },
+      })
+    : undefined
   const inbound = new Inbound(services, createPipeline(config))
   stream = new StreamConnection({
     clientId,
@@ -165,6 +187,7 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
     reconnectBaseMs: config.dingtalk.reconnectBaseMs,
     reconnectMaxMs: config.dingtalk.reconnectMaxMs,
     onAck: (seconds) => metrics.ackLatency.observe(seconds),
+    onCardCallback: cardClicks ? (data) => cardClicks.handle(data) : undefined,
   })
   stream.on('state', (state) => metrics.streamConnected.set(state === 'connected' ? 1 : 0))
   stream.on('frame-error', () => metrics.malformedFrames.inc())
@@ -216,6 +239,7 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
       if (unfinished > 0)
         log.warn({ unfinished }, 'stopping with messages still in flight; they resume on the next start')
       await stopJobs?.()
+      await cardClicks?.settled()
       await announcer.stop()
       await stream.stop()
       await new Promise<void>((resolve) => (app.http ? app.http.close(() => resolve()) : resolve()))

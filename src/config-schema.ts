@@ -164,6 +164,25 @@ export const configSchema = z.strictObject({
       path: ['name'],
     })
     .prefault({}),
+  /**
+   * DingTalk interactive cards. Each template id comes from the card platform of the developer console
+   * (README, "Cards"); unset keeps the markdown messages.
+   */
+  cards: z
+    .strictObject({
+      /** Approval requests become a card with Approve/Deny buttons (callback over Stream). */
+      approvalTemplateId: z.string().min(1).max(128).optional(),
+      /** `ask` streams its answer into an AI card of this template. */
+      streamingTemplateId: z.string().min(1).max(128).optional(),
+      /** The template variable the streamed answer goes into. */
+      streamingKey: z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'a card variable name')
+        .default('content'),
+      /** At most one streaming update per this many ms; the text in between is merged into the next one. */
+      streamingIntervalMs: z.number().int().min(0).max(10_000).default(300),
+    })
+    .prefault({}),
   /** The usage-drift job: last hour against the 24 hours before it, per route. */
   drift: z
     .strictObject({

@@ -30,6 +30,8 @@ const ENV_MAP: Record<string, { path: string[]; kind: Kind; secret?: boolean }> 
   ROUTER_AUDIT_KEY: { path: ['auditKey'], kind: 'string', secret: true },
   LOG_LEVEL: { path: ['logLevel'], kind: 'string' },
   MODEL_API_KEY: { path: ['model', 'apiKey'], kind: 'string', secret: true },
+  DINGTALK_APPROVAL_CARD_TEMPLATE_ID: { path: ['cards', 'approvalTemplateId'], kind: 'string' },
+  DINGTALK_STREAMING_CARD_TEMPLATE_ID: { path: ['cards', 'streamingTemplateId'], kind: 'string' },
 }
 
 /** Names of the settings whose values must never be printed, logged or audited. */

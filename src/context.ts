@@ -23,6 +23,7 @@ import type { ApprovalStore } from './store/approvals.js'
 import type { EgressFactory } from './egress/client.js'
 import type { CommandParse, ParsedCommand } from './router/command-parser.js'
 import type { CommandDefinition, SkillDefinition } from './define.js'
+import type { CardServices } from './dingtalk/cards.js'
 
 /** An operator from ROUTER_OPERATORS: the only identities that can command the router. */
 export interface Operator {
@@ -57,6 +58,8 @@ export interface Services {
   commands: CommandRegistry
   egress: EgressFactory
   operators: ReadonlyMap<string, Operator>
+  /** DingTalk interactive cards; absent (markdown messages) when no card template is configured. */
+  cards?: CardServices
   /** Facts for /status and GET /status that only the running process knows. */
   runtime: RuntimeFacts
 }

@@ -29,6 +29,11 @@ export interface SkillContext {
   attachments: readonly Attachment[]
   /** Fetches one of `attachments` through DingTalk; present when the skill declares `attachments`. */
   download?: (file: Attachment) => Promise<DownloadedFile>
+  /**
+   * Present for a skill that declares `needs.model` when answers stream into a card (`cards.streamingTemplateId`):
+   * the answer so far, shown to the user as it grows. The handler's return value is still the final answer.
+   */
+  partial?: (textSoFar: string) => void
 }
 
 /** Narrow services a skill asks for beyond its egress client; it gets only what it declares. */

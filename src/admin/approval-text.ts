@@ -24,8 +24,19 @@ export function approvalRequestReply(r: ApprovalRequest, now: number, preview?: 
     '',
     `A second operator approves with: /approve ${r.id}`,
     '',
+    `[Tap to fill in the approval](${fillInLink(`/approve ${r.id}`)})`,
+    '',
     `or refuses with: /deny ${r.id}`,
   ]
   if (preview) lines.push('', '**Dry run:**', preview)
   return { title: `Approval needed: /${r.command}`, markdown: lines.join('\n') }
+}
+
+/**
+ * A DingTalk client link that puts `text` into the chat's input box, ready to send (supported by the
+ * DingTalk mobile and desktop clients; elsewhere the typed command still works).
+ * @example fillInLink('/approve k3x9q2m7ta') // 'dtmd://dingtalkclient/sendMessage?content=%2Fapprove%20k3x9q2m7ta'
+ */
+function fillInLink(text: string): string {
+  return `dtmd://dingtalkclient/sendMessage?content=${encodeURIComponent(text)}`
 }

@@ -23,8 +23,10 @@ export async function answerQuestion(input: {
   quoted?: string
   model: ModelService
   tools: AskToolbox
+  /** Streams each model call's answer: the text so far, as it grows. */
+  onText?: (textSoFar: string) => void
 }): Promise<Answer> {
-  const { model, tools } = input
+  const { model, tools, onText } = input
   const max = model.budget.maxToolCalls
   // The quote is part of what is asked: it goes into the cache key as well as the prompt.
   const question = withQuote(input.question, input.quoted, model.budget.maxContextTokens)
@@ -41,7 +43,7 @@ export async function answerQuestion(input: {
     for (;;) {
       // Once the cap is reached the tools are no longer offered, so the next answer has to be final.
       const offered = used < max ? tools.specs : []
-      const turn = await model.complete(messages, offered)
+      const turn = await model.complete(messages, offered, onText ? { onText } : undefined)
       const content = turn.content?.trim() ?? ''
       if (turn.toolCalls.length === 0 || offered.length === 0) {
         if (turn.toolCalls.length > 0 || !content) return { kind: 'tool-cap', text: toolCapReply(max) }

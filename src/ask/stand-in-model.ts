@@ -13,6 +13,7 @@ export interface StandInModel {
 }
 
 interface Body {
+  stream?: boolean
   messages?: { role?: string; content?: string | null }[]
   tools?: { function?: { name?: string } }[]
 }
@@ -81,6 +82,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     prompt_tokens: Math.ceil(Buffer.byteLength(raw) / 4),
     completion_tokens: Math.ceil(Buffer.byteLength(JSON.stringify(message)) / 4),
   }
+  if (body.stream === true) return streamMessage(res, message, usage)
   send(res, 200, {
     id: 'stand-in',
     object: 'chat.completion',
@@ -88,6 +90,25 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     choices: [{ index: 0, message, finish_reason: message.tool_calls ? 'tool_calls' : 'stop' }],
     usage,
   })
+}
+
+/** The same answer as Server-Sent Events (`stream: true`): a few words per chunk, as a real model streams. */
+function streamMessage(res: ServerResponse, message: Record<string, unknown>, usage: Record<string, number>): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream' })
+  const event = (delta: unknown, extra: Record<string, unknown> = {}) =>
+    res.write(
+      `data: ${JSON.stringify({ object: 'chat.completion.chunk', choices: [{ index: 0, delta, ...extra }] })}\n\n`,
+    )
+  if (message.tool_calls) {
+    const calls = (message.tool_calls as Record<string, unknown>[]).map((c, index) => ({ index, ...c }))
+    event({ role: 'assistant', tool_calls: calls }, { finish_reason: 'tool_calls' })
+  } else {
+    const words = String(message.content ?? '').match(/\S+\s*/g) ?? []
+    for (let i = 0; i < words.length; i += 4) event({ content: words.slice(i, i + 4).join('') })
+    event({}, { finish_reason: 'stop' })
+  }
+  res.write(`data: ${JSON.stringify({ object: 'chat.completion.chunk', choices: [], usage })}\n\n`)
+  res.end('data: [DONE]\n\n')
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

@@ -6,6 +6,7 @@ import type { EgressClient } from '../egress/client.js'
 import type { Logger } from '../logger.js'
 import { completionSchema, promptOver, promptTokens, type ChatMessage, type ModelTurn, type ToolSpec } from './chat.js'
 import { recordRefusal } from './refusal.js'
+import { StreamedCompletion } from './stream-completion.js'
 import type { BudgetLimits } from './resolve.js'
 import { countTokens } from './tokenizer.js'
 
@@ -37,8 +38,15 @@ export interface ModelService {
   remember(prompt: string, answer: string): void
   /** Throws OverBudget (and records the refusal) when this prompt would exceed the route's maxContextTokens. */
   checkBudget(messages: readonly ChatMessage[], tools?: readonly ToolSpec[]): Promise<void>
-  /** One Chat Completions call. Throws OverBudget, without sending, when the prompt exceeds the budget. */
-  complete(messages: readonly ChatMessage[], tools?: readonly ToolSpec[]): Promise<ModelTurn>
+  /**
+   * One Chat Completions call. Throws OverBudget, without sending, when the prompt exceeds the budget.
+   * With `onText`, the answer is streamed (`stream: true`) and `onText` gets the text so far as it grows.
+   */
+  complete(
+    messages: readonly ChatMessage[],
+    tools?: readonly ToolSpec[],
+    opts?: { onText?: (textSoFar: string) => void },
+  ): Promise<ModelTurn>
   /** Counts a tool call the skill ran for the model. */
   toolCalled(): void
   /** Records the request's usage; call once when the request is done (later calls do nothing). */
@@ -96,20 +104,32 @@ export function createModelGateway(settings: ModelSettings, deps: Deps): ModelGa
         },
         remember: (prompt, answer) => deps.cache.put(name, prompt, answer, deps.now()),
         checkBudget,
-        async complete(messages, tools = []) {
+        async complete(messages, tools = [], opts = {}) {
           await checkBudget(messages, tools)
+          const onText = opts.onText
           const body = {
             model: name,
             messages,
             max_tokens: settings.maxOutput,
             ...(tools.length > 0 ? { tools, tool_choice: 'auto' } : {}),
+            ...(onText ? { stream: true, stream_options: { include_usage: true } } : {}),
           }
           used.calls++
           const started = performance.now()
           let raw: unknown
           try {
             // One attempt, no retry: a failing model costs one call per request, and its breaker counts it.
-            raw = await egress.postJson(url, body, { timeoutMs: settings.timeoutMs, headers })
+            if (onText) {
+              // Streamed through the same egress client: allowlist, breaker, timeout and size cap all apply.
+              const streamed = new StreamedCompletion(onText)
+              const whole = await egress.postStream(url, body, (piece) => streamed.push(piece), {
+                timeoutMs: settings.timeoutMs,
+                headers,
+              })
+              raw = streamed.result(whole)
+            } else {
+              raw = await egress.postJson(url, body, { timeoutMs: settings.timeoutMs, headers })
+            }
           } finally {
             used.latencyMs += performance.now() - started
           }

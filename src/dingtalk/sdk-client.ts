@@ -1,4 +1,4 @@
-import { DWClient } from 'dingtalk-stream'
+import { DWClient, TOPIC_CARD } from 'dingtalk-stream'
 import type WebSocket from 'ws'
 import { ROBOT_TOPIC } from './frames.js'
 
@@ -41,6 +41,8 @@ export class SdkClient extends DWClient {
     this.config.subscriptions = [
       { type: 'EVENT', topic: '*' },
       { type: 'CALLBACK', topic: ROBOT_TOPIC },
+      // Button presses on the router's interactive cards (approval cards).
+      { type: 'CALLBACK', topic: TOPIC_CARD },
     ]
     this.config.autoReconnect = false
   }

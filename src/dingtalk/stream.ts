@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events'
+import { TOPIC_CARD } from 'dingtalk-stream'
 import type { Logger } from 'pino'
 import { errorMessage } from '../errors.js'
 import { parseFrame, ROBOT_TOPIC, type Frame } from './frames.js'
@@ -23,6 +24,8 @@ export interface StreamOptions {
   random?: () => number
   /** Seconds from a robot callback's arrival to its ack. */
   onAck?: (seconds: number) => void
+  /** Answers a card button press; what it returns is the ack's response (the card update). Must be quick. */
+  onCardCallback?: (data: string) => unknown
 }
 
 type CloseReason = 'closed' | 'disconnect-frame' | 'liveness' | 'stopped'
@@ -192,6 +195,10 @@ export class StreamConnection extends EventEmitter {
       this.emit('frame-error', { reason: `unhandled frame type ${frame.type.slice(0, 32)}` })
       return
     }
+    if (frame.headers.topic === TOPIC_CARD && this.opts.onCardCallback) {
+      client.socketCallBackResponse(messageId, this.answerCard(frame.data))
+      return
+    }
     if (frame.headers.topic !== ROBOT_TOPIC) {
       client.socketCallBackResponse(messageId, { status: 'ignored' })
       return
@@ -201,6 +208,16 @@ export class StreamConnection extends EventEmitter {
     if (this.opts.accept({ messageId, data: frame.data }) === 'accept') {
       client.socketCallBackResponse(messageId, { status: 'accepted' })
       this.opts.onAck?.(Number(process.hrtime.bigint() - started) / 1e9)
+    }
+  }
+
+  private answerCard(data: string): unknown {
+    try {
+      return this.opts.onCardCallback!(data)
+    } catch (err) {
+      // Still ack: DingTalk would otherwise show the clicker an error and send the press again.
+      this.opts.log.error({ err: errorMessage(err) }, 'card callback handler failed')
+      return {}
     }
   }
 

@@ -51,6 +51,17 @@ export interface EgressClient {
   getJson<T = unknown>(url: string, init?: Omit<EgressRequest, 'method' | 'body'>): Promise<T>
   /** POST a JSON body and parse the JSON answer; a non-2xx status throws EgressError('http-status'). */
   postJson<T = unknown>(url: string, body: unknown, init?: Omit<EgressRequest, 'method' | 'body'>): Promise<T>
+  /**
+   * POST a JSON body and hand the answer to `onText` piece by piece as it arrives (a streamed answer such as
+   * Server-Sent Events), under the same checks, timeout and size cap; resolves with the whole text.
+   * A non-2xx status throws EgressError('http-status').
+   */
+  postStream(
+    url: string,
+    body: unknown,
+    onText: (piece: string) => void,
+    init?: Omit<EgressRequest, 'method' | 'body'>,
+  ): Promise<string>
 }
 
 export type BreakerState = 'closed' | 'open' | 'half-open'

@@ -16,6 +16,8 @@ export interface HopInit {
   headers: Headers
   body?: string
   maxBytes: number
+  /** Receives the final answer's body as it arrives, decoded (never a redirect's). */
+  onText?: (piece: string) => void
 }
 
 const FOLLOWED = new Set([301, 302, 303, 307, 308])
@@ -70,7 +72,8 @@ export async function fetchHop(target: Target, init: HopInit, deadline: Deadline
     await res.body?.cancel().catch(() => undefined)
     return { status: res.status, headers, text: '', location }
   }
-  const text = await readCapped(res, init.maxBytes, where, target, deadline)
+  const ok = res.status >= 200 && res.status < 300
+  const text = await readCapped(res, init.maxBytes, where, target, deadline, ok ? init.onText : undefined)
   return { status: res.status, headers, text }
 }
 
@@ -80,6 +83,7 @@ async function readCapped(
   where: string,
   target: Target,
   deadline: Deadline,
+  onText?: (piece: string) => void,
 ): Promise<string> {
   const tooLarge = () =>
     new EgressError('too-large', `${where}: response larger than ${maxBytes} bytes`, target.destination)
@@ -89,6 +93,7 @@ async function readCapped(
   }
   if (!res.body) return ''
   const reader = res.body.getReader()
+  const decoder = onText ? new TextDecoder() : undefined
   const chunks: Uint8Array[] = []
   let total = 0
   for (;;) {
@@ -106,6 +111,7 @@ async function readCapped(
       throw tooLarge()
     }
     chunks.push(chunk.value)
+    if (decoder) onText!(decoder.decode(chunk.value, { stream: true }))
   }
   return Buffer.concat(chunks).toString('utf8')
 }

@@ -51,6 +51,7 @@ export function createRouteClient(d: RouteClientDeps): EgressClient {
     method: string,
     headers: Headers,
     init: EgressRequest,
+    onText?: (piece: string) => void,
   ): Promise<[EgressResponse, Target]> {
     if (init.body !== undefined && (method === 'GET' || method === 'HEAD')) {
       throw new TypeError(`a ${method} request cannot carry a body`)
@@ -58,7 +59,7 @@ export function createRouteClient(d: RouteClientDeps): EgressClient {
     const deadline = new Deadline(init.timeoutMs ?? d.timeoutMs)
     try {
       let target = checkUrl(url, d.policy)
-      let hop: HopInit = { method, headers, body: init.body, maxBytes: init.maxBytes ?? d.maxBytes }
+      let hop: HopInit = { method, headers, body: init.body, maxBytes: init.maxBytes ?? d.maxBytes, onText }
       for (let redirects = 0; ; redirects++) {
         const current = target
         const sent = hop
@@ -81,11 +82,18 @@ export function createRouteClient(d: RouteClientDeps): EgressClient {
     }
   }
 
-  async function json<T>(url: string, method: 'GET' | 'POST', init: JsonInit, body?: string): Promise<T> {
+  async function checked(
+    url: string,
+    method: 'GET' | 'POST',
+    init: JsonInit,
+    body: string | undefined,
+    accept: string,
+    onText?: (piece: string) => void,
+  ): Promise<EgressResponse> {
     const headers = new Headers(init.headers)
-    headers.set('accept', 'application/json')
+    headers.set('accept', accept)
     if (body !== undefined) headers.set('content-type', 'application/json')
-    const [res, target] = await send(url, method, headers, { ...init, body })
+    const [res, target] = await send(url, method, headers, { ...init, body }, onText)
     if (res.status < 200 || res.status > 299) {
       throw fail(
         new EgressError(
@@ -96,7 +104,11 @@ export function createRouteClient(d: RouteClientDeps): EgressClient {
         ),
       )
     }
-    return res.json<T>()
+    return res
+  }
+
+  async function json<T>(url: string, method: 'GET' | 'POST', init: JsonInit, body?: string): Promise<T> {
+    return (await checked(url, method, init, body, 'application/json')).json<T>()
   }
 
   return {
@@ -110,5 +122,7 @@ export function createRouteClient(d: RouteClientDeps): EgressClient {
     // async so that a body JSON.stringify rejects (cycles, BigInt) becomes a rejection, not a synchronous throw.
     postJson: async <T = unknown>(url: string, body: unknown, init: JsonInit = {}) =>
       json<T>(url, 'POST', init, JSON.stringify(body)),
+    postStream: async (url, body, onText, init = {}) =>
+      (await checked(url, 'POST', init, JSON.stringify(body), 'text/event-stream, application/json', onText)).text,
   }
 }

@@ -1,9 +1,9 @@
 import type { Middleware } from '../compose.js'
 import type { CommandContext, Context } from '../context.js'
 import type { CommandDefinition } from '../define.js'
-import { approvalRequestReply } from '../admin/approval-text.js'
 import { parseDuration } from '../duration.js'
 import { errorMessage, isUserError } from '../errors.js'
+import { announceApproval } from './announce-approval.js'
 
 /** Whether this command, with these args, needs a second operator; the config can force or waive it. */
 export function approvalRule<A>(def: CommandDefinition<A>, args: A, cctx: CommandContext): 'none' | 'second-operator' {
@@ -71,7 +71,7 @@ export function approval(): Middleware<Context> {
     ctx.outcome = 'approval-requested'
     // In a busy group the request must reach the people who can approve it: every other operator.
     for (const staffId of services.operators.keys()) if (staffId !== ctx.operator.staffId) ctx.mentions.add(staffId)
-    await ctx.reply(approvalRequestReply(request, now, preview))
+    await announceApproval(ctx, request, now, preview)
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Context } from '../context.js'
 import type { SkillContext, SkillDefinition, SkillInput } from '../define.js'
+import type { AnswerCard } from '../dingtalk/answer-card.js'
 import type { ReplyContent } from '../dingtalk/openapi.js'
 import { errorMessage, UserError } from '../errors.js'
 import { formatDuration } from '../duration.js'
@@ -60,6 +61,9 @@ export async function runSkill(
     return
   }
   const input: SkillInput<unknown> = { args: parsed.data, text: ctx.msg.text, ctx: skillContext(ctx, def) }
+  // A model answer streams into an AI card when one is configured; the card appears with the first text.
+  const card = def.needs?.model ? services.cards?.answerCard?.(ctx.msg, ctx.log) : undefined
+  if (card) input.ctx.partial = (text) => card.push(text)
   // Answer from the fallback up front only when every destination is down; with one of several down (a
   // tool's API, not the model), the handler runs, fails fast on that breaker, and falls back if it must.
   const egress = def.egress ?? []
@@ -88,8 +92,10 @@ export async function runSkill(
       timeoutMs,
     )
     ctx.outcome = 'replied'
-    await ctx.reply(reply)
+    await deliver(ctx, card, reply)
   } catch (err) {
+    // A card that started streaming is closed as failed; the error or fallback answer follows as a message.
+    await card?.fail()
     if (err instanceof UserError) throw err
     const timedOut = err instanceof SkillTimeout
     // A failure without a fallback reaches observe(), which records it (code `internal`) with the reference id.
@@ -108,6 +114,15 @@ export async function runSkill(
     ctx.outcome = 'fallback'
     await ctx.reply(await def.fallback(input))
   }
+}
+
+/** The final answer: into the streaming card when it started (and DingTalk took it), else as a reply. */
+async function deliver(ctx: Context, card: AnswerCard | undefined, content: ReplyContent): Promise<void> {
+  if (card && (await card.finish(content))) {
+    ctx.replyCount++
+    return
+  }
+  await ctx.reply(content)
 }
 
 function skillContext(ctx: Context, def: SkillDefinition<unknown>): SkillContext {

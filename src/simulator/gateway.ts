@@ -34,7 +34,8 @@ export interface FrameInfo {
 /** How the gateway reports back to the simulator. */
 export interface GatewayHooks {
   onConnection(conn: Connection): void
-  onAck(messageId: string): void
+  /** `data` is the ack's response body (a JSON string), which carries a card callback's card update. */
+  onAck(messageId: string, data: unknown): void
   onFrameSent(info: FrameInfo): void
   onPingAnswered(messageId: string): void
   onWsPing(conn: Connection): void
@@ -116,7 +117,7 @@ export class Gateway {
       return
     }
     this.cfg.stats.acksReceived++
-    this.hooks.onAck(messageId)
+    this.hooks.onAck(messageId, msg.data)
   }
 
   /** Sockets in the OPEN state. */

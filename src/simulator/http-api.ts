@@ -24,7 +24,15 @@ export interface SimApiDeps {
   log: ReplyLog
   state(): unknown
   transcript: Transcript
+  /** A person presses a card button (the chat page's card buttons). */
+  pressCardButton(input: { outTrackId: string; staffId: string; actionId: string }): { messageId: string }
 }
+
+const cardPress = z.strictObject({
+  outTrackId: z.string().min(1).max(128),
+  staffId: z.string().min(1).max(64),
+  actionId: z.string().min(1).max(64),
+})
 
 const SETTLE_MS = 300
 const MAX_TIMEOUT_MS = 60_000
@@ -94,6 +102,16 @@ export function simRoutes(deps: SimApiDeps): Record<string, Handler> {
       if (!parsed.success) return sendJson(res, 400, { error: z.prettifyError(parsed.error) })
       const sent = deps.sendMessage(parsed.data)
       sendJson(res, 200, { msgId: sent.msgId, messageId: sent.messageId })
+    },
+    /** As DingTalk does when someone presses a card button: a CALLBACK on the card topic. */
+    'POST /sim/card-callback': async (req, res) => {
+      const parsed = cardPress.safeParse(parseJson((await readBody(req)).text))
+      if (!parsed.success) return sendJson(res, 400, { error: z.prettifyError(parsed.error) })
+      try {
+        sendJson(res, 200, deps.pressCardButton(parsed.data))
+      } catch (err) {
+        sendJson(res, 409, { error: (err as Error).message })
+      }
     },
     'GET /sim/replies': (req, res) => longPoll(deps, req, res),
     'GET /sim/state': (_req, res) => sendJson(res, 200, deps.state()),

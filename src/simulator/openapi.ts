@@ -105,6 +105,13 @@ export class OpenApi {
     sendJson(res, 200, { downloadUrl: `${this.cfg.baseUrl()}/sim/files?key=${key}` })
   }
 
+  /** True when the request carries an access token this API issued and that has not expired. */
+  authorized(req: IncomingMessage): boolean {
+    const token = req.headers['x-acs-dingtalk-access-token']
+    const expiresAt = typeof token === 'string' ? this.tokens.get(token) : undefined
+    return expiresAt !== undefined && this.cfg.now() <= expiresAt
+  }
+
   /** `POST /v1.0/robot/groupMessages/send` */
   async handleGroup(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await this.checked(req, res, groupBody)

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { CARD_TOPIC, SimCards, type SimCard } from './cards.js'
 import { Transcript } from './chat/transcript.js'
 import { Deliveries } from './deliveries.js'
 import { Gateway } from './gateway.js'
@@ -60,6 +61,9 @@ export class DingTalkSimulator extends EventEmitter {
   /** EVENT frames sent and not yet acked, by messageId. */
   private readonly pendingEvents = new Set<string>()
   private readonly sent = new Map<string, SentMeta>()
+  /** Cards the bot delivered (createAndDeliver), by outTrackId. */
+  readonly cards: SimCards
+  private readonly cardClicks = new Map<string, string>()
   /** Both directions of every conversation, for the chat page's `GET /sim/events`. */
   readonly transcript: Transcript
   private server?: Server
@@ -92,7 +96,14 @@ export class DingTalkSimulator extends EventEmitter {
           this.emit('connection', { connectionId: c.id })
           this.tracker.flush()
         },
-        onAck: (messageId) => {
+        onAck: (messageId, data) => {
+          const outTrackId = this.cardClicks.get(messageId)
+          if (outTrackId !== undefined) {
+            this.cardClicks.delete(messageId)
+            const update = this.cards.applyAnswer(outTrackId, data)
+            this.emit('card-answer', { messageId, outTrackId, update })
+            return
+          }
           if (this.tracker.ack(messageId)) this.emit('ack', { messageId, at: o.now() })
           else if (this.pendingEvents.delete(messageId)) this.emit('event-ack', { messageId })
         },
@@ -112,6 +123,25 @@ export class DingTalkSimulator extends EventEmitter {
       { ...o, stats: this.stats, files: this.files, baseUrl: () => this.baseUrl },
       this.log,
     ))
+    this.cards = new SimCards({
+      templates: o.cardTemplates,
+      robotCode: o.robotCode,
+      authorized: (req) => openApi.authorized(req),
+      onChange: (card, change) => {
+        const { outTrackId, kind, conversationId, staffId, params, buttons, finalized } = card
+        transcript.card({
+          change,
+          outTrackId,
+          kind,
+          conversationId,
+          staffId,
+          params: { ...params },
+          buttons,
+          finalized,
+        })
+        this.emit('card', { card, change })
+      },
+    })
     this.routes = {
       'POST /v1.0/gateway/connections/open': (req, res) =>
         handleOpen(
@@ -131,12 +161,16 @@ export class DingTalkSimulator extends EventEmitter {
       'POST /v1.0/robot/messageFiles/download': (req, res) => openApi.handleDownload(req, res),
       'GET /sim/files': (req, res) => this.files.handle(req, res),
       'POST /robot/sendBySession': (req, res) => this.webhooks.handle(req, res),
+      'POST /v1.0/card/instances/createAndDeliver': (req, res) => this.cards.handleCreate(req, res),
+      'PUT /v1.0/card/instances': (req, res) => this.cards.handleUpdate(req, res),
+      'PUT /v1.0/card/streaming': (req, res) => this.cards.handleStreaming(req, res),
       ...simRoutes({
         sendMessage: (i) => this.sendMessage(i),
         meta: (id) => this.sent.get(id),
         log: this.log,
         state: () => this.state(),
         transcript,
+        pressCardButton: (i) => this.pressCardButton(i),
       }),
     }
   }
@@ -291,6 +325,42 @@ export class DingTalkSimulator extends EventEmitter {
   /** One-to-one sends to these staffIds answer 200 with them in invalidStaffIdList. */
   setInvalidStaffIds(staffIds: string[]): void {
     this.openApi.setInvalidStaffIds(staffIds)
+  }
+
+  /**
+   * What DingTalk does when `staffId` presses a card button: a CALLBACK on the card topic carrying the
+   * button's params from the card's variables (`params` overrides them, to test tampering). The bot's ack
+   * answer is applied to the card; `'card-answer'` reports it. Throws when no connection subscribed to cards.
+   */
+  pressCardButton(input: { outTrackId: string; staffId: string; actionId: string; params?: Record<string, unknown> }): {
+    messageId: string
+  } {
+    const data = this.cards.callbackData(input)
+    const conn = this.gateway.target(CARD_TOPIC)
+    if (!conn) throw new Error(`no stream connection subscribed to ${CARD_TOPIC}`)
+    const messageId = randomUUID()
+    this.cardClicks.set(messageId, input.outTrackId)
+    this.gateway.sendFrame(conn, 'CALLBACK', CARD_TOPIC, messageId, data)
+    return { messageId }
+  }
+
+  /** The first card (already delivered or still to come) that passes `predicate`, each time it changes. */
+  waitForCard(predicate: (card: SimCard) => boolean, timeoutMs = 10_000): Promise<SimCard> {
+    const existing = [...this.cards.cards.values()].find(predicate)
+    if (existing) return Promise.resolve(existing)
+    return new Promise((resolve, reject) => {
+      const onCard = ({ card }: { card: SimCard }): void => {
+        if (!predicate(card)) return
+        clearTimeout(timer)
+        this.off('card', onCard)
+        resolve(card)
+      }
+      const timer = setTimeout(() => {
+        this.off('card', onCard)
+        reject(new Error(`waitForCard: no matching card within ${timeoutMs} ms`))
+      }, timeoutMs)
+      this.on('card', onCard)
+    })
   }
 
   /** First recorded reply matching `filter` (already recorded ones count); rejects after `timeoutMs`. */

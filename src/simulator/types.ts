@@ -1,3 +1,5 @@
+import { SIM_CARD_TEMPLATES, type SimCardTemplate } from './card-templates.js'
+
 /**
  * Public shapes of the local DingTalk simulator (DINGTALK.md §1–5).
  * Kept apart from the implementation so tests and the router can import them cheaply.
@@ -32,6 +34,8 @@ export interface SimulatorOptions {
    */
   recordReplies?: boolean
   now?: () => number
+  /** Card templates createAndDeliver accepts (default: the approval and AI card of the README). */
+  cardTemplates?: SimCardTemplate[]
 }
 
 /** {@link SimulatorOptions} with every default filled in. */
@@ -165,5 +169,6 @@ export function resolveOptions(opts: SimulatorOptions = {}): ResolvedOptions {
     pingIntervalMs: opts.pingIntervalMs ?? 0,
     recordReplies: opts.recordReplies ?? true,
     now: opts.now ?? Date.now,
+    cardTemplates: opts.cardTemplates ?? SIM_CARD_TEMPLATES,
   }
 }

@@ -32,10 +32,31 @@ const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567'
 
 /** Two-person approval requests: signed when created, verified again when decided, each id usable once. */
 export class ApprovalStore {
+  private readonly settled = new Set<(request: ApprovalRequest) => void>()
+
   constructor(
     private readonly db: DB,
     private readonly key: Buffer,
   ) {}
+
+  /**
+   * Calls `listener` with each request once it is decided or expired, whoever did it (a typed command, a
+   * card button, the expiry job). It runs inside the write: it may only schedule work, never fail it.
+   * @example approvals.onSettled((r) => setImmediate(() => cards.refresh(r.id)))
+   */
+  onSettled(listener: (request: ApprovalRequest) => void): void {
+    this.settled.add(listener)
+  }
+
+  private notifySettled(request: ApprovalRequest): void {
+    for (const listener of this.settled) {
+      try {
+        listener(request)
+      } catch {
+        // A listener's fault must not undo the decision it observes.
+      }
+    }
+  }
 
   /** Records a pending request for `command` with canonical `args`, signed with the router's key. */
   create(input: {
@@ -131,7 +152,9 @@ export class ApprovalStore {
         )
         .run(decision, by, now, id, now).changes === 1
     if (!won) return { ok: false, reason: 'already-decided', request }
-    return { ok: true, request: { ...request, status: decision, decidedBy: by, decidedAt: now } }
+    const decided = { ...request, status: decision, decidedBy: by, decidedAt: now }
+    this.notifySettled(decided)
+    return { ok: true, request: decided }
   }
 
   /**
@@ -155,7 +178,9 @@ export class ApprovalStore {
         "UPDATE approvals SET status = 'expired', decided_at = ? WHERE status = 'pending' AND expires_at <= ? RETURNING *",
       )
       .all(now, now) as Row[]
-    return rows.map(fromRow)
+    const expired = rows.map(fromRow)
+    for (const r of expired) this.notifySettled(r)
+    return expired
   }
 
   /** True when the stored request is exactly what was signed. */

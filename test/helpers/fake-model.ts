@@ -8,6 +8,11 @@ export type FakeStep =
   | { tools: { name: string; args?: Record<string, unknown> }[]; content?: string; usage?: FakeUsage }
   | { status: number; body?: string }
   | { hang: true }
+  /**
+   * A streamed answer (`stream: true`): each piece is one SSE chunk; `between(i)` is awaited after piece i
+   * is written, so a test can let the router show it before the next one comes.
+   */
+  | { stream: string[]; usage?: FakeUsage; between?: (i: number) => Promise<void> }
 
 export interface FakeUsage {
   prompt: number
@@ -22,6 +27,7 @@ export interface FakeCall {
     messages: { role: string; content: string | null; tool_call_id?: string; tool_calls?: unknown[] }[]
     tools?: { function: { name: string } }[]
     max_tokens?: number
+    stream?: boolean
   }
 }
 
@@ -60,7 +66,11 @@ export async function startFakeModel(): Promise<FakeModel> {
       if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) return void res.writeHead(404).end()
       calls.push({ headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as FakeCall['body'] })
       events.emit('call')
-      answer(res, queue.shift() ?? fallback, () => `call_${++ids}`)
+      const step = queue.shift() ?? fallback
+      const streamed = calls.at(-1)!.body.stream === true
+      if ('stream' in step) void streamAnswer(res, step.stream, step.usage, step.between)
+      else if (streamed && 'content' in step && !('tools' in step)) void streamAnswer(res, [step.content], step.usage)
+      else answer(res, step, () => `call_${++ids}`)
     })
   })
   server.listen(0, '127.0.0.1')
@@ -83,7 +93,7 @@ export async function startFakeModel(): Promise<FakeModel> {
   }
 }
 
-function answer(res: ServerResponse, step: FakeStep, nextId: () => string): void {
+function answer(res: ServerResponse, step: Exclude<FakeStep, { stream: string[] }>, nextId: () => string): void {
   if ('hang' in step) return
   if ('status' in step)
     return void res
@@ -114,4 +124,27 @@ function answer(res: ServerResponse, step: FakeStep, nextId: () => string): void
       ...(usage ? { usage } : {}),
     }),
   )
+}
+
+/** Writes an answer as Chat Completions Server-Sent Events, one chunk per piece, then usage and [DONE]. */
+async function streamAnswer(
+  res: ServerResponse,
+  pieces: string[],
+  usage?: FakeUsage,
+  between?: (i: number) => Promise<void>,
+): Promise<void> {
+  res.writeHead(200, { 'content-type': 'text/event-stream' })
+  const event = (data: unknown) => res.write(`data: ${JSON.stringify(data)}\n\n`)
+  for (const [i, piece] of pieces.entries()) {
+    event({ object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: piece } }] })
+    await between?.(i)
+  }
+  event({ object: 'chat.completion.chunk', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })
+  if (usage)
+    event({
+      object: 'chat.completion.chunk',
+      choices: [],
+      usage: { prompt_tokens: usage.prompt, completion_tokens: usage.completion },
+    })
+  res.end('data: [DONE]\n\n')
 }

@@ -62,8 +62,8 @@ const ASSETS: Record<string, [file: string, type: string]> = {
   '/markdown.js': ['markdown.js', 'text/javascript; charset=utf-8'],
   '/approvals.js': ['approvals.js', 'text/javascript; charset=utf-8'],
 }
-/** The only simulator routes the page may use: say something, watch the conversation, see the bot's connection. */
-const PROXIED = new Set(['POST /sim/messages', 'GET /sim/events', 'GET /sim/state'])
+/** The only simulator routes the page may use: say something, press a card button, watch the conversation, see the bot's connection. */
+const PROXIED = new Set(['POST /sim/messages', 'POST /sim/card-callback', 'GET /sim/events', 'GET /sim/state'])
 const SECURITY_HEADERS = {
   'content-security-policy':
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",

@@ -29,12 +29,27 @@ export interface TranscriptReply {
   text: string
 }
 
+/** A card the bot delivered, in its whole current state, each time it changes (the page keeps the newest). */
+export interface TranscriptCard {
+  type: 'card'
+  id: number
+  at: number
+  change: 'created' | 'updated' | 'streaming' | 'callback-answer'
+  outTrackId: string
+  kind: 'interactive' | 'ai'
+  conversationId?: string
+  staffId?: string
+  params: Record<string, string>
+  buttons: { actionId: string; label: string }[]
+  finalized: boolean
+}
+
 /**
  * One line of the conversation log behind `GET /sim/events`.
  * @example
  * if (entry.type === 'reply' && entry.msgtype === 'markdown') render(entry.text)
  */
-export type TranscriptEntry = TranscriptMessage | TranscriptReply
+export type TranscriptEntry = TranscriptMessage | TranscriptReply | TranscriptCard
 
 type NewMessage = Omit<TranscriptMessage, 'type' | 'id' | 'at'>
 
@@ -63,6 +78,11 @@ export class Transcript {
   reply(r: RecordedReply): void {
     const { kind, msgId, conversationId, userIds, msgtype, title, text, at } = r
     this.push({ type: 'reply', id: this.nextId++, at, kind, msgId, conversationId, userIds, msgtype, title, text })
+  }
+
+  /** Record a card's new state. */
+  card(c: Omit<TranscriptCard, 'type' | 'id' | 'at'>): void {
+    this.push({ type: 'card', id: this.nextId++, at: this.now(), ...c })
   }
 
   /** Entries with an id above `afterId`, oldest first. */

@@ -1,5 +1,5 @@
 // Pending approvals, derived only from what the bot said in the chat (the page never reads the router's
-// database): a bot message with an `/approve <id>` line opens a request; a later message that reports it
+// database): an approval card's status opens and closes its request; a bot message with an `/approve <id>` line opens a request; a later message that reports it
 // approved, denied, expired or unknown closes it; the reply to `/pending` replaces the whole list; and the
 // expiry printed in the request closes it on time. Types: approvals.d.ts.
 
@@ -14,6 +14,15 @@ export function pendingApprovals(entries, now) {
   const open = new Map()
   const asked = new Map() // msgId of an operator's message → what it asked
   for (const e of entries) {
+    if (e.type === 'card') {
+      // An approval card says itself whether its request is still open.
+      const id = e.params.approvalId
+      if (!id) continue
+      if (e.params.status === 'pending')
+        open.set(id, { id, conversationId: e.conversationId, at: e.at, command: cardCommand(e) })
+      else open.delete(id)
+      continue
+    }
     if (e.type === 'message') {
       const d = DECISION.exec(e.text)
       if (d) asked.set(e.msgId, { kind: 'decision', id: d[2].toLowerCase() })
@@ -58,6 +67,13 @@ function requestsIn(e) {
       expiresAt: expiry ? Date.parse(expiry[0]) : undefined,
     }
   })
+}
+
+function cardCommand(e) {
+  return (
+    COMMAND.exec(e.params.markdown ?? '')?.[1].trim() ??
+    /Approval needed:\s*(\/[\w-]+)/i.exec(e.params.title ?? '')?.[1]
+  )
 }
 
 function mentions(text, id) {

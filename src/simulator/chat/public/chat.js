@@ -1,6 +1,7 @@
 // The simulator's chat page. It speaks only the simulator's protocol, through the page server's
 // same-origin proxy: POST /sim/messages to say something as the chosen person, GET /sim/events to watch
-// every conversation (bot replies and proactive sends included), GET /sim/state for the bot's connection.
+// every conversation (bot replies, proactive sends and cards included), POST /sim/card-callback to press a
+// card button as the chosen person (DingTalk's card callback), GET /sim/state for the bot's connection.
 import { pendingApprovals } from './approvals.js'
 import { renderMarkdown } from './markdown.js'
 
@@ -42,6 +43,7 @@ const time = (ms) =>
 
 function inView(e) {
   if (e.conversationId === currentConversation()) return true
+  if (e.type === 'card') return view.chat === 'dm' && e.staffId === me().staffId
   return e.type === 'reply' && e.kind === 'oto' && view.chat === 'dm' && (e.userIds ?? []).includes(me().staffId)
 }
 
@@ -52,7 +54,59 @@ function el(tag, className, text) {
   return node
 }
 
+// A card as DingTalk shows it: the template's variables, its buttons while they apply, and a streaming
+// AI card's text as it grows. Every change arrives as a new entry with the card's whole state.
+function cardNode(e) {
+  const li = el('li', 'msg bot card')
+  li.dataset.outTrackId = e.outTrackId
+  li.dataset.status = e.params.status ?? ''
+  const body = el('div', `bubble md card-${e.kind}`)
+  if (e.kind === 'ai') {
+    body.innerHTML = renderMarkdown(e.params.content ?? '') // safe: the renderer escapes what it does not make
+    body.dataset.finalized = String(e.finalized)
+    if (!e.finalized) body.classList.add('streaming')
+  } else {
+    body.append(el('h4', 'card-title', e.params.title ?? 'Card'))
+    const text = el('div', 'card-text')
+    text.innerHTML = renderMarkdown(e.params.markdown ?? '')
+    body.append(text)
+    if (e.params.statusText) body.append(el('p', `card-status status-${e.params.status ?? ''}`, e.params.statusText))
+    if (e.buttons.length > 0) {
+      const actions = el('div', 'actions card-actions')
+      for (const b of e.buttons) {
+        const button = el('button', `card-button ${b.actionId}`, b.label)
+        button.type = 'button'
+        button.dataset.actionId = b.actionId
+        button.title = `Press ${b.label} as ${me().label}`
+        button.addEventListener('click', () => void pressCard(e.outTrackId, b.actionId))
+        actions.append(button)
+      }
+      body.append(actions)
+    }
+  }
+  const meta = el('div', 'meta', `${config.botName} · card · ${time(e.at)}`)
+  const column = el('div', 'column')
+  column.append(meta, body)
+  li.append(el('span', 'avatar', 'R'), column)
+  return li
+}
+
+async function pressCard(outTrackId, actionId) {
+  try {
+    const res = await fetch('/sim/card-callback', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ outTrackId, staffId: me().staffId, actionId }),
+    })
+    if (!res.ok) throw new Error((await res.json().catch(() => ({}))).error ?? `HTTP ${res.status}`)
+    showError('')
+  } catch (err) {
+    showError(`Could not press the button: ${err.message}`)
+  }
+}
+
 function entryNode(e) {
+  if (e.type === 'card') return cardNode(e)
   const li = el('li', 'msg')
   const body = el('div', 'bubble')
   let who
@@ -219,6 +273,25 @@ function showError(text) {
 }
 
 function add(e) {
+  if (e.type === 'card') {
+    // A card keeps its place in the conversation; each change replaces it there.
+    const at = entries.findIndex((x) => x.type === 'card' && x.outTrackId === e.outTrackId)
+    if (at >= 0) {
+      entries[at] = { ...e, at: entries[at].at }
+      const node = document.querySelector(`li[data-out-track-id="${CSS.escape(e.outTrackId)}"]`)
+      node?.replaceWith(cardNode(entries[at]))
+      clearTimeout(pendingTimer)
+      pendingTimer = setTimeout(renderPending, 30)
+      return
+    }
+    // A new card is the bot's answer to what was said before it in that conversation.
+    const cid = e.conversationId ?? `cid-dm-${e.staffId}`
+    for (const m of entries) {
+      if (m.type !== 'message' || m.conversationId !== cid || answered.has(m.msgId)) continue
+      answered.add(m.msgId)
+      document.querySelector(`li[data-msg-id="${CSS.escape(m.msgId)}"]`)?.classList.remove('waiting', 'unanswered')
+    }
+  }
   entries.push(e)
   if (e.type === 'reply' && e.msgId) {
     answered.add(e.msgId)

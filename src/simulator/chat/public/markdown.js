@@ -5,7 +5,7 @@
 // never inject markup or script into the page. Types: markdown.d.ts.
 
 const ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
-const SAFE_URL = /^(https?:\/\/|dingtalk:\/\/|mailto:)/i
+const SAFE_URL = /^(https?:\/\/|dingtalk:\/\/|dtmd:\/\/|mailto:)/i
 const MARK = '\u0000'
 
 /** Escape text for HTML content and attribute values. */

@@ -1,0 +1,87 @@
+interface ToolPart {
+  id: string
+  name: string
+  arguments: string
+}
+
+/**
+ * Reads a streamed Chat Completions answer (`stream: true`: Server-Sent Events of `chat.completion.chunk`)
+ * piece by piece, reporting the text so far as it grows, and rebuilds the one answer a non-streamed call
+ * returns, so the caller checks both the same way. A server that ignores `stream` and answers plain JSON
+ * is read as such.
+ * @example const s = new StreamedCompletion((t) => card.push(t)); s.push(piece); const raw = s.result(wholeText)
+ */
+export class StreamedCompletion {
+  private pending = ''
+  private content = ''
+  private events = 0
+  private readonly tools: ToolPart[] = []
+  private usage: unknown
+
+  constructor(private readonly onText: (textSoFar: string) => void) {}
+
+  /** Feeds the next piece of the body as it arrived (it may end mid-line). */
+  push(piece: string): void {
+    const lines = (this.pending + piece).split(/\r?\n/)
+    this.pending = lines.pop() ?? ''
+    for (const line of lines) if (line.startsWith('data:')) this.event(line.slice(5).trim())
+  }
+
+  /** The answer in the non-streamed shape (`choices[0].message`, `usage`), for the usual validation. */
+  result(wholeText: string): unknown {
+    if (this.pending.startsWith('data:')) this.event(this.pending.slice(5).trim())
+    if (this.events === 0) {
+      try {
+        return JSON.parse(wholeText) as unknown
+      } catch {
+        return undefined
+      }
+    }
+    const toolCalls = this.tools.map((t) => ({
+      id: t.id,
+      type: 'function',
+      function: { name: t.name, arguments: t.arguments },
+    }))
+    return {
+      choices: [
+        { message: { content: this.content || null, ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}) } },
+      ],
+      ...(this.usage ? { usage: this.usage } : {}),
+    }
+  }
+
+  private event(data: string): void {
+    if (data === '[DONE]') return
+    let chunk: Chunk
+    try {
+      chunk = JSON.parse(data) as Chunk
+    } catch {
+      return
+    }
+    this.events++
+    if (chunk.usage) this.usage = chunk.usage
+    const delta = chunk.choices?.[0]?.delta
+    if (!delta) return
+    if (typeof delta.content === 'string' && delta.content) {
+      this.content += delta.content
+      this.onText(this.content)
+    }
+    for (const call of delta.tool_calls ?? []) {
+      const index = typeof call.index === 'number' && call.index >= 0 && call.index < 32 ? call.index : 0
+      const part = (this.tools[index] ??= { id: '', name: '', arguments: '' })
+      if (call.id) part.id = call.id
+      if (call.function?.name) part.name += call.function.name
+      if (call.function?.arguments) part.arguments += call.function.arguments
+    }
+  }
+}
+
+interface Chunk {
+  choices?: {
+    delta?: {
+      content?: unknown
+      tool_calls?: { index?: number; id?: string; function?: { name?: string; arguments?: string } }[]
+    }
+  }[]
+  usage?: unknown
+}

@@ -1,0 +1,132 @@
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { STAND_IN_LABEL, startStandInModel, type StandInModel } from '../../src/ask/stand-in-model.js'
+import { startChatPage, type ChatPage } from '../../src/simulator/chat/page-server.js'
+import { chatDirectory } from '../../src/simulator-mode.js'
+import { startTestRouter, type TestRouter } from '../helpers/router.js'
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking']
+/** Generous: a loaded two-core machine runs Chromium, the router and vitest workers at once. */
+const WAIT_MS = 30_000
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const OUT = join(ROOT, 'test-output')
+
+let router: TestRouter | undefined
+let standIn: StandInModel | undefined
+let chat: ChatPage | undefined
+let context: BrowserContext | undefined
+let profile: string | undefined
+let page: Page
+const pageErrors: string[] = []
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}; set CHROMIUM_PATH`)
+  standIn = await startStandInModel()
+  const model = standIn
+  // As in simulator mode: both card templates, and `ask` answered by the labelled stand-in model.
+  router = await startTestRouter({
+    configure: (c) => ({
+      ...c,
+      cards: { ...c.cards, approvalTemplateId: 'sim-approval-card', streamingTemplateId: 'sim-ai-card' },
+      model: { ...c.model, baseUrl: model.baseUrl, name: 'local-stand-in', label: STAND_IN_LABEL },
+      egress: { ...c.egress, allowHttpLoopback: [model.dest] },
+    }),
+  })
+  chat = await startChatPage({ simulatorUrl: router.sim.baseUrl, port: 0, ...chatDirectory(router.config) })
+  profile = mkdtempSync(join(tmpdir(), 'cards-page-chromium-'))
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ARGS,
+    timeout: 60_000,
+    viewport: { width: 1280, height: 960 },
+  })
+  page = context.pages()[0] ?? (await context.newPage())
+  page.setDefaultTimeout(WAIT_MS)
+  page.on('pageerror', (err) => pageErrors.push(err.message))
+  page.on('console', (m) => {
+    if (m.type() === 'error') pageErrors.push(m.text())
+  })
+}, 120_000)
+
+afterAll(async () => {
+  await context?.close()
+  await chat?.stop()
+  await router?.stop()
+  await standIn?.close()
+  if (profile) rmSync(profile, { recursive: true, force: true })
+})
+
+async function be(person: 'user' | 'op1' | 'op2', where: 'dm' | 'cid-ops'): Promise<void> {
+  await page.check(`input[name=person][value="${person}"]`)
+  await page.check(`input[name=chat][value="${where}"]`)
+}
+
+async function type(text: string): Promise<void> {
+  await page.fill('#text', text)
+  await page.press('#text', 'Enter')
+}
+
+/** The bot's next group send in view whose text matches, after the `before` ones already there. */
+async function groupSend(before: number, text: RegExp): Promise<void> {
+  await page.locator('li.msg.bot[data-kind="group"] .bubble', { hasText: text }).nth(before).waitFor()
+}
+
+describe('approval cards on the chat page, in headless Chromium', () => {
+  it("refuses the requester's press and approves with operator two's press", { timeout: 240_000 }, async () => {
+    await page.goto(chat!.url)
+    await page.locator('#bot-state', { hasText: 'bot connected' }).waitFor()
+    await be('op1', 'cid-ops')
+    await type('/disable-skill ping')
+    await page.locator('li.msg.bot .bubble', { hasText: '"ping" is off' }).waitFor()
+    await type('/enable-skill ping')
+    const card = page.locator('li.msg.card[data-status="pending"]')
+    await card.waitFor()
+    await expect(card.locator('.card-title').innerText()).resolves.toContain('/enable-skill')
+    const id = await card.getAttribute('data-out-track-id')
+    // The pending panel knows the request from the card itself.
+    await page.locator('#pending li.request').waitFor()
+
+    const selfRefusal = /a different operator must approve it/
+    await card.getByRole('button', { name: 'Approve' }).click()
+    await groupSend(0, selfRefusal)
+    await expect(page.locator(`li[data-out-track-id="${id}"]`).getAttribute('data-status')).resolves.toBe('pending')
+
+    await be('op2', 'cid-ops')
+    mkdirSync(OUT, { recursive: true })
+    await page.screenshot({ path: join(OUT, 'chat-page-card.png') })
+    await page.locator(`li[data-out-track-id="${id}"]`).getByRole('button', { name: 'Approve' }).click()
+    const approved = page.locator(`li[data-out-track-id="${id}"][data-status="approved"]`)
+    await approved.waitFor()
+    await expect(approved.locator('.card-status').innerText()).resolves.toMatch(/^Approved by bob/)
+    await expect(approved.locator('button').count()).resolves.toBe(0)
+    await groupSend(0, /Approved: \/enable-skill/)
+    // The pending list is re-derived shortly after each change: wait for it rather than read it at once.
+    await page.locator('#pending-count', { hasText: /^0$/ }).waitFor()
+    await page.screenshot({ path: join(OUT, 'chat-page-card-approved.png') })
+    // `UPDATE_DOCS_SCREENSHOT=1 npx vitest run test/browser` refreshes the README's picture of a card.
+    if (process.env.UPDATE_DOCS_SCREENSHOT)
+      copyFileSync(join(OUT, 'chat-page-card-approved.png'), join(ROOT, 'docs', 'chat-page-cards.png'))
+    expect(pageErrors).toEqual([])
+  })
+
+  it("streams an ask answer into an AI card in the user's one-to-one chat", { timeout: 120_000 }, async () => {
+    await be('user', 'dm')
+    await type('ask what can you do?')
+    const done = page.locator('li.msg.card .card-ai[data-finalized="true"]')
+    await done.waitFor()
+    await expect(done.innerText()).resolves.toContain(`${STAND_IN_LABEL} You asked: "what can you do?"`)
+    await expect(page.locator('li.msg.mine.waiting').count()).resolves.toBe(0)
+    const id = await page.locator('li.msg.card').last().getAttribute('data-out-track-id')
+    // At least one streaming update before the final one (how many depends on cards.streamingIntervalMs).
+    const updates = router!.sim.cards.cards.get(id!)?.streaming ?? []
+    expect(updates.map((u) => u.isFinalize)).toEqual([...updates.slice(1).map(() => false), true])
+    expect(updates.length).toBeGreaterThanOrEqual(2)
+    expect(pageErrors).toEqual([])
+  })
+})

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest'
+import { completionSchema } from '../../../src/budget/chat.js'
+import { StreamedCompletion } from '../../../src/budget/stream-completion.js'
+
+const sse = (...chunks: unknown[]) => chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`).join('') + 'data: [DONE]\n\n'
+const delta = (d: unknown) => ({ object: 'chat.completion.chunk', choices: [{ index: 0, delta: d }] })
+
+/** Feeds `text` in pieces of `size` characters, as a socket might cut it. */
+function feed(text: string, size: number): { seen: string[]; raw: unknown } {
+  const seen: string[] = []
+  const s = new StreamedCompletion((t) => seen.push(t))
+  for (let i = 0; i < text.length; i += size) s.push(text.slice(i, i + size))
+  return { seen, raw: s.result(text) }
+}
+
+describe('StreamedCompletion', () => {
+  it('reports the growing text and rebuilds the answer, whatever the pieces cut', () => {
+    const body = sse(delta({ content: '检查' }), delta({ content: ' checkout' }), {
+      choices: [],
+      usage: { prompt_tokens: 9, completion_tokens: 4 },
+    })
+    for (const size of [1, 7, body.length]) {
+      const { seen, raw } = feed(body, size)
+      expect(seen).toEqual(['检查', '检查 checkout'])
+      expect(completionSchema.parse(raw)).toEqual({
+        choices: [{ message: { content: '检查 checkout' } }],
+        usage: { prompt_tokens: 9, completion_tokens: 4 },
+      })
+    }
+  })
+
+  it('assembles tool calls sent in parts by index', () => {
+    const body = sse(
+      delta({ tool_calls: [{ index: 0, id: 'call_1', function: { name: 'diagnostics_', arguments: '{"ro' } }] }),
+      delta({ tool_calls: [{ index: 0, function: { name: 'summary', arguments: 'ute":"ask"}' } }] }),
+      delta({ tool_calls: [{ index: 1, id: 'call_2', function: { name: 'service_status', arguments: '{}' } }] }),
+    )
+    const { seen, raw } = feed(body, 5)
+    expect(seen).toEqual([])
+    expect(completionSchema.parse(raw).choices[0]!.message).toEqual({
+      content: null,
+      tool_calls: [
+        { id: 'call_1', function: { name: 'diagnostics_summary', arguments: '{"route":"ask"}' } },
+        { id: 'call_2', function: { name: 'service_status', arguments: '{}' } },
+      ],
+    })
+  })
+
+  it('reads a plain JSON answer from a server that ignores stream, and rejects garbage', () => {
+    const plain = JSON.stringify({ choices: [{ message: { content: 'ok' } }] })
+    expect(completionSchema.parse(feed(plain, 4).raw).choices[0]!.message.content).toBe('ok')
+    expect(completionSchema.safeParse(feed('<html>bad gateway</html>', 4).raw).success).toBe(false)
+  })
+})
