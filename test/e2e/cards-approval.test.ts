@@ -140,6 +140,8 @@ describe('approving with a card button', { timeout: 5 * PATIENCE }, () => {
     )
     expect(approved.params.statusText).toMatch(/^Approved by bob/)
 
+    // Approved, ping is on again: turning it off first makes the next /enable-skill a real request.
+    expect((await r.command('/disable-skill ping')).text).toContain('"ping" is off')
     r.sim.sendMessage({ text: '/enable-skill ping', senderStaffId: OP1.staffId, conversationId: OPS })
     const second = await r.sim.waitForCard(
       (c) => c.templateId === APPROVAL_TEMPLATE && c.params.approvalId !== id,
