@@ -24,6 +24,11 @@ export default defineCommand({
       `- **Incident mode:** ${incidentLine(s.incident, now)}`,
       `- **Errors (${s.errorRate.windowMinutes} min):** ${errorLine(s)}`,
       `- **Pending approvals:** ${s.pendingApprovals}${s.pendingApprovals ? ' (see /pending)' : ''}`,
+      ...(s.queue
+        ? [
+            `- **Queue:** ${s.queue.depth} waiting${s.queue.depth ? `, oldest ${s.queue.oldestWaitSeconds} s` : ''}; ${s.queue.busyWorkers} of ${s.queue.workers} workers busy`,
+          ]
+        : []),
       `- **State version:** ${s.stateVersion}`,
       ...(s.ignoredStateVersions.length
         ? [

@@ -129,9 +129,10 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
     metrics,
     ...stores.stores,
     replies: new RecordingReplySender(
-      { webhookHosts: config.dingtalk.webhookHosts, openapi, log },
+      { webhookHosts: config.dingtalk.webhookHosts, openapi, log, now, onRetry: () => metrics.replyRetries.inc() },
       stores.stores.events,
       now,
+      () => metrics.replyGiveUps.inc(),
     ),
     messageFiles: new MessageFiles(openapi, {
       maxBytes: MAX_MESSAGE_FILE_BYTES,
@@ -177,6 +178,8 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
       })
     : undefined
   const inbound = new Inbound(services, createPipeline(config))
+  metrics.queueSource.facts = () => inbound.queueFacts()
+  services.runtime.queue = () => inbound.queueFacts()
   stream = new StreamConnection({
     clientId,
     clientSecret,

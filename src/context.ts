@@ -14,7 +14,7 @@ import type { EventStore } from './store/events.js'
 import type { ModelUsageStore } from './store/model-usage.js'
 import type { ModelGateway } from './budget/model-client.js'
 import type { BudgetLimits } from './budget/resolve.js'
-import type { StateStore } from './store/state.js'
+import type { StateStore, StateVersion } from './store/state.js'
 import type { ReleaseStore } from './store/releases.js'
 import type { ReadinessCheck } from './http/server.js'
 import type { SkillRegistry } from './skill-registry.js'
@@ -71,6 +71,16 @@ export interface RuntimeFacts {
   streamState: () => string
   /** The same checks as GET /ready, from the running process (jobs and /runbook read it). */
   readiness?: () => ReadinessCheck
+  /** The message queue: depth, oldest waiting age, busy workers (set once the inbound queue exists). */
+  queue?: () => QueueStatus
+}
+
+/** The message queue as /status shows it. */
+export interface QueueStatus {
+  depth: number
+  oldestWaitSeconds: number
+  busyWorkers: number
+  workers: number
 }
 
 /** Why a message ended where it did; the `outcome` label of router_messages_total. */
@@ -87,6 +97,8 @@ export type MessageOutcome =
   | 'over-budget'
   | 'fallback'
   | 'too-long'
+  /** Waited in the queue past `limits.maxQueueAge`; answered "please ask again". */
+  | 'stale'
 
 /**
  * Everything one inbound message carries through the pipeline, built once at the edge.
@@ -97,7 +109,10 @@ export interface Context {
   readonly log: Logger
   /** Quoted to the user on an internal error and present in every log line of this message. */
   readonly refId: string
+  /** When the message was stored (the inbox's clock), not when a worker took it. */
   readonly receivedAt: number
+  /** The runtime state (skill flags, incident mode, budget overrides) read once for this message. */
+  readonly state: StateVersion
   readonly services: Services
   /** The skill or `/command` name once routed; `unrouted` before. */
   route: string

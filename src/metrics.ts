@@ -103,6 +103,57 @@ export function createMetrics() {
       help: 'Downstream frames dropped as malformed',
       registers: [registry],
     }),
+    ...queueMetrics(registry),
+  }
+}
+
+/** Where the queue gauges read from at scrape time; set once the inbound queue exists (0 until then). */
+export interface QueueSource {
+  facts?: () => { depth: number; oldestWaitSeconds: number }
+}
+
+/** The message queue and the reply path: all present from the first scrape, at zero. */
+function queueMetrics(registry: Registry) {
+  const queueSource: QueueSource = {}
+  return {
+    queueSource,
+    queueDepth: new Gauge({
+      name: 'router_queue_depth',
+      help: 'Messages stored and acked, waiting for a worker',
+      registers: [registry],
+      collect() {
+        this.set(queueSource.facts?.().depth ?? 0)
+      },
+    }),
+    queueOldestWait: new Gauge({
+      name: 'router_queue_oldest_wait_seconds',
+      help: 'How long the oldest waiting message has waited',
+      registers: [registry],
+      collect() {
+        this.set(queueSource.facts?.().oldestWaitSeconds ?? 0)
+      },
+    }),
+    workers: new Gauge({ name: 'router_workers', help: 'Size of the worker pool', registers: [registry] }),
+    workersBusy: new Gauge({
+      name: 'router_workers_busy',
+      help: 'Workers running a message right now',
+      registers: [registry],
+    }),
+    staleAnswers: new Counter({
+      name: 'router_queue_stale_total',
+      help: 'Messages that waited past limits.maxQueueAge and were answered "please ask again"',
+      registers: [registry],
+    }),
+    replyRetries: new Counter({
+      name: 'router_reply_retries_total',
+      help: 'sessionWebhook POSTs retried after a retryable failure (timeout, reset, 5xx, flow control)',
+      registers: [registry],
+    }),
+    replyGiveUps: new Counter({
+      name: 'router_reply_giveups_total',
+      help: 'Replies given up on: webhook retries and the proactive send both failed, or the reply was refused',
+      registers: [registry],
+    }),
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Services } from './context.js'
+import type { QueueStatus, Services } from './context.js'
 import type { BreakerState } from './egress/client.js'
 import type { ErrorRate } from './store/usage.js'
 import type { RouteUsage } from './store/model-usage.js'
@@ -30,6 +30,8 @@ export interface StatusFacts {
   skills: SkillStatus[]
   errorRate: ErrorRate
   pendingApprovals: number
+  /** Messages waiting for a worker, the oldest one's wait and the pool; absent outside the bot process. */
+  queue?: QueueStatus
   /** Model usage per route over the last hour (tokens, tool calls, cache, refusals, latency); absent without a usage store. */
   modelUsage?: RouteUsage[]
 }
@@ -56,6 +58,7 @@ export function collectStatus(s: StatusSources, now: number): StatusFacts {
     skills: skillStatuses(s),
     errorRate: s.usage.errorRate(now, 15),
     pendingApprovals: s.approvals.pending(now).length,
+    ...(s.runtime?.queue ? { queue: roundQueue(s.runtime.queue()) } : {}),
     ...(s.modelUsage ? { modelUsage: s.modelUsage.summary(now - 3_600_000) } : {}),
   }
 }
@@ -72,4 +75,8 @@ export function skillStatuses(s: Pick<Services, 'state' | 'skills'> & { egress?:
     egress: def.egress ?? [],
     breakers: egress ? Object.fromEntries((def.egress ?? []).map((d) => [d, egress.breakerState(d)])) : {},
   }))
+}
+
+function roundQueue(q: QueueStatus): QueueStatus {
+  return { ...q, oldestWaitSeconds: Math.round(q.oldestWaitSeconds * 10) / 10 }
 }

@@ -17,7 +17,7 @@ export function declaredServices(
   const needs = def.needs
   if (!needs) return {}
   const { services } = ctx
-  const budget = ctx.budget?.limits ?? effectiveBudget(services.config, services.state.current().state, def.name).limits
+  const budget = ctx.budget?.limits ?? effectiveBudget(services.config, ctx.state.state, def.name).limits
   return {
     model: needs.model ? services.model?.forRoute({ route: def.name, budget, egress, log: ctx.log }) : undefined,
     diagnostics: needs.diagnostics

@@ -5,7 +5,7 @@ import { ReplySender, type ReplySenderOptions, type UndeliveredReply } from './r
 /**
  * A ReplySender that also records undelivered replies as error events (route `reply`), so /diag shows a
  * refused sessionWebhook host, a failing webhook, or recipients DingTalk refused or flow-controlled,
- * without anyone reading the logs.
+ * without anyone reading the logs, and counts each one as a give-up (`onGiveUp`).
  * @example const replies = new RecordingReplySender({ webhookHosts, openapi, log }, events, Date.now)
  */
 export class RecordingReplySender extends ReplySender {
@@ -13,12 +13,14 @@ export class RecordingReplySender extends ReplySender {
     opts: ReplySenderOptions,
     private readonly events: EventStore,
     private readonly now: () => number,
+    private readonly onGiveUp: () => void = () => undefined,
   ) {
     super(opts)
   }
 
   protected override undelivered(msg: InboundMessage, problem: UndeliveredReply): void {
     super.undelivered(msg, problem)
+    this.onGiveUp()
     try {
       this.events.record(
         {

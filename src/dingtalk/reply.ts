@@ -1,3 +1,4 @@
+import { ExponentialBackoff, handleWhenResult, retry, type RetryPolicy } from 'cockatiel'
 import type { Logger } from 'pino'
 import { redactUrl } from '../logger.js'
 import type { InboundMessage } from './message.js'
@@ -8,13 +9,19 @@ import { postJson } from './webhook-post.js'
 /** About what other DingTalk bots use; the webhook rejects bodies over ~20,000 bytes. */
 export const CHUNK_CHARS = 3800
 const SESSION_EXPIRED = 300001
+/** DingTalk's "system busy" and "sending too fast" answers: worth another try after a pause. */
+const FLOW_CONTROL = new Set([-1, 130101, 130102])
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]'])
 
-export type ReplyOutcome = 'sent' | 'sent-proactively' | 'refused-host' | 'failed'
+/** `rejected`: the webhook refused this content for good (too long, malformed); retrying cannot help. */
+export type ReplyOutcome = 'sent' | 'sent-proactively' | 'refused-host' | 'rejected' | 'failed'
+
+/** One webhook POST: delivered, session expired, worth a retry (timeout, reset, 5xx, flow control), or refused. */
+type PostResult = 'ok' | 'expired' | 'retryable' | 'rejected'
 
 /** Why a reply did not reach the user, for the error events (`code`) and the log (`message`). */
 export interface UndeliveredReply {
-  code: 'webhook-refused' | 'reply-failed' | 'recipient-invalid' | 'flow-controlled'
+  code: 'webhook-refused' | 'reply-failed' | 'reply-rejected' | 'recipient-invalid' | 'flow-controlled'
   message: string
 }
 
@@ -30,6 +37,12 @@ export interface ReplySenderOptions {
   timeoutMs?: number
   /** Delays before sending again to flow-controlled recipients of a proactive send. */
   flowControlRetryMs?: readonly number[]
+  /** Webhook POSTs per chunk before the proactive send (default 5), first retry after `retryDelayMs` (default 200). */
+  attempts?: number
+  retryDelayMs?: number
+  /** Called for every retried POST (the retry counter). */
+  onRetry?: () => void
+  now?: () => number
 }
 
 const STAFF_ID = /^[\w.-]{1,64}$/
@@ -38,8 +51,18 @@ const STAFF_ID = /^[\w.-]{1,64}$/
 export class ReplySender {
   private readonly hosts: Set<string>
 
+  private readonly retryPolicy: RetryPolicy
+
   constructor(private readonly opts: ReplySenderOptions) {
     this.hosts = new Set(opts.webhookHosts.map((h) => h.toLowerCase()))
+    this.retryPolicy = retry(
+      handleWhenResult((r) => r === 'retryable'),
+      {
+        maxAttempts: (opts.attempts ?? 5) - 1,
+        backoff: new ExponentialBackoff({ initialDelay: opts.retryDelayMs ?? 200, maxDelay: 5000 }),
+      },
+    )
+    if (opts.onRetry) this.retryPolicy.onRetry(opts.onRetry)
   }
 
   /** True when the webhook URL points at an allowlisted host (HTTPS, or plain HTTP to an allowlisted loopback host:port). */
@@ -76,13 +99,37 @@ export class ReplySender {
     const chunks = splitContent(content)
     const mention = mentionsFor(msg, options.mention)
     for (let i = 0; i < chunks.length; i++) {
-      const result = await this.postWebhook(msg.sessionWebhook, chunks[i]!, i === 0 ? mention : [])
+      const result = await this.postWithRetry(msg, chunks[i]!, i === 0 ? mention : [])
       if (result === 'ok') continue
-      if (result === 'expired' && this.opts.openapi) return this.sendProactively(msg, chunks.slice(i))
+      if (result === 'rejected') {
+        this.undelivered(msg, {
+          code: 'reply-rejected',
+          message: 'reply refused by the sessionWebhook (content not accepted)',
+        })
+        return 'rejected'
+      }
+      // Expired, or still failing after the retries: the OpenAPI reaches the same conversation.
+      if (this.opts.openapi) return this.sendProactively(msg, chunks.slice(i))
       this.undelivered(msg, { code: 'reply-failed', message: 'reply not delivered (sessionWebhook failed)' })
       return 'failed'
     }
     return 'sent'
+  }
+
+  /** POSTs one chunk, retrying with backoff while the failure is retryable and the session webhook still valid. */
+  private async postWithRetry(
+    msg: InboundMessage,
+    content: ReplyContent,
+    mention: readonly string[],
+  ): Promise<PostResult> {
+    const now = this.opts.now ?? Date.now
+    // The first attempt always goes: the webhook itself says when its session expired (300001), and a host
+    // clock behind or ahead of DingTalk's must not turn every reply into a proactive send.
+    return this.retryPolicy.execute(({ attempt }) =>
+      attempt > 0 && now() >= msg.sessionWebhookExpiresAt
+        ? 'expired'
+        : this.postWebhook(msg.sessionWebhook, content, mention),
+    )
   }
 
   /** Called once for each reply that did not reach its user; subclasses record it. */
@@ -120,11 +167,7 @@ export class ReplySender {
     }
   }
 
-  private async postWebhook(
-    url: string,
-    content: ReplyContent,
-    mention: readonly string[],
-  ): Promise<'ok' | 'expired' | 'error'> {
+  private async postWebhook(url: string, content: ReplyContent, mention: readonly string[]): Promise<PostResult> {
     // DingTalk highlights and notifies an @-mention only when the text also carries `@staffId`.
     const tag = mention.length > 0 ? mention.map((id) => `@${id}`).join(' ') : ''
     const at = mention.length > 0 ? { at: { atUserIds: [...mention] } } : {}
@@ -145,14 +188,17 @@ export class ReplySender {
       }
       if (res.status >= 200 && res.status < 300 && json.errcode === 0) return 'ok'
       if (json.errcode === SESSION_EXPIRED) return 'expired'
-      this.opts.log.error(
+      const retryable = res.status >= 500 || res.status === 429 || FLOW_CONTROL.has(json.errcode as number)
+      // A retry is counted (router_reply_retries_total); only a reply given up on is an error.
+      this.opts.log[retryable ? 'debug' : 'error'](
         { status: res.status, errcode: json.errcode, errmsg: String(json.errmsg ?? '').slice(0, 200) },
-        'sessionWebhook reply rejected',
+        retryable ? 'sessionWebhook reply failed; retrying' : 'sessionWebhook reply rejected',
       )
-      return 'error'
+      return retryable ? 'retryable' : 'rejected'
     } catch (err) {
-      this.opts.log.error({ err: (err as Error).message }, 'sessionWebhook reply failed')
-      return 'error'
+      // Timeout, reset, refused connection: the reply may not have arrived; another try is the way to know.
+      this.opts.log.debug({ err: (err as Error).message }, 'sessionWebhook reply failed; retrying')
+      return 'retryable'
     }
   }
 }

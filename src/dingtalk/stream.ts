@@ -7,8 +7,14 @@ import { GatewayError, SdkClient } from './sdk-client.js'
 
 export type StreamState = 'idle' | 'connecting' | 'connected' | 'backoff' | 'stopped'
 
-/** What the router does with a robot callback; it runs before the ack and must be quick (a durable write). */
-export type CallbackAcceptor = (frame: { messageId: string; data: string }) => 'accept' | 'retry-later'
+/**
+ * What the router does with a robot callback before the ack: a durable write, answered at once or when the
+ * write commits (group commit). `retry-later` leaves the callback un-acked for redelivery.
+ */
+export type CallbackAcceptor = (frame: {
+  messageId: string
+  data: string
+}) => 'accept' | 'retry-later' | Promise<'accept' | 'retry-later'>
 
 export interface StreamOptions {
   clientId: string
@@ -205,10 +211,16 @@ export class StreamConnection extends EventEmitter {
     }
     this.counters.callbacks++
     const started = process.hrtime.bigint()
-    if (this.opts.accept({ messageId, data: frame.data }) === 'accept') {
+    const ack = (verdict: 'accept' | 'retry-later') => {
+      if (verdict !== 'accept') return
+      // The socket this frame came on may have been replaced while the write committed; the SDK then drops
+      // the ack and the gateway redelivers, which the inbox answers as a duplicate.
       client.socketCallBackResponse(messageId, { status: 'accepted' })
       this.opts.onAck?.(Number(process.hrtime.bigint() - started) / 1e9)
     }
+    const verdict = this.opts.accept({ messageId, data: frame.data })
+    if (typeof verdict === 'string') ack(verdict)
+    else verdict.then(ack, (err: unknown) => this.opts.log.error({ err: errorMessage(err) }, 'callback handler failed'))
   }
 
   private answerCard(data: string): unknown {

@@ -15,7 +15,7 @@ export function budget(): Middleware<Context> {
   return async function budget(ctx, next) {
     if (!ctx.skill) return next()
     const { services } = ctx
-    const limits = effectiveBudget(services.config, services.state.current().state, ctx.route).limits
+    const limits = effectiveBudget(services.config, ctx.state.state, ctx.route).limits
     const over = await tokensOver(ctx.msg.text, limits.maxContextTokens)
     ctx.budget = { limits, textTokens: over }
     if (over === undefined) return next()

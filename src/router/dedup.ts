@@ -3,7 +3,7 @@ import type { Context } from '../context.js'
 
 /**
  * The inbox at the edge already refuses a msgId seen before; this step keeps one process from running the
- * same message twice at once (a resumed message racing its redelivery) and marks it answered afterwards.
+ * same message twice at once (a resumed message racing its redelivery). `observe` marks it answered.
  */
 export function dedup(): Middleware<Context> {
   const inFlight = new Set<string>()
@@ -18,7 +18,6 @@ export function dedup(): Middleware<Context> {
       await next()
     } finally {
       inFlight.delete(msgId)
-      ctx.services.inbox.complete(msgId, ctx.services.now())
     }
   }
 }

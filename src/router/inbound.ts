@@ -1,26 +1,69 @@
 import type { Context, Services } from '../context.js'
 import { mapRobotPayload, type InboundMessage } from '../dingtalk/message.js'
 import type { ReplyContent } from '../dingtalk/openapi.js'
+import { parseDuration } from '../duration.js'
 import { errorMessage, newReferenceId } from '../errors.js'
 import type { Logger } from '../logger.js'
+import { GroupCommit } from './group-commit.js'
 import { answerUnreadable } from './unreadable.js'
+import { WorkerPool } from './worker-pool.js'
+import { WorkQueue, type Job, type QueueFacts } from './work-queue.js'
+
+/** Sent instead of an answer that would come too late to be of use. */
+export const STALE_REPLY = 'Sorry, this took too long and I could not answer in time. Please ask again.'
 
 /**
  * The edge between the stream and the pipeline. `accept` runs before the ack: it validates the payload and
- * stores it durably (that is the dedup), then schedules the pipeline without waiting for it.
+ * stores it durably (that is the dedup), in one transaction with the other frames of the same event-loop
+ * turn. It never runs the pipeline: a fixed pool of workers takes stored messages from the inbox in arrival
+ * order, so a burst costs rows in SQLite, not suspended pipelines in memory.
  */
 export class Inbound {
-  private readonly inFlight = new Set<Promise<void>>()
   private draining = false
+  /** Replies to unreadable payloads in flight (outside the pool: they run no pipeline), for the drain. */
+  private readonly unreadable = new Set<Promise<void>>()
+  private readonly queue: WorkQueue
+  private readonly pool: WorkerPool
+  private readonly commits: GroupCommit
 
   constructor(
     private readonly services: Services,
     private readonly pipeline: (ctx: Context) => Promise<void>,
-  ) {}
+  ) {
+    const { config, inbox, now, skills, metrics } = services
+    const { concurrency, skillConcurrency, maxQueueAge } = config.limits
+    this.queue = new WorkQueue({
+      inbox,
+      laneOf: (msg) => (msg.text.startsWith('/') ? 'commands' : (skills.match(msg.text)?.def.name ?? 'other')),
+      laneLimit: Math.min(concurrency, skillConcurrency ?? Math.max(1, Math.floor(concurrency / 2))),
+      maxAgeMs: parseDuration(maxQueueAge) ?? 600_000,
+      pageSize: Math.max(32, concurrency * 2),
+      now,
+      onUnanswerable: (msgId) => inbox.complete(msgId, now()),
+    })
+    this.pool = new WorkerPool(
+      concurrency,
+      this.queue,
+      (job) => this.run(job),
+      (busy) => metrics.workersBusy.set(busy),
+    )
+    metrics.workers.set(concurrency)
+    this.commits = new GroupCommit(
+      (rows) => inbox.receiveBatch(rows, now()),
+      (stored) => {
+        for (const seq of stored) this.queue.noteStored(seq)
+        // After this turn's acks are written: starting pipelines first would delay them.
+        setImmediate(this.pool.pump)
+      },
+    )
+  }
 
-  /** Called for each robot callback, before the ack. Quick: one SQLite insert at most. */
-  accept = (frame: { messageId: string; data: string }): 'accept' | 'retry-later' => {
-    const { log, metrics, inbox, now } = this.services
+  /** Called for each robot callback; resolves when the ack may be sent (the message is committed) or must not. */
+  accept = (frame: {
+    messageId: string
+    data: string
+  }): 'accept' | 'retry-later' | Promise<'accept' | 'retry-later'> => {
+    const { log, metrics, now } = this.services
     // While shutting down, do not ack: DingTalk delivers the message again to the next connection.
     if (this.draining) return 'retry-later'
     const mapped = mapRobotPayload(frame.data, now())
@@ -32,67 +75,77 @@ export class Inbound {
       )
       const answering = answerUnreadable(this.services, mapped.problems, mapped.salvaged)
       if (answering) {
-        const run = answering.finally(() => this.inFlight.delete(run))
-        this.inFlight.add(run)
+        const run = answering.finally(() => this.unreadable.delete(run))
+        this.unreadable.add(run)
       }
       return 'accept'
     }
     if (mapped.kind === 'own') return 'accept'
-    try {
-      if (inbox.receive(mapped.message.msgId, frame.data, now()) === 'duplicate') {
-        log.debug({ msgId: mapped.message.msgId }, 'duplicate delivery ignored')
-        return 'accept'
-      }
-    } catch (err) {
-      log.error({ err: errorMessage(err) }, 'could not store an inbound message; leaving it un-acked for redelivery')
-      return 'retry-later'
-    }
-    this.schedule(mapped.message)
-    return 'accept'
+    const { msgId } = mapped.message
+    return new Promise((resolve) =>
+      this.commits.add(msgId, frame.data, (r) => {
+        if (r.kind === 'duplicate') log.debug({ msgId }, 'duplicate delivery ignored')
+        if (r.kind !== 'failed') return resolve('accept')
+        log.error(
+          { err: errorMessage(r.err) },
+          'could not store an inbound message; leaving it un-acked for redelivery',
+        )
+        resolve('retry-later')
+      }),
+    )
   }
 
-  /** Answers messages that were stored but not answered before the last stop (crash, SIGKILL). */
+  /** Starts the workers on what the inbox holds: every message stored but not answered by the last run. */
   resumePending(): number {
-    const { inbox, now, log } = this.services
-    let resumed = 0
-    for (const row of inbox.pending()) {
-      const mapped = mapRobotPayload(row.payload, now())
-      if (mapped.kind !== 'message') {
-        inbox.complete(row.msgId, now())
-        continue
-      }
-      this.schedule(mapped.message)
-      resumed++
-    }
-    if (resumed > 0) log.info({ resumed }, 'resumed messages left unanswered by the last run')
-    return resumed
+    const { depth } = this.queue.facts()
+    if (depth > 0) this.services.log.info({ resumed: depth }, 'resumed messages left unanswered by the last run')
+    this.pool.pump()
+    return depth
   }
 
-  /** Stops taking new messages and waits for the ones in flight, at most `graceMs`. */
+  /** Stops taking new messages and waits for the ones running, at most `graceMs`; the rest stay stored. */
   async drain(graceMs: number): Promise<{ unfinished: number }> {
     this.draining = true
-    let timer: NodeJS.Timeout | undefined
-    const deadline = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, graceMs)
-    })
-    await Promise.race([Promise.allSettled([...this.inFlight]), deadline])
-    clearTimeout(timer)
-    return { unfinished: this.inFlight.size }
+    const [workers] = await Promise.all([this.pool.stop(graceMs), Promise.allSettled([...this.unreadable])])
+    return workers
   }
 
+  /** Messages running in a worker right now. */
   get inFlightCount(): number {
-    return this.inFlight.size
+    return this.pool.busy
   }
 
-  private schedule(msg: InboundMessage): void {
-    const ctx = this.createContext(msg)
-    const run = this.pipeline(ctx)
-      .catch((err) => ctx.log.error({ err: errorMessage(err) }, 'pipeline failed outside its error handler'))
-      .finally(() => this.inFlight.delete(run))
-    this.inFlight.add(run)
+  /** Queue depth, oldest waiting age and busy workers, for /status and /metrics. */
+  queueFacts(): QueueFacts & { busyWorkers: number; workers: number } {
+    return { ...this.queue.facts(), busyWorkers: this.pool.busy, workers: this.pool.size }
   }
 
-  private createContext(msg: InboundMessage): Context {
+  private async run(job: Job): Promise<void> {
+    const ctx = this.createContext(job.msg, job.receivedAt)
+    try {
+      if (job.stale) await this.answerStale(ctx)
+      else await this.pipeline(ctx)
+    } catch (err) {
+      ctx.log.error({ err: errorMessage(err) }, 'pipeline failed outside its error handler')
+    }
+  }
+
+  /** A message that waited past `limits.maxQueueAge`: a short apology instead of a stale answer or silence. */
+  private async answerStale(ctx: Context): Promise<void> {
+    const { metrics, events, inbox, now } = this.services
+    ctx.outcome = 'stale'
+    metrics.staleAnswers.inc()
+    metrics.messages.inc({ route: ctx.route, outcome: ctx.outcome })
+    const waited = Math.round((now() - ctx.receivedAt) / 1000)
+    events.record(
+      { route: 'queue', code: 'stale', message: `answered "ask again" after ${waited} s in the queue` },
+      now(),
+    )
+    await ctx.reply(STALE_REPLY)
+    inbox.complete(ctx.msg.msgId, now(), { route: ctx.route, isError: true })
+  }
+
+  private createContext(msg: InboundMessage, receivedAt: number): Context {
     const { services } = this
     const refId = newReferenceId()
     let log: Logger | undefined
@@ -105,7 +158,9 @@ export class Inbound {
         return (log ??= services.log.child({ msgId: msg.msgId, refId }))
       },
       refId,
-      receivedAt: services.now(),
+      receivedAt,
+      // Read once: every step of this message sees the same skill flags, incident mode and budgets.
+      state: services.state.current(),
       services,
       route: 'unrouted',
       outcome: 'pending',
@@ -114,7 +169,7 @@ export class Inbound {
       reply: async (content: ReplyContent) => {
         ctx.replyCount++
         const outcome = await services.replies.send(msg, content, { mention: [...ctx.mentions] })
-        if (outcome === 'failed' || outcome === 'refused-host')
+        if (outcome !== 'sent' && outcome !== 'sent-proactively')
           ctx.log.warn({ outcome, route: ctx.route }, 'reply not delivered')
       },
     }

@@ -31,11 +31,13 @@ export function observe(): Middleware<Context> {
         await safeReply(ctx, `Something went wrong on our side. Reference: ${ctx.refId}`)
       }
     } finally {
-      ctx.services.metrics.messages.inc({ route: ctx.route, outcome: ctx.outcome })
+      const { metrics, inbox, now } = ctx.services
+      metrics.messages.inc({ route: ctx.route, outcome: ctx.outcome })
+      if (ctx.replyCount > 0) metrics.replyLatency.observe({ route: ctx.route }, (now() - ctx.receivedAt) / 1000)
+      // A duplicate is the other run's to complete. Only now, after the reply was delivered or refused for good,
+      // is the message marked answered, in the same write as its usage row.
       if (ctx.outcome !== 'duplicate')
-        ctx.services.usage.recordMessage(ctx.route, ctx.outcome === 'error', ctx.services.now())
-      if (ctx.replyCount > 0)
-        ctx.services.metrics.replyLatency.observe({ route: ctx.route }, (ctx.services.now() - ctx.receivedAt) / 1000)
+        inbox.complete(ctx.msg.msgId, now(), { route: ctx.route, isError: ctx.outcome === 'error' })
     }
   }
 }

@@ -12,9 +12,9 @@ const DEFAULT_TIMEOUT_MS = 5000
 
 /** The catalog `help` shows: the skills this user may use right now. */
 function visibleSkills(ctx: Context): { name: string; description: string; example: string }[] {
-  const { skills, state } = ctx.services
-  return skills.skills
-    .filter((s) => s.listed !== false && state.isSkillEnabled(s.name) && mayUse(s, ctx.msg.senderStaffId))
+  const flags = ctx.state.state.skills
+  return ctx.services.skills.skills
+    .filter((s) => s.listed !== false && (flags[s.name]?.enabled ?? true) && mayUse(s, ctx.msg.senderStaffId))
     .map((s) => ({ name: s.name, description: s.description, example: s.example }))
 }
 
@@ -24,8 +24,8 @@ function mayUse(def: SkillDefinition<unknown>, staffId: string | undefined): boo
 
 /** True while incident mode holds this skill back: risky by declaration or listed as risky in the config. */
 function heldByIncident(ctx: Context, def: SkillDefinition<unknown>): boolean {
-  const { state, config, now } = ctx.services
-  return isIncidentActive(state.current().state.incident, now()) && isRiskyInIncident(def, config.incident.riskySkills)
+  const { config, now } = ctx.services
+  return isIncidentActive(ctx.state.state.incident, now()) && isRiskyInIncident(def, config.incident.riskySkills)
 }
 
 /**
@@ -38,7 +38,7 @@ export async function runSkill(
   rawArgs: Record<string, string | undefined>,
 ): Promise<void> {
   const { services } = ctx
-  if (!services.state.isSkillEnabled(def.name)) {
+  if (!(ctx.state.state.skills[def.name]?.enabled ?? true)) {
     ctx.outcome = 'refused'
     await ctx.reply(`"${def.name}" is turned off by the operators right now. Please try again later.`)
     return

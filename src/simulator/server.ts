@@ -25,7 +25,7 @@ import {
   type SimStats,
   type SimulatorOptions,
 } from './types.js'
-import { newSessionToken, Webhooks } from './webhook.js'
+import { newSessionToken, Webhooks, type WebhookFault } from './webhook.js'
 
 /**
  * A local stand-in for DingTalk: stream gateway, session webhooks and the robot OpenAPI on one port.
@@ -442,6 +442,15 @@ export class DingTalkSimulator extends EventEmitter {
   setZombie(on: boolean): void {
     this.gateway.setZombie(on)
     if (!on) this.tracker.flush()
+  }
+
+  /**
+   * Session webhook POSTs for which `fault` returns a status are answered with it and not recorded (a
+   * failing DingTalk edge); `undefined` turns fault injection off.
+   * @example sim.setWebhookFault((msgId) => (msgId === victim ? 503 : undefined))
+   */
+  setWebhookFault(fault: WebhookFault | undefined): void {
+    this.webhooks.fault = fault
   }
 
   /** That message's session webhook answers errcode 300001 from now on. */

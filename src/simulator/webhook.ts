@@ -15,6 +15,9 @@ interface Session {
 
 type Parsed = Pick<NewReply, 'msgtype' | 'text' | 'title' | 'atUserIds'>
 
+/** Decides, per POST to a valid session, an HTTP status to fail it with, or undefined to accept it. */
+export type WebhookFault = (msgId: string) => number | undefined
+
 const str = (v: unknown): v is string => typeof v === 'string'
 
 /** `at.atUserIds`, when the body has a well-formed one. */
@@ -59,6 +62,8 @@ export function newSessionToken(): string {
  */
 export class Webhooks {
   private readonly sessions = new Map<string, Session>()
+  /** Fault injection: an HTTP status to answer instead of accepting the reply (nothing is recorded). */
+  fault?: WebhookFault
 
   constructor(
     private readonly now: () => number,
@@ -82,6 +87,11 @@ export class Webhooks {
     const s = this.sessions.get(token)
     if (!s || s.expired || this.now() > s.expiredTime) {
       sendJson(res, 200, { errcode: 300001, errmsg: 'session 不存在' })
+      return
+    }
+    const status = this.fault?.(s.msgId)
+    if (status !== undefined) {
+      sendJson(res, status, { errcode: -1, errmsg: `simulated failure (HTTP ${status})` })
       return
     }
     if (body.tooLarge) {

@@ -1,22 +1,61 @@
 import type { DB } from './db.js'
+import type { UsageStore } from './usage.js'
+
+/** One stored message as the work queue reads it: `seq` is the row's arrival order (its rowid). */
+export interface InboxRow {
+  seq: number
+  msgId: string
+  receivedAt: number
+  payload: string
+}
+
+/** What the completion of one message writes to the per-minute usage counts. */
+export interface UsageEntry {
+  route: string
+  isError: boolean
+}
 
 /**
- * Durable dedup and inbox keyed by msgId. A message is stored before it is acked, so a redelivery runs
- * nothing twice, and a message acked just before a crash is still answered after the restart.
+ * Durable dedup and inbox keyed by msgId, and the router's work queue: a message is stored before it is
+ * acked, workers take pending rows in arrival order, and a message acked just before a crash is still
+ * answered after the restart.
  */
 export class InboxStore {
   private readonly insert
   private readonly markDone
   private readonly selectPending
+  private readonly selectAfter
+  private readonly selectPayload
+  private readonly countAfter
   private readonly prune
+  private readonly receiveAll
+  private readonly finish
 
-  constructor(db: DB) {
+  constructor(db: DB, usage?: UsageStore) {
     this.insert = db.prepare('INSERT OR IGNORE INTO inbox (msg_id, received_at, payload) VALUES (?, ?, ?)')
     this.markDone = db.prepare("UPDATE inbox SET status = 'done', completed_at = ?, payload = '' WHERE msg_id = ?")
     this.selectPending = db.prepare(
       "SELECT msg_id AS msgId, payload FROM inbox WHERE status = 'pending' ORDER BY received_at LIMIT ?",
     )
+    this.selectAfter = db.prepare(
+      `SELECT rowid AS seq, msg_id AS msgId, received_at AS receivedAt, payload FROM inbox
+        WHERE rowid > ? AND status = 'pending' ORDER BY rowid LIMIT ?`,
+    )
+    this.selectPayload = db.prepare("SELECT payload FROM inbox WHERE rowid = ? AND status = 'pending'").pluck()
+    this.countAfter = db.prepare("SELECT COUNT(*) FROM inbox WHERE rowid > ? AND status = 'pending'").pluck()
     this.prune = db.prepare("DELETE FROM inbox WHERE received_at < ? AND status = 'done'")
+    // Group commit: every frame of one event-loop turn in one transaction, acked after it commits.
+    this.receiveAll = db.transaction((rows: { msgId: string; payload: string }[], now: number) =>
+      rows.map((r) => {
+        const info = this.insert.run(r.msgId, now, r.payload)
+        return info.changes === 1 ? Number(info.lastInsertRowid) : undefined
+      }),
+    )
+    // The completion and its usage row are one write: one commit per answered message, not two.
+    this.finish = db.transaction((msgId: string, now: number, entry: UsageEntry | undefined) => {
+      this.markDone.run(now, msgId)
+      if (entry) usage?.recordMessage(entry.route, entry.isError, now)
+    })
   }
 
   /** Records a message; `duplicate` when this msgId was seen before. */
@@ -24,14 +63,37 @@ export class InboxStore {
     return this.insert.run(msgId, now, payload).changes === 1 ? 'new' : 'duplicate'
   }
 
-  /** Marks a message answered; its payload is dropped, only the id is kept for dedup. */
-  complete(msgId: string, now: number): void {
-    this.markDone.run(now, msgId)
+  /**
+   * Records several messages in one transaction (all or none: a failure throws and stores nothing).
+   * @returns per message its arrival sequence, or undefined for a msgId seen before.
+   */
+  receiveBatch(rows: { msgId: string; payload: string }[], now: number): (number | undefined)[] {
+    return this.receiveAll.immediate(rows, now)
+  }
+
+  /** Marks a message answered (its payload dropped, only the id kept for dedup) and counts it, in one write. */
+  complete(msgId: string, now: number, usage?: UsageEntry): void {
+    this.finish(msgId, now, usage)
   }
 
   /** Messages stored but not yet answered (after a crash), oldest first. */
   pending(limit = 500): { msgId: string; payload: string }[] {
     return this.selectPending.all(limit) as { msgId: string; payload: string }[]
+  }
+
+  /** The next pending messages after arrival sequence `seq`, in arrival order: one page of the work queue. */
+  pendingAfter(seq: number, limit: number): InboxRow[] {
+    return this.selectAfter.all(seq, limit) as InboxRow[]
+  }
+
+  /** A pending message's payload, or undefined once it is answered. */
+  payloadOf(seq: number): string | undefined {
+    return this.selectPayload.get(seq) as string | undefined
+  }
+
+  /** How many pending messages come after arrival sequence `seq` (the part of the queue not yet read). */
+  countPendingAfter(seq: number): number {
+    return this.countAfter.get(seq) as number
   }
 
   /** Forgets answered messages older than the retention; returns how many. */

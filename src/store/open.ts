@@ -22,17 +22,18 @@ export function openStores(config: Pick<RouterConfig, 'db' | 'auditKey'>, now: (
   // A state version counts only when a verified entry in the chain commits to it.
   const state = new StateStore(db, now, (version, hash) => audit.attestsState(version, hash))
   attestLegacyState(db, audit, state)
+  const usage = new UsageStore(db)
   return {
     db,
     auditKey,
     migrationsCurrent: () => migrationsCurrent(db),
     stores: {
-      inbox: new InboxStore(db),
+      inbox: new InboxStore(db, usage),
       audit,
       state,
       outbox: new OutboxStore(db),
       approvals: new ApprovalStore(db, auditKey),
-      usage: new UsageStore(db),
+      usage,
       kv: new KvStore(db),
       events: new EventStore(db),
       modelUsage: new ModelUsageStore(db),
