@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events'
 import type { Context, Services } from '../context.js'
 import { mapRobotPayload, type InboundMessage } from '../dingtalk/message.js'
 import type { ReplyContent } from '../dingtalk/openapi.js'
@@ -16,9 +17,10 @@ export const STALE_REPLY = 'Sorry, this took too long and I could not answer in 
  * The edge between the stream and the pipeline. `accept` runs before the ack: it validates the payload and
  * stores it durably (that is the dedup), in one transaction with the other frames of the same event-loop
  * turn. It never runs the pipeline: a fixed pool of workers takes stored messages from the inbox in arrival
- * order, so a burst costs rows in SQLite, not suspended pipelines in memory.
+ * order, so a burst costs rows in SQLite, not suspended pipelines in memory. Emits `done` (msgId) after each
+ * message's worker finished with it (answered and marked, or left stored when it could not be marked).
  */
-export class Inbound {
+export class Inbound extends EventEmitter {
   private draining = false
   /** Replies to unreadable payloads in flight (outside the pool: they run no pipeline), for the drain. */
   private readonly unreadable = new Set<Promise<void>>()
@@ -30,6 +32,7 @@ export class Inbound {
     private readonly services: Services,
     private readonly pipeline: (ctx: Context) => Promise<void>,
   ) {
+    super()
     const { config, inbox, now, skills, metrics } = services
     const { concurrency, skillConcurrency, maxQueueAge } = config.limits
     this.queue = new WorkQueue({
@@ -128,6 +131,7 @@ export class Inbound {
     } catch (err) {
       ctx.log.error({ err: errorMessage(err) }, 'pipeline failed outside its error handler')
     }
+    this.emit('done', job.msgId)
   }
 
   /** A message that waited past `limits.maxQueueAge`: a short apology instead of a stale answer or silence. */

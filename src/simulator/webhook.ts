@@ -15,7 +15,7 @@ interface Session {
 
 type Parsed = Pick<NewReply, 'msgtype' | 'text' | 'title' | 'atUserIds'>
 
-/** Decides, per POST to a valid session, an HTTP status to fail it with, or undefined to accept it. */
+/** Decides, per POST to a valid session, an HTTP status to fail it with (0: never answer), or undefined to accept it. */
 export type WebhookFault = (msgId: string) => number | undefined
 
 const str = (v: unknown): v is string => typeof v === 'string'
@@ -90,8 +90,10 @@ export class Webhooks {
       return
     }
     const status = this.fault?.(s.msgId)
+    // 0: hold the request unanswered, as a stuck edge does; the client's own timeout (or death) ends it.
+    if (status === 0) return
     if (status !== undefined) {
-      sendJson(res, status, { errcode: -1, errmsg: `simulated failure (HTTP ${status})` })
+      sendJson(res, status, { errcode: status >= 500 ? -1 : status, errmsg: `simulated failure (HTTP ${status})` })
       return
     }
     if (body.tooLarge) {
