@@ -1,9 +1,11 @@
 /** What became of one frame handed to {@link GroupCommit.add}. */
 export type StoreResult = { kind: 'new'; seq: number } | { kind: 'duplicate' } | { kind: 'failed'; err: unknown }
 
-interface Waiting {
+interface Waiting<T> {
   msgId: string
   payload: string
+  /** Carried to `afterCommit` with the stored sequence (the parsed message, so nobody parses it twice). */
+  item: T
   done: (r: StoreResult) => void
 }
 
@@ -12,18 +14,18 @@ interface Waiting {
  * transaction at the end of that turn (setImmediate), and each is answered after that transaction committed.
  * One commit per turn instead of one per frame is what keeps the ack fast under a burst.
  */
-export class GroupCommit {
-  private batch: Waiting[] = []
+export class GroupCommit<T> {
+  private batch: Waiting<T>[] = []
 
   constructor(
     private readonly write: (rows: { msgId: string; payload: string }[]) => (number | undefined)[],
-    private readonly afterCommit: (stored: number[]) => void,
+    private readonly afterCommit: (stored: { seq: number; item: T }[]) => void,
   ) {}
 
   /** Queues one frame for this turn's transaction; `done` is called once it committed (or failed). */
-  add(msgId: string, payload: string, done: (r: StoreResult) => void): void {
+  add(msgId: string, payload: string, item: T, done: (r: StoreResult) => void): void {
     if (this.batch.length === 0) setImmediate(this.flush)
-    this.batch.push({ msgId, payload, done })
+    this.batch.push({ msgId, payload, item, done })
   }
 
   private readonly flush = (): void => {
@@ -36,14 +38,14 @@ export class GroupCommit {
       for (const w of batch) w.done({ kind: 'failed', err })
       return
     }
-    const stored: number[] = []
+    const stored: { seq: number; item: T }[] = []
     batch.forEach((w, i) => {
       const seq = seqs[i]
       if (seq === undefined) {
         w.done({ kind: 'duplicate' })
         return
       }
-      stored.push(seq)
+      stored.push({ seq, item: w.item })
       w.done({ kind: 'new', seq })
     })
     if (stored.length > 0) this.afterCommit(stored)

@@ -26,7 +26,7 @@ export class Inbound extends EventEmitter {
   private readonly unreadable = new Set<Promise<void>>()
   private readonly queue: WorkQueue
   private readonly pool: WorkerPool
-  private readonly commits: GroupCommit
+  private readonly commits: GroupCommit<InboundMessage>
 
   constructor(
     private readonly services: Services,
@@ -54,7 +54,7 @@ export class Inbound extends EventEmitter {
     this.commits = new GroupCommit(
       (rows) => inbox.receiveBatch(rows, now()),
       (stored) => {
-        for (const seq of stored) this.queue.noteStored(seq)
+        for (const { seq, item } of stored) this.queue.noteStored(seq, item)
         // After this turn's acks are written: starting pipelines first would delay them.
         setImmediate(this.pool.pump)
       },
@@ -86,7 +86,7 @@ export class Inbound extends EventEmitter {
     if (mapped.kind === 'own') return 'accept'
     const { msgId } = mapped.message
     return new Promise((resolve) =>
-      this.commits.add(msgId, frame.data, (r) => {
+      this.commits.add(msgId, frame.data, mapped.message, (r) => {
         if (r.kind === 'duplicate') log.debug({ msgId }, 'duplicate delivery ignored')
         if (r.kind !== 'failed') return resolve('accept')
         log.error(

@@ -52,12 +52,21 @@ export class WorkQueue {
   private readonly parked = new Map<string, Parked[]>()
   private parkedCount = 0
   private readonly busy = new Map<string, number>()
+  /** False once a read found the end of the inbox, until something new is stored: no query per idle take. */
+  private unread = true
+  /**
+   * Messages just stored, already parsed by `accept`, by sequence: the page read takes them from here instead
+   * of parsing the payload again. Bounded; past the bound a message is parsed from its stored payload.
+   */
+  private readonly fresh = new Map<number, InboundMessage>()
 
   constructor(private readonly o: WorkQueueOptions) {}
 
   /** A row was stored with this sequence; after the table emptied (prune), SQLite may start numbering again. */
-  noteStored(seq: number): void {
+  noteStored(seq: number, msg?: InboundMessage): void {
     if (seq <= this.cursor) this.cursor = seq - 1
+    this.unread = true
+    if (msg && this.fresh.size < this.o.pageSize * 4) this.fresh.set(seq, msg)
   }
 
   /** The oldest message that may run now, its lane's worker taken; undefined when none may. */
@@ -116,16 +125,19 @@ export class WorkQueue {
   }
 
   private pageHead(): Job | undefined {
-    if (this.page.length === 0) this.readPage()
+    if (this.page.length === 0 && this.unread) this.readPage()
     return this.page[0]
   }
 
   private readPage(): void {
     const rows = this.o.inbox.pendingAfter(this.cursor, this.o.pageSize)
+    if (rows.length < this.o.pageSize) this.unread = false
     const now = this.o.now()
     for (const row of rows) {
       this.cursor = row.seq
-      const mapped = mapRobotPayload(row.payload, now)
+      const cached = this.fresh.get(row.seq)
+      this.fresh.delete(row.seq)
+      const mapped = cached ? { kind: 'message' as const, message: cached } : mapRobotPayload(row.payload, now)
       if (mapped.kind !== 'message') {
         this.o.onUnanswerable(row.msgId)
         continue

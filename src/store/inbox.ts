@@ -37,12 +37,14 @@ export class InboxStore {
     this.selectPending = db.prepare(
       "SELECT msg_id AS msgId, payload FROM inbox WHERE status = 'pending' ORDER BY received_at LIMIT ?",
     )
+    // `+status`: walk the rowid range after the cursor (rows not read yet, nearly all pending). On the status
+    // index SQLite would visit every pending row and sort them, per page: quadratic in the queue's depth.
     this.selectAfter = db.prepare(
       `SELECT rowid AS seq, msg_id AS msgId, received_at AS receivedAt, payload FROM inbox
-        WHERE rowid > ? AND status = 'pending' ORDER BY rowid LIMIT ?`,
+        WHERE rowid > ? AND +status = 'pending' ORDER BY rowid LIMIT ?`,
     )
     this.selectPayload = db.prepare("SELECT payload FROM inbox WHERE rowid = ? AND status = 'pending'").pluck()
-    this.countAfter = db.prepare("SELECT COUNT(*) FROM inbox WHERE rowid > ? AND status = 'pending'").pluck()
+    this.countAfter = db.prepare("SELECT COUNT(*) FROM inbox WHERE rowid > ? AND +status = 'pending'").pluck()
     this.prune = db.prepare("DELETE FROM inbox WHERE received_at < ? AND status = 'done'")
     // Group commit: every frame of one event-loop turn in one transaction, acked after it commits.
     this.receiveAll = db.transaction((rows: { msgId: string; payload: string }[], now: number) =>

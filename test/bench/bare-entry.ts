@@ -1,8 +1,9 @@
 import { DWClient, TOPIC_ROBOT, type DWClientDownStream } from 'dingtalk-stream'
+import http from 'node:http'
 import { serveParent } from './ipc.js'
 
 // The floor the router is measured against: DingTalk's own SDK with nothing in between. It acks each
-// robot callback and POSTs `pong` to the sessionWebhook with the same fetch the router uses. Its
+// robot callback and POSTs `pong` to the sessionWebhook over a keep-alive node:http agent, as the router does. Its
 // endpoint override is the one the simulator tests use (test/simulator/helpers.ts), repeated here so this
 // child imports nothing from the router.
 
@@ -32,21 +33,28 @@ class BareClient extends DWClient {
 }
 
 const failures = new Map<string, number>()
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 })
+// Counted by cause, not logged one by one: the parent sees the missing replies anyway.
+const failed = (why: string) => failures.set(why, (failures.get(why) ?? 0) + 1)
+const PONG = JSON.stringify({ msgtype: 'text', text: { content: 'pong' } })
 const client = new BareClient()
 client.registerCallbackListener(TOPIC_ROBOT, (frame: DWClientDownStream) => {
   client.socketCallBackResponse(frame.headers.messageId, {})
   const payload = JSON.parse(frame.data) as { sessionWebhook: string }
-  fetch(payload.sessionWebhook, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ msgtype: 'text', text: { content: 'pong' } }),
-  })
-    .then((res) => res.json())
-    .catch((err: Error & { cause?: { code?: string; message?: string } }) => {
-      // Counted by cause, not logged one by one: the parent sees the missing replies anyway.
-      const key = `${err.message} (${err.cause?.code ?? err.cause?.message ?? 'no cause'})`
-      failures.set(key, (failures.get(key) ?? 0) + 1)
-    })
+  const req = http.request(
+    payload.sessionWebhook,
+    {
+      method: 'POST',
+      agent,
+      headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(PONG) },
+    },
+    (res) => {
+      res.resume()
+      res.on('error', (err) => failed(err.message))
+    },
+  )
+  req.on('error', (err) => failed(err.message))
+  req.end(PONG)
 })
 
 serveParent(async () => {

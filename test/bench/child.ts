@@ -26,7 +26,7 @@ export interface ChildOptions {
 }
 
 /**
- * A system under test in its own process: `node --import tsx <entry>`, with an IPC channel for
+ * A system under test in its own process: `node <entry>.js` or `node --import tsx <entry>.ts`, with an IPC channel for
  * readiness, memory probes and a clean stop.
  * @example const sut = await startChild({ entry: ROUTER_ENTRY, env, logFile }); await sut.stop()
  */
@@ -46,7 +46,8 @@ export class SutChild {
 
   static async start(opts: ChildOptions): Promise<SutChild> {
     const fd = openSync(opts.logFile, 'a')
-    const execArgs = ['--import', 'tsx']
+    // A compiled entry (the production build) runs with plain node, as `npm run start:prod` does.
+    const execArgs = opts.entry.endsWith('.js') ? [] : ['--import', 'tsx']
     if (opts.cpuProfDir) execArgs.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`)
     execArgs.push(...(opts.nodeArgs ?? []))
     const proc = spawn(process.execPath, [...execArgs, opts.entry], {

@@ -8,11 +8,14 @@ const IDLE_MS = 15_000
 const LOST_AFTER_MS = 30_000
 
 /** How many distinct senders the generator rotates through (each is its own one-to-one conversation). */
-const SENDERS = 100
+const SENDERS = 50
+
+/** What the i-th message says: one text for all, or chosen per message (a mix of skills). */
+export type MessageText = string | ((i: number) => string)
 
 /** The i-th bench message: `text` from rotating end users, like many people using the bot at once. */
-function userMessage(i: number, text: string): SimMessageInput {
-  return { text, senderStaffId: `bench-u${i % SENDERS}` }
+function userMessage(i: number, text: MessageText): SimMessageInput {
+  return { text: typeof text === 'string' ? text : text(i), senderStaffId: `bench-u${i % SENDERS}` }
 }
 
 /**
@@ -29,8 +32,12 @@ export class Tracker {
   firstSendAt = Number.NaN
   lastReplyAt = Number.NaN
   lastAckAt = Number.NaN
+  /** Replies to a message that already had one: a message answered twice. */
+  duplicates = 0
   private readonly byMessageId = new Map<string, number>()
   private readonly byMsgId = new Map<string, number>()
+  /** Messages sent through this tracker that got their reply (to count a second one). */
+  private readonly answered = new Set<string>()
   private waiters: Array<{ n: number; resolve: () => void }> = []
 
   constructor(private readonly sim: DingTalkSimulator) {
@@ -111,9 +118,11 @@ export class Tracker {
   }
 
   private readonly onReply = (r: RecordedReply): void => {
+    if (r.msgId !== undefined && this.answered.has(r.msgId)) this.duplicates++
     const t0 = r.msgId === undefined ? undefined : this.byMsgId.get(r.msgId)
     if (t0 === undefined) return
     this.byMsgId.delete(r.msgId!)
+    this.answered.add(r.msgId!)
     const now = performance.now()
     this.replyMs.push(now - t0)
     this.lastReplyAt = now
@@ -131,6 +140,8 @@ export interface BurstResult {
   messages: number
   /** Replies that never came (the system under test dropped them); throughput counts only replies. */
   lost: number
+  /** Messages answered more than once. */
+  duplicates: number
   elapsedMs: number
   perSecond: number
 }
@@ -142,7 +153,7 @@ export interface BurstResult {
 export async function burst(
   sim: DingTalkSimulator,
   count: number,
-  text: string,
+  text: MessageText,
   timeoutMs: number,
   batch = 100,
 ): Promise<BurstResult> {
@@ -158,6 +169,7 @@ export async function burst(
     return {
       messages: count,
       lost: count - replied,
+      duplicates: tracker.duplicates,
       elapsedMs: Math.round(elapsedMs),
       perSecond: Math.round((replied / elapsedMs) * 1000),
     }
@@ -169,7 +181,7 @@ export async function burst(
 export interface PacedOptions {
   ratePerSecond: number
   count: number
-  text: string
+  text: MessageText
   /** The pacing timer's period; each tick sends what is due by then. */
   tickMs?: number
   /** Stop offering more while this many messages await a reply (keeps an overloaded run bounded). */

@@ -6,6 +6,9 @@ import { parseArgs } from 'node:util'
 import { commands } from '../../commands/index.js'
 import type { DingTalkSimulator } from '../../src/simulator/index.js'
 import { adminPhase, auditRatePhase, pickAdminCommands } from './admin.js'
+import { BUILT_ROUTER_ENTRY, buildForBench } from './build.js'
+import { faultPhase } from './faults.js'
+import { RssPeak } from './rss-peak.js'
 import type { SutChild } from './child.js'
 import { latencyPhase } from './latency.js'
 import { describeMachine, loadAverage } from './machine.js'
@@ -18,11 +21,12 @@ import { throughputPhase } from './throughput.js'
 // Every loop below is bounded in count and time, and every child is stopped (or killed) on the way out.
 
 const USAGE =
-  'usage: npm run bench -- [--out <json>] [--markdown <file>] [--quick] [--profile] [--only throughput,latency,admin,memory,audit]\n' +
+  'usage: npm run bench -- [--out <json>] [--markdown <file>] [--quick] [--profile] [--only throughput,latency,faults,admin,memory,audit]\n' +
+  '  [--source]                                        run the router from the TypeScript sources (tsx) instead of the production build\n' +
   '  [--router-node-args="--max-semi-space-size=2"]   extra node flags for every router child (default: none, as deployed)\n' +
   '  [--memory-messages <n>]                           messages in the memory phase (default 100000)\n' +
   '  --from <results.json> --markdown <file>             only rewrite the markdown section from a saved run'
-const PHASES = ['throughput', 'latency', 'admin', 'memory', 'audit'] as const
+const PHASES = ['throughput', 'latency', 'faults', 'admin', 'memory', 'audit'] as const
 type Phase = (typeof PHASES)[number]
 
 function parseBenchArgs() {
@@ -32,6 +36,7 @@ function parseBenchArgs() {
       markdown: { type: 'string' },
       quick: { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
+      source: { type: 'boolean', default: false },
       only: { type: 'string' },
       'router-node-args': { type: 'string' },
       'memory-messages': { type: 'string' },
@@ -93,6 +98,7 @@ const S = args.quick
       rate: 500,
       seconds: 2,
       latRounds: 1,
+      faultMessages: 500,
       tickMs: 10,
       memMessages: 10_000,
       memEvery: 1000,
@@ -103,12 +109,13 @@ const S = args.quick
       auditSeconds: 1,
     }
   : {
-      rounds: 5,
-      messages: 3000,
+      rounds: 3,
+      messages: 5000,
       warmup: 1000,
       rate: 1000,
-      seconds: 2,
-      latRounds: 5,
+      seconds: 3,
+      latRounds: 3,
+      faultMessages: 5000,
       tickMs: 10,
       memMessages: 100_000,
       memEvery: 5000,
@@ -135,7 +142,7 @@ const results: BenchResults = {
   machine: describeMachine(),
   settings: {
     ...S,
-    senders: 100,
+    senders: 50,
     logLevel: 'warn',
     targets: TARGETS,
     phases: [...only],
@@ -226,15 +233,24 @@ async function finish(): Promise<void> {
 log(
   `bench: ${results.machine.cpus} × ${results.machine.cpuModel}, Node ${results.machine.node}, load average ${results.machine.loadAverageAtStart.join(' ')}`,
 )
+// The RSS target is for the production build: build it once, and run the router child from it.
+let routerEntry: string | undefined
+if (!args.source) {
+  log('building: npm run build (the production build) and the bench entry into dist/')
+  results.settings.buildSeconds = buildForBench()
+  routerEntry = BUILT_ROUTER_ENTRY
+}
+results.settings.routerEntry = args.source ? 'source (tsx)' : 'production build (plain node)'
 let router: SutChild | undefined
 let bare: SutChild | undefined
 try {
   const routerSim = await newSim()
   const bareSim = await newSim()
   if (runs('throughput') || runs('latency') || runs('admin')) {
-    router = await track(startRouterChild(routerSim, 'router', profileDir, routerNodeArgs))
+    router = await track(startRouterChild(routerSim, 'router', profileDir, routerNodeArgs, routerEntry))
     if (runs('throughput') || runs('latency')) bare = await track(startBareChild(bareSim, 'bare', profileDir))
   }
+  const peak = router ? new RssPeak(router) : undefined
   if (runs('throughput')) {
     results.throughput = await phase(
       `1. throughput: ${S.rounds} rounds × ${S.messages} messages, router and bare alternating`,
@@ -259,6 +275,19 @@ try {
         }),
     )
   }
+  if (peak) results.rssPeak = { burstAndPacedMB: peak.stop() }
+  if (runs('faults') && router) {
+    results.faults = await phase(
+      `2b. webhook failing: ${S.faultMessages} messages at ${S.rate} msg/s, every 10th reply POST answered 503`,
+      () =>
+        faultPhase(routerSim, router!, { messages: S.faultMessages, rate: S.rate, failEvery: 10, tickMs: S.tickMs }),
+    )
+    if (results.faults)
+      log(
+        `  ${results.faults.replied} of ${results.faults.messages} answered, ${results.faults.answeredTwice} twice; ` +
+          `${results.faults.failedPosts} of ${results.faults.posts} POSTs failed; ack p99 ${results.faults.ackP99} ms, reply p99 ${results.faults.replyP99} ms`,
+      )
+  }
   if (runs('admin') && router) {
     const picked = pickAdminCommands(commands)
     results.admin = await phase(
@@ -279,7 +308,9 @@ try {
       `3. memory: ${S.memMessages.toLocaleString('en')} messages at ${rate} msg/s into a fresh router child`,
       async () => {
         const sim = await newSim()
-        const child = await track(startRouterChild(sim, 'memory', profileDir, ['--expose-gc', ...routerNodeArgs]))
+        const child = await track(
+          startRouterChild(sim, 'memory', profileDir, ['--expose-gc', ...routerNodeArgs], routerEntry),
+        )
         try {
           return await memoryPhase(sim, child, {
             messages: S.memMessages,

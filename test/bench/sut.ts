@@ -10,7 +10,7 @@ export const BENCH_OPERATOR = { staffId: 'bench-op1', name: 'bench-operator' }
 export const BENCH_OPS_GROUP = 'cid-bench-ops'
 
 /**
- * The router's YAML for the bench. The generator rotates 100 senders at up to a few thousand msg/s, so the
+ * The router's YAML for the bench. The generator rotates 50 senders at up to a few thousand msg/s, so the
  * per-user limits are raised (the rate-limit step still runs on every message; it just never trips).
  * `enable-skill` is waived from approval so the admin phase can alternate disable/enable and time the
  * executed path (approval is excluded from that figure by definition).
@@ -57,13 +57,14 @@ export async function startRouterChild(
   label: string,
   cpuProfDir?: string,
   nodeArgs?: string[],
+  entry = ROUTER_ENTRY,
 ): Promise<SutChild> {
   const dir = workDir(label)
   const configFile = join(dir, 'router.yaml')
   writeFileSync(configFile, BENCH_CONFIG)
   return SutChild.start({
     label,
-    entry: ROUTER_ENTRY,
+    entry,
     logFile: join(dir, 'child.log'),
     cpuProfDir,
     nodeArgs,
