@@ -146,7 +146,7 @@ export class Inbound extends EventEmitter {
       now(),
     )
     await ctx.reply(STALE_REPLY)
-    inbox.complete(ctx.msg.msgId, now(), { route: ctx.route, isError: true })
+    await inbox.completeSoon(ctx.msg.msgId, now, { route: ctx.route, isError: true })
   }
 
   private createContext(msg: InboundMessage, receivedAt: number): Context {

@@ -37,7 +37,7 @@ export function observe(): Middleware<Context> {
       // A duplicate is the other run's to complete. Only now, after the reply was delivered or refused for good,
       // is the message marked answered, in the same write as its usage row.
       if (ctx.outcome !== 'duplicate')
-        inbox.complete(ctx.msg.msgId, now(), { route: ctx.route, isError: ctx.outcome === 'error' })
+        await inbox.completeSoon(ctx.msg.msgId, now, { route: ctx.route, isError: ctx.outcome === 'error' })
     }
   }
 }

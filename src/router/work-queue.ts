@@ -11,12 +11,16 @@ export interface Job {
   stale: boolean
 }
 
-/** A message held back because its lane (skill) has all its workers busy; its payload stays in SQLite. */
+/**
+ * A message held back because its lane (skill) has all its workers busy. The first few keep their parsed
+ * message; past that only the id is held and the payload is read back from SQLite when it runs.
+ */
 interface Parked {
   seq: number
   msgId: string
   receivedAt: number
   lane: string
+  msg?: InboundMessage
 }
 
 export interface WorkQueueOptions {
@@ -158,7 +162,8 @@ export class WorkQueue {
     const { seq, msgId, receivedAt, lane } = job
     let list = this.parked.get(lane)
     if (!list) this.parked.set(lane, (list = []))
-    list.push({ seq, msgId, receivedAt, lane })
+    const keep = this.parkedCount < this.o.pageSize * 4
+    list.push({ seq, msgId, receivedAt, lane, msg: keep ? job.msg : undefined })
     this.parkedCount++
   }
 
@@ -178,6 +183,15 @@ export class WorkQueue {
     list.shift()
     this.parkedCount--
     if (list.length === 0) this.parked.delete(p.lane)
+    if (p.msg)
+      return {
+        seq: p.seq,
+        msgId: p.msgId,
+        receivedAt: p.receivedAt,
+        lane: p.lane,
+        msg: p.msg,
+        stale: this.isStale(p, now),
+      }
     const payload = this.o.inbox.payloadOf(p.seq)
     if (payload === undefined) return undefined
     const mapped = mapRobotPayload(payload, now)
