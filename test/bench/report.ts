@@ -240,7 +240,7 @@ export function formatMarkdown(r: BenchResults, jsonPath: string, analysisFile?:
         .join(', ')}. ` +
         `Offered ${mem.ratePerSecond} msg/s with at most ${mem.window} awaiting a reply (achieved ${mem.achievedPerSecond} msg/s, ${mem.lost} lost)` +
         `${mem.nodeArgs.length ? `, router flags \`${mem.nodeArgs.join(' ')}\`` : ', router run as deployed (no heap flags)'}. ` +
-        `Where the RSS goes: idle Node alone ${mem.baseline.nodeMB} MB, idle Node with tsx's loader ${mem.baseline.nodeWithTsxMB} MB, ` +
+        `Where the RSS goes: idle Node alone ${mem.baseline.nodeMB} MB (with tsx's loader ${mem.baseline.nodeWithTsxMB} MB, not used by the production build), ` +
         `the idle router ${mem.rssAtStartMB} MB; at the end the V8 heap held ${mem.childAtEnd?.heapTotal ?? '?'} MB (${mem.childAtEnd?.heapUsed ?? '?'} MB in use), ` +
         `but the live heap after a full GC was ${mem.liveAtStart?.heapUsed ?? '?'} MB before the first message and ${mem.liveAtEnd?.heapUsed ?? '?'} MB after the last.`,
       '',
@@ -248,25 +248,32 @@ export function formatMarkdown(r: BenchResults, jsonPath: string, analysisFile?:
   }
   lines.push(
     '**How it is measured.** One `npm run bench` against the built-in simulator over loopback, with the real ' +
-      '`dingtalk-stream` SDK on the bot side. The simulator and the load generator share the bench process; each ' +
-      'system under test is its own child process (`node --import tsx`, as the Dockerfile runs the router): the router ' +
-      '(`test/bench/router-entry.ts`: `createRouterApp` with the real skills and commands plus a bench-only `sleep` skill, ' +
-      'SQLite inbox dedup, audit, metrics, jobs and the HTTP listener, at `LOG_LEVEL=warn` so log formatting does not ' +
-      'dominate) and a bare SDK bot (`test/bench/bare-entry.ts`: a `DWClient` subclass that acks and POSTs `pong` to ' +
-      'the sessionWebhook with `fetch`). Before each round the bench waits for the child to be idle. *Throughput*: router ' +
-      'and bare alternate, each round sending every message as fast as the generator can and awaiting every reply; ' +
-      "the child's CPU time per message (from `/proc/<pid>/stat`) is the steadier view of the same question on a shared " +
-      'host. *Latency*: a timer sends the messages due on each 10 ms tick; ack latency is frame written by the simulator ' +
-      "→ ack received, reply latency frame written → webhook reply received, both on the bench process's monotonic " +
-      'clock; router, bare and router-with-the-2-s-skill alternate for several rounds and the target uses the median ' +
-      "of the rounds' p99s. *Memory*: a fresh router child (started with `--expose-gc`, which only exposes `gc()`, used " +
-      'once before the first and once after the last message) takes 100,000 pings offered a little below the measured ' +
-      'throughput with at most 250 awaiting a reply; the parent reads its `VmRSS` from `/proc/<pid>/status` every 5,000 ' +
-      'replies and fits a line through the second half. *Admin*: an operator in the admin group sends commands one at a ' +
-      'time. *Audit*: `AuditLog.append` in a loop on a temporary database, each append its own committed transaction. ' +
-      'The bench config raises the per-user rate limits (50 rotating senders at thousands of msg/s; the step still ' +
-      'runs) and waives approval for `enable-skill` so the admin figure can alternate disable/enable (approval is ' +
-      'excluded by definition).',
+      '`dingtalk-stream` SDK on the bot side. The bench first runs `npm run build` and compiles its router entry ' +
+      'next to it (`test/bench/build.ts`), so the router child is the production build run by plain `node`, no tsx ' +
+      'loader (`--source` runs the TypeScript instead). The simulator and the load generator share the bench ' +
+      'process; each system under test is its own child process: the router (`test/bench/router-entry.ts`: ' +
+      '`createRouterApp` with the real skills and commands plus a bench-only `sleep` skill, the SQLite inbox as the ' +
+      'queue, audit, metrics, jobs and the HTTP listener, default pool size, at `LOG_LEVEL=warn`) and a bare SDK bot ' +
+      '(`test/bench/bare-entry.ts`: a `DWClient` subclass that acks and POSTs `pong` to the sessionWebhook over a ' +
+      'keep-alive `node:http` agent, nothing else). Before each round the bench waits for the child to be idle. ' +
+      '*Burst*: router and bare alternate, each round offering every message at once (from 50 rotating senders, no ' +
+      'cap on messages awaiting a reply) and awaiting every reply; throughput = replies / (first send → last reply); ' +
+      "the child's CPU time per message (from `/proc/<pid>/stat`) is the steadier view on a shared host. *Paced*: a " +
+      'timer sends the messages due on each 10 ms tick (1,000 msg/s); ack latency is frame written by the simulator → ' +
+      "ack received, reply latency frame written → webhook reply received, both on the bench process's monotonic " +
+      'clock; router, bare and the router with one message in 50 going to a skill that sleeps 2 s (about 40 asleep ' +
+      "at once, more than the skill's share of the pool) alternate, and the target uses the median of the rounds' " +
+      "p99s. *Peak RSS*: the bench reads the router child's `VmRSS` every 100 ms through the burst and paced phases. " +
+      '*Webhook 5xx*: the simulator answers HTTP 503 to every 10th sessionWebhook POST (and records nothing for it) ' +
+      'while the router takes a paced load; replies are counted per msgId until the child is idle again. *Soak*: a ' +
+      'fresh router child (with `--expose-gc`, which only exposes `gc()`, used once before the first and once after ' +
+      'the last message) takes 100,000 pings offered a little below the measured throughput with at most 250 ' +
+      'awaiting a reply; the parent reads `VmRSS` every 5,000 replies and fits a line through the second half. ' +
+      '*Admin*: an operator in the admin group sends commands one at a time. *Audit*: `AuditLog.append` in a loop on ' +
+      'a temporary database, each append its own committed transaction. The bench config raises the per-user rate ' +
+      'limits (50 rotating senders at thousands of msg/s; the step still runs) and waives approval for ' +
+      '`enable-skill` so the admin figure can alternate disable/enable. `--quick` shrinks every phase to check a ' +
+      'run in a couple of minutes.',
     '',
   )
   if (r.errors.length)
