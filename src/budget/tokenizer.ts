@@ -40,7 +40,9 @@ function encodeOnly(ranks: TiktokenBPE): Tiktoken {
     if (!line) continue
     const [, offsetText, ...tokens] = line.split(' ')
     const offset = Number.parseInt(offsetText ?? '', 10)
-    tokens.forEach((token, i) => rankMap.set(Buffer.from(token, 'base64').join(','), offset + i))
+    tokens.forEach((token, i) => {
+      rankMap.set(Buffer.from(token, 'base64').join(','), offset + i)
+    })
   }
   return tiktoken
 }
