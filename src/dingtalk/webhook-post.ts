@@ -25,7 +25,7 @@ export interface WebhookResponse {
 /**
  * POSTs a JSON body with node:http(s) and reads the JSON answer. This is the reply hot path: global
  * `fetch` (undici and web streams) cost about three times the CPU per request on Node 20 (measured
- * ~350–440 µs against ~110–140 µs per POST, see the README's benchmark section). Redirects are never
+ * ~350–440 µs against ~110–140 µs per POST, see test/bench/RESULTS.md). Redirects are never
  * followed; certificates are verified (https defaults). `timeoutMs` bounds one attempt from the moment it
  * has a connection, so replies queued behind `MAX_SOCKETS` busy ones do not time out while waiting.
  * @example const { status, json } = await postJson(msg.sessionWebhook, { msgtype: 'text', text: { content: 'pong' } }, 5000)
