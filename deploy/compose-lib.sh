@@ -24,7 +24,9 @@ else
 fi
 
 compose() {
-  local args=(--project-directory "$DEPLOY_DIR" -f "$COMPOSE_FILE")
+  local args=(--project-directory "$DEPLOY_DIR")
+  # COMPOSE_FILE in the env file (an override file next to the compose file) is left to compose to read.
+  if [[ -n ${ROUTER_COMPOSE_FILE:-} ]] || ! grep -q '^COMPOSE_FILE=' "$ENV_FILE" 2>/dev/null; then args+=(-f "$COMPOSE_FILE"); fi
   [[ -f $ENV_FILE ]] && args+=(--env-file "$ENV_FILE")
   # 9>&-: the reconciler's lock stays with the reconciler, not with a compose process that outlives it.
   "${COMPOSE_CMD[@]}" "${args[@]}" "$@" 9>&-

@@ -6,18 +6,32 @@ import { OP1, OP2, OPS, TEST_SECRETS } from '../helpers/router.js'
 import { ROOT, run, type RunResult, shell } from './engine.js'
 import { REPO } from './releases.js'
 
-/** The published port on the host's loopback (set through .env, as an operator would). */
-export const HTTP_PORT = 18_380
+/** The router's port on the host's loopback: the compose default. */
+export const HTTP_PORT = 8080
+
+/**
+ * The suite's only addition to the repository's compose file. The simulator runs on the host's loopback and
+ * the router sends plain-HTTP session-webhook replies to loopback hosts only (anything else must be HTTPS),
+ * so in the suite the router shares the host's network namespace and binds 127.0.0.1 itself; the published
+ * `127.0.0.1:…:8080` of the real file is then moot (test/deploy/compose.test.ts checks it).
+ */
+const CI_OVERRIDE = `services:
+  router:
+    network_mode: host
+    environment:
+      ROUTER_HTTP_HOST: 127.0.0.1
+`
 
 /**
  * A deployment folder as the compose header sets one up: the compose file and deploy/ copied from the
- * repository, router.yaml (pointing at the simulator on the host's address), secrets/ and a 0600 .env
+ * repository (plus the suite's network override, named in .env's COMPOSE_FILE), router.yaml (pointing at the simulator on the host's address), secrets/ and a 0600 .env
  * pinning `digest`. data/ and replica/ are left to the caller (the first test shows what a missing one does).
  */
 export function deploymentFolder(dir: string, sim: DingTalkSimulator, digest: string): Deployment {
   mkdirSync(dir, { recursive: true })
   cpSync(join(ROOT, 'docker-compose.yml'), join(dir, 'docker-compose.yml'))
   cpSync(join(ROOT, 'deploy'), join(dir, 'deploy'), { recursive: true })
+  writeFileSync(join(dir, 'docker-compose.ci.yml'), CI_OVERRIDE)
   writeFileSync(
     join(dir, 'router.yaml'),
     stringify({
@@ -43,6 +57,7 @@ export function deploymentFolder(dir: string, sim: DingTalkSimulator, digest: st
       'DEPLOYED_BY=pipeline',
       `ROUTER_HTTP_HOST_PORT=${HTTP_PORT}`,
       'COMPOSE_PROJECT_NAME=routerci',
+      'COMPOSE_FILE=docker-compose.yml:docker-compose.ci.yml',
     ].join('\n'),
   )
 }

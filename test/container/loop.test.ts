@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DingTalkSimulator } from '../../src/simulator/index.js'
 import { OP1, OP2, OPS, TEST_SECRETS } from '../helpers/router.js'
 import { type Deployment, deploymentFolder, HTTP_PORT } from './deployment.js'
-import { type Daemon, hostAddress, registry, registryUp, ROOT, run, startEngine, stateDir } from './engine.js'
+import { answers, type Daemon, hostAddress, registry, registryUp, ROOT, run, startEngine, stateDir } from './engine.js'
 import { buildReleases, REPO, type Releases } from './releases.js'
 
 // The deploy and rollback loop on a real engine: podman (runc) behind docker-compose, a registry on
@@ -21,7 +21,6 @@ if (canRun.code !== 0) {
 describe.skipIf(canRun.code !== 0)('the deploy and rollback loop on a real container engine', () => {
   const state = stateDir()
   const sim = new DingTalkSimulator({
-    host: hostAddress(),
     clientId: 'ding-ci-app',
     clientSecret: TEST_SECRETS.clientSecret,
   })
@@ -33,6 +32,7 @@ describe.skipIf(canRun.code !== 0)('the deploy and rollback loop on a real conta
   let d: Deployment
 
   beforeAll(async () => {
+    if (await answers(`http://127.0.0.1:${HTTP_PORT}/`)) throw new Error(`port ${HTTP_PORT} is taken on this host`)
     engine = await startEngine(state)
     reg = registry(state)
     await reg.start(registryUp)
@@ -90,9 +90,9 @@ describe.skipIf(canRun.code !== 0)('the deploy and rollback loop on a real conta
 
   it('runs read-only, with no capabilities, as uid 10001, and listens on the host loopback only', async () => {
     const inspect = await d.sh(
-      `docker inspect --format '{{.HostConfig.ReadonlyRootfs}} {{.HostConfig.CapDrop}} {{.Config.User}}' "$(docker compose ps -q router)"`,
+      `docker inspect --format '{{.HostConfig.ReadonlyRootfs}} {{.Config.User}}' "$(docker compose ps -q router)"`,
     )
-    expect(inspect.stdout).toMatch(/^true .*ALL.* 10001:10001/)
+    expect(inspect.stdout.trim()).toBe('true 10001:10001')
     const inside = await d.sh(
       `docker compose exec -T router sh -c 'id -u; id -g; grep CapEff /proc/1/status; grep CapEff /proc/self/status; touch /app/x 2>&1 || echo ro'`,
     )
@@ -100,8 +100,6 @@ describe.skipIf(canRun.code !== 0)('the deploy and rollback loop on a real conta
     expect(inside.stdout).toMatch(/CapEff:\s+0+\n.*CapEff:\s+0+\n/s)
     expect(inside.stdout).toContain('Read-only file system')
     expect((await d.sh(`getent passwd 10001 || echo "no login user 10001"`)).stdout).toContain('no login user 10001')
-    const port = await d.sh('docker compose port router 8080')
-    expect(port.stdout.trim()).toBe(`127.0.0.1:${HTTP_PORT}`)
     await expect(
       fetch(`http://${hostAddress()}:${HTTP_PORT}/healthz`, { signal: AbortSignal.timeout(3000) }),
     ).rejects.toThrow()
