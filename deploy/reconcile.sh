@@ -90,13 +90,25 @@ pull_with_retry() {
   done
 }
 
+# `up -d --force-recreate`, retried: a crash-looping container that its restart policy brings back between
+# compose's stop and remove makes one attempt fail ("cannot remove a running container").
+recreate() {
+  local attempt
+  for attempt in 1 2 3; do
+    if compose up -d --force-recreate "$SERVICE"; then return 0; fi
+    log "recreating $SERVICE failed (attempt $attempt of 3); removing the old container first"
+    compose rm -f -s "$SERVICE" || true
+  done
+  return 1
+}
+
 # Brings up whatever the env file pins and verifies it; a container that `up -d` left alone is recreated.
 converge_current() {
   local want
   want=$(env_value ROUTER_IMAGE_DIGEST)
   if wait_verified 0 "$want"; then return 0; fi
   log "the running router does not verify (${LAST_PROBE}); recreating it from $ENV_FILE"
-  compose up -d --force-recreate "$SERVICE" || true
+  recreate || true
   wait_verified "$READY_TIMEOUT" "$want"
 }
 
@@ -179,7 +191,7 @@ if ! pull_with_retry; then
 fi
 
 # --force-recreate: an `up -d` that leaves the old container running must not pass for a deploy.
-if compose up -d --force-recreate "$SERVICE" && wait_verified "$READY_TIMEOUT" "$digest"; then
+if recreate && wait_verified "$READY_TIMEOUT" "$digest"; then
   verified=true
   rm -f "$PREV" "$ABSENT" "$FAILED_FILE"
   log "$target is running and verified: /status digest and /ready (${LAST_PROBE})"
@@ -190,7 +202,7 @@ log "$target did not verify within ${READY_TIMEOUT}s (last answer: ${LAST_PROBE}
 restore_saved_env || true
 verified=true
 printf '%s\n' "$digest" >"$FAILED_FILE"
-if compose up -d --force-recreate "$SERVICE" && wait_verified "$READY_TIMEOUT" "$(env_value ROUTER_IMAGE_DIGEST)"; then
+if recreate && wait_verified "$READY_TIMEOUT" "$(env_value ROUTER_IMAGE_DIGEST)"; then
   log "the previous release is running and verified again (${LAST_PROBE})"
 else
   log "the previous release is NOT ready either (${LAST_PROBE}): check '${COMPOSE_CMD[*]} logs $SERVICE' and docs/RUNBOOK.md; the unit stays failed and the timer retries"

@@ -13,11 +13,13 @@ export const HTTP_PORT = 8080
  * The suite's only addition to the repository's compose file. The simulator runs on the host's loopback and
  * the router sends plain-HTTP session-webhook replies to loopback hosts only (anything else must be HTTPS),
  * so in the suite the router shares the host's network namespace and binds 127.0.0.1 itself; the published
- * `127.0.0.1:…:8080` of the real file is then moot (test/deploy/compose.test.ts checks it).
+ * `127.0.0.1:…:8080` of the real file is then moot (test/deploy/compose.test.ts checks it). The host's
+ * namespace is named by path: podman takes it, and docker-compose's client-side "host mode cannot publish
+ * ports" check (for the literal `host`) does not stop the real file's `ports` from being merged in.
  */
 const CI_OVERRIDE = `services:
   router:
-    network_mode: host
+    network_mode: "ns:/proc/self/ns/net"
     environment:
       ROUTER_HTTP_HOST: 127.0.0.1
 `

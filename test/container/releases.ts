@@ -41,9 +41,11 @@ export async function buildReleases(state: string, log: (line: string) => void):
   await build('r1')
   await build('r2')
   log('project image built (r1, r2)')
+  // A release whose process exits at start. On the base image, not the project's, so the project's releases
+  // can be removed from local storage (forgetLocally) without a child image holding on to them.
   writeFileSync(
     join(state, 'Containerfile.crash'),
-    'FROM localhost/dingtalk-ops-router:r2\nCMD ["node", "-e", "console.error(\'release that cannot start\'); process.exit(1)"]\n',
+    `FROM ${base}\nCMD ["node", "-e", "console.error('release that cannot start'); process.exit(1)"]\n`,
   )
   await must('podman', [
     'build',
@@ -70,4 +72,13 @@ export async function buildReleases(state: string, log: (line: string) => void):
   const releases = { r1: await push('r1'), r2: await push('r2'), crash: await push('crash') }
   log(`pushed ${JSON.stringify(releases)}`)
   return releases
+}
+
+/**
+ * Removes a release from the engine's local storage, so the next pull has to reach the registry (podman
+ * answers a pull by digest from local storage when it has the image).
+ */
+export async function forgetLocally(digest: string): Promise<void> {
+  const id = (await must('podman', ['image', 'inspect', '--format', '{{.Id}}', `${REPO}@${digest}`])).trim()
+  await must('podman', ['rmi', '--force', id])
 }

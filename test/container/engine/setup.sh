@@ -14,9 +14,12 @@ if ((${#need[@]} > 0)); then
     docker-compose uidmap slirp4netns iptables >&2
 fi
 # crun fails on this kind of VM; runc works. The nofile/nproc ulimits must fit inside the VM's own limits.
-if [[ ! -f /etc/containers/containers.conf ]] || ! grep -q '^runtime = "runc"' /etc/containers/containers.conf; then
+# No default sysctls: podman's default (net.ipv4.ping_group_range) cannot be set in the host's network
+# namespace, which the suite's router joins (test/container/deployment.ts).
+if [[ ! -f /etc/containers/containers.conf ]] || ! grep -q '^default_sysctls = \[\]' /etc/containers/containers.conf; then
   cat >/etc/containers/containers.conf <<'CONF'
 [containers]
+default_sysctls = []
 default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
 
 [engine]
