@@ -23,6 +23,16 @@ else
   COMPOSE_CMD=(docker compose)
 fi
 
+# The engine's own CLI, for what compose cannot answer (is this image really here?). ROUTER_ENGINE overrides.
+if [[ -n ${ROUTER_ENGINE:-} ]]; then
+  ENGINE_CMD=$ROUTER_ENGINE
+elif [[ ${COMPOSE_CMD[0]} == podman* ]]; then
+  ENGINE_CMD=podman
+else
+  ENGINE_CMD=docker
+fi
+LAST_PROBE=''
+
 compose() {
   local args=(--project-directory "$DEPLOY_DIR")
   # COMPOSE_FILE in the env file (an override file next to the compose file) is left to compose to read.

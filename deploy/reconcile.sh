@@ -78,10 +78,12 @@ write_env() {
   mv -f "$tmp" "$ENV_FILE"
 }
 
+# A pull counts only when the image is then in the engine's storage: some compose front-ends report a pull
+# whose registry was unreachable as done.
 pull_with_retry() {
-  local attempt=1 delay=$PULL_BACKOFF
+  local image=$1 attempt=1 delay=$PULL_BACKOFF
   while :; do
-    if compose pull "$SERVICE"; then return 0; fi
+    if compose pull "$SERVICE" && "$ENGINE_CMD" image inspect "$image" >/dev/null 2>&1; then return 0; fi
     if ((attempt >= PULL_ATTEMPTS)); then return 1; fi
     log "pull failed (attempt $attempt of $PULL_ATTEMPTS); retrying in ${delay}s"
     sleep "$delay"
@@ -185,7 +187,7 @@ trap 'exit 143' TERM
 log "applying $target (asked by $requested_by; was ${current:-the compose default})"
 write_env "$target" "$digest" "reconcile.sh/$requested_by"
 
-if ! pull_with_retry; then
+if ! pull_with_retry "$target"; then
   log "could not pull $target after $PULL_ATTEMPTS attempts (registry unreachable?): not a verdict on the release; restoring ${current:-the compose default}, the timer retries"
   exit 3
 fi

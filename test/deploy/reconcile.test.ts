@@ -32,6 +32,7 @@ args=("$@")
 for ((i = 0; i < \${#args[@]}; i++)); do
   case \${args[i]} in
     pull) [[ -f $FAKE_DIR/pull-fails ]] && { echo "registry unreachable" >&2; exit 1; }; exit 0 ;;
+    inspect) [[ -f $FAKE_DIR/pull-lies ]] && exit 1; exit 0 ;;
     --force-recreate) sed -n 's/^ROUTER_IMAGE_DIGEST=//p' "$FAKE_DIR/.env" > "$FAKE_DIR/running"; exit 0 ;;
     router) [[ \${args[i-2]} == exec ]] && exec "\${args[@]:i+1}" ;;
   esac
@@ -105,7 +106,7 @@ async function deployment(healthy: string, env: string | null = ORIGINAL_ENV) {
       ? readFileSync(join(dir, 'docker.log'), 'utf8')
           .trim()
           .split('\n')
-          .filter((l) => !l.includes(' exec '))
+          .filter((l) => !l.includes(' exec ') && !l.startsWith('image inspect '))
       : []
   const envFile = () => readFileSync(join(dir, '.env'), 'utf8')
   return { dir, run, docker, envFile, running }
@@ -192,6 +193,15 @@ describe('deploy/reconcile.sh (fake engine on PATH, fake router)', () => {
     const later = await d.run()
     expect(later.code, later.stderr).toBe(3)
     expect(later.stderr).not.toContain('failed readiness before')
+  })
+
+  it('a pull that reports done but left no image is a failed pull, not a deploy', async () => {
+    const d = await deployment(DIGEST_A)
+    writeFileSync(join(d.dir, 'pull-lies'), '')
+    const result = await d.run({ ROUTER_PULL_ATTEMPTS: '2' })
+    expect(result.code, result.stderr).toBe(3)
+    expect(d.docker()).toEqual(Array(2).fill(`${composeArgs(d.dir)} pull router`))
+    expect(d.envFile()).toBe(ORIGINAL_ENV)
   })
 
   it('an env file left pinned by a killed run is restored, and what it pins verified, before anything else', async () => {
