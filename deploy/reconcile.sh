@@ -66,7 +66,7 @@ save_env() {
 # and with the mode and owner of the file it replaces (0600 for a new one: it may hold settings worth hiding).
 write_env() {
   local image=$1 digest=$2 by=$3 tmp
-  tmp=$(mktemp "$ENV_FILE.XXXXXX")
+  tmp=$(mktemp "$ENV_FILE.reconcile-tmp.XXXXXX")
   if [[ -f $ENV_FILE ]]; then
     grep -vE '^(ROUTER_IMAGE|ROUTER_IMAGE_DIGEST|DEPLOYED_BY)=' "$ENV_FILE" >"$tmp" || true
     chmod --reference="$ENV_FILE" "$tmp"
@@ -118,6 +118,9 @@ if command -v flock >/dev/null 2>&1; then
   exec 9>"$DEPLOY_DIR/.reconcile.lock"
   flock -n 9 || { log "another reconcile is running"; exit 0; }
 fi
+
+# Temp files of a run killed between mktemp and rename.
+rm -f "$ENV_FILE".reconcile-tmp.* "$PREV.tmp"
 
 # Recovery first: a run killed before verification (SIGKILL, power loss) left its pin in the env file. Put the
 # previous one back and make sure that is what runs, before anything else is considered.

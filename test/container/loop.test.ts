@@ -212,6 +212,8 @@ describe.skipIf(canRun.code !== 0)('the deploy and rollback loop on a real conta
     const r = await retried
     expect(r.code, r.stderr).toBe(0)
     await expectRunning(releases.r2)
+    // The reconciler recreates the router only; the ops loop's plain `up -d` moves the sidecar along.
+    expect((await d.sh('docker compose up -d && deploy/ready.sh 120 ' + releases.r2)).code).toBe(0)
     log('registry outage retried')
   })
 

@@ -80,5 +80,6 @@ export async function buildReleases(state: string, log: (line: string) => void):
  */
 export async function forgetLocally(digest: string): Promise<void> {
   const id = (await must('podman', ['image', 'inspect', '--format', '{{.Id}}', `${REPO}@${digest}`])).trim()
-  await must('podman', ['rmi', '--force', id])
+  // Not --force: a container still using it (the Litestream sidecar) must make this fail, not vanish.
+  await must('podman', ['rmi', id])
 }
