@@ -80,6 +80,9 @@ export async function buildReleases(state: string, log: (line: string) => void):
  */
 export async function forgetLocally(digest: string): Promise<void> {
   const id = (await must('podman', ['image', 'inspect', '--format', '{{.Id}}', `${REPO}@${digest}`])).trim()
-  // Not --force: a container still using it (the Litestream sidecar) must make this fail, not vanish.
-  await must('podman', ['rmi', id])
+  // --force removes every name of the image, and would remove containers using it too: there must be none
+  // (the Litestream sidecar runs a release as well), so that is checked first.
+  const users = (await must('podman', ['ps', '-a', '-q', '--filter', `ancestor=${id}`])).trim()
+  if (users) throw new Error(`release ${digest} is still used by container(s) ${users}`)
+  await must('podman', ['rmi', '--force', id])
 }
