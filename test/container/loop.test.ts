@@ -231,7 +231,10 @@ describe.skipIf(canRun.code !== 0)('the deploy and rollback loop on a real conta
         stdio: 'ignore',
         env: { ...process.env, ...engineEnv },
       })
-      await waitForFile(join(d.dir, '.env.reconcile-prev'))
+      // The dangerous moment: .env already pins the unchecked release, and the pull hangs.
+      await waitFor(
+        () => existsSync(join(d.dir, '.env.reconcile-prev')) && d.env().includes(`ROUTER_IMAGE=${REPO}@${releases.r1}`),
+      )
       // systemd stops the whole unit: the reconciler and the compose pull it started.
       process.kill(-child.pid!, signal)
       await new Promise((done) => child.once('exit', done))
@@ -293,13 +296,15 @@ function writeDesired(d: Deployment, digest: string): void {
   chmodSync(file, 0o600)
 }
 
-async function waitForFile(file: string, timeoutMs = 120_000): Promise<void> {
+async function waitFor(condition: () => boolean, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
-  while (!existsSync(file)) {
-    if (Date.now() > deadline) throw new Error(`${file} did not appear`)
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`still not true after ${timeoutMs} ms: ${condition.toString()}`)
     await new Promise((r) => setTimeout(r, 100))
   }
 }
+
+const waitForFile = (file: string) => waitFor(() => existsSync(file))
 
 function lastEntry(jsonl: string): { seq: number; hash: string } {
   const last = jsonl.trim().split('\n').at(-1)!
