@@ -257,8 +257,15 @@ describe.skipIf(canRun.code !== 0)('the deploy and rollback loop on a real conta
   })
 
   it('the host is gone: Litestream restores the database on a new host and the audit chain still holds the last head', async () => {
+    const seen = sim.replies.length
     const mark = await d.sh('deploy/routerctl.sh disable-skill ping --reason "before the host is lost"')
     expect(mark.code, mark.stderr).toBe(0)
+    // The bot posts the break-glass change to the admin group with the audit head: what on-call keeps.
+    const notice = await sim.waitForReply(
+      { conversationId: OPS, predicate: (r) => r.seq > seen && /audit head \d+:[0-9a-f]+/.test(r.text) },
+      60_000,
+    )
+    const announced = /audit head (\d+):([0-9a-f]+)/.exec(notice.text)!
     const head = lastEntry((await d.sh('deploy/routerctl.sh audit export')).stdout)
     // Replication is continuous; wait until the replica holds that head (what the sidecar is for).
     const oldDir = d.dir
@@ -280,11 +287,10 @@ describe.skipIf(canRun.code !== 0)('the deploy and rollback loop on a real conta
     const tail = steps.stdout.split('\n').find((line) => line.startsWith('{'))
     expect(lastEntry(tail ?? '{}').seq).toBeGreaterThanOrEqual(head.seq)
     expect(steps.stdout).toContain(`ready: ${releases.r1}`)
-    // …and its head comparison with the head from before the loss.
-    const compare = await d.sh(
-      `deploy/routerctl.sh audit export | grep '"seq":${head.seq},' | grep -c '"hash":"${head.hash}"'`,
-    )
-    expect(compare.stdout.trim()).toBe('1')
+    // …and its comparison with the head announced before the loss.
+    const compare = await d.sh(`deploy/routerctl.sh audit verify --expect-head ${announced[1]}:${announced[2]}`)
+    expect(compare.code, compare.stderr).toBe(0)
+    expect(compare.stdout).toContain(`contains the expected head ${announced[1]}:${announced[2]}`)
     await expectRunning(releases.r1)
     log('host loss recovered from the replica')
   })
