@@ -20,7 +20,7 @@ import { expireOrphanedRequests } from './jobs/expire-approvals.js'
 import { logAuditHead } from './jobs/audit-head.js'
 import { scheduleJobs } from './jobs/scheduler.js'
 import type { LoggerHandle } from './logger.js'
-import { createMetrics } from './metrics.js'
+import { createMetrics, primeSeries } from './metrics.js'
 import { parseDuration } from './duration.js'
 import { Inbound } from './router/inbound.js'
 import { createPipeline } from './router/pipeline.js'
@@ -71,6 +71,10 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
       `incident.riskySkills: no skill named ${unknownRisky.join(', ')} (known: ${skills.skills.map((d) => d.name).join(', ')})`,
     )
   }
+  primeSeries(
+    metrics,
+    skills.skills.map((d) => d.name),
+  )
   const stores = openStores(config, now)
   // A runtime state version nobody audited is ignored; say so loudly (logged, announced, in /status).
   stores.stores.state.onUnattested = (v) => {

@@ -158,3 +158,15 @@ function queueMetrics(registry: Registry) {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>
+
+/**
+ * Creates the per-route series at zero, so a dashboard or `/metrics | grep` sees `0` from the first scrape
+ * instead of no series at all (which reads the same as "not scraped"). Other labels appear when first used.
+ * @example primeSeries(metrics, ['ping', 'ask'])
+ */
+export function primeSeries(metrics: Metrics, routes: readonly string[]): void {
+  for (const route of routes) {
+    metrics.errors.inc({ route }, 0)
+    for (const outcome of ['replied', 'error'] as const) metrics.messages.inc({ route, outcome }, 0)
+  }
+}

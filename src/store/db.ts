@@ -2,6 +2,7 @@ import Database from 'better-sqlite3'
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { packagePath } from '../package-root.js'
+import { databaseFolderError } from './db-folder-error.js'
 
 export type DB = Database.Database
 
@@ -14,8 +15,13 @@ const MIGRATIONS_DIR = packagePath('migrations')
  * @example const db = openDatabase('./data/router.db')
  */
 export function openDatabase(file: string, opts: { readonly?: boolean } = {}): DB {
-  if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true })
-  const db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false })
+  let db: DB
+  try {
+    if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true })
+    db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false })
+  } catch (err) {
+    throw databaseFolderError(file, err)
+  }
   db.pragma('busy_timeout = 5000')
   if (!opts.readonly) {
     db.pragma('journal_mode = WAL')

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process'
 import { once } from 'node:events'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join, resolve } from 'node:path'
@@ -11,6 +11,7 @@ import { runAction } from '../../src/admin/actions/execute.js'
 import { DIGEST_A, DIGEST_B, fakeClock, opsServices, script } from '../e2e/ops-helpers.js'
 import { tempDir } from '../helpers/router.js'
 
+// deploy/reconcile.sh against a fake engine; test/container runs the same script on a real one.
 const RECONCILE = resolve('deploy/reconcile.sh')
 const REPO = 'registry.example.com:5000/ops/dingtalk-ops-router'
 const ORIGINAL_ENV = `# pinned by the last deploy\nROUTER_IMAGE=${REPO}@${DIGEST_B}\nROUTER_IMAGE_DIGEST=${DIGEST_B}\nDEPLOYED_BY=ci\nLOG_LEVEL=info\n`
@@ -21,15 +22,34 @@ afterEach(() => {
 })
 
 /**
- * A deployment folder as on the host: .env pinned to DIGEST_B, data/desired-release.json asking for
- * DIGEST_A (written by the router's own code), a fake `docker` on PATH that records its arguments, and a
- * fake /ready that answers 200 only while the env file pins `healthy` (as the real container would).
+ * The fake engine: logs its arguments; `up -d --force-recreate` makes the container run the digest .env pins
+ * now (a plain `up -d` changes nothing, like an up that did not recreate); `pull` fails while the file
+ * `pull-fails` exists; `exec … router node -e <probe> <url>` runs the probe here, against the fake router.
+ */
+const FAKE_DOCKER = `#!/usr/bin/env bash
+printf "%s\\n" "$*" >> "$FAKE_DIR/docker.log"
+args=("$@")
+for ((i = 0; i < \${#args[@]}; i++)); do
+  case \${args[i]} in
+    pull) [[ -f $FAKE_DIR/pull-fails ]] && { echo "registry unreachable" >&2; exit 1; }; exit 0 ;;
+    inspect) [[ -f $FAKE_DIR/pull-lies ]] && exit 1; exit 0 ;;
+    --force-recreate) sed -n 's/^ROUTER_IMAGE_DIGEST=//p' "$FAKE_DIR/.env" > "$FAKE_DIR/running"; exit 0 ;;
+    router) [[ \${args[i-2]} == exec ]] && exec "\${args[@]:i+1}" ;;
+  esac
+done
+`
+
+/**
+ * A deployment folder as on the host: .env pinned to DIGEST_B (running), data/desired-release.json asking
+ * for DIGEST_A (written by the router's own code), the fake engine on PATH, and a fake router whose /status
+ * reports the digest the container runs and whose /ready is 200 only while that digest is `healthy`.
  */
 async function deployment(healthy: string, env: string | null = ORIGINAL_ENV) {
   const dir = tempDir('reconcile-')
   mkdirSync(join(dir, 'data'))
   mkdirSync(join(dir, 'bin'))
-  if (env !== null) writeFileSync(join(dir, '.env'), env)
+  if (env !== null) writeFileSync(join(dir, '.env'), env, { mode: 0o600 })
+  writeFileSync(join(dir, 'running'), env === null ? '' : DIGEST_B)
   writeFileSync(join(dir, 'docker-compose.yml'), 'services: {}\n')
   const clock = fakeClock(Date.now())
   const ops = opsServices({ now: clock.now, digest: DIGEST_B, dir: join(dir, 'data') })
@@ -46,18 +66,17 @@ async function deployment(healthy: string, env: string | null = ORIGINAL_ENV) {
   )
   if (!done.ok) throw new Error(done.reason)
   ops.close()
-  const dockerLog = join(dir, 'docker.log')
-  script(join(dir, 'bin'), 'docker', '#!/usr/bin/env bash\nprintf "%s\\n" "$*" >> "$FAKE_DOCKER_LOG"\n')
-  let readyRequests = 0
-  const server = createServer((_req, res) => {
-    readyRequests++
-    const pinned = existsSync(join(dir, '.env')) && readFileSync(join(dir, '.env'), 'utf8').includes(`@${healthy}\n`)
-    res.writeHead(pinned ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ ready: pinned }))
+  script(join(dir, 'bin'), 'docker', FAKE_DOCKER)
+  const running = () => readFileSync(join(dir, 'running'), 'utf8').trim()
+  const server = createServer((req, res) => {
+    const body = req.url === '/status' ? { digest: running() } : { ready: running() === healthy }
+    const code = req.url === '/ready' && running() !== healthy ? 503 : 200
+    res.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify(body))
   })
   servers.push(server)
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ready`
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   const run = (extra: Record<string, string> = {}) =>
     new Promise<{ code: number; stderr: string }>((done) => {
       execFile(
@@ -68,56 +87,78 @@ async function deployment(healthy: string, env: string | null = ORIGINAL_ENV) {
           env: {
             PATH: `${join(dir, 'bin')}:${process.env.PATH}`,
             HOME: dir,
-            FAKE_DOCKER_LOG: dockerLog,
+            FAKE_DIR: dir,
+            ROUTER_COMPOSE: 'docker compose',
             ROUTER_DEPLOY_DIR: dir,
-            ROUTER_READY_URL: url,
+            ROUTER_PROBE_URL: base,
             ROUTER_READY_TIMEOUT: '3',
             ROUTER_READY_INTERVAL: '0.1',
+            ROUTER_PULL_BACKOFF: '0',
             ...extra,
           },
         },
         (err, _stdout, stderr) => done({ code: err ? Number(err.code) : 0, stderr }),
       )
     })
-  const docker = () => (existsSync(dockerLog) ? readFileSync(dockerLog, 'utf8').trim().split('\n') : [])
+  // The engine calls that change something (the probes are `exec`).
+  const docker = () =>
+    existsSync(join(dir, 'docker.log'))
+      ? readFileSync(join(dir, 'docker.log'), 'utf8')
+          .trim()
+          .split('\n')
+          .filter((l) => !l.includes(' exec ') && !l.startsWith('image inspect '))
+      : []
   const envFile = () => readFileSync(join(dir, '.env'), 'utf8')
-  return { dir, run, docker, envFile, readyRequests: () => readyRequests }
+  return { dir, run, docker, envFile, running }
 }
 
 const composeArgs = (dir: string) =>
   `compose --project-directory ${dir} -f ${dir}/docker-compose.yml --env-file ${dir}/.env`
 
-describe('deploy/reconcile.sh (fake docker on PATH, fake /ready)', () => {
-  it('pins the desired digest, pulls, recreates and waits for /ready', async () => {
+describe('deploy/reconcile.sh (fake engine on PATH, fake router)', () => {
+  it('pins the desired digest, pulls, recreates, and reports it only once /status shows it and /ready passes', async () => {
     const d = await deployment(DIGEST_A)
     const result = await d.run()
     expect(result.code, result.stderr).toBe(0)
-    expect(result.stderr).toContain(`${REPO}@${DIGEST_A} is ready`)
+    expect(result.stderr).toContain(`${REPO}@${DIGEST_A} is running and verified: /status digest and /ready`)
     expect(d.envFile()).toBe(
       `# pinned by the last deploy\nLOG_LEVEL=info\nROUTER_IMAGE=${REPO}@${DIGEST_A}\nROUTER_IMAGE_DIGEST=${DIGEST_A}\nDEPLOYED_BY=reconcile.sh/alice\n`,
     )
-    expect(d.docker()).toEqual([`${composeArgs(d.dir)} pull router`, `${composeArgs(d.dir)} up -d router`])
-    expect(d.readyRequests()).toBeGreaterThan(0)
+    expect(statSync(join(d.dir, '.env')).mode & 0o777).toBe(0o600)
+    expect(d.docker()).toEqual([
+      `${composeArgs(d.dir)} pull router`,
+      `${composeArgs(d.dir)} up -d --force-recreate router`,
+    ])
+    expect(d.running()).toBe(DIGEST_A)
+    expect(existsSync(join(d.dir, '.env.reconcile-prev'))).toBe(false)
 
-    // The timer runs it again: nothing to do.
+    // The timer runs it again: nothing to apply, and the running release still verifies.
     const again = await d.run()
     expect(again.code).toBe(0)
     expect(again.stderr).toContain('already pinned')
+    expect(again.stderr).toContain('running release verified')
     expect(d.docker()).toHaveLength(2)
   })
 
-  it('restores the previous digest and re-runs up -d when the new release does not become ready', async () => {
+  it('an "already pinned" release that is not what runs is recreated and verified, never taken on trust', async () => {
+    const d = await deployment(DIGEST_A)
+    writeFileSync(join(d.dir, '.env'), ORIGINAL_ENV.replaceAll(DIGEST_B, DIGEST_A), { mode: 0o600 })
+    const result = await d.run()
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stderr).toContain(`the running router does not verify (${DIGEST_B} 503)`)
+    expect(d.docker()).toEqual([`${composeArgs(d.dir)} up -d --force-recreate router`])
+    expect(d.running()).toBe(DIGEST_A)
+  })
+
+  it('restores the previous env file and verifies the previous release when the new one does not verify', async () => {
     const d = await deployment(DIGEST_B)
     const result = await d.run()
     expect(result.code, result.stderr).toBe(1)
-    expect(result.stderr).toContain('did not become ready within 3s')
-    expect(result.stderr).toContain('the previous release is ready again')
+    expect(result.stderr).toContain(`did not verify within 3s (last answer: ${DIGEST_A} 503)`)
+    expect(result.stderr).toContain('the previous release is running and verified again')
     expect(d.envFile()).toBe(ORIGINAL_ENV)
-    expect(d.docker()).toEqual([
-      `${composeArgs(d.dir)} pull router`,
-      `${composeArgs(d.dir)} up -d router`,
-      `${composeArgs(d.dir)} up -d router`,
-    ])
+    expect(statSync(join(d.dir, '.env')).mode & 0o777).toBe(0o600)
+    expect(d.running()).toBe(DIGEST_B)
     expect(readFileSync(join(d.dir, '.reconcile-failed'), 'utf8').trim()).toBe(DIGEST_A)
 
     // The timer does not flap back to a release that already failed.
@@ -125,6 +166,55 @@ describe('deploy/reconcile.sh (fake docker on PATH, fake /ready)', () => {
     expect(again.code).toBe(0)
     expect(again.stderr).toContain('failed readiness before')
     expect(d.docker()).toHaveLength(3)
+  })
+
+  it('when the previous release is not ready either, every timer run fails loudly and tries again', async () => {
+    const d = await deployment(`sha256:${'c'.repeat(64)}`)
+    const first = await d.run()
+    expect(first.code).toBe(1)
+    expect(first.stderr).toContain('the previous release is NOT ready either')
+    const next = await d.run()
+    expect(next.code).toBe(1)
+    expect(next.stderr).toContain('the running release is NOT ready')
+    expect(d.docker().at(-1)).toBe(`${composeArgs(d.dir)} up -d --force-recreate router`)
+  })
+
+  it('a failed pull is retried with backoff, then the env file is restored and the release is not blacklisted', async () => {
+    const d = await deployment(DIGEST_A)
+    writeFileSync(join(d.dir, 'pull-fails'), '')
+    const result = await d.run({ ROUTER_PULL_ATTEMPTS: '3' })
+    expect(result.code, result.stderr).toBe(3)
+    expect(result.stderr).toContain('pull failed (attempt 2 of 3)')
+    expect(result.stderr).toContain('not a verdict on the release')
+    expect(d.docker()).toEqual(Array(3).fill(`${composeArgs(d.dir)} pull router`))
+    expect(d.envFile()).toBe(ORIGINAL_ENV)
+    expect(existsSync(join(d.dir, '.reconcile-failed'))).toBe(false)
+
+    const later = await d.run()
+    expect(later.code, later.stderr).toBe(3)
+    expect(later.stderr).not.toContain('failed readiness before')
+  })
+
+  it('a pull that reports done but left no image is a failed pull, not a deploy', async () => {
+    const d = await deployment(DIGEST_A)
+    writeFileSync(join(d.dir, 'pull-lies'), '')
+    const result = await d.run({ ROUTER_PULL_ATTEMPTS: '2' })
+    expect(result.code, result.stderr).toBe(3)
+    expect(d.docker()).toEqual(Array(2).fill(`${composeArgs(d.dir)} pull router`))
+    expect(d.envFile()).toBe(ORIGINAL_ENV)
+  })
+
+  it('an env file left pinned by a killed run is restored, and what it pins verified, before anything else', async () => {
+    const d = await deployment(DIGEST_B)
+    // What a SIGKILL between the pin and the verification leaves behind.
+    writeFileSync(join(d.dir, '.env.reconcile-prev'), ORIGINAL_ENV, { mode: 0o600 })
+    writeFileSync(join(d.dir, '.env'), `ROUTER_IMAGE=${REPO}@${DIGEST_A}\n`, { mode: 0o644 })
+    writeFileSync(join(d.dir, 'data', 'desired-release.json'), '{\n  "status": "awaiting-hook"\n}\n')
+    const result = await d.run()
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stderr).toContain('an earlier run was interrupted before its release was verified')
+    expect(d.envFile()).toBe(ORIGINAL_ENV)
+    expect(statSync(join(d.dir, '.env')).mode & 0o777).toBe(0o600)
   })
 
   it('refuses what it cannot pin, changing nothing', async () => {
@@ -155,10 +245,11 @@ describe('deploy/reconcile.sh (fake docker on PATH, fake /ready)', () => {
     expect(d.docker()).toEqual([])
   })
 
-  it('with ROUTER_IMAGE_REPO and no env file yet, creates the pin (and removes it again on failure)', async () => {
+  it('with ROUTER_IMAGE_REPO and no env file yet, creates a 0600 pin (and removes it again on failure)', async () => {
     const ok = await deployment(DIGEST_A, null)
     expect((await ok.run({ ROUTER_IMAGE_REPO: REPO })).code).toBe(0)
     expect(ok.envFile()).toContain(`ROUTER_IMAGE=${REPO}@${DIGEST_A}\n`)
+    expect(statSync(join(ok.dir, '.env')).mode & 0o777).toBe(0o600)
 
     const bad = await deployment(`sha256:${'f'.repeat(64)}`, null)
     expect((await bad.run({ ROUTER_IMAGE_REPO: REPO })).code).toBe(1)
