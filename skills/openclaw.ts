@@ -1,0 +1,61 @@
+import { z } from 'zod'
+import { needsMoreInfo } from '../src/budget/refusal.js'
+import { destinationOf } from '../src/ask/tools.js'
+import { defineSkill, type SkillDefinition } from '../src/define.js'
+import { GatewayRefused } from '../src/openclaw/client.js'
+import { deliverAgentTurn } from '../src/openclaw/deliver.js'
+import type { OpenClawSettings } from '../src/openclaw/settings.js'
+
+/** The words that start a new agent session for this conversation: `claw /reset`, `claw 重置`. */
+export const RESET_WORDS = /^(?:\/reset|\/new|重置|重新开始)$/i
+
+/** The reply when the Gateway cannot be reached or the route is paused (incident mode, open breaker). */
+export function agentUnavailable(route: string): string {
+  return `"${route}" cannot reach its OpenClaw agent right now (the gateway is not answering, or the route is paused). Nothing was done; please try again later.`
+}
+
+const literal = (word: string) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+/**
+ * One skill per `openclaw.routes.<name>`: `<trigger> <text>` goes to the route's agent through the
+ * Gateway's Chat Completions endpoint, with the router's identity, scopes, budget and egress rules.
+ * @example openclawSkills(config.openclaw, config.operators.map((o) => o.staffId))
+ */
+export function openclawSkills(settings: OpenClawSettings, operatorIds: string[]): SkillDefinition<unknown>[] {
+  return Object.entries(settings.routes).map(([name, route]) => {
+    const triggers = route.triggers ?? [name]
+    const allow = route.access === 'users' ? route.allowUsers : operatorIds
+    return defineSkill({
+      name,
+      description: route.description ?? `Ask the OpenClaw agent "${route.agentId}"`,
+      example: `${triggers[0]} 今天有哪些告警? (${triggers[0]} /reset starts over)`,
+      match: new RegExp(`^(?:${triggers.map(literal).join('|')})\\s+(?<text>[\\s\\S]+)$`, 'iu'),
+      args: z.object({ text: z.string().trim().min(1) }),
+      risk: route.risk,
+      egress: [destinationOf(route.baseUrl)],
+      ...(allow ? { allow } : {}),
+      needs: { openclaw: true },
+      timeoutMs: route.timeoutMs + 5_000,
+      async handler({ args, ctx }) {
+        const agent = ctx.openclaw
+        if (!agent) return agentUnavailable(name)
+        // Said the same way as a refused command: nothing about where the route does work.
+        if (!agent.allowedHere) return `Sorry, "${name}" is not available in this conversation.`
+        if (RESET_WORDS.test(args.text)) {
+          agent.reset()
+          return `Started a new "${name}" session for this conversation; the agent no longer sees the earlier messages.`
+        }
+        const sent = await agent.send(args.text)
+        if (sent.kind === 'over-budget') return needsMoreInfo(sent.tokens, sent.limit)
+        try {
+          return await deliverAgentTurn(name, sent.turn)
+        } catch (err) {
+          if (!(err instanceof GatewayRefused)) throw err
+          ctx.log.warn({ route: name, status: err.status, detail: err.detail }, 'the OpenClaw gateway refused the turn')
+          return `The OpenClaw gateway refused this request (HTTP ${err.status}). An operator needs to check the "${name}" route settings.`
+        }
+      },
+      fallback: () => agentUnavailable(name),
+    })
+  }) as SkillDefinition<unknown>[]
+}

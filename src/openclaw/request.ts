@@ -1,0 +1,83 @@
+import type { ChatMessage } from '../budget/chat.js'
+import type { TurnIdentity } from './identity.js'
+import type { OpenClawRoute } from './settings.js'
+
+/** The headers that carry the DingTalk sender and conversation references to the Gateway and its agent. */
+export const SENDER_HEADER = 'x-dingtalk-sender-id'
+export const CONVERSATION_HEADER = 'x-dingtalk-conversation-id'
+
+/** One Chat Completions request to the Gateway, ready for the egress client. */
+export interface GatewayRequest {
+  url: string
+  headers: Record<string, string>
+  body: {
+    model: string
+    user: string
+    messages: ChatMessage[]
+    max_completion_tokens: number
+    stream: boolean
+    stream_options?: { include_usage: true }
+  }
+}
+
+/**
+ * The `model` value for an agent: OpenClaw reads it as an agent target, not a provider model.
+ * @example agentTarget('default') // 'openclaw/default'; agentTarget('ops') // 'openclaw/ops'
+ */
+export function agentTarget(agentId: string): string {
+  return `openclaw/${agentId}`
+}
+
+/**
+ * The messages of one turn: a system line naming who is asking (references only), then the user's text.
+ * The agent's own history lives in its Gateway session, so the router sends only the new turn.
+ * @example turnMessages({ sender: 's_1', conversation: 'c_1', user: 'u' }, 'group', '今天的告警')
+ */
+export function turnMessages(id: TurnIdentity, conversationType: string, text: string): ChatMessage[] {
+  return [
+    {
+      role: 'system',
+      content: `DingTalk ${conversationType} message relayed by the ops router. Sender: ${id.sender}. Conversation: ${id.conversation}. The sender is not the Gateway owner.`,
+    },
+    { role: 'user', content: text },
+  ]
+}
+
+/**
+ * Builds the request for a route. Identity-bearing modes (trusted-proxy, none) declare the route's narrowed
+ * scopes in x-openclaw-scopes, which the Gateway honours; the shared-secret modes send the bearer secret,
+ * for which the Gateway ignores declared scopes and runs the turn as the owner (only allowed on
+ * `access: admin-conversations` routes with `ownerAccess: acknowledged`, checked at start). x-openclaw-model
+ * is never sent: the agent keeps its configured model.
+ * @example const req = gatewayRequest(route, { id, conversationType: 'group', messages, secret: undefined })
+ */
+export function gatewayRequest(
+  route: OpenClawRoute,
+  t: { id: TurnIdentity; messages: ChatMessage[]; secret?: string },
+): GatewayRequest {
+  const headers: Record<string, string> = {
+    'x-openclaw-message-channel': 'dingtalk',
+    [SENDER_HEADER]: t.id.sender,
+    [CONVERSATION_HEADER]: t.id.conversation,
+  }
+  const mode = route.auth.mode
+  if (mode === 'token' || mode === 'password') {
+    if (!t.secret) throw new Error(`auth.mode ${mode} without its secret`)
+    headers.authorization = `Bearer ${t.secret}`
+  } else {
+    headers['x-openclaw-scopes'] = route.scopes.join(',')
+    if (mode === 'trusted-proxy') headers[route.auth.userHeader] = `dingtalk:${t.id.sender}`
+  }
+  return {
+    url: `${route.baseUrl.replace(/\/+$/, '')}/v1/chat/completions`,
+    headers,
+    body: {
+      model: agentTarget(route.agentId),
+      user: t.id.user,
+      messages: t.messages,
+      max_completion_tokens: route.maxCompletionTokens,
+      stream: route.stream,
+      ...(route.stream ? { stream_options: { include_usage: true as const } } : {}),
+    },
+  }
+}
