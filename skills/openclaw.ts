@@ -7,7 +7,7 @@ import { deliverAgentTurn } from '../src/openclaw/deliver.js'
 import type { OpenClawSettings } from '../src/openclaw/settings.js'
 
 /** The words that start a new agent session for this conversation: `claw /reset`, `claw 重置`. */
-export const RESET_WORDS = /^(?:\/reset|\/new|重置|重新开始)$/i
+const RESET_WORDS = /^(?:\/reset|\/new|重置|重新开始)$/i
 
 /** The reply when the Gateway cannot be reached or the route is paused (incident mode, open breaker). */
 export function agentUnavailable(route: string): string {

@@ -39,14 +39,7 @@ const ENV_MAP: Record<string, { path: string[]; kind: Kind; secret?: boolean }> 
 }
 
 /** Names of the settings whose values must never be printed, logged or audited. */
-const SECRET_CONFIG_KEYS = new Set([
-  'clientSecret',
-  'clientId',
-  'auditKey',
-  'apiKey',
-  'gatewayToken',
-  'gatewayPassword',
-])
+const SECRET_CONFIG_KEYS = new Set(['clientSecret', 'clientId', 'auditKey', 'apiKey'])
 
 /**
  * Reads the YAML file named by ROUTER_CONFIG (or `file`), applies environment overrides and `*_FILE`

@@ -43,5 +43,3 @@ export function identityKeys(secret: Buffer) {
     },
   }
 }
-
-export type IdentityKeys = ReturnType<typeof identityKeys>

@@ -24,7 +24,7 @@ export interface GatewayRequest {
  * The `model` value for an agent: OpenClaw reads it as an agent target, not a provider model.
  * @example agentTarget('default') // 'openclaw/default'; agentTarget('ops') // 'openclaw/ops'
  */
-export function agentTarget(agentId: string): string {
+function agentTarget(agentId: string): string {
   return `openclaw/${agentId}`
 }
 

@@ -4,7 +4,7 @@ import { z } from 'zod'
  * OpenClaw's closed set of operator scopes (docs/gateway/operator-scopes.md). `operator.admin` is the one
  * that brings owner semantics back; routes that end users reach never send it.
  */
-export const OPERATOR_SCOPES = [
+const OPERATOR_SCOPES = [
   'operator.read',
   'operator.write',
   'operator.admin',

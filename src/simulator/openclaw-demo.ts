@@ -3,7 +3,7 @@ import type { Logger } from '../logger.js'
 import { OPENCLAW_STAND_IN_LABEL, startFakeGateway } from './openclaw-fake.js'
 
 /** The demo route's name: `claw 你好` or `龙虾 你好` in simulator mode. */
-export const DEMO_ROUTE = 'claw'
+const DEMO_ROUTE = 'claw'
 
 /**
  * Simulator mode with no `openclaw.routes`: starts the local stand-in Gateway (trusted-proxy auth, as the
