@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import { configSchema, type RouterConfig } from './config-schema.js'
-import { openclawProblems, withOpenClawBudgets } from './openclaw/budgets.js'
+import { openclawProblems, withOpenClawBudgets } from './openclaw/config-checks.js'
 
 export type { RouterConfig } from './config-schema.js'
 

@@ -66,7 +66,10 @@ export function gatewayRequest(
     headers.authorization = `Bearer ${t.secret}`
   } else {
     headers['x-openclaw-scopes'] = route.scopes.join(',')
-    if (mode === 'trusted-proxy') headers[route.auth.userHeader] = `dingtalk:${t.id.sender}`
+    if (mode === 'trusted-proxy') {
+      headers[route.auth.userHeader] = `dingtalk:${t.id.sender}`
+      if (route.auth.forwardedFor) headers['x-forwarded-for'] = route.auth.forwardedFor
+    }
   }
   return {
     url: `${route.baseUrl.replace(/\/+$/, '')}/v1/chat/completions`,

@@ -73,6 +73,8 @@ const routeSchema = z
         mode: z.enum(['trusted-proxy', 'none', 'token', 'password']).default('trusted-proxy'),
         /** trusted-proxy: the header the Gateway reads as the user (gateway.auth.trustedProxy.userHeader). */
         userHeader: headerName.default('x-forwarded-user'),
+        /** trusted-proxy: sent as x-forwarded-for, the non-loopback client address the Gateway attributes the request to. */
+        forwardedFor: z.union([z.ipv4(), z.ipv6()]).optional(),
       })
       .prefault({}),
     /** Sent as x-openclaw-scopes on identity-bearing modes; operator.admin needs ownerAccess. */

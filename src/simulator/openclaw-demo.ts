@@ -8,18 +8,18 @@ const DEMO_ROUTE = 'claw'
 /**
  * Simulator mode with no `openclaw.routes`: starts the local stand-in Gateway (trusted-proxy auth, as the
  * README recommends) and wires a demo route for end users to it, through the ordinary skill and egress path.
- * @example Object.assign(simConfig, await withOpenClawDemo(simConfig, log))
+ * @example Object.assign(simConfig, (await withOpenClawDemo(simConfig, log)).settings)
  */
 export async function withOpenClawDemo(
   config: RouterConfig,
   log: Logger,
-): Promise<Pick<RouterConfig, 'openclaw' | 'egress'>> {
+): Promise<{ settings: Pick<RouterConfig, 'openclaw' | 'egress'>; close(): Promise<void> }> {
   const gateway = await startFakeGateway({ auth: { mode: 'trusted-proxy', userHeader: 'x-forwarded-user' } })
   log.info(
     { gateway: gateway.baseUrl },
     `no openclaw.routes configured: "${DEMO_ROUTE} <text>" talks to a local OpenClaw stand-in, labelled ${OPENCLAW_STAND_IN_LABEL}`,
   )
-  return {
+  const settings: Pick<RouterConfig, 'openclaw' | 'egress'> = {
     openclaw: {
       ...config.openclaw,
       routes: {
@@ -41,4 +41,5 @@ export async function withOpenClawDemo(
     },
     egress: { ...config.egress, allowHttpLoopback: [...config.egress.allowHttpLoopback, gateway.dest] },
   }
+  return { settings, close: gateway.close }
 }

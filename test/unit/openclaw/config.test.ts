@@ -5,7 +5,7 @@ import { effectiveBudget } from '../../../src/budget/resolve.js'
 import { writeConfig } from '../../e2e/openclaw-helpers.js'
 import { tempDir } from '../../helpers/router.js'
 
-const BASE = 'http://10.0.0.5:18789'
+const BASE = 'https://openclaw.internal.example:18789'
 
 function load(routes: Record<string, unknown>, env: Record<string, string> = {}, more: Record<string, unknown> = {}) {
   const file = writeConfig(tempDir('openclaw-config-'), { ...more, openclaw: { routes } })
@@ -81,6 +81,21 @@ describe('openclaw.routes in the config', () => {
         ),
       ),
     ).toEqual([expect.stringContaining('openclaw.routes.claw.budget')])
+  })
+
+  it('refuses a Gateway URL the egress client would refuse at the first message', () => {
+    expect(problems(() => load({ claw: { baseUrl: 'http://10.0.0.5:18789' } }))).toEqual([
+      expect.stringContaining('openclaw.routes.claw.baseUrl: plain http is allowed only to a loopback Gateway'),
+    ])
+    expect(problems(() => load({ claw: { baseUrl: 'http://127.0.0.1:18789' } }))).toEqual([
+      expect.stringContaining('must be listed in egress.allowHttpLoopback (127.0.0.1:18789)'),
+    ])
+    const ok = load(
+      { claw: { baseUrl: 'http://127.0.0.1:18789' } },
+      {},
+      { egress: { allowHttpLoopback: ['127.0.0.1:18789'] } },
+    )
+    expect(ok.openclaw.routes.claw?.baseUrl).toBe('http://127.0.0.1:18789')
   })
 
   it('refuses an identity header that would carry credentials', () => {
