@@ -9,12 +9,22 @@ import type { OpenClawSettings } from '../src/openclaw/settings.js'
 /** The words that start a new agent session for this conversation: `claw /reset`, `claw 重置`. */
 const RESET_WORDS = /^(?:\/reset|\/new|重置|重新开始)$/i
 
-/** The reply when the Gateway cannot be reached or the route is paused (incident mode, open breaker). */
+/**
+ * The reply when the Gateway cannot be reached or the route is paused (incident mode, open breaker). A timed-out
+ * turn may still have run on the agent, so it never claims that nothing happened.
+ */
 export function agentUnavailable(route: string): string {
-  return `"${route}" cannot reach its OpenClaw agent right now (the gateway is not answering, or the route is paused). Nothing was done; please try again later.`
+  return `"${route}" got no answer from its OpenClaw agent (the gateway is not answering, or the route is paused). If you asked it to change something, check whether it happened before asking again.`
 }
 
 const literal = (word: string) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+// A Latin trigger needs a space after it ("claw hi", not "clawhi"); Chinese is written without one
+// ("龙虾今天的告警", "龙虾：重置"), so a CJK trigger takes an optional space or colon instead.
+function triggerPattern(triggers: string[]): RegExp {
+  const starts = triggers.map((t) => (/^[\x20-\x7e]+$/.test(t) ? `${literal(t)}\\s+` : `${literal(t)}[\\s:：,，]*`))
+  return new RegExp(`^(?:${starts.join('|')})(?<text>\\S[\\s\\S]*)$`, 'iu')
+}
 
 /**
  * One skill per `openclaw.routes.<name>`: `<trigger> <text>` goes to the route's agent through the
@@ -29,7 +39,7 @@ export function openclawSkills(settings: OpenClawSettings, operatorIds: string[]
       name,
       description: route.description ?? `Ask the OpenClaw agent "${route.agentId}"`,
       example: `${triggers[0]} 今天有哪些告警? (${triggers[0]} /reset starts over)`,
-      match: new RegExp(`^(?:${triggers.map(literal).join('|')})\\s+(?<text>[\\s\\S]+)$`, 'iu'),
+      match: triggerPattern(triggers),
       args: z.object({ text: z.string().trim().min(1) }),
       risk: route.risk,
       egress: [destinationOf(route.baseUrl)],
@@ -52,6 +62,8 @@ export function openclawSkills(settings: OpenClawSettings, operatorIds: string[]
         } catch (err) {
           if (!(err instanceof GatewayRefused)) throw err
           ctx.log.warn({ route: name, status: err.status, detail: err.detail }, 'the OpenClaw gateway refused the turn')
+          if (err.status === 429)
+            return `The OpenClaw gateway behind "${name}" is rate limiting right now; nothing was done. Please try again in a minute.`
           return `The OpenClaw gateway refused this request (HTTP ${err.status}). An operator needs to check the "${name}" route settings.`
         }
       },

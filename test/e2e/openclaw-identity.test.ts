@@ -131,9 +131,11 @@ describe('OpenClaw routes: identity the agent can trust, no owner by accident', 
     // The other chat was not reset.
     await r.say(fromUser('claw b again', CHAT_B))
     expect(gw.calls[5]!.sessionKey).toBe(b1!.sessionKey)
-    await r.say(fromUser('龙虾 重置'))
-    await r.say(fromUser('龙虾 新的问题'))
+    // Chinese is written without a space after the trigger.
+    expect((await r.say(fromUser('龙虾重置'))).text).toContain('Started a new "claw" session')
+    await r.say(fromUser('龙虾：新的问题'))
     expect(gw.calls[6]!.sessionKey).not.toBe(a3.sessionKey)
+    expect(gw.sessions.get(gw.calls[6]!.sessionKey!)).toEqual(['新的问题'])
   })
 })
 
