@@ -91,7 +91,8 @@ export async function startSimulatorMode(
       `no model configured: "ask" answers from a local stand-in, labelled ${STAND_IN_LABEL}`,
     )
   }
-  if (Object.keys(config.openclaw.routes).length === 0) Object.assign(simConfig, (await withOpenClawDemo(simConfig, log)).settings)
+  if (Object.keys(config.openclaw.routes).length === 0)
+    Object.assign(simConfig, (await withOpenClawDemo(simConfig, log)).settings)
   // The page is a convenience: if its port is taken, say how to fix it and keep the router and `say` working.
   const chatPage = await startChatPage({
     simulatorUrl: simulator.baseUrl,
