@@ -44,6 +44,10 @@ describe('the OpenClaw client streams text deltas through the egress client', ()
       res.write(chunk('你好，'))
       finish = () => {
         res.write(chunk('world'))
+        // A tool call the Gateway reports is counted (the router offers no client tools, so it runs none).
+        res.write(
+          `data: ${JSON.stringify({ choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'x', arguments: '' } }] }, finish_reason: 'tool_calls' }] })}\n\n`,
+        )
         res.write(
           `data: ${JSON.stringify({ choices: [], usage: { prompt_tokens: 42, completion_tokens: 7, prompt_tokens_details: { cached_tokens: 30 } } })}\n\n`,
         )
@@ -57,7 +61,12 @@ describe('the OpenClaw client streams text deltas through the egress client', ()
     finish!()
     expect((await reader.next()).value).toBe('world')
     expect((await reader.next()).done).toBe(true)
-    expect(await turn.done).toMatchObject({ content: '你好，world', usage: { prompt: 42, completion: 7, cached: 30 } })
+    expect(await turn.done).toMatchObject({
+      content: '你好，world',
+      toolCalls: 1,
+      finishReason: 'tool_calls',
+      usage: { prompt: 42, completion: 7, cached: 30 },
+    })
   })
 
   it('a stream cut before [DONE] fails; a 4xx is a GatewayRefused with the gateway message; JSON answers work too', async () => {
