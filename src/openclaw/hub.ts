@@ -12,7 +12,7 @@ import type { DB } from '../store/db.js'
 import type { Logger } from '../logger.js'
 import { sendTurn, type AgentTurn } from './client.js'
 import { identityKeys } from './identity.js'
-import { gatewayRequest, turnMessages } from './request.js'
+import { gatewayRequest, runsAsOwner, turnMessages } from './request.js'
 import { OpenClawSessions } from './sessions.js'
 
 /** What one request of an OpenClaw route may do: check where it is, reset its session, send its turn. */
@@ -81,7 +81,7 @@ export function createOpenClawHub(
             generation: sessions.generation(route, conversationRef),
             raw,
           })
-          const messages = turnMessages(id, msg.conversationType, text)
+          const messages = turnMessages(id, msg.conversationType, text, runsAsOwner(settings))
           const over = await promptOver(messages, [], budget.maxContextTokens)
           if (over !== undefined) {
             recordRefusal(deps, { route, tokens: over, limit: budget.maxContextTokens, stage: 'model', log })

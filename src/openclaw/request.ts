@@ -31,16 +31,33 @@ function agentTarget(agentId: string): string {
 /**
  * The messages of one turn: a system line naming who is asking (references only), then the user's text.
  * The agent's own history lives in its Gateway session, so the router sends only the new turn.
- * @example turnMessages({ sender: 's_1', conversation: 'c_1', user: 'u' }, 'group', '今天的告警')
+ * @example turnMessages({ sender: 's_1', conversation: 'c_1', user: 'u' }, 'group', '今天的告警', false)
  */
-export function turnMessages(id: TurnIdentity, conversationType: string, text: string): ChatMessage[] {
+export function turnMessages(
+  id: TurnIdentity,
+  conversationType: string,
+  text: string,
+  ownerAccess: boolean,
+): ChatMessage[] {
+  // Says what the Gateway will do with the turn: an acknowledged owner route really does run as the owner.
+  const who = ownerAccess
+    ? 'an operator in an admin conversation, on a route with owner access'
+    : 'not the Gateway owner'
   return [
     {
       role: 'system',
-      content: `DingTalk ${conversationType} message relayed by the ops router. Sender: ${id.sender}. Conversation: ${id.conversation}. The sender is not the Gateway owner.`,
+      content: `DingTalk ${conversationType} message relayed by the ops router. Sender: ${id.sender} (${who}). Conversation: ${id.conversation}.`,
     },
     { role: 'user', content: text },
   ]
+}
+
+/**
+ * Whether the Gateway runs this route's turns as the owner: the shared secret, or operator.admin declared.
+ * @example runsAsOwner(route) // false for the default trusted-proxy route
+ */
+export function runsAsOwner(route: OpenClawRoute): boolean {
+  return route.auth.mode === 'token' || route.auth.mode === 'password' || route.scopes.includes('operator.admin')
 }
 
 /**

@@ -51,10 +51,12 @@ describe('OpenClaw routes: identity the agent can trust, no owner by accident', 
     expect(call.body).toMatchObject({ model: 'openclaw/ops', max_completion_tokens: 300, stream: true })
     expect(call.body.user).toMatch(/^dingtalk:claw:[0-9a-f]{32}$/)
     const question = text.replace(/^\S+\s+/, '')
-    expect((call.body.messages as { role: string; content: string }[]).at(-1)).toEqual({
-      role: 'user',
-      content: question,
-    })
+    const messages = call.body.messages as { role: string; content: string }[]
+    expect(messages.at(-1)).toEqual({ role: 'user', content: question })
+    // The agent itself reads who is asking: the same references, and that it is not the owner.
+    expect(messages[0]!.content).toBe(
+      `DingTalk group message relayed by the ops router. Sender: ${sender} (not the Gateway owner). Conversation: ${call.headers[CONVERSATION_HEADER] as string}.`,
+    )
     // The answer comes back as one markdown reply, streamed from the agent.
     expect(reply.text).toContain('not as the owner')
     expect(reply.text).toContain(`You said: ${question}`)
@@ -99,6 +101,8 @@ describe('OpenClaw routes: identity the agent can trust, no owner by accident', 
     expect(gw.calls[0]).toMatchObject({ status: 200, path: 'shared-secret', owner: true })
     expect(gw.calls[0]!.headers.authorization).toBe(`Bearer ${GATEWAY_TOKEN}`)
     expect(reply.text).toContain('as the OWNER')
+    const system = (gw.calls[0]!.body.messages as { content: string }[])[0]!.content
+    expect(system).toContain('(an operator in an admin conversation, on a route with owner access)')
     expect(reply.text).not.toContain(GATEWAY_TOKEN)
   })
 
