@@ -34,6 +34,8 @@ export interface FakeGateway {
   /** Turns per session key, in order (the user texts). */
   sessions: Map<string, string[]>
   waitForCalls(n: number): Promise<void>
+  /** `mid-stream`: streamed answers send their first delta, then nothing more (a hung agent run). */
+  stall(mode: 'none' | 'mid-stream'): void
   close(): Promise<void>
 }
 
@@ -57,6 +59,7 @@ const RESERVED = ['subagent:', 'cron:', 'acp:']
  */
 export async function startFakeGateway(opts: FakeGatewayOptions): Promise<FakeGateway> {
   const calls: FakeGatewayCall[] = []
+  let stallMode: 'none' | 'mid-stream' = 'none'
   const sessions = new Map<string, string[]>()
   const events = new EventEmitter()
   const agents = new Set([opts.defaultAgent ?? 'main', ...(opts.agents ?? ['ops'])])
@@ -139,7 +142,10 @@ export async function startFakeGateway(opts: FakeGatewayOptions): Promise<FakeGa
       prompt_tokens_details: { cached_tokens: Math.ceil(Buffer.byteLength(history.slice(0, -1).join('\n')) / 4) },
     }
     if (body.stream === true)
-      stream(res, answer, usage, (body.stream_options as { include_usage?: boolean })?.include_usage === true)
+      stream(res, answer, usage, {
+        withUsage: (body.stream_options as { include_usage?: boolean })?.include_usage === true,
+        stall: stallMode === 'mid-stream',
+      })
     else
       send(res, 200, {
         id: `chatcmpl-${randomUUID()}`,
@@ -163,6 +169,7 @@ export async function startFakeGateway(opts: FakeGatewayOptions): Promise<FakeGa
     async waitForCalls(n) {
       while (calls.length < n) await once(events, 'call')
     },
+    stall: (mode) => void (stallMode = mode),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()
@@ -193,7 +200,7 @@ function stream(
   res: ServerResponse,
   answer: { text: string; finish: string },
   usage: object,
-  withUsage: boolean,
+  o: { withUsage: boolean; stall: boolean },
 ): void {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' })
   const id = `chatcmpl-${randomUUID()}`
@@ -201,10 +208,12 @@ function stream(
     res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', choices, ...extra })}\n\n`)
   chunk([{ index: 0, delta: { role: 'assistant' }, finish_reason: null }])
   const chars = [...answer.text]
-  for (let i = 0; i < chars.length; i += 16)
+  for (let i = 0; i < chars.length; i += 16) {
     chunk([{ index: 0, delta: { content: chars.slice(i, i + 16).join('') }, finish_reason: null }])
+    if (o.stall) return // the connection stays open and silent until the caller gives up
+  }
   chunk([{ index: 0, delta: {}, finish_reason: answer.finish }])
-  if (withUsage) chunk([], { usage })
+  if (o.withUsage) chunk([], { usage })
   res.end('data: [DONE]\n\n')
 }
 

@@ -100,6 +100,19 @@ describe('OpenClaw routes: refused at start, budgets, failures, secrets', { time
     expect(ready.status).toBe(200)
   })
 
+  it('an agent run that stalls mid-stream times out into the same answer, no partial text, and counts for the breaker', async () => {
+    gw = await trustedProxyGateway()
+    gw.stall('mid-stream')
+    r = await startOpenClawRouter(gw, {
+      routes: { claw: { timeoutMs: 300 } },
+      yaml: { egress: { breakerFailures: 2, breakerHalfOpenAfter: '10m' } },
+    })
+    for (let i = 0; i < 3; i++) expect((await r.say(fromUser(`claw slow ${i}`))).text).toBe(agentUnavailable('claw'))
+    expect(gw.calls).toHaveLength(2) // the third was answered from the open breaker
+    expect(await metric(r, 'router_breaker_open', { destination: gw.dest })).toBe(1)
+    expect(r.app.services.modelUsage.summary(0)).toEqual([expect.objectContaining({ route: 'claw', modelCalls: 2 })])
+  })
+
   it('incident mode pauses an OpenClaw route like any external skill', async () => {
     gw = await trustedProxyGateway()
     r = await startOpenClawRouter(gw, { routes: { claw: {} } })
