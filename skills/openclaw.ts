@@ -48,8 +48,9 @@ export function openclawSkills(settings: OpenClawSettings, operatorIds: string[]
       timeoutMs: route.timeoutMs + 5_000,
       async handler({ args, ctx }) {
         const agent = ctx.openclaw
-        if (!agent) return agentUnavailable(name)
-        // Said the same way as a refused command: nothing about where the route does work.
+        // Only when the skills were built from another configuration than the running router's.
+        if (!agent) return `"${name}" is not set up in this router; an operator needs to check openclaw.routes.`
+        // Names no conversation: it says only that the route does not work here.
         if (!agent.allowedHere) return `Sorry, "${name}" is not available in this conversation.`
         if (RESET_WORDS.test(args.text)) {
           agent.reset()
@@ -62,8 +63,9 @@ export function openclawSkills(settings: OpenClawSettings, operatorIds: string[]
         } catch (err) {
           if (!(err instanceof GatewayRefused)) throw err
           ctx.log.warn({ route: name, status: err.status, detail: err.detail }, 'the OpenClaw gateway refused the turn')
+          // OpenClaw answers 429 when too many auth attempts failed (gateway.auth.rateLimit): still the settings.
           if (err.status === 429)
-            return `The OpenClaw gateway behind "${name}" is rate limiting right now; nothing was done. Please try again in a minute.`
+            return `The OpenClaw gateway behind "${name}" is refusing requests after failed sign-ins (HTTP 429); nothing was done. An operator needs to check the route settings.`
           return `The OpenClaw gateway refused this request (HTTP ${err.status}). An operator needs to check the "${name}" route settings.`
         }
       },
