@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { CONVERSATION_HEADER, SENDER_HEADER } from '../../src/openclaw/request.js'
 import { startFakeGateway, type FakeGateway } from '../../src/simulator/openclaw-fake.js'
-import { OP1, OPS, type TestRouter } from '../helpers/router.js'
+import { OP1, OPS, type TestRouter, withoutMentions } from '../helpers/router.js'
 import { verifyAndStop } from './admin-helpers.js'
 import {
   CHAT_A,
@@ -78,9 +78,9 @@ describe('OpenClaw routes: identity the agent can trust, no owner by accident', 
 
     // The operator elsewhere, and an end user in the admin group: refused before anything is sent.
     const elsewhere = await r.say({ text: 'opsclaw hello', senderStaffId: OP1.staffId, conversationId: CHAT_B })
-    expect(elsewhere.text).toBe('Sorry, "ops-claw" is not available in this conversation.')
+    expect(withoutMentions(elsewhere)).toBe('Sorry, "ops-claw" is not available in this conversation.')
     const user = await r.say({ text: 'opsclaw hello', senderStaffId: USER.staffId, conversationId: OPS })
-    expect(user.text).toBe('Sorry, "ops-claw" is limited to specific people.')
+    expect(withoutMentions(user)).toBe('Sorry, "ops-claw" is limited to specific people.')
     expect(gw.calls).toHaveLength(1)
   })
 
@@ -117,7 +117,7 @@ describe('OpenClaw routes: identity the agent can trust, no owner by accident', 
     expect(gw.sessions.get(a1!.sessionKey!)).toEqual(['first', 'second'])
     expect(b1!.sessionKey).not.toBe(a1!.sessionKey)
 
-    expect((await r.say(fromUser('claw /reset'))).text).toBe(
+    expect(withoutMentions(await r.say(fromUser('claw /reset')))).toBe(
       'Started a new "claw" session for this conversation; the agent no longer sees the earlier messages.',
     )
     expect(gw.calls).toHaveLength(3) // a reset is the router's business: nothing is sent
