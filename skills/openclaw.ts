@@ -56,7 +56,7 @@ export function openclawSkills(settings: OpenClawSettings, operatorIds: string[]
           agent.reset()
           return `Started a new "${name}" session for this conversation; the agent no longer sees the earlier messages.`
         }
-        const sent = await agent.send(args.text)
+        const sent = await agent.send(args.text, ctx.quoted?.text)
         if (sent.kind === 'over-budget') return needsMoreInfo(sent.tokens, sent.limit)
         try {
           return await deliverAgentTurn(name, sent.turn)

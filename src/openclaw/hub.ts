@@ -12,7 +12,7 @@ import type { DB } from '../store/db.js'
 import type { Logger } from '../logger.js'
 import { sendTurn, type AgentTurn } from './client.js'
 import { identityKeys } from './identity.js'
-import { gatewayRequest, runsAsOwner, turnMessages } from './request.js'
+import { gatewayRequest, quoteWithin, runsAsOwner, turnMessages } from './request.js'
 import { OpenClawSessions } from './sessions.js'
 
 /** What one request of an OpenClaw route may do: check where it is, reset its session, send its turn. */
@@ -22,11 +22,12 @@ export interface OpenClawService {
   /** Starts a new agent session for this conversation; returns the new generation. */
   reset(): number
   /**
-   * Sends the turn, or refuses it before anything is sent when the prompt is over the route's
+   * Sends the turn (with the message the user quoted, if any), or refuses it before anything is sent when the prompt is over the route's
    * maxContextTokens (the refusal is recorded like ask's). Usage and metrics are recorded when it ends.
    */
   send(
     text: string,
+    quoted?: string,
   ): Promise<{ kind: 'over-budget'; tokens: number; limit: number } | { kind: 'sent'; turn: AgentTurn }>
 }
 
@@ -73,7 +74,7 @@ export function createOpenClawHub(
         allowedHere:
           settings.access !== 'admin-conversations' || config.adminConversations.includes(msg.conversationId),
         reset: () => sessions.reset(route, conversationRef, deps.now()),
-        async send(text) {
+        async send(text, quoted) {
           const id = ids.turn({
             route,
             conversationId: msg.conversationId,
@@ -81,7 +82,8 @@ export function createOpenClawHub(
             generation: sessions.generation(route, conversationRef),
             raw,
           })
-          const messages = turnMessages(id, msg.conversationType, text, runsAsOwner(settings))
+          const quote = quoteWithin(quoted, budget.maxContextTokens)
+          const messages = turnMessages(id, msg.conversationType, text, runsAsOwner(settings), quote)
           const over = await promptOver(messages, [], budget.maxContextTokens)
           if (over !== undefined) {
             recordRefusal(deps, { route, tokens: over, limit: budget.maxContextTokens, stage: 'model', log })

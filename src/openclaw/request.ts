@@ -31,13 +31,14 @@ function agentTarget(agentId: string): string {
 /**
  * The messages of one turn: a system line naming who is asking (references only), then the user's text.
  * The agent's own history lives in its Gateway session, so the router sends only the new turn.
- * @example turnMessages({ sender: 's_1', conversation: 'c_1', user: 'u' }, 'group', '今天的告警', false)
+ * @example turnMessages({ sender: 's_1', conversation: 'c_1', user: 'u' }, 'group', '今天的告警', false, undefined)
  */
 export function turnMessages(
   id: TurnIdentity,
   conversationType: string,
   text: string,
   ownerAccess: boolean,
+  quoted?: string,
 ): ChatMessage[] {
   // Says what the Gateway will do with the turn: an acknowledged owner route really does run as the owner.
   const who = ownerAccess
@@ -48,8 +49,26 @@ export function turnMessages(
       role: 'system',
       content: `DingTalk ${conversationType} message relayed by the ops router. Sender: ${id.sender} (${who}). Conversation: ${id.conversation}.`,
     },
-    { role: 'user', content: text },
+    {
+      role: 'user',
+      content: quoted?.trim() ? `The user quotes this earlier message:\n"""\n${quoted}\n"""\n\n${text}` : text,
+    },
   ]
+}
+
+/**
+ * A quoted message cut to a quarter of the route's maxContextTokens (as bytes, which never undercounts
+ * tokens), so a long quote alone never pushes a short question over the budget.
+ * @example quoteWithin('checkout 502 …', 4000) // at most 1,000 bytes
+ */
+export function quoteWithin(quoted: string | undefined, maxContextTokens: number): string | undefined {
+  if (!quoted?.trim()) return undefined
+  const maxBytes = Math.min(4000, Math.floor(maxContextTokens / 4))
+  if (Buffer.byteLength(quoted) <= maxBytes) return quoted
+  return `${Buffer.from(quoted)
+    .subarray(0, maxBytes)
+    .toString('utf8')
+    .replace(/\uFFFD+$/, '')} […]`
 }
 
 /**

@@ -62,6 +62,19 @@ describe('OpenClaw routes: identity the agent can trust, no owner by accident', 
     expect(reply.text).toContain(`You said: ${question}`)
   })
 
+  it('a quoted message travels with the turn, cut to a quarter of the budget', async () => {
+    gw = await trustedProxyGateway()
+    r = await startOpenClawRouter(gw, { routes: { claw: { ...END_USER_ROUTE, budget: { maxContextTokens: 400 } } } })
+    const quote = 'payments-db pool exhausted at 10:41'
+    await r.say({ ...fromUser('龙虾 这是什么意思？'), quote: { text: quote, shape: 'content' } })
+    await r.say({ ...fromUser('claw and this?'), quote: { text: '错误 '.repeat(300) } })
+    const prompts = gw.calls.map((c) => (c.body.messages as { content: string }[]).at(-1)!.content)
+    expect(prompts[0]).toBe(`The user quotes this earlier message:\n"""\n${quote}\n"""\n\n这是什么意思？`)
+    // 400 tokens → at most 100 bytes of quote, marked as cut; the question itself is whole.
+    expect(prompts[1]).toMatch(/ \[…\]\n"""\n\nand this\?$/)
+    expect(Buffer.byteLength(prompts[1]!)).toBeLessThan(200)
+  })
+
   it('an operator-only route answers in the admin group and is refused elsewhere, with zero calls', async () => {
     gw = await trustedProxyGateway()
     r = await startOpenClawRouter(gw, {
