@@ -59,7 +59,7 @@ export function openclawSkills(settings: OpenClawSettings, operatorIds: string[]
         const sent = await agent.send(args.text, ctx.quoted?.text)
         if (sent.kind === 'over-budget') return needsMoreInfo(sent.tokens, sent.limit)
         try {
-          return await deliverAgentTurn(name, sent.turn)
+          return await deliverAgentTurn(name, sent.turn, ctx.partial)
         } catch (err) {
           if (!(err instanceof GatewayRefused)) throw err
           ctx.log.warn({ route: name, status: err.status, detail: err.detail }, 'the OpenClaw gateway refused the turn')

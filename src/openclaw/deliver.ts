@@ -2,15 +2,22 @@ import type { ReplyContent } from '../dingtalk/openapi.js'
 import type { AgentTurn } from './client.js'
 
 /**
- * THE streaming seam: how an agent's answer reaches the chat. Today it reads the text deltas to the end and
- * answers with one markdown reply. A streaming card replaces this body: open the card, append each delta
- * from `turn.deltas`, finalize it, and return nothing more to send.
- * @example return deliverAgentTurn('claw', turn) // { title: 'claw', markdown: '…' }
+ * The streaming seam: how an agent's answer reaches the chat. Each text delta goes to `partial` (the AI card
+ * of `cards.streamingTemplateId`, when one is configured: the user watches the answer grow), and the whole
+ * answer is returned as one markdown reply, which finalizes that card or, without one, is the message.
+ * @example return deliverAgentTurn('claw', turn, ctx.partial) // { title: 'claw', markdown: '…' }
  */
-export async function deliverAgentTurn(route: string, turn: AgentTurn): Promise<ReplyContent> {
+export async function deliverAgentTurn(
+  route: string,
+  turn: AgentTurn,
+  partial?: (textSoFar: string) => void,
+): Promise<ReplyContent> {
   let text = ''
   try {
-    for await (const delta of turn.deltas) text += delta as string
+    for await (const delta of turn.deltas) {
+      text += delta as string
+      partial?.(text)
+    }
   } catch {
     // The same failure comes out of `done` below, where the caller handles it once.
   }

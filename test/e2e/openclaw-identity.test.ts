@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { CONVERSATION_HEADER, SENDER_HEADER } from '../../src/openclaw/request.js'
 import { startFakeGateway, type FakeGateway } from '../../src/simulator/openclaw-fake.js'
 import { OP1, OPS, type TestRouter, withoutMentions } from '../helpers/router.js'
+import { AI_TEMPLATE } from './cards-helpers.js'
 import { verifyAndStop } from './admin-helpers.js'
 import {
   CHAT_A,
@@ -73,6 +74,23 @@ describe('OpenClaw routes: identity the agent can trust, no owner by accident', 
     // 400 tokens → at most 100 bytes of quote, marked as cut; the question itself is whole.
     expect(prompts[1]).toMatch(/ \[…\]\n"""\n\nand this\?$/)
     expect(Buffer.byteLength(prompts[1]!)).toBeLessThan(200)
+  })
+
+  it('streams the agent answer into the AI card when one is configured, then nothing more as a message', async () => {
+    gw = await trustedProxyGateway()
+    r = await startOpenClawRouter(gw, {
+      routes: { claw: END_USER_ROUTE },
+      configure: (c) => ({ ...c, cards: { ...c.cards, streamingTemplateId: AI_TEMPLATE, streamingIntervalMs: 0 } }),
+    })
+    const sent = r.sim.sendMessage(fromUser('龙虾 今天的告警'))
+    const card = await r.sim.waitForCard((c) => c.templateId === AI_TEMPLATE && c.finalized, PATIENCE)
+    await r.sim.waitForCard((c) => c.outTrackId === card.outTrackId && c.params.flowStatus === '3', PATIENCE)
+    expect(gw.calls[0]!.body.stream).toBe(true)
+    expect(card.params.content).toContain('not as the owner')
+    expect(card.params.content).toContain('You said: 今天的告警')
+    // The text grew in the card before it was finalized (the stand-in streams 16 characters at a time).
+    expect(card.streaming.filter((u) => !u.isFinalize).length).toBeGreaterThan(0)
+    expect(r.sim.replies.filter((m) => m.msgId === sent.msgId)).toEqual([])
   })
 
   it('an operator-only route answers in the admin group and is refused elsewhere, with zero calls', async () => {
