@@ -4,6 +4,7 @@ import help from './help.js'
 import ping from './ping.js'
 import { serviceStatusSkill } from './service-status.js'
 import { askSkill } from './ask.js'
+import { openclawSkills } from './openclaw.js'
 
 /**
  * Every end-user skill, in match order, built for this configuration: most skills are plain definitions,
@@ -11,13 +12,19 @@ import { askSkill } from './ask.js'
  * @example const app = createRouterApp(config, { logger, skills: createSkills(config), commands })
  */
 export function createSkills(
-  config?: Pick<RouterConfig, 'services'> & Partial<Pick<RouterConfig, 'model'>>,
+  config?: Pick<RouterConfig, 'services'> & Partial<Pick<RouterConfig, 'model' | 'openclaw' | 'operators'>>,
 ): SkillDefinition<unknown>[] {
   return [
     help,
     ping,
     serviceStatusSkill(config?.services.statusApi),
     askSkill({ model: config?.model, statusApi: config?.services.statusApi }),
+    ...(config?.openclaw
+      ? openclawSkills(
+          config.openclaw,
+          (config.operators ?? []).map((o) => o.staffId),
+        )
+      : []),
   ] as SkillDefinition<unknown>[]
 }
 

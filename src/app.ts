@@ -14,6 +14,7 @@ import { createEgressFactory } from './egress/factory.js'
 import { createModelGateway } from './budget/model-client.js'
 import { warmTokenizer } from './budget/tokenizer.js'
 import { ResponseCache } from './ask/cache.js'
+import { createOpenClawHub } from './openclaw/hub.js'
 import { startHttpServer } from './http/server.js'
 import { createJobs } from './jobs/index.js'
 import { expireOrphanedRequests } from './jobs/expire-approvals.js'
@@ -96,6 +97,8 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
   }
   addSecret(stores.auditKey.toString('utf8'))
   addSecret(config.model.apiKey)
+  addSecret(config.openclaw.gatewayToken)
+  addSecret(config.openclaw.gatewayPassword)
   const clientId = config.dingtalk.clientId ?? ''
   const clientSecret = config.dingtalk.clientSecret ?? ''
   const openapi = new OpenApiClient({
@@ -152,6 +155,14 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
       modelUsage: stores.stores.modelUsage,
       now,
       cache: new ResponseCache(stores.db, parseDuration(config.model.cacheTtl) ?? 600_000),
+    }),
+    openclaw: createOpenClawHub(config, {
+      db: stores.db,
+      identitySecret: stores.auditKey,
+      metrics,
+      events: stores.stores.events,
+      modelUsage: stores.stores.modelUsage,
+      now,
     }),
     operators: new Map<string, Operator>(config.operators.map((o) => [o.staffId, o])),
     runtime: {

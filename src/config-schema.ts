@@ -1,6 +1,7 @@
 import cron from 'node-cron'
 import { z } from 'zod'
 import { parseDuration } from './duration.js'
+import { openclawSchema } from './openclaw/settings.js'
 
 const staffId = z.string().regex(/^[A-Za-z0-9_.$@-]{1,64}$/, 'a staffId is 1–64 letters, digits or _.$@-')
 const hostPort = z.string().regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'expected host or host:port, e.g. oapi.dingtalk.com')
@@ -189,6 +190,8 @@ export const configSchema = z.strictObject({
       streamingIntervalMs: z.number().int().min(0).max(10_000).default(300),
     })
     .prefault({}),
+  /** OpenClaw Gateway agents as skills, one per `routes.<name>` (see README "OpenClaw behind the router"). */
+  openclaw: openclawSchema,
   /** The usage-drift job: last hour against the 24 hours before it, per route. */
   drift: z
     .strictObject({

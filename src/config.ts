@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import { configSchema, type RouterConfig } from './config-schema.js'
+import { openclawProblems, withOpenClawBudgets } from './openclaw/config-checks.js'
 
 export type { RouterConfig } from './config-schema.js'
 
@@ -33,6 +34,8 @@ const ENV_MAP: Record<string, { path: string[]; kind: Kind; secret?: boolean }> 
   MODEL_API_KEY: { path: ['model', 'apiKey'], kind: 'string', secret: true },
   DINGTALK_APPROVAL_CARD_TEMPLATE_ID: { path: ['cards', 'approvalTemplateId'], kind: 'string' },
   DINGTALK_STREAMING_CARD_TEMPLATE_ID: { path: ['cards', 'streamingTemplateId'], kind: 'string' },
+  OPENCLAW_GATEWAY_TOKEN: { path: ['openclaw', 'gatewayToken'], kind: 'string', secret: true },
+  OPENCLAW_GATEWAY_PASSWORD: { path: ['openclaw', 'gatewayPassword'], kind: 'string', secret: true },
 }
 
 /** Names of the settings whose values must never be printed, logged or audited. */
@@ -63,7 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = env.ROUT
   }
   if (result.success) problems.push(...crossChecks(result.data))
   if (problems.length > 0 || !result.success) throw new ConfigError(problems)
-  return result.data
+  return withOpenClawBudgets(result.data)
 }
 
 /** True when no DingTalk credentials are set: the router talks to its built-in simulator. */
@@ -175,6 +178,7 @@ function crossChecks(c: RouterConfig): string[] {
     if (c.approvals.require[name] === true)
       problems.push(`approvals.require.${name}: /${name} decides approvals and cannot itself require one`)
   }
+  problems.push(...openclawProblems(c))
   if (c.dingtalk.reconnectBaseMs > c.dingtalk.reconnectMaxMs) {
     problems.push('dingtalk.reconnectBaseMs must not exceed dingtalk.reconnectMaxMs')
   }

@@ -13,6 +13,7 @@ import type { KvStore } from './store/kv.js'
 import type { EventStore } from './store/events.js'
 import type { ModelUsageStore } from './store/model-usage.js'
 import type { ModelGateway } from './budget/model-client.js'
+import type { OpenClawHub } from './openclaw/hub.js'
 import type { BudgetLimits } from './budget/resolve.js'
 import type { StateStore, StateVersion } from './store/state.js'
 import type { ReleaseStore } from './store/releases.js'
@@ -48,6 +49,8 @@ export interface Services {
   modelUsage: ModelUsageStore
   /** The configured model; undefined when none is (the `ask` skill then says so). */
   model: ModelGateway | undefined
+  /** The OpenClaw routes' sessions and identity; undefined when no `openclaw.routes` are configured. Optional for hand-built services. */
+  openclaw?: OpenClawHub
   approvals: ApprovalStore
   /** Deploy events, known-good marks and desired releases. */
   releases: ReleaseStore

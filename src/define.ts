@@ -8,6 +8,7 @@ import type { EgressClient } from './egress/client.js'
 import type { ModelService } from './budget/model-client.js'
 import type { DiagnosticsService } from './budget/diagnostics.js'
 import type { AdminAction } from './admin/actions/action.js'
+import type { OpenClawService } from './openclaw/hub.js'
 
 export type Risk = 'read' | 'write' | 'external'
 
@@ -34,12 +35,15 @@ export interface SkillContext {
    * the answer so far, shown to the user as it grows. The handler's return value is still the final answer.
    */
   partial?: (textSoFar: string) => void
+  /** Present when the skill declares `needs.openclaw` and its name is an `openclaw.routes` entry. */
+  openclaw?: OpenClawService
 }
 
 /** Narrow services a skill asks for beyond its egress client; it gets only what it declares. */
 export interface SkillNeeds {
   model?: boolean
   diagnostics?: boolean
+  openclaw?: boolean
 }
 
 export interface SkillInput<A> {

@@ -5,6 +5,7 @@ import type { Logger } from './logger.js'
 import { startChatPage, type ChatGroup, type ChatPage, type ChatPerson } from './simulator/chat/page-server.js'
 import { DingTalkSimulator } from './simulator/index.js'
 import { STAND_IN_LABEL, startStandInModel } from './ask/stand-in-model.js'
+import { withOpenClawDemo } from './simulator/openclaw-demo.js'
 
 /** The people a newcomer can be in simulator mode. */
 export const SIM_PEOPLE = {
@@ -90,6 +91,8 @@ export async function startSimulatorMode(
       `no model configured: "ask" answers from a local stand-in, labelled ${STAND_IN_LABEL}`,
     )
   }
+  if (Object.keys(config.openclaw.routes).length === 0)
+    Object.assign(simConfig, (await withOpenClawDemo(simConfig, log)).settings)
   // The page is a convenience: if its port is taken, say how to fix it and keep the router and `say` working.
   const chatPage = await startChatPage({
     simulatorUrl: simulator.baseUrl,

@@ -13,7 +13,7 @@ export function declaredServices(
   ctx: Context,
   def: SkillDefinition<unknown>,
   egress: EgressClient,
-): Pick<SkillContext, 'model' | 'diagnostics'> {
+): Pick<SkillContext, 'model' | 'diagnostics' | 'openclaw'> {
   const needs = def.needs
   if (!needs) return {}
   const { services } = ctx
@@ -22,6 +22,9 @@ export function declaredServices(
     model: needs.model ? services.model?.forRoute({ route: def.name, budget, egress, log: ctx.log }) : undefined,
     diagnostics: needs.diagnostics
       ? diagnosticsService(services.events, budget.maxDiagnosticBytes, services.now)
+      : undefined,
+    openclaw: needs.openclaw
+      ? services.openclaw?.forRequest({ route: def.name, budget, egress, log: ctx.log, msg: ctx.msg })
       : undefined,
   }
 }

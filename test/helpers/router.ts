@@ -21,6 +21,7 @@ export const TEST_SECRETS = {
   clientId: 'test-client-id-6b1f2c',
   clientSecret: 'test-client-secret-Q9x7Lm2Pz4',
   auditKey: 'test-audit-key-0f9e8d7c6b5a4f3e',
+  openclawGatewayToken: 'oc-test-gateway-token-T4k3nZ81',
 }
 
 export const OPS = 'cid-ops'
