@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { defineCommand } from '../src/define.js'
 import { formatDuration } from '../src/duration.js'
 import { isoSeconds, markdownReply, table } from '../src/admin/markdown.js'
-import { collectStatus, type StatusFacts } from '../src/status.js'
+import { collectStatus, describeErrorRate, type StatusFacts } from '../src/status.js'
 import { formatUsage } from '../src/admin/budget-actions.js'
 
 export default defineCommand({
@@ -22,7 +22,7 @@ export default defineCommand({
       `- **Uptime:** ${uptime(s.uptimeSeconds)}`,
       `- **Stream:** ${s.stream}`,
       `- **Incident mode:** ${incidentLine(s.incident, now)}`,
-      `- **Errors (${s.errorRate.windowMinutes} min):** ${errorLine(s)}`,
+      `- **Errors (${s.errorRate.windowMinutes} min):** ${describeErrorRate(s.errorRate)}`,
       `- **Pending approvals:** ${s.pendingApprovals}${s.pendingApprovals ? ' (see /pending)' : ''}`,
       ...(s.queue
         ? [
@@ -60,9 +60,4 @@ function incidentLine(i: StatusFacts['incident'], now: number): string {
 function uptime(seconds: number | null): string {
   if (seconds === null) return 'unknown'
   return seconds < 1 ? 'just started' : formatDuration(seconds * 1000)
-}
-
-function errorLine(s: StatusFacts): string {
-  const { messages, errors, rate } = s.errorRate
-  return messages === 0 ? 'no messages' : `${errors} of ${messages} messages (${(rate * 100).toFixed(1)}%)`
 }

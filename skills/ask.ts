@@ -50,12 +50,14 @@ export function askSkill(settings: AskSettings = {}) {
       })
       const label = ctx.model.label ? `${ctx.model.label} ` : ''
       const partial = ctx.partial
+      // ctx.diagnostics is only there for an operator in an admin conversation (see skill-services.ts).
       const answer = await answerQuestion({
         question: args.question,
         quoted: ctx.quoted?.text,
         model: ctx.model,
         tools,
         onText: partial ? (text) => partial(`${label}${text}`) : undefined,
+        audience: ctx.diagnostics ? 'operators' : 'users',
       })
       if (answer.kind === 'over-budget' || answer.kind === 'tool-cap') return answer.text
       return `${label}${answer.text}${answer.kind === 'cached' ? '\n\n(cached answer)' : ''}`

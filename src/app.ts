@@ -263,6 +263,8 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
       await new Promise<void>((resolve) => (app.http ? app.http.close(() => resolve()) : resolve()))
       app.http?.closeAllConnections?.()
       try {
+        // Refusals counted in the current minute go on the record before the stop entry.
+        services.refusals.flush(now(), { all: true })
         services.audit.append({
           actor: 'router',
           channel: 'system',

@@ -28,6 +28,8 @@ export const configSchema = z.strictObject({
       clientId: z.string().min(1).optional(),
       clientSecret: z.string().min(1).optional(),
       robotCode: z.string().min(1).optional(),
+      /** The org whose members may run admin commands; unset → the robot's own (`chatbotCorpId` of each message). */
+      corpId: z.string().min(1).max(256).optional(),
       gatewayUrl: httpUrl.default('https://api.dingtalk.com/v1.0/gateway/connections/open'),
       apiBase: httpUrl.default('https://api.dingtalk.com'),
       webhookHosts: z.array(hostPort).min(1).default(['oapi.dingtalk.com']),
@@ -65,6 +67,8 @@ export const configSchema = z.strictObject({
     .strictObject({
       perUserPerMinute: z.number().int().min(1).max(10_000).default(20),
       perConversationPerMinute: z.number().int().min(1).max(100_000).default(60),
+      /** An operator's messages in an admin conversation: its own, higher limit, so an incident is never throttled. */
+      operatorPerMinute: z.number().int().min(1).max(10_000).default(120),
       maxMessageChars: z.number().int().min(16).max(20_000).default(2000),
       dedupRetention: duration.default('7d'),
       /** Messages handled at once: the fixed worker pool that takes stored messages from the inbox in arrival order. */

@@ -19,6 +19,7 @@ const ENV_MAP: Record<string, { path: string[]; kind: Kind; secret?: boolean }> 
   DINGTALK_CLIENT_ID: { path: ['dingtalk', 'clientId'], kind: 'string', secret: true },
   DINGTALK_CLIENT_SECRET: { path: ['dingtalk', 'clientSecret'], kind: 'string', secret: true },
   DINGTALK_ROBOT_CODE: { path: ['dingtalk', 'robotCode'], kind: 'string' },
+  DINGTALK_CORP_ID: { path: ['dingtalk', 'corpId'], kind: 'string' },
   DINGTALK_GATEWAY_URL: { path: ['dingtalk', 'gatewayUrl'], kind: 'string' },
   DINGTALK_API_BASE: { path: ['dingtalk', 'apiBase'], kind: 'string' },
   DINGTALK_WEBHOOK_HOSTS: { path: ['dingtalk', 'webhookHosts'], kind: 'list' },

@@ -6,6 +6,7 @@ import type { MessageFiles } from './dingtalk/message-files.js'
 import type { Logger } from './logger.js'
 import type { Metrics } from './metrics.js'
 import type { AuditLog } from './store/audit.js'
+import type { RefusalTally } from './store/refusals.js'
 import type { InboxStore } from './store/inbox.js'
 import type { OutboxStore } from './store/outbox.js'
 import type { UsageStore } from './store/usage.js'
@@ -40,6 +41,8 @@ export interface Services {
   metrics: Metrics
   inbox: InboxStore
   audit: AuditLog
+  /** Refused `/…` attempts counted per sender and minute, then audited once with the count. */
+  refusals: RefusalTally
   state: StateStore
   outbox: OutboxStore
   usage: UsageStore
@@ -132,6 +135,12 @@ export interface Context {
   replyCount: number
   /** staffIds the replies to this message @-mention besides the sender (groups only). */
   readonly mentions: Set<string>
+  /**
+   * Set when something this message needed failed even though the user may have got an answer: the skill's
+   * call (answered from its fallback, or refused by an open breaker) or the delivery of a reply. observe()
+   * counts such a message as an error of its route, whatever its outcome.
+   */
+  failure?: 'skill-failed' | 'breaker-open' | 'reply-undelivered'
   reply(content: ReplyContent): Promise<void>
 }
 

@@ -15,7 +15,7 @@ export function createMetrics() {
     }),
     errors: new Counter({
       name: 'router_errors_total',
-      help: 'Internal errors while handling a message',
+      help: 'Messages that failed: an internal error, a skill failure answered from its fallback, or an undelivered reply',
       labelNames,
       registers: [registry],
     }),

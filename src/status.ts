@@ -43,6 +43,17 @@ type StatusSources = Pick<Services, 'state' | 'approvals' | 'usage' | 'skills'> 
   modelUsage?: Services['modelUsage']
 }
 
+/**
+ * The error rate in words, the same in /status, /runbook, the daily digest and routerctl status: failures
+ * include skill calls answered from a fallback, and fallback answers are also counted on their own.
+ * @example describeErrorRate(usage.errorRate(now)) // '3 of 40 messages (7.5%); 2 answered from a fallback'
+ */
+export function describeErrorRate(e: ErrorRate): string {
+  if (e.messages === 0) return 'no messages'
+  const fallbacks = e.fallbacks ? `; ${e.fallbacks} answered from a fallback` : ''
+  return `${e.errors} of ${e.messages} messages (${(e.rate * 100).toFixed(1)}%)${fallbacks}`
+}
+
 /** Gathers status from SQLite (shared with routerctl) and, in the bot, from the running process. */
 export function collectStatus(s: StatusSources, now: number): StatusFacts {
   const current = s.state.current()

@@ -3,6 +3,7 @@ import type { ReplyContent } from '../dingtalk/openapi.js'
 import { formatDuration } from '../duration.js'
 import { truncateBytes, type ErrorEvent } from '../store/events.js'
 import { effectiveBudget } from '../budget/resolve.js'
+import { scrubPaths } from './scrub-paths.js'
 
 type Deps = Pick<Services, 'config' | 'state'>
 
@@ -71,10 +72,11 @@ function kinds(n: number): string {
   return `${n.toLocaleString('en-US')} kind${n === 1 ? '' : 's'} of error`
 }
 
-// Stored text is already redacted; this keeps it to one short line that cannot break the markdown around it.
+// Stored text is already redacted; this keeps it to one short line that cannot break the markdown around it,
+// with no absolute path of the server (stack samples and error messages carry them).
 function clean(text: string, maxBytes: number): string {
   return truncateBytes(
-    text
+    scrubPaths(text)
       .replace(/\s+/g, ' ')
       .replace(/\|/g, '/')
       .replace(/[`*#>[\]]/g, ''),

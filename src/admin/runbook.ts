@@ -2,6 +2,7 @@ import type { RuntimeFacts, Services } from '../context.js'
 import { formatDuration } from '../duration.js'
 import type { ReadinessCheck } from '../http/server.js'
 import type { ErrorRate } from '../store/usage.js'
+import { describeErrorRate } from '../status.js'
 import type { Deploy, DesiredRelease } from '../store/releases.js'
 import { probeEgress, type ProbeResult } from './runbook-probe.js'
 
@@ -98,7 +99,7 @@ function markdownRunbook(f: RunbookFacts, now: number): string {
   const lines = [
     '### Runbook',
     `- **Ready:** ${ready}`,
-    `- **Errors (15 min):** ${e.errors}/${e.messages} = ${(e.rate * 100).toFixed(1)}%`,
+    `- **Errors (${e.windowMinutes} min):** ${describeErrorRate(e)}`,
     `- **Running:** ${f.running.digest}${f.running.version ? ` (v${f.running.version})` : ''}${f.running.source === 'deploy record' ? ' [newest deploy record]' : ''}${deployed}`,
     `- **Last known-good:** ${knownGood}`,
   ]

@@ -15,7 +15,7 @@ export type Answer = { kind: 'model' | 'cached'; text: string } | { kind: 'over-
  * Answers one question: cache first, then the model with at most `maxToolCalls` tool calls in total. The
  * number of model calls is bounded too: one per round that ran a tool, plus the final one. Usage is
  * recorded once, whatever happens. Model and egress failures propagate, so the skill's fallback answers.
- * @example const a = await answerQuestion({ question: 'why is checkout slow?', model: ctx.model, tools })
+ * @example const a = await answerQuestion({ question: 'why is checkout slow?', model: ctx.model, tools, audience: 'users' })
  */
 export async function answerQuestion(input: {
   question: string
@@ -25,11 +25,17 @@ export async function answerQuestion(input: {
   tools: AskToolbox
   /** Streams each model call's answer: the text so far, as it grows. */
   onText?: (textSoFar: string) => void
+  /**
+   * Who may share a cached answer: an answer built with operator-only tools must never be served to an
+   * end user asking the same words. Part of the cache key.
+   */
+  audience: 'operators' | 'users'
 }): Promise<Answer> {
   const { model, tools, onText } = input
   const max = model.budget.maxToolCalls
   // The quote is part of what is asked: it goes into the cache key as well as the prompt.
   const question = withQuote(input.question, input.quoted, model.budget.maxContextTokens)
+  const cacheKey = `${input.audience}: ${question}`
   try {
     const messages: ChatMessage[] = [
       { role: 'system', content: SYSTEM_PROMPT },
@@ -37,7 +43,7 @@ export async function answerQuestion(input: {
     ]
     // An over-budget request is refused before anything else, the cache included, so it counts as a refusal only.
     await model.checkBudget(messages, max > 0 ? tools.specs : [])
-    const hit = model.cached(question)
+    const hit = model.cached(cacheKey)
     if (hit !== undefined) return { kind: 'cached', text: hit }
     let used = 0
     for (;;) {
@@ -47,7 +53,7 @@ export async function answerQuestion(input: {
       const content = turn.content?.trim() ?? ''
       if (turn.toolCalls.length === 0 || offered.length === 0) {
         if (turn.toolCalls.length > 0 || !content) return { kind: 'tool-cap', text: toolCapReply(max) }
-        model.remember(question, content)
+        model.remember(cacheKey, content)
         return { kind: 'model', text: content }
       }
       messages.push({ role: 'assistant', content: turn.content, tool_calls: turn.toolCalls })

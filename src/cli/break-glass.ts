@@ -5,7 +5,7 @@ import { configSchema } from '../config-schema.js'
 import type { VerifyResult } from '../store/audit.js'
 import { CliFailure, EXIT, type CliIo, type ExitCode } from './command.js'
 import { botConfig } from './commands/ops-config.js'
-import { osUser } from './os-user.js'
+import { cliIdentity } from './os-user.js'
 import type { CliSession } from './session.js'
 
 const MAX_REASON = 500
@@ -29,7 +29,7 @@ export function cliDeps(session: CliSession, io: CliIo): ActionDeps {
 }
 
 /**
- * Runs one admin action as the OS user, channel `cli`, `breakGlass: true`, through the same executor as
+ * Runs one admin action as the OS user (SUDO_USER beside it, see os-user.ts), channel `cli`, `breakGlass: true`, through the same executor as
  * chat: the change, its entry and its announcement commit together, and an asynchronous effect (the
  * rollback hook) is audited as its own entry. Prints the result; exit 0 when it was done (or the state
  * already was as asked), 1 when it was refused or failed.
@@ -41,7 +41,7 @@ export async function runBreakGlass<I, R>(
   action: AdminAction<I, R>,
   input: I,
 ): Promise<{ code: ExitCode; done: ActionResult<R> }> {
-  const user = osUser(io.env)
+  const who = cliIdentity(io.env)
   const check = session.stores.audit.verify()
   if (!check.ok && check.count === 0) {
     // Not one entry verifies: almost always a ROUTER_AUDIT_KEY other than the bot's. A change written with
@@ -51,9 +51,10 @@ export async function runBreakGlass<I, R>(
     )
   }
   const done = await runAction(cliDeps(session, io), action, input, {
-    name: user,
+    name: who.actor,
     channel: 'cli',
-    osUser: user,
+    osUser: who.osUser,
+    sudoUser: who.sudoUser,
     note: chainProblem(check, io),
   })
   if (done.ok) {

@@ -28,6 +28,8 @@ export interface UndeliveredReply {
 export interface ReplyOptions {
   /** staffIds to @-mention besides the sender (groups only). */
   mention?: readonly string[]
+  /** The route (skill or `/command`) this reply answers: an undelivered reply is recorded under it. */
+  route?: string
 }
 
 export interface ReplySenderOptions {
@@ -90,7 +92,7 @@ export class ReplySender {
         { webhook: redactUrl(msg.sessionWebhook).slice(0, 200), msgId: msg.msgId },
         'refused to reply: sessionWebhook host is not in DINGTALK_WEBHOOK_HOSTS',
       )
-      this.undelivered(msg, {
+      this.undelivered(msg, options.route, {
         code: 'webhook-refused',
         message: `sessionWebhook host ${webhookHost(msg.sessionWebhook)} is not in DINGTALK_WEBHOOK_HOSTS`,
       })
@@ -102,15 +104,18 @@ export class ReplySender {
       const result = await this.postWithRetry(msg, chunks[i]!, i === 0 ? mention : [])
       if (result === 'ok') continue
       if (result === 'rejected') {
-        this.undelivered(msg, {
+        this.undelivered(msg, options.route, {
           code: 'reply-rejected',
           message: 'reply refused by the sessionWebhook (content not accepted)',
         })
         return 'rejected'
       }
       // Expired, or still failing after the retries: the OpenAPI reaches the same conversation.
-      if (this.opts.openapi) return this.sendProactively(msg, chunks.slice(i))
-      this.undelivered(msg, { code: 'reply-failed', message: 'reply not delivered (sessionWebhook failed)' })
+      if (this.opts.openapi) return this.sendProactively(msg, chunks.slice(i), options.route)
+      this.undelivered(msg, options.route, {
+        code: 'reply-failed',
+        message: 'reply not delivered (sessionWebhook failed)',
+      })
       return 'failed'
     }
     return 'sent'
@@ -132,14 +137,18 @@ export class ReplySender {
     )
   }
 
-  /** Called once for each reply that did not reach its user; subclasses record it. */
-  protected undelivered(msg: InboundMessage, problem: UndeliveredReply): void {
+  /** Called once for each reply that did not reach its user (answering `route`); subclasses record it. */
+  protected undelivered(msg: InboundMessage, _route: string | undefined, problem: UndeliveredReply): void {
     this.opts.log.warn({ msgId: msg.msgId, code: problem.code }, problem.message)
   }
 
-  private async sendProactively(msg: InboundMessage, chunks: ReplyContent[]): Promise<ReplyOutcome> {
+  private async sendProactively(
+    msg: InboundMessage,
+    chunks: ReplyContent[],
+    route: string | undefined,
+  ): Promise<ReplyOutcome> {
     const api = this.opts.openapi!
-    const failed = (problem: UndeliveredReply): ReplyOutcome => (this.undelivered(msg, problem), 'failed')
+    const failed = (problem: UndeliveredReply): ReplyOutcome => (this.undelivered(msg, route, problem), 'failed')
     try {
       for (const chunk of chunks) {
         if (msg.conversationType === 'group') {

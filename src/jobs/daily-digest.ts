@@ -1,7 +1,7 @@
 import type { Services } from '../context.js'
 import { defineJob } from '../define.js'
 import { formatDuration } from '../duration.js'
-import { collectStatus } from '../status.js'
+import { collectStatus, describeErrorRate } from '../status.js'
 
 /**
  * A daily status digest for the admin conversations: release and known-good, 24-hour error rate,
@@ -27,7 +27,7 @@ export function dailyDigestJob(
         'Daily digest',
         `- release ${status.digest}${deploy ? `, deployed ${formatDuration(now - deploy.deployedAt)} ago by ${deploy.deployedBy}` : ''}`,
         `- known-good: ${!good ? 'none yet' : good.digest === status.digest ? 'this release' : good.digest}`,
-        `- errors (24 h): ${day.errors}/${day.messages} (${(day.rate * 100).toFixed(1)}%)`,
+        `- errors (24 h): ${describeErrorRate(day)}`,
         `- incident mode: ${status.incident.on ? `ON${status.incident.reason ? ` (${status.incident.reason})` : ''}` : 'off'}; config v${status.stateVersion}`,
         `- skills off: ${off.length ? off.join(', ') : 'none'}; pending approvals: ${status.pendingApprovals}`,
       ].join('\n')
@@ -40,6 +40,7 @@ export function dailyDigestJob(
           args: {
             digest: status.digest,
             errors: day.errors,
+            fallbacks: day.fallbacks,
             messages: day.messages,
             skillsOff: off.length,
             pendingApprovals: status.pendingApprovals,

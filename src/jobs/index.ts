@@ -9,6 +9,7 @@ import { accessReviewJob } from './access-review.js'
 import { dailyDigestJob } from './daily-digest.js'
 import { driftJob } from './drift.js'
 import { auditHeadJob } from './audit-head.js'
+import { refusalTallyJob } from './refusal-tally.js'
 
 /** Every scheduled job of the bot process. Add a job by adding its factory here. */
 export function createJobs(s: Services): JobDefinition[] {
@@ -21,6 +22,7 @@ export function createJobs(s: Services): JobDefinition[] {
     accessReviewJob(s),
     driftJob(s),
     auditHeadJob(s),
+    refusalTallyJob(s),
     ...(s.config.digest.enabled ? [dailyDigestJob(s)] : []),
   ]
 }

@@ -42,7 +42,7 @@ export function knownGoodJob(s: Deps, opts: { ready: () => boolean }) {
             version: deploy.version,
             configVersion,
             readyForMs: now - readySince!,
-            errorRate: { messages: errorRate.messages, errors: errorRate.errors },
+            errorRate: { messages: errorRate.messages, errors: errorRate.errors, fallbacks: errorRate.fallbacks },
           },
         })
         s.outbox.add(

@@ -172,9 +172,12 @@ export class Inbound extends EventEmitter {
       mentions: new Set<string>(),
       reply: async (content: ReplyContent) => {
         ctx.replyCount++
-        const outcome = await services.replies.send(msg, content, { mention: [...ctx.mentions] })
-        if (outcome !== 'sent' && outcome !== 'sent-proactively')
+        const outcome = await services.replies.send(msg, content, { mention: [...ctx.mentions], route: ctx.route })
+        if (outcome !== 'sent' && outcome !== 'sent-proactively') {
+          // Recorded under this route by the reply sender; counted as an error of this route by observe().
+          ctx.failure ??= 'reply-undelivered'
           ctx.log.warn({ outcome, route: ctx.route }, 'reply not delivered')
+        }
       },
     }
     return ctx

@@ -4,16 +4,15 @@ import { errorMessage, isUserError } from '../errors.js'
 
 /**
  * Outermost step: the one place that decides what is logged and what the user sees when anything below
- * throws, and that counts every message by route and outcome.
+ * throws, and that counts every message by route and outcome. A message is an error of its route when it
+ * threw, or when `ctx.failure` says a skill call or the reply failed even though an answer went out.
  */
 export function observe(): Middleware<Context> {
   return async function observe(ctx, next) {
     try {
       await next()
     } catch (err) {
-      const { metrics } = ctx.services
       ctx.outcome = 'error'
-      metrics.errors.inc({ route: ctx.route })
       if (isUserError(err)) {
         await safeReply(ctx, err.message)
       } else {
@@ -32,12 +31,19 @@ export function observe(): Middleware<Context> {
       }
     } finally {
       const { metrics, inbox, now } = ctx.services
+      // The one definition of a failed message, for the metric and for the error rate alike.
+      const failed = ctx.outcome === 'error' || ctx.failure !== undefined
       metrics.messages.inc({ route: ctx.route, outcome: ctx.outcome })
+      if (failed) metrics.errors.inc({ route: ctx.route })
       if (ctx.replyCount > 0) metrics.replyLatency.observe({ route: ctx.route }, (now() - ctx.receivedAt) / 1000)
       // A duplicate is the other run's to complete. Only now, after the reply was delivered or refused for good,
       // is the message marked answered, in the same write as its usage row.
       if (ctx.outcome !== 'duplicate')
-        await inbox.completeSoon(ctx.msg.msgId, now, { route: ctx.route, isError: ctx.outcome === 'error' })
+        await inbox.completeSoon(ctx.msg.msgId, now, {
+          route: ctx.route,
+          isError: failed,
+          fromFallback: ctx.outcome === 'fallback',
+        })
     }
   }
 }

@@ -1,13 +1,16 @@
 import type { Middleware } from '../compose.js'
 import type { Context } from '../context.js'
+import { adminStanding, senderActor } from './identity.js'
 
 /** The same words for every refused command, so a refusal reveals nothing about the configuration. */
 export const COMMAND_REFUSAL = 'Sorry, that command is not available here.'
 const USER_REFUSAL = 'Sorry, you are not allowed to use this bot. Ask your on-call team for access.'
 
 /**
- * Who may do what. A `/command` runs only when it comes from an admin conversation AND from an
- * allowlisted operator's staffId (DingTalk's `isAdmin` grants nothing); any other is refused and audited.
+ * Who may do what. A `/command` runs only for an allowlisted operator of the bot's own org in an admin
+ * conversation (DingTalk's `isAdmin` grants nothing; see identity.ts); any other is refused and audited.
+ * An operator outside an admin conversation gets an entry per attempt; anyone else's attempts are counted
+ * per sender and minute (RefusalTally), so an org member cannot flood the trail.
  * Everything else is an end-user message, checked against the user allowlist.
  */
 export function policy(): Middleware<Context> {
@@ -15,35 +18,48 @@ export function policy(): Middleware<Context> {
     const { msg, services } = ctx
     const { config } = services
     if (ctx.commandParse) {
-      const operator = msg.senderStaffId ? services.operators.get(msg.senderStaffId) : undefined
-      const inAdminConversation = config.adminConversations.includes(msg.conversationId)
-      if (!operator || !inAdminConversation) {
+      const standing = adminStanding(msg, services)
+      if (!standing.ok) {
         ctx.outcome = 'refused'
         ctx.route = 'admin-refused'
-        const name = ctx.commandParse.ok ? ctx.commandParse.command.name : (ctx.commandParse.name ?? '?')
-        services.audit.append({
-          actor: msg.senderStaffId ? `staff:${msg.senderStaffId}` : `sender:${msg.senderId.slice(0, 64)}`,
-          channel: 'dingtalk',
-          action: name.slice(0, 40),
-          args: {
-            conversationId: msg.conversationId,
-            reason: !operator ? 'not an operator' : 'not an admin conversation',
-            ...(msg.text.length <= 80 ? { text: msg.text } : { textLength: msg.text.length }),
-          },
-          outcome: 'rejected',
-        })
+        const name = (ctx.commandParse.ok ? ctx.commandParse.command.name : (ctx.commandParse.name ?? '?')).slice(0, 40)
+        const text = msg.text.length <= 80 ? { text: msg.text } : { textLength: msg.text.length }
+        if (standing.operator) {
+          services.audit.append({
+            actor: senderActor(msg),
+            channel: 'dingtalk',
+            action: name,
+            args: { conversationId: msg.conversationId, reason: standing.reason, ...text },
+            outcome: 'rejected',
+          })
+        } else {
+          services.refusals.record(
+            {
+              actor: senderActor(msg),
+              reason: standing.reason,
+              command: name,
+              conversationId: msg.conversationId,
+              text: msg.text.length <= 80 ? msg.text : `(${msg.text.length} characters)`,
+              senderCorpId: standing.reason === 'sender from another org' ? (msg.senderCorpId ?? 'none') : undefined,
+            },
+            services.now(),
+          )
+        }
         ctx.log.warn(
-          { sender: msg.senderStaffId, conversationId: msg.conversationId, command: name.slice(0, 40) },
+          { sender: msg.senderStaffId, conversationId: msg.conversationId, command: name, reason: standing.reason },
           'refused an admin command',
         )
         await ctx.reply(COMMAND_REFUSAL)
         return
       }
-      ctx.operator = operator
+      ctx.operator = standing.operator
       return next()
     }
     const allow = config.users.allow
-    const staffId = msg.senderStaffId
+    // A staffId means something only inside the bot's org: a sender of another org counts as external.
+    const corp = config.dingtalk.corpId ?? msg.chatbotCorpId
+    const foreign = corp !== undefined && msg.senderCorpId !== undefined && msg.senderCorpId !== corp
+    const staffId = foreign ? undefined : msg.senderStaffId
     const allowed = staffId
       ? allow.includes('*') || allow.includes(staffId) || services.operators.has(staffId)
       : config.users.allowExternal

@@ -1,5 +1,6 @@
 import type { Middleware } from '../compose.js'
 import type { Context } from '../context.js'
+import { adminStanding, senderActor } from './identity.js'
 
 /** Fixed one-minute windows per key; a key gets one polite notice per window, then silence. */
 class WindowCounter {
@@ -26,18 +27,47 @@ class WindowCounter {
   }
 }
 
-/** Per-user and per-conversation rate limits from `limits` in the config. */
-export function ratelimit(limits: { perUserPerMinute: number; perConversationPerMinute: number }): Middleware<Context> {
+const COMMAND_NAME = /^\/([a-z][a-z0-9-]{0,39})/i
+
+/**
+ * Per-user and per-conversation rate limits from `limits` in the config. An operator in an admin
+ * conversation has its own, higher limit (`limits.operatorPerMinute`) and does not use up the
+ * conversation's, so an incident is never throttled by the people handling it. A dropped `/…` line is
+ * never silent in the trail: it is counted per sender and minute and audited `rejected` (RefusalTally).
+ */
+export function ratelimit(limits: {
+  perUserPerMinute: number
+  perConversationPerMinute: number
+  operatorPerMinute: number
+}): Middleware<Context> {
   const users = new WindowCounter(limits.perUserPerMinute)
+  const operators = new WindowCounter(limits.operatorPerMinute)
   const conversations = new WindowCounter(limits.perConversationPerMinute)
   return async function ratelimit(ctx, next) {
-    const now = ctx.services.now()
-    const user = users.hit(ctx.msg.senderStaffId ?? ctx.msg.senderId, now)
-    const conversation = user === 'ok' ? conversations.hit(ctx.msg.conversationId, now) : 'ok'
+    const { msg, services } = ctx
+    const now = services.now()
+    const standing = adminStanding(msg, services)
+    const sender = msg.senderStaffId ?? msg.senderId
+    const user = standing.ok ? operators.hit(sender, now) : users.hit(sender, now)
+    const conversation = user === 'ok' && !standing.ok ? conversations.hit(msg.conversationId, now) : 'ok'
     const verdict = user !== 'ok' ? user : conversation
     if (verdict === 'ok') return next()
     ctx.outcome = 'rate-limited'
-    ctx.services.metrics.rateLimited.inc({ scope: user !== 'ok' ? 'user' : 'conversation' })
+    const scope = user === 'ok' ? 'conversation' : standing.ok ? 'operator' : 'user'
+    services.metrics.rateLimited.inc({ scope })
+    if (msg.text.startsWith('/')) {
+      services.refusals.record(
+        {
+          actor: standing.ok ? standing.operator.name : senderActor(msg),
+          reason: `rate-limited (${scope})`,
+          command: COMMAND_NAME.exec(msg.text)?.[1]?.toLowerCase() ?? '?',
+          conversationId: msg.conversationId,
+          text: msg.text.length <= 80 ? msg.text : `(${msg.text.length} characters)`,
+        },
+        now,
+      )
+      ctx.log.warn({ sender: msg.senderStaffId, scope }, 'dropped a command over the rate limit; audited')
+    }
     if (verdict === 'notice')
       await ctx.reply('You are sending messages faster than I can take them. Please wait a minute and try again.')
   }

@@ -72,14 +72,16 @@ export async function runSkill(
   if (heldByIncident(ctx, def) || breakerOpen) {
     ctx.outcome = def.fallback ? 'fallback' : 'refused'
     const why = breakerOpen ? 'its backend is not answering' : 'incident mode is on'
-    // Incident mode is a decision, not a fault; a breaker held open by a failing backend is worth counting.
-    if (breakerOpen)
+    // Incident mode is a decision, not a fault; a breaker held open by a failing backend is a failure.
+    if (breakerOpen) {
+      ctx.failure = 'breaker-open'
       recordEvent(
         ctx,
         def,
         def.fallback ? 'fallback' : 'breaker-open',
         `circuit open for ${open.join(', ')}; ${def.fallback ? 'answered from the fallback' : 'refused'}`,
       )
+    }
     await ctx.reply(
       def.fallback ? await def.fallback(input) : `"${def.name}" is paused because ${why}. Please try again later.`,
     )
@@ -110,7 +112,8 @@ export async function runSkill(
       throw err
     }
     ctx.log.warn({ err: (err as Error).message }, 'skill failed; answering from its fallback')
-    services.metrics.errors.inc({ route: ctx.route })
+    // The user is answered, but the call failed: an error of this route in every rate (see observe.ts).
+    ctx.failure = 'skill-failed'
     ctx.outcome = 'fallback'
     await ctx.reply(await def.fallback(input))
   }

@@ -52,6 +52,8 @@ interface Row {
 }
 
 const GENESIS_HASH = '0'.repeat(64)
+// Operators appear under their configured name; a refused sender under `staff:<id>` or `sender:<id>`.
+const REFUSED_BY_OTHERS = "outcome = 'rejected' AND (actor LIKE 'staff:%' OR actor LIKE 'sender:%')"
 const MAX_DETAIL = 2000
 
 /** The last entry retention pruned, HMAC-signed with the audit key: the start of the stored chain. */
@@ -180,13 +182,30 @@ export class AuditLog {
     }
   }
 
-  /** The newest entries first, filtered by actor and action. */
-  recent(limit: number, filter: { actor?: string; action?: string } = {}): AuditEntry[] {
+  /**
+   * The newest entries first, filtered by actor and action; `withoutRefusals` leaves out the refused attempts
+   * of non-operators (actor `staff:…` or `sender:…`), so operators' own actions come first in /audit.
+   */
+  recent(limit: number, filter: { actor?: string; action?: string; withoutRefusals?: boolean } = {}): AuditEntry[] {
     const rows = this.db
       .prepare(`SELECT * FROM audit WHERE (@actor IS NULL OR actor = @actor) AND (@action IS NULL OR action = @action)
-        ORDER BY seq DESC LIMIT @limit`)
-      .all({ actor: filter.actor ?? null, action: filter.action ?? null, limit }) as Row[]
+        AND (@plain = 0 OR NOT (${REFUSED_BY_OTHERS})) ORDER BY seq DESC LIMIT @limit`)
+      .all({
+        actor: filter.actor ?? null,
+        action: filter.action ?? null,
+        plain: filter.withoutRefusals ? 1 : 0,
+        limit,
+      }) as Row[]
     return rows.map(toEntry)
+  }
+
+  /** How many entries are refused attempts of non-operators, and how many attempts they count. */
+  refusalsByOthers(): { entries: number; attempts: number } {
+    const row = this.db
+      .prepare(`SELECT COUNT(*) AS entries, COALESCE(SUM(COALESCE(json_extract(args, '$.count'), 1)), 0) AS attempts
+        FROM audit WHERE ${REFUSED_BY_OTHERS}`)
+      .get() as { entries: number; attempts: number }
+    return row
   }
 
   /** One entry by its sequence number. */

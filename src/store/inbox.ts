@@ -13,6 +13,8 @@ export interface InboxRow {
 export interface UsageEntry {
   route: string
   isError: boolean
+  /** The answer came from a skill's fallback (reported beside the error rate). */
+  fromFallback?: boolean
 }
 
 /**
@@ -58,7 +60,7 @@ export class InboxStore {
     // The completion and its usage row are one write: one commit per answered message, not two.
     this.finish = db.transaction((msgId: string, now: number, entry: UsageEntry | undefined) => {
       this.markDone.run(now, msgId)
-      if (entry) usage?.recordMessage(entry.route, entry.isError, now)
+      if (entry) usage?.recordMessage(entry.route, entry.isError, now, entry.fromFallback)
     })
     this.finishAll = db.transaction((rows: { msgId: string; usage?: UsageEntry }[], now: number) => {
       for (const r of rows) this.finish(r.msgId, now, r.usage)

@@ -9,6 +9,7 @@ import { KvStore } from './kv.js'
 import { attestLegacyState } from './legacy-attestation.js'
 import { ModelUsageStore } from './model-usage.js'
 import { OutboxStore } from './outbox.js'
+import { RefusalTally } from './refusals.js'
 import { ReleaseStore } from './releases.js'
 import { StateStore } from './state.js'
 import { UsageStore } from './usage.js'
@@ -30,6 +31,7 @@ export function openStores(config: Pick<RouterConfig, 'db' | 'auditKey'>, now: (
     stores: {
       inbox: new InboxStore(db, usage),
       audit,
+      refusals: new RefusalTally(db, audit),
       state,
       outbox: new OutboxStore(db),
       approvals: new ApprovalStore(db, auditKey),

@@ -3,7 +3,10 @@ import type { DB } from './db.js'
 export interface ErrorRate {
   windowMinutes: number
   messages: number
+  /** Failed messages: internal errors, skill failures answered from a fallback, undelivered replies. */
   errors: number
+  /** Answers that came from a skill's fallback (a failure, or incident mode holding the skill back). */
+  fallbacks: number
   /** errors / messages, 0 when there were no messages. */
   rate: number
 }
@@ -14,24 +17,36 @@ export class UsageStore {
   private readonly window
 
   constructor(private readonly db: DB) {
-    this.upsert = db.prepare(`INSERT INTO route_minutes (minute, route, messages, errors) VALUES (?, ?, 1, ?)
-      ON CONFLICT (minute, route) DO UPDATE SET messages = messages + 1, errors = errors + excluded.errors`)
+    this.upsert =
+      db.prepare(`INSERT INTO route_minutes (minute, route, messages, errors, fallbacks) VALUES (?, ?, 1, ?, ?)
+      ON CONFLICT (minute, route) DO UPDATE SET messages = messages + 1, errors = errors + excluded.errors,
+        fallbacks = fallbacks + excluded.fallbacks`)
     this.window = db.prepare(
-      'SELECT COALESCE(SUM(messages), 0) AS messages, COALESCE(SUM(errors), 0) AS errors FROM route_minutes WHERE minute >= ?',
+      `SELECT COALESCE(SUM(messages), 0) AS messages, COALESCE(SUM(errors), 0) AS errors,
+        COALESCE(SUM(fallbacks), 0) AS fallbacks FROM route_minutes WHERE minute >= ?`,
     )
   }
 
-  recordMessage(route: string, isError: boolean, now: number): void {
-    this.upsert.run(Math.floor(now / 60_000), route.slice(0, 64), isError ? 1 : 0)
+  /** Counts one handled message; observe() is the only caller that decides what `isError` means. */
+  recordMessage(route: string, isError: boolean, now: number, fromFallback = false): void {
+    this.upsert.run(Math.floor(now / 60_000), route.slice(0, 64), isError ? 1 : 0, fromFallback ? 1 : 0)
   }
 
-  /** The error rate over the last `minutes`, across routes. */
+  /**
+   * The error rate over the last `minutes`, across routes: the one computation behind /status, /runbook,
+   * the daily digest, routerctl status and the known-good gate.
+   */
   errorRate(now: number, minutes = 15): ErrorRate {
-    const row = this.window.get(Math.floor(now / 60_000) - minutes + 1) as { messages: number; errors: number }
+    const row = this.window.get(Math.floor(now / 60_000) - minutes + 1) as {
+      messages: number
+      errors: number
+      fallbacks: number
+    }
     return {
       windowMinutes: minutes,
       messages: row.messages,
       errors: row.errors,
+      fallbacks: row.fallbacks,
       rate: row.messages ? row.errors / row.messages : 0,
     }
   }

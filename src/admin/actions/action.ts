@@ -33,6 +33,8 @@ export interface ActionActor {
   name: string
   channel: AuditChannel
   osUser?: string
+  /** routerctl under sudo: `SUDO_USER`, recorded beside osUser (as `args.sudoUser`), never instead of it. */
+  sudoUser?: string
   /** Set when the action runs because a second operator approved a request. */
   approval?: { id: string; requesterName: string; requester: string; requestedAt: number }
   /** Added to the entry's detail, e.g. a warning that the chain did not verify before it. */

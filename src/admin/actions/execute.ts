@@ -45,7 +45,7 @@ export function applyInTransaction<I, R>(
   if (plan.kind === 'refuse') {
     const entry = deps.audit.append({
       ...base,
-      args: plan.args ?? argsOf(input),
+      args: withSudo(plan.args ?? argsOf(input), actor),
       outcome: plan.outcome,
       detail: joined(plan.reason, actor.note),
     })
@@ -59,7 +59,7 @@ export function applyInTransaction<I, R>(
     const v = deps.state.version(written)!
     args = { ...args, stateVersion: v.version, stateHash: v.hash }
   }
-  const entry = deps.audit.append({ ...base, args, outcome: 'executed', detail: actor.note })
+  const entry = deps.audit.append({ ...base, args: withSudo(args, actor), outcome: 'executed', detail: actor.note })
   deps.state.refresh()
   if (plan.announce) deps.outbox.add(plan.announce, deps.now())
   return { ok: true, entry, result: plan.result, reply: plan.reply }
@@ -104,7 +104,7 @@ export async function runAfter<I, R>(
   const entry = deps.audit.transaction(() => {
     const e = deps.audit.append({
       ...entryBase(effect.action, actor),
-      args: { ...effect.args, for: done.entry.seq },
+      args: withSudo({ ...effect.args, for: done.entry.seq }, actor),
       outcome: effect.ok ? 'executed' : 'failed',
       detail: effect.detail,
     })
@@ -133,6 +133,11 @@ export class AuditWriteError extends Error {
     super(`could not write the audit entry (${cause}); nothing was changed`)
     this.name = 'AuditWriteError'
   }
+}
+
+// The sudo claim travels in every entry of the action, next to the account in osUser.
+function withSudo(args: Record<string, unknown>, actor: ActionActor): Record<string, unknown> {
+  return actor.sudoUser ? { ...args, sudoUser: actor.sudoUser } : args
 }
 
 function argsOf(input: unknown): Record<string, unknown> {

@@ -1,6 +1,6 @@
 import { recordDeploy } from '../../admin/deploy-record.js'
 import { EXIT, type CliCommand } from '../command.js'
-import { osUser } from '../os-user.js'
+import { cliIdentity } from '../os-user.js'
 
 /**
  * `deploy record --digest <d> [--by <who>]`: what a pipeline calls after a deploy, the same event the
@@ -19,13 +19,13 @@ export const deployRecordCommand: CliCommand = {
   },
   mutates: false,
   run({ args, io, session }) {
-    const user = osUser(io.env)
+    const who = cliIdentity(io.env)
     const digest = String(args.flags.digest)
     const by = typeof args.flags.by === 'string' ? args.flags.by : io.env.DEPLOYED_BY || 'unknown'
     const reason = typeof args.flags.reason === 'string' ? args.flags.reason : undefined
     const { deploy, created } = recordDeploy(
       session.stores,
-      { digest, by, actor: user, channel: 'cli', osUser: user, reason },
+      { digest, by, actor: who.actor, channel: 'cli', osUser: who.osUser, reason },
       io.now(),
     )
     if (!created) {
@@ -35,7 +35,7 @@ export const deployRecordCommand: CliCommand = {
       return EXIT.ok
     }
     session.stores.outbox.add(
-      `Deploy recorded: ${digest} by ${by} (routerctl, ${user})${reason ? `: ${reason}` : ''}`,
+      `Deploy recorded: ${digest} by ${by} (routerctl, ${who.actor})${reason ? `: ${reason}` : ''}`,
       io.now(),
     )
     io.out(`recorded deploy #${deploy.id}: ${digest} by ${by}.`)

@@ -1,4 +1,4 @@
-import { collectStatus, type StatusFacts } from '../../status.js'
+import { collectStatus, describeErrorRate, type StatusFacts } from '../../status.js'
 import { EXIT, type CliCommand } from '../command.js'
 import { collectRunbook, fetchReadiness, formatRunbook } from '../../admin/runbook.js'
 import { botConfig, readyUrl } from './ops-config.js'
@@ -50,7 +50,7 @@ function formatStatus(f: StatusFacts, dbPath: string): string[] {
     `incident mode      ${incident}`,
     `state version      ${f.stateVersion}${f.ignoredStateVersions.length ? ` (IGNORED, not in the audit trail: ${f.ignoredStateVersions.map((v) => `v${v}`).join(', ')})` : ''}`,
     `skills             ${f.skills.length - off.length} on, ${off.length} off${off.length ? ` (${off.map((s) => s.name).join(', ')})` : ''}`,
-    `errors (${e.windowMinutes} min)    ${e.errors} of ${e.messages} messages (${(e.rate * 100).toFixed(1)}%)`,
+    `errors (${e.windowMinutes} min)    ${describeErrorRate(e)}`,
     `pending approvals  ${f.pendingApprovals}`,
   ]
 }
