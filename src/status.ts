@@ -47,11 +47,14 @@ type StatusSources = Pick<Services, 'state' | 'approvals' | 'usage' | 'skills'> 
  * The error rate in words, the same in /status, /runbook, the daily digest and routerctl status: failures
  * include skill calls answered from a fallback, and fallback answers are also counted on their own.
  * @example describeErrorRate(usage.errorRate(now)) // '3 of 40 messages (7.5%); 2 answered from a fallback'
+ * describeErrorRate(usage.errorRate(now), 'short') // '3/40 = 7.5%; 2 answered from a fallback'
  */
-export function describeErrorRate(e: ErrorRate): string {
-  if (e.messages === 0) return 'no messages'
+export function describeErrorRate(e: ErrorRate, style: 'words' | 'short' = 'words'): string {
   const fallbacks = e.fallbacks ? `; ${e.fallbacks} answered from a fallback` : ''
-  return `${e.errors} of ${e.messages} messages (${(e.rate * 100).toFixed(1)}%)${fallbacks}`
+  const percent = `${(e.rate * 100).toFixed(1)}%`
+  if (style === 'short') return `${e.errors}/${e.messages} = ${percent}${fallbacks}`
+  if (e.messages === 0) return 'no messages'
+  return `${e.errors} of ${e.messages} messages (${percent})${fallbacks}`
 }
 
 /** Gathers status from SQLite (shared with routerctl) and, in the bot, from the running process. */

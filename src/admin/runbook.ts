@@ -99,7 +99,7 @@ function markdownRunbook(f: RunbookFacts, now: number): string {
   const lines = [
     '### Runbook',
     `- **Ready:** ${ready}`,
-    `- **Errors (${e.windowMinutes} min):** ${describeErrorRate(e)}`,
+    `- **Errors (${e.windowMinutes} min):** ${describeErrorRate(e, 'short')}`,
     `- **Running:** ${f.running.digest}${f.running.version ? ` (v${f.running.version})` : ''}${f.running.source === 'deploy record' ? ' [newest deploy record]' : ''}${deployed}`,
     `- **Last known-good:** ${knownGood}`,
   ]

@@ -27,7 +27,7 @@ export function dailyDigestJob(
         'Daily digest',
         `- release ${status.digest}${deploy ? `, deployed ${formatDuration(now - deploy.deployedAt)} ago by ${deploy.deployedBy}` : ''}`,
         `- known-good: ${!good ? 'none yet' : good.digest === status.digest ? 'this release' : good.digest}`,
-        `- errors (24 h): ${describeErrorRate(day)}`,
+        `- errors (24 h): ${describeErrorRate(day, 'short')}`,
         `- incident mode: ${status.incident.on ? `ON${status.incident.reason ? ` (${status.incident.reason})` : ''}` : 'off'}; config v${status.stateVersion}`,
         `- skills off: ${off.length ? off.join(', ') : 'none'}; pending approvals: ${status.pendingApprovals}`,
       ].join('\n')

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { openStores } from '../../src/store/open.js'
-import { CLI_KEY, cliEnv, rawDb, routerctl, seedDatabase, tempDir } from './helpers.js'
+import { CLI_KEY, cliEnv, rawDb, routerctl, seedDatabase, tempDir, sudoActor } from './helpers.js'
 
 const CONTRACT_FIELDS = [
   'seq',
@@ -35,7 +35,7 @@ describe('routerctl audit', { timeout: 180_000 }, () => {
       expect(new Date(line.ts as string).toISOString()).toBe(line.ts)
     }
     expect(lines[3]).toMatchObject({
-      actor: 'dave',
+      actor: sudoActor('dave'),
       channel: 'cli',
       breakGlass: true,
       approvalId: null,

@@ -1,7 +1,7 @@
 import { dirname } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { OPS, startTestRouter, TEST_SECRETS, type TestRouter } from '../helpers/router.js'
-import { cliEnv, routerctl } from './helpers.js'
+import { cliEnv, routerctl, sudoActor } from './helpers.js'
 
 describe('routerctl against a running bot', { timeout: 180_000 }, () => {
   let r: TestRouter | undefined
@@ -33,7 +33,7 @@ describe('routerctl against a running bot', { timeout: 180_000 }, () => {
     expect(reply.text).toMatch(/"ping" is turned off/)
 
     const notice = await r.sim.waitForReply({ conversationId: OPS, predicate: (x) => x.kind === 'group' }, 20_000)
-    expect(notice.text).toContain('Skill **ping** turned OFF by erin via routerctl (break-glass): test')
+    expect(notice.text).toContain(`Skill **ping** turned OFF by ${sudoActor('erin')} via routerctl (break-glass): test`)
     // Every announcement carries the audit head at sending time: a copy outside the host's database.
     const head = r.app.services.audit.head()
     expect(notice.text).toMatch(/— audit head \d+:[0-9a-f]{12}$/)

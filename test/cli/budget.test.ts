@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/routerctl.js'
 import { openStores } from '../../src/store/open.js'
-import { CLI_KEY, captureIo, cliEnv, routerctl, seedDatabase, tempDir } from './helpers.js'
+import { CLI_KEY, captureIo, cliEnv, routerctl, seedDatabase, tempDir, ME } from './helpers.js'
 
 function inspect(dbPath: string) {
   const opened = openStores({ db: dbPath, auditKey: CLI_KEY })
@@ -37,7 +37,7 @@ describe('routerctl budget', { timeout: 120_000 }, () => {
       expect.objectContaining({
         channel: 'cli',
         breakGlass: true,
-        osUser: 'erin',
+        osUser: ME,
         outcome: 'executed',
         args: expect.objectContaining({
           route: 'ping',

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { tmpdir, userInfo } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
@@ -10,6 +10,15 @@ import type { CliIo } from '../../src/cli/command.js'
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const ENTRY = join(ROOT, 'src/cli/routerctl.ts')
 const BIN = join(ROOT, 'bin/routerctl.mjs')
+
+/** The OS account the tests run as: what routerctl records as osUser, whatever the variables say. */
+export const ME = userInfo().username
+
+/** The actor routerctl records under `SUDO_USER=<name>`: the real account, with the sudo claim beside it. */
+export const sudoActor = (name: string) => `${ME} (sudo: ${name})`
+
+/** `text` as a literal part of a RegExp. */
+export const esc = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 /** The audit key every CLI test database is made with. */
 export const CLI_KEY = 'cli-test-audit-key-5e4d3c2b1a'

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/routerctl.js'
 import { openStores } from '../../src/store/open.js'
-import { CLI_KEY, captureIo, cliEnv, routerctl, seedDatabase, tempDir } from './helpers.js'
+import { CLI_KEY, captureIo, cliEnv, routerctl, seedDatabase, tempDir, ME, sudoActor, esc } from './helpers.js'
 
 function incidentState(dbPath: string) {
   const opened = openStores({ db: dbPath, auditKey: CLI_KEY })
@@ -25,17 +25,19 @@ describe('routerctl incident on|off', { timeout: 120_000 }, () => {
     const on = await routerctl(['incident', 'on', '--ttl', '2h', '--reason', 'payments DB failover'], env)
     expect(on.code, on.stderr).toBe(0)
     let seen = incidentState(dbPath)
-    expect(seen.incident).toMatchObject({ on: true, by: 'dave', reason: 'payments DB failover' })
+    expect(seen.incident).toMatchObject({ on: true, by: sudoActor('dave'), reason: 'payments DB failover' })
     expect(seen.incident.expiresAt! - seen.incident.since!).toBe(2 * 3_600_000)
     expect(seen.last).toMatchObject({
       action: 'incident',
       channel: 'cli',
       breakGlass: true,
-      osUser: 'dave',
+      osUser: ME,
       args: { mode: 'on', ttlMs: 7_200_000, reason: 'payments DB failover' },
     })
     expect(seen.outbox.at(-1)).toMatch(
-      /^Incident mode ON by dave via routerctl \(break-glass\): "payments DB failover"\. Risky skills are paused/,
+      new RegExp(
+        `^Incident mode ON by ${esc(sudoActor('dave'))} via routerctl \\(break-glass\\): "payments DB failover"\\. Risky skills are paused`,
+      ),
     )
 
     const off = captureIo(env)
@@ -43,7 +45,7 @@ describe('routerctl incident on|off', { timeout: 120_000 }, () => {
     seen = incidentState(dbPath)
     expect(seen.incident.on).toBe(false)
     expect(seen.outbox.at(-1)).toBe(
-      'Incident mode OFF, turned off by dave via routerctl (break-glass): "failover done". Risky skills are back.',
+      `Incident mode OFF, turned off by ${sudoActor('dave')} via routerctl (break-glass): "failover done". Risky skills are back.`,
     )
     expect(seen.verify.ok).toBe(true)
   })

@@ -10,7 +10,7 @@ import { loadConfig } from '../../src/config.js'
 import { createLogger } from '../../src/logger.js'
 import { openStores } from '../../src/store/open.js'
 import { DAY, DIGEST_A, DIGEST_B, script } from '../e2e/ops-helpers.js'
-import { CLI_KEY, captureIo, cliEnv, routerctl, seedDatabase, tempDir } from './helpers.js'
+import { CLI_KEY, captureIo, cliEnv, routerctl, seedDatabase, tempDir, ME, sudoActor, esc } from './helpers.js'
 import { auditedUpdate } from '../helpers/state.js'
 
 function inspect(dbPath: string) {
@@ -73,12 +73,12 @@ describe('routerctl ops commands', { timeout: 180_000 }, () => {
     expect(seen.entries.at(-1)).toMatchObject({
       action: 'deploy',
       channel: 'cli',
-      actor: 'carol',
-      osUser: 'carol',
+      actor: sudoActor('carol'),
+      osUser: ME,
       outcome: 'executed',
       args: { digest: DIGEST_A, by: 'pipeline-812' },
     })
-    expect(seen.outbox).toEqual([`Deploy recorded: ${DIGEST_A} by pipeline-812 (routerctl, carol)`])
+    expect(seen.outbox).toEqual([`Deploy recorded: ${DIGEST_A} by pipeline-812 (routerctl, ${sudoActor('carol')})`])
 
     expect(await main(['deploy', 'record'], captureIo(env))).toBe(2)
     const bad = captureIo(env)
@@ -99,19 +99,21 @@ describe('routerctl ops commands', { timeout: 180_000 }, () => {
     expect(await main(['rollback', 'config', '--reason', 'incident drill over'], io), io.stderr()).toBe(0)
     expect(io.stdout()).toContain('Restored config v1 as the new v3 (was v2)')
     const seen = inspect(dbPath)
-    expect(seen.state).toMatchObject({ version: 3, state: seen.v1!.state, actor: 'dave' })
+    expect(seen.state).toMatchObject({ version: 3, state: seen.v1!.state, actor: sudoActor('dave') })
     // One entry, committed with the change it describes.
     expect(seen.entries.at(-1)).toMatchObject({
       action: 'rollback',
       outcome: 'executed',
       channel: 'cli',
       breakGlass: true,
-      actor: 'dave',
+      actor: sudoActor('dave'),
       args: { target: 'config', from: 2, restored: 1, restoredAs: 3, reason: 'incident drill over', stateVersion: 3 },
     })
     expect(seen.entries.at(-2)?.action).not.toBe('rollback')
     expect(seen.outbox.at(-1)).toMatch(
-      /^Config v1 restored as v3 by dave via routerctl \(break-glass\) \(was v2\): incident drill over\./,
+      new RegExp(
+        `^Config v1 restored as v3 by ${esc(sudoActor('dave'))} via routerctl \\(break-glass\\) \\(was v2\\): incident drill over\\.`,
+      ),
     )
     expect(seen.verify).toMatchObject({ ok: true })
 
@@ -135,7 +137,7 @@ describe('routerctl ops commands', { timeout: 180_000 }, () => {
     expect(seen.desired).toMatchObject({
       digest: DIGEST_A,
       previousDigest: DIGEST_B,
-      requestedBy: 'erin',
+      requestedBy: sudoActor('erin'),
       status: 'handed-off',
     })
     // The committed request, then the hand-off (hook) as its own entry linked to it.

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { openStores } from '../../src/store/open.js'
 import { skills } from '../../skills/index.js'
 import { main } from '../../src/cli/routerctl.js'
-import { CLI_KEY, cliEnv, rawDb, routerctl, seedDatabase, tempDir } from './helpers.js'
+import { CLI_KEY, cliEnv, rawDb, routerctl, seedDatabase, tempDir, ME, sudoActor } from './helpers.js'
 
 function inspect(dbPath: string) {
   const opened = openStores({ db: dbPath, auditKey: CLI_KEY })
@@ -33,11 +33,11 @@ describe('routerctl disable-skill / enable-skill', { timeout: 180_000 }, () => {
     expect(off.stdout).toContain('"ping" is off')
     let seen = inspect(dbPath)
     expect(seen.pingEnabled).toBe(false)
-    expect(seen.flag).toMatchObject({ enabled: false, reason: 'backend flapping', by: 'carol' })
+    expect(seen.flag).toMatchObject({ enabled: false, reason: 'backend flapping', by: sudoActor('carol') })
     expect(seen.entries.at(-1)).toMatchObject({
       seq: 2,
-      actor: 'carol',
-      osUser: 'carol',
+      actor: sudoActor('carol'),
+      osUser: ME,
       channel: 'cli',
       breakGlass: true,
       action: 'disable-skill',
@@ -46,7 +46,7 @@ describe('routerctl disable-skill / enable-skill', { timeout: 180_000 }, () => {
     })
     expect(seen.outbox).toEqual([
       {
-        text: 'Skill **ping** turned OFF by carol via routerctl (break-glass): backend flapping (state v1).',
+        text: `Skill **ping** turned OFF by ${sudoActor('carol')} via routerctl (break-glass): backend flapping (state v1).`,
         sent_at: null,
       },
     ])
@@ -63,7 +63,7 @@ describe('routerctl disable-skill / enable-skill', { timeout: 180_000 }, () => {
       channel: 'cli',
     })
     expect(seen.outbox.at(-1)?.text).toBe(
-      'Skill **ping** turned ON by carol via routerctl (break-glass): fixed upstream (state v2).',
+      `Skill **ping** turned ON by ${sudoActor('carol')} via routerctl (break-glass): fixed upstream (state v2).`,
     )
     expect(seen.verify).toMatchObject({ ok: true, count: 3 })
   })

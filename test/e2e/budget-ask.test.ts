@@ -31,10 +31,12 @@ describe('ask: budgets, cache and tools against a fake model', { timeout: 5 * PA
     expect(NARROW.exec(reply)?.[1]).toBe('150')
     expect(fake.calls).toHaveLength(0)
 
-    // The text fits, but the system prompt and tool schemas push the whole prompt over: the model client refuses.
+    // The text fits, but the system prompt and tool schemas (an operator is offered the diagnostics tool) push
+    // the whole prompt over: the model client refuses.
     const midsize = await ask(
       r,
       'checkout has failed since 10:40 with upstream timeouts to payments; what should the on-call person look at first, and in which order, given the last deploy at 10:35?',
+      'operator',
     )
     expect(midsize).toMatch(NARROW)
     expect(fake.calls).toHaveLength(0)
@@ -93,7 +95,8 @@ describe('ask: budgets, cache and tools against a fake model', { timeout: 5 * PA
         Date.now(),
       )
 
-    const reply = await ask(r, 'what is failing right now?')
+    // The diagnostics tool is offered only to an operator in an admin conversation.
+    const reply = await ask(r, 'what is failing right now?', 'operator')
     expect(reply).toBe(
       "I stopped after this route's limit of 2 tool calls without an answer. Please ask something narrower: one service, one time window.",
     )
@@ -111,7 +114,7 @@ describe('ask: budgets, cache and tools against a fake model', { timeout: 5 * PA
       { tools: [{ name: 'diagnostics_summary' }, { name: 'diagnostics_summary' }, { name: 'diagnostics_summary' }] },
       { content: 'Done.' },
     )
-    expect(await ask(r, 'and the payments route?')).toBe('Done.')
+    expect(await ask(r, 'and the payments route?', 'operator')).toBe('Done.')
     expect(fake.calls).toHaveLength(5)
     const round = fake.calls[4]!.body.messages.filter((m) => m.role === 'tool')
     expect(round.map((m) => m.content?.startsWith('Not run'))).toEqual([false, false, true])
@@ -127,9 +130,9 @@ describe('ask: budgets, cache and tools against a fake model', { timeout: 5 * PA
       { content: 'Use the runbook.', usage: { prompt: 90, completion: 25 } },
     )
     r = await startBudgetRouter({ fake })
-    expect(await ask(r, 'any errors on ask?')).toBe('Nothing stored for ask.')
-    expect(await ask(r, 'what do I do next?')).toBe('Use the runbook.')
-    expect(await ask(r, 'any errors on ask?')).toContain('(cached answer)')
+    expect(await ask(r, 'any errors on ask?', 'operator')).toBe('Nothing stored for ask.')
+    expect(await ask(r, 'what do I do next?', 'operator')).toBe('Use the runbook.')
+    expect(await ask(r, 'any errors on ask?', 'operator')).toContain('(cached answer)')
     expect(fake.calls).toHaveLength(3)
 
     const at = { route: 'ask' }

@@ -68,8 +68,8 @@ describe('ask when the model fails', { timeout: 5 * PATIENCE }, () => {
     expect(plain).toBe(
       `${STAND_IN_LABEL} You asked: "what can you do?". I am a fixed stand-in, not a language model; set model.baseUrl and model.name for a real one. Ask about an error to see a tool call.`,
     )
-    // A question about trouble takes the tool path: one diagnostics_summary call, then the answer.
-    const trouble = await ask(r, 'any errors lately?')
+    // An operator's question about trouble takes the tool path: one diagnostics_summary call, then the answer.
+    const trouble = await ask(r, 'any errors lately?', 'operator')
     expect(trouble.startsWith(`${STAND_IN_LABEL} The router's diagnostics say:`)).toBe(true)
     expect(await metric(r, 'router_tool_calls_total', { route: 'ask' })).toBe(1)
     expect(await metric(r, 'router_model_latency_seconds_count', { route: 'ask' })).toBe(2)

@@ -5,7 +5,7 @@
 import type { RouterConfig } from '../../src/config.js'
 import type { BudgetLimits } from '../../src/budget/resolve.js'
 import type { FakeModel } from '../helpers/fake-model.js'
-import type { TestRouter, TestRouterOptions } from '../helpers/router.js'
+import { OP1, OPS, type TestRouter, type TestRouterOptions } from '../helpers/router.js'
 import { startAdminRouter } from './admin-helpers.js'
 
 export { PATIENCE } from './admin-helpers.js'
@@ -61,7 +61,8 @@ export async function metric(r: TestRouter, name: string, labels: Record<string,
   return 0
 }
 
-/** The reply text of an `ask` through the real SDK and simulator. */
-export async function ask(r: TestRouter, question: string): Promise<string> {
-  return (await r.say(`ask ${question}`)).text
+/** The reply text of an `ask` through the real SDK and simulator, from an end user (or an operator in the admin group). */
+export async function ask(r: TestRouter, question: string, as: 'user' | 'operator' = 'user'): Promise<string> {
+  const from = as === 'operator' ? { senderStaffId: OP1.staffId, conversationId: OPS } : {}
+  return (await r.say({ text: `ask ${question}`, ...from })).text
 }

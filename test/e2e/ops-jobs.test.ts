@@ -154,7 +154,7 @@ describe('daily digest job (fake clock)', () => {
     const [post] = outbox(ops)
     expect(post).toContain(`- release ${DIGEST_A}, deployed 2h ago by ci`)
     expect(post).toContain('- known-good: none yet')
-    expect(post).toContain('- errors (24 h): 1/4 (25.0%)')
+    expect(post).toContain('- errors (24 h): 1/4 = 25.0%')
     expect(post).toContain('- skills off: ping; pending approvals: 0')
     expect(entries(ops).at(-1)).toMatchObject({
       actor: 'daily-digest',

@@ -71,16 +71,17 @@ describe('/diag: short diagnostics, never logs', () => {
       extra: { sessionWebhook: 'https://evil.example/robot/sendBySession?session=SECRET123' },
     })
     await waitUntil(
-      () => r!.app.services.events.list({ route: 'reply' }).length > 0,
+      () => r!.app.services.events.list({ route: 'ping' }).length > 0,
       PATIENCE,
       'the refused reply is recorded',
     )
-    const [event] = r.app.services.events.list({ route: 'reply' })
+    // Under the route the reply answered, not a route of its own.
+    const [event] = r.app.services.events.list({ route: 'ping' })
     expect(event).toMatchObject({ code: 'webhook-refused', count: 1 })
     expect(event!.message).toContain('evil.example')
     expect(JSON.stringify(event)).not.toContain('SECRET123')
 
-    const reply = await r.command('/diag reply', OP1, PATIENCE)
+    const reply = await r.command('/diag ping', OP1, PATIENCE)
     expect(reply.text).toMatch(
       /- webhook-refused ×1 \(last .*\): sessionWebhook host evil\.example is not in DINGTALK_WEBHOOK_HOSTS/,
     )

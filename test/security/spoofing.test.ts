@@ -21,6 +21,8 @@ async function expectRefused(r: TestRouter, input: SimMessageInput, actor: RegEx
   const seqBefore = r.app.services.audit.recent(1)[0]?.seq ?? 0
   const reply = await r.say({ text: ATTEMPT, conversationId: OPS, ...input }, PATIENCE)
   expect(withoutMentions(reply), JSON.stringify(input)).toBe(COMMAND_REFUSAL)
+  // Non-operators' refusals are counted per minute; write them now, as /audit does.
+  r.app.services.refusals.flush(r.app.services.now(), { all: true })
   const entries = r.app.services.audit.recent(10).filter((e) => e.seq > seqBefore)
   expect(entries, JSON.stringify(input)).toHaveLength(1)
   expect(entries[0]).toMatchObject({
@@ -126,6 +128,7 @@ describe('security: spoofed operator fields grant nothing', { timeout: 5 * PATIE
     // The first two parse (the keys are data, not prototypes) and are refused; the third is not a valid payload.
     expect(refusedIds).toEqual(['proto-spoof-0', 'proto-spoof-1'])
     expect(outcomes[2]!.msg).toBe('dropped a robot callback with an invalid payload')
+    r.app.services.refusals.flush(r.app.services.now(), { all: true })
     const rejected = r.app.services.audit.recent(10).filter((e) => e.outcome === 'rejected')
     expect(rejected.map((e) => e.actor).sort()).toEqual(['sender:$:LWCP_v1:$mallory0', 'sender:$:LWCP_v1:$mallory1'])
     await r.sim.waitForReply(

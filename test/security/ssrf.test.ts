@@ -101,7 +101,7 @@ describe('security: SSRF through the sessionWebhook', { timeout: 5 * PATIENCE },
     expect(redirector.hits()).toBe(1)
     for (const id of [...ids, viaRedirect.msgId]) expect(sim.replies.filter((x) => x.msgId === id)).toEqual([])
     // Each refusal is also an error event operators see in /diag, naming the host but never the session.
-    const events = r.app.services.events.list({ route: 'reply', limit: 500 })
+    const events = r.app.services.events.list({ route: 'ping', limit: 500 })
     expect(events.filter((e) => e.code === 'webhook-refused').reduce((n, e) => n + e.count, 0)).toBe(refused.length - 1)
     expect(JSON.stringify(events)).not.toContain(SESSION)
     expect(r.logs.lines.join('\n')).not.toContain(SESSION)
