@@ -73,7 +73,9 @@ describe('who may command the router', { timeout: 5 * PATIENCE }, () => {
     )
     expect((await r.command('/enable-skill')).text).toMatch(/^Usage: \/enable-skill <skill>\n/)
     expect((await r.command('/whoami please')).text).toMatch(/^Usage: \/whoami\n/)
-    expect((await r.command('/audit lots')).text).toMatch(/^Usage: \/audit \[all\] \[n\] \[actor=<name>\] \[action=<name>\]\n/)
+    expect((await r.command('/audit lots')).text).toMatch(
+      /^Usage: \/audit \[all\] \[n\] \[actor=<name>\] \[action=<name>\]\n/,
+    )
     expect((await r.command('/review ack')).text).toMatch(/^Usage: \/review \[ack <seq>\]\n/)
     expect((await r.command('/approve')).text).toMatch(/^Usage: \/approve <id>\n/)
     const typo = await r.command('/enable-skill pnig')
