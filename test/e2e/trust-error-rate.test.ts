@@ -56,7 +56,7 @@ describe('the error rate tells the truth', { timeout: 5 * PATIENCE }, () => {
     ).toBe(4)
 
     // The daily digest reads the same rate.
-    dailyDigestJob(s).run(s.now())
+    await dailyDigestJob(s).run(s.now())
     const digest = await r.sim.waitForReply(
       { conversationId: OPS, predicate: (m) => m.text.startsWith('Daily digest') },
       PATIENCE,
