@@ -130,8 +130,9 @@ function parse(json: string): Record<string, number> {
 
 // Counts by name, at most MAX_NAMES names; further names are counted under "other".
 function bump(counts: Record<string, number>, name: string): Record<string, number> {
-  const key = name in counts || Object.keys(counts).length < MAX_NAMES ? name : 'other'
-  counts[key] = (counts[key] ?? 0) + 1
+  // Own keys only: a command called "constructor" is a name like any other, not Object's.
+  const key = Object.hasOwn(counts, name) || Object.keys(counts).length < MAX_NAMES ? name : 'other'
+  counts[key] = (Object.hasOwn(counts, key) ? (counts[key] ?? 0) : 0) + 1
   return counts
 }
 

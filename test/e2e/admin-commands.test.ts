@@ -95,7 +95,9 @@ describe('the read-only admin commands', { timeout: 5 * PATIENCE }, () => {
     const only = filtered.text.split('\n').filter((l) => l.startsWith('- #'))
     expect(only).toHaveLength(1)
     expect(only[0]).toContain('alice disable-skill **executed**')
-    expect((await r.command('/audit 500')).title).toMatch(/^Last \d+ audit entries$/)
+    // Operators' own actions by default; `all` includes refused attempts by others.
+    expect((await r.command('/audit 500')).title).toMatch(/^Last \d+ operator and system entries$/)
+    expect((await r.command('/audit all 500')).title).toMatch(/^Last \d+ audit entries \(all\)$/)
     expect(withoutMentions(await r.command('/audit actor=nobody'))).toBe('No audit entries match actor=nobody.')
   })
 
