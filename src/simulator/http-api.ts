@@ -70,7 +70,6 @@ const messageInput = z
     conversationType: z.enum(['1', '2']).optional(),
     conversationTitle: z.string().optional(),
     isAdmin: z.boolean().optional(),
-    senderCorpId: z.string().min(1).max(256).optional(),
     msgId: z.string().min(1).optional(),
     createAt: z.number().int().optional(),
     extra: z.record(z.string(), z.unknown()).optional(),
