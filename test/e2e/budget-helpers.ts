@@ -5,7 +5,7 @@
 import type { RouterConfig } from '../../src/config.js'
 import type { BudgetLimits } from '../../src/budget/resolve.js'
 import type { FakeModel } from '../helpers/fake-model.js'
-import { OP1, OPS, type TestRouter, type TestRouterOptions } from '../helpers/router.js'
+import { OP1, OPS, withoutMentions, type TestRouter, type TestRouterOptions } from '../helpers/router.js'
 import { startAdminRouter } from './admin-helpers.js'
 
 export { PATIENCE } from './admin-helpers.js'
@@ -64,5 +64,5 @@ export async function metric(r: TestRouter, name: string, labels: Record<string,
 /** The reply text of an `ask` through the real SDK and simulator, from an end user (or an operator in the admin group). */
 export async function ask(r: TestRouter, question: string, as: 'user' | 'operator' = 'user'): Promise<string> {
   const from = as === 'operator' ? { senderStaffId: OP1.staffId, conversationId: OPS } : {}
-  return (await r.say({ text: `ask ${question}`, ...from })).text
+  return withoutMentions(await r.say({ text: `ask ${question}`, ...from }))
 }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { COMMAND_REFUSAL } from '../../src/router/policy.js'
 import type { AuditEntry } from '../../src/store/audit.js'
-import { OP1, OP2, OPS, type TestRouter } from '../helpers/router.js'
+import { OP1, OP2, OPS, withoutMentions, type TestRouter } from '../helpers/router.js'
 import { PATIENCE, startAdminRouter, verifyAndStop } from './admin-helpers.js'
 
 const FOREIGN_CORP = 'dingforeigncorp9'
@@ -66,7 +66,7 @@ describe('identity and least privilege: who may command, and what the trail keep
       conversationId: OPS,
       senderCorpId: FOREIGN_CORP,
     })
-    expect(reply.text).toBe(COMMAND_REFUSAL)
+    expect(withoutMentions(reply)).toBe(COMMAND_REFUSAL)
     expect(s.state.isSkillEnabled('ping')).toBe(true)
     // The same staffId, from a payload without a sender corp at all, fails closed too.
     const noCorp = await r.say({
@@ -75,7 +75,7 @@ describe('identity and least privilege: who may command, and what the trail keep
       conversationId: OPS,
       extra: { senderCorpId: undefined },
     })
-    expect(noCorp.text).toBe(COMMAND_REFUSAL)
+    expect(withoutMentions(noCorp)).toBe(COMMAND_REFUSAL)
     expect(s.state.isSkillEnabled('ping')).toBe(true)
 
     const listing = (await r.command('/audit all', OP2)).text
@@ -91,21 +91,21 @@ describe('identity and least privilege: who may command, and what the trail keep
     // No entry in the operator's name: nothing ran as alice.
     expect(entriesBy(r, OP1.name)).toEqual([])
     // The real operator, from the bot's own org, is obeyed.
-    expect((await r.command('/disable-skill ping')).text).toContain('ping')
+    expect(withoutMentions(await r.command('/disable-skill ping'))).toContain('ping')
     expect(s.state.isSkillEnabled('ping')).toBe(false)
   })
 
   it('a configured corp id (DINGTALK_CORP_ID) replaces the robot corp as the one that may command', async () => {
     r = await startAdminRouter({ env: { DINGTALK_CORP_ID: 'dingconfigured01' } })
     // The simulator's own corp is now foreign.
-    expect((await r.command('/whoami')).text).toBe(COMMAND_REFUSAL)
+    expect(withoutMentions(await r.command('/whoami'))).toBe(COMMAND_REFUSAL)
     const ok = await r.say({
       text: '/whoami',
       senderStaffId: OP1.staffId,
       conversationId: OPS,
       senderCorpId: 'dingconfigured01',
     })
-    expect(ok.text).toContain(OP1.staffId)
+    expect(withoutMentions(ok)).toContain(OP1.staffId)
   })
 
   it('50 refused attempts from one sender in a minute are one audit row with count 50', async () => {
@@ -114,8 +114,8 @@ describe('identity and least privilege: who may command, and what the trail keep
     const ids = await burst(r, 50, { text: '/status', senderStaffId: 'user9', conversationId: OPS })
     // Twenty refusals (the per-user limit), one notice, then silence; every one of the 50 is counted.
     const replies = await repliesTo(r, ids, 21)
-    expect(replies.filter((x) => x.text === COMMAND_REFUSAL)).toHaveLength(20)
-    expect(replies.filter((x) => x.text === NOTICE)).toHaveLength(1)
+    expect(replies.filter((x) => withoutMentions(x) === COMMAND_REFUSAL)).toHaveLength(20)
+    expect(replies.filter((x) => withoutMentions(x) === NOTICE)).toHaveLength(1)
     // Nothing is in the chain yet: the minute is still open.
     expect(r.app.services.audit.recent(100).filter((e) => e.seq > seqBefore && e.actor === 'staff:user9')).toEqual([])
 
@@ -134,7 +134,7 @@ describe('identity and least privilege: who may command, and what the trail keep
 
   it('/audit lists operator actions first and says what it left out; /audit all shows everything', async () => {
     r = await startAdminRouter({ now: fixedClock() })
-    expect((await r.command('/disable-skill ping too noisy')).text).toContain('ping')
+    expect(withoutMentions(await r.command('/disable-skill ping too noisy'))).toContain('ping')
     await burst(r, 5, { text: '/enable-skill ping', senderStaffId: 'user7', conversationId: OPS })
     await burst(r, 3, { text: '/incident on', senderStaffId: null, senderNick: 'guest', conversationId: OPS })
 
@@ -152,8 +152,8 @@ describe('identity and least privilege: who may command, and what the trail keep
     expect(all).toMatch(/sender:\S+ incident \*\*rejected\*\* ×3/)
     expect(all).toMatch(/alice disable-skill \*\*executed\*\*/)
     // Asking for one actor shows that actor's entries, refusals included.
-    expect((await r.command('/audit actor=staff:user7', OP2)).text).toMatch(/staff:user7 enable-skill/)
-    expect((await r.command('/audit everything', OP2)).text).toMatch(/^Usage: \/audit \[all\] \[n\]/)
+    expect(withoutMentions(await r.command('/audit actor=staff:user7', OP2))).toMatch(/staff:user7 enable-skill/)
+    expect(withoutMentions(await r.command('/audit everything', OP2))).toMatch(/^Usage: \/audit \[all\] \[n\]/)
   })
 
   it("an operator's commands past the end-user limit still run; past the operator limit they are dropped and audited", async () => {
@@ -162,12 +162,12 @@ describe('identity and least privilege: who may command, and what the trail keep
       configure: (c) => ({ ...c, limits: { ...c.limits, perUserPerMinute: 3, operatorPerMinute: 8 } }),
     })
     // Six commands: twice the end-user limit, all answered.
-    for (let i = 0; i < 6; i++) expect((await r.command('/whoami')).text).toContain(OP1.staffId)
-    expect((await r.command('/incident on drill ttl=1h')).text).toContain('Incident mode on')
+    for (let i = 0; i < 6; i++) expect(withoutMentions(await r.command('/whoami'))).toContain(OP1.staffId)
+    expect(withoutMentions(await r.command('/incident on drill ttl=1h'))).toContain('Incident mode on')
     expect(r.app.services.state.current().state.incident.on).toBe(true)
-    expect((await r.command('/pending')).text).not.toBe(NOTICE)
+    expect(withoutMentions(await r.command('/pending'))).not.toBe(NOTICE)
     // Past the operator limit: a notice, then silence, and each dropped command is counted.
-    expect((await r.command('/approve abcdefghij')).text).toBe(NOTICE)
+    expect(withoutMentions(await r.command('/approve abcdefghij'))).toBe(NOTICE)
     await burst(r, 2, { text: '/status', senderStaffId: OP1.staffId, conversationId: OPS })
 
     // Another operator reads the trail: the dropped commands are there, under alice, with their count.
@@ -182,7 +182,7 @@ describe('identity and least privilege: who may command, and what the trail keep
     })
     // An end user in the same admin group still has the end-user limit.
     const user = { text: 'ping', senderStaffId: 'user1', conversationId: OPS }
-    for (let i = 0; i < 3; i++) expect((await r.say(user)).text).toBe('pong')
-    expect((await r.say(user)).text).toBe(NOTICE)
+    for (let i = 0; i < 3; i++) expect(withoutMentions(await r.say(user))).toBe('pong')
+    expect(withoutMentions(await r.say(user))).toBe(NOTICE)
   })
 })
