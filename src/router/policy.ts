@@ -56,10 +56,7 @@ export function policy(): Middleware<Context> {
       return next()
     }
     const allow = config.users.allow
-    // A staffId means something only inside the bot's org: a sender of another org counts as external.
-    const corp = config.dingtalk.corpId ?? msg.chatbotCorpId
-    const foreign = corp !== undefined && msg.senderCorpId !== undefined && msg.senderCorpId !== corp
-    const staffId = foreign ? undefined : msg.senderStaffId
+    const staffId = msg.senderStaffId
     const allowed = staffId
       ? allow.includes('*') || allow.includes(staffId) || services.operators.has(staffId)
       : config.users.allowExternal

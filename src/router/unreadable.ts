@@ -47,7 +47,7 @@ export function answerUnreadable(
     createdAt: now(),
   }
   return replies
-    .send(msg, UNREADABLE_MESSAGE)
+    .send(msg, UNREADABLE_MESSAGE, { route: 'inbound' })
     .then(() => undefined)
     .catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'could not answer an unreadable message'))
 }
