@@ -1,13 +1,19 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/routerctl.js'
 import type { AuditEntry } from '../../src/store/audit.js'
-import { captureIo, cliEnv } from '../cli/helpers.js'
+import { captureIo, cliEnv, ME, sudoActor } from '../cli/helpers.js'
 import { OP2, OPS, TEST_SECRETS, type TestRouter } from '../helpers/router.js'
 import { PATIENCE, startAdminRouter, verifyAndStop } from './admin-helpers.js'
 
-/** The parts of an entry that must not depend on the channel: what was done, with which argument names. */
+/**
+ * The parts of an entry that must not depend on the channel: what was done, with which argument names.
+ * `sudoUser` is who (routerctl's SUDO_USER beside its account), not what.
+ */
 function shape(e: AuditEntry) {
-  return { action: e.action, outcome: e.outcome, argKeys: Object.keys(e.args).sort(), approvalId: e.approvalId }
+  const argKeys = Object.keys(e.args)
+    .filter((k) => k !== 'sudoUser')
+    .sort()
+  return { action: e.action, outcome: e.outcome, argKeys, approvalId: e.approvalId }
 }
 
 describe('one executor for chat and routerctl', { timeout: 5 * PATIENCE }, () => {
@@ -42,7 +48,13 @@ describe('one executor for chat and routerctl', { timeout: 5 * PATIENCE }, () =>
     expect(shape(cli[0]!)).toEqual(shape(chat[0]!))
     expect(shape(chat[0]!).argKeys).toEqual(['reason', 'skill', 'stateHash', 'stateVersion'])
     expect(chat[0]).toMatchObject({ channel: 'dingtalk', breakGlass: false, actor: 'alice', osUser: null })
-    expect(cli[0]).toMatchObject({ channel: 'cli', breakGlass: true, actor: 'erin', osUser: 'erin' })
+    expect(cli[0]).toMatchObject({
+      channel: 'cli',
+      breakGlass: true,
+      actor: sudoActor('erin'),
+      osUser: ME,
+      args: { sudoUser: 'erin' },
+    })
     expect(r.app.services.state.isSkillEnabled('ping')).toBe(false)
   })
 
