@@ -2,7 +2,7 @@ import type { Server } from 'node:http'
 import { Announcer } from './announcer.js'
 import { CommandRegistry } from './command-registry.js'
 import type { RouterConfig } from './config.js'
-import type { Operator, Services } from './context.js'
+import type { Operator, RouterMode, Services } from './context.js'
 import type { CommandDefinition, SkillDefinition } from './define.js'
 import { CardCallbackHandler } from './dingtalk/card-callback.js'
 import { createCardServices } from './dingtalk/cards.js'
@@ -28,6 +28,7 @@ import { createPipeline } from './router/pipeline.js'
 import { SkillRegistry } from './skill-registry.js'
 import { collectStatus } from './status.js'
 import { openStores } from './store/open.js'
+import { WalGuard } from './store/wal-guard.js'
 import { recordStartEvents } from './system-events.js'
 import { recordStartupDeploy } from './admin/deploy-record.js'
 import { errorMessage } from './errors.js'
@@ -43,6 +44,8 @@ export interface AppOptions {
   now?: () => number
   /** Disable the node-cron jobs (tests run jobs by hand with a fake clock). */
   jobs?: boolean
+  /** `simulator` when `config.dingtalk` points at the built-in simulator; shown in /ready and /status. */
+  mode?: RouterMode
 }
 
 export interface RouterApp {
@@ -95,6 +98,15 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
       }
     })
   }
+  const mode = opts.mode ?? 'dingtalk'
+  metrics.walBytes.set(0)
+  const wal = new WalGuard(stores.db, config.db, {
+    limitBytes: config.sqlite.walLimitBytes,
+    warnBytes: config.sqlite.walWarnBytes,
+    busyTimeoutMs: config.sqlite.busyTimeoutMs,
+    onSize: (bytes) => metrics.walBytes.set(bytes),
+    log,
+  })
   addSecret(stores.auditKey.toString('utf8'))
   addSecret(config.model.apiKey)
   addSecret(config.openclaw.gatewayToken)
@@ -170,6 +182,8 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
       startedAt: now(),
       streamState: () => stream.state,
       readiness: () => readiness(services, stream, stores.migrationsCurrent),
+      mode,
+      database: () => wal.facts(),
     },
   }
   services.cards = createCardServices(config, {
@@ -240,11 +254,13 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
         host: config.http.host,
         port: config.http.port,
         allowPublic: config.http.allowPublic,
+        mode,
         log,
         registry: metrics.registry,
         status: () => collectStatus(services, now()),
         readiness: () => readiness(services, stream, stores.migrationsCurrent),
       })
+      wal.start()
       stream.start()
       announcer.start()
       if (opts.jobs !== false) stopJobs = scheduleJobs(createJobs(services), { log, now })
@@ -258,6 +274,7 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
         log.warn({ unfinished }, 'stopping with messages still in flight; they resume on the next start')
       await stopJobs?.()
       await cardClicks?.settled()
+      wal.stop()
       await announcer.stop()
       await stream.stop()
       await new Promise<void>((resolve) => (app.http ? app.http.close(() => resolve()) : resolve()))

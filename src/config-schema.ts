@@ -25,8 +25,8 @@ const budget = z.strictObject({
 export const configSchema = z.strictObject({
   dingtalk: z
     .strictObject({
-      clientId: z.string().min(1).optional(),
-      clientSecret: z.string().min(1).optional(),
+      clientId: z.string().trim().min(1, 'must not be empty or blank').optional(),
+      clientSecret: z.string().trim().min(1, 'must not be empty or blank').optional(),
       robotCode: z.string().min(1).optional(),
       /** The org whose members may run admin commands; unset → the robot's own (`chatbotCorpId` of each message). */
       corpId: z.string().min(1).max(256).optional(),
@@ -47,6 +47,29 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   db: z.string().min(1).default('./data/router.db'),
+  /** How the bot's SQLite connection waits for locks and keeps its WAL small (routerctl keeps its own 5 s wait). */
+  sqlite: z
+    .strictObject({
+      /** Longest wait for a lock another process holds; the wait blocks the bot's event loop. */
+      busyTimeoutMs: z.number().int().min(0).max(60_000).default(1000),
+      /** Wait when storing an arriving message; past it the message stays un-acked and DingTalk redelivers it. */
+      hotPathBusyMs: z.number().int().min(0).max(5000).default(100),
+      /** journal_size_limit, and the size above which a truncating checkpoint is forced. */
+      walLimitBytes: z
+        .number()
+        .int()
+        .min(64 * 1024)
+        .max(1024 * 1024 * 1024)
+        .default(4 * 1024 * 1024),
+      /** Above this /status warns that a reader is holding the WAL open. */
+      walWarnBytes: z
+        .number()
+        .int()
+        .min(64 * 1024)
+        .max(16 * 1024 * 1024 * 1024)
+        .default(64 * 1024 * 1024),
+    })
+    .prefault({}),
   http: z
     .strictObject({
       host: z.string().min(1).default('127.0.0.1'),
@@ -54,7 +77,7 @@ export const configSchema = z.strictObject({
       allowPublic: z.boolean().default(false),
     })
     .prefault({}),
-  auditKey: z.string().min(16, 'the audit key must be at least 16 characters').optional(),
+  auditKey: z.string().trim().min(16, 'the audit key must be at least 16 characters').optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   approvals: z
     .strictObject({

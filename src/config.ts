@@ -44,7 +44,9 @@ const SECRET_CONFIG_KEYS = new Set(['clientSecret', 'clientId', 'auditKey', 'api
 
 /**
  * Reads the YAML file named by ROUTER_CONFIG (or `file`), applies environment overrides and `*_FILE`
- * secrets, and validates the result. Empty strings count as unset.
+ * secrets, and validates the result. Empty strings count as unset, except for secrets: a secret variable
+ * or `*_FILE` that is present but empty is a mistake (an unset variable written into a file), never "no
+ * secret", so it is refused rather than silently falling back to the simulator or a generated key.
  * @throws ConfigError listing every problem found.
  * @example const config = loadConfig(process.env)
  */
@@ -52,7 +54,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = env.ROUT
   const problems: string[] = []
   const raw = file ? readYamlFile(file, problems) : {}
   for (const [name, spec] of Object.entries(ENV_MAP)) {
-    const value = readEnv(env, name, problems)
+    const value = readEnv(env, name, problems, spec.secret)
     if (value === undefined) continue
     const parsed = convert(name, value, spec.kind, problems)
     if (parsed !== undefined) setPath(raw, spec.path, parsed)
@@ -65,9 +67,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = env.ROUT
   if (Boolean(dingtalk.clientId) !== Boolean(dingtalk.clientSecret)) {
     problems.push('DINGTALK_CLIENT_ID and DINGTALK_CLIENT_SECRET must be set together (or neither, for simulator mode)')
   }
-  if (result.success) problems.push(...crossChecks(result.data))
+  if (result.success) problems.push(...crossChecks(result.data), ...productionChecks(result.data, env))
   if (problems.length > 0 || !result.success) throw new ConfigError(problems)
   return withOpenClawBudgets(result.data)
+}
+
+/**
+ * The simulator is a development convenience that accepts anyone as any operator: under
+ * NODE_ENV=production (the image sets it) missing credentials are a configuration error, never a demo.
+ */
+function productionChecks(c: RouterConfig, env: NodeJS.ProcessEnv): string[] {
+  if (env.NODE_ENV !== 'production' || !isSimulatorMode(c)) return []
+  return [
+    'NODE_ENV=production needs DingTalk credentials: set DINGTALK_CLIENT_ID and DINGTALK_CLIENT_SECRET (or their _FILE variants); the built-in simulator never runs in production',
+  ]
 }
 
 /** True when no DingTalk credentials are set: the router talks to its built-in simulator. */
@@ -97,20 +110,42 @@ function readYamlFile(file: string, problems: string[]): Record<string, unknown>
   }
 }
 
-function readEnv(env: NodeJS.ProcessEnv, name: string, problems: string[]): string | undefined {
-  const direct = env[name] || undefined
-  const fromFile = env[`${name}_FILE`] || undefined
+/**
+ * A setting from `NAME` or `NAME_FILE`. A `NAME_FILE` that is missing, empty or whitespace-only is reported,
+ * naming the variable and the file. For a secret presence counts, not truthiness: `NAME=` is reported too;
+ * other empty variables count as unset.
+ */
+function readEnv(env: NodeJS.ProcessEnv, name: string, problems: string[], secret = false): string | undefined {
+  const fileVar = `${name}_FILE`
+  const direct = secret ? env[name] : env[name] || undefined
+  const fromFile = secret ? env[fileVar] : env[fileVar] || undefined
   if (direct !== undefined && fromFile !== undefined) {
-    problems.push(`${name} and ${name}_FILE are both set: keep one`)
+    problems.push(`${name} and ${fileVar} are both set: keep one`)
     return undefined
   }
-  if (fromFile === undefined) return direct
+  if (direct !== undefined) {
+    if (direct.trim() === '') problems.push(`${name} is set but empty: put the secret in it, or unset it`)
+    return direct.trim() || undefined
+  }
+  if (fromFile === undefined) return undefined
+  if (fromFile.trim() === '') {
+    problems.push(`${fileVar} is set but names no file: point it at the file holding ${name}, or unset it`)
+    return undefined
+  }
+  let text: string
   try {
-    return readFileSync(fromFile, 'utf8').trim() || undefined
+    text = readFileSync(fromFile, 'utf8')
   } catch (err) {
-    problems.push(`${name}_FILE: cannot read ${fromFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`)
+    problems.push(`${fileVar}: cannot read ${fromFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`)
     return undefined
   }
+  if (text.trim() === '') {
+    problems.push(
+      `${fileVar}: ${fromFile} is empty: write the secret into it (was the variable unset when it was made?)`,
+    )
+    return undefined
+  }
+  return text.trim()
 }
 
 function convert(name: string, value: string, kind: Kind, problems: string[]): unknown {

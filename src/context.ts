@@ -17,6 +17,7 @@ import type { ModelGateway } from './budget/model-client.js'
 import type { OpenClawHub } from './openclaw/hub.js'
 import type { BudgetLimits } from './budget/resolve.js'
 import type { StateStore, StateVersion } from './store/state.js'
+import type { WalFacts } from './store/wal-guard.js'
 import type { ReleaseStore } from './store/releases.js'
 import type { ReadinessCheck } from './http/server.js'
 import type { SkillRegistry } from './skill-registry.js'
@@ -79,6 +80,10 @@ export interface RuntimeFacts {
   readiness?: () => ReadinessCheck
   /** The message queue: depth, oldest waiting age, busy workers (set once the inbound queue exists). */
   queue?: () => QueueStatus
+  /** `simulator` when connected to the built-in stand-in for DingTalk; absent means `dingtalk`. */
+  mode?: RouterMode
+  /** The WAL's size and, when it is too large, why (from the bot's WAL guard). */
+  database?: () => WalFacts
 }
 
 /** The message queue as /status shows it. */
@@ -88,6 +93,9 @@ export interface QueueStatus {
   busyWorkers: number
   workers: number
 }
+
+/** Whom the router talks to: DingTalk, or the built-in local simulator (development only). */
+export type RouterMode = 'dingtalk' | 'simulator'
 
 /** Why a message ended where it did; the `outcome` label of router_messages_total. */
 export type MessageOutcome =

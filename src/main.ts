@@ -45,10 +45,16 @@ if (isSimulatorMode(config)) {
 
 const app = (() => {
   try {
-    return createRouterApp(config, { logger: handle, skills: createSkills(config), commands })
+    return createRouterApp(config, {
+      logger: handle,
+      skills: createSkills(config),
+      commands,
+      mode: simulator ? 'simulator' : 'dingtalk',
+    })
   } catch (err) {
+    // A bad audit key is a configuration error like any other: exit 2, saying how to fix it.
     process.stderr.write(`${(err as Error).message}\n`)
-    process.exit(1)
+    process.exit(err instanceof ConfigError ? 2 : 1)
   }
 })()
 try {

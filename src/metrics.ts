@@ -98,6 +98,11 @@ export function createMetrics() {
       help: '1 while the DingTalk stream is connected',
       registers: [registry],
     }),
+    walBytes: new Gauge({
+      name: 'router_sqlite_wal_bytes',
+      help: 'Size of the SQLite WAL file; it grows while another process holds a read transaction open',
+      registers: [registry],
+    }),
     malformedFrames: new Counter({
       name: 'router_malformed_frames_total',
       help: 'Downstream frames dropped as malformed',

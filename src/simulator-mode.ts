@@ -1,7 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import type { RouterConfig } from './config.js'
 import type { Logger } from './logger.js'
+import { ensurePrivateDir } from './store/private-files.js'
 import { startChatPage, type ChatGroup, type ChatPage, type ChatPerson } from './simulator/chat/page-server.js'
 import { DingTalkSimulator } from './simulator/index.js'
 import { STAND_IN_LABEL, startStandInModel } from './ask/stand-in-model.js'
@@ -107,8 +108,14 @@ export async function startSimulatorMode(
   })
   const infoFile = join(dirname(resolve(config.db)), 'simulator.json')
   // On a fresh checkout the database folder (./data) does not exist yet: the database opens only later.
-  mkdirSync(dirname(infoFile), { recursive: true })
-  writeFileSync(infoFile, JSON.stringify({ baseUrl: simulator.baseUrl, chatUrl: chatPage?.url }, null, 2) + '\n')
+  ensurePrivateDir(infoFile)
+  writeFileSync(infoFile, JSON.stringify({ baseUrl: simulator.baseUrl, chatUrl: chatPage?.url }, null, 2) + '\n', {
+    mode: 0o600,
+  })
+  log.warn(
+    { mode: 'simulator', simulator: simulator.baseUrl },
+    'SIMULATOR MODE: no DingTalk credentials are configured, so the router talks to its built-in local stand-in for DingTalk; any local process can speak as any operator through it. Never use this mode for real work (NODE_ENV=production refuses it)',
+  )
   log.info(
     {
       simulator: simulator.baseUrl,

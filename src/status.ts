@@ -1,4 +1,5 @@
-import type { QueueStatus, Services } from './context.js'
+import type { QueueStatus, RouterMode, Services } from './context.js'
+import type { WalFacts } from './store/wal-guard.js'
 import type { BreakerState } from './egress/client.js'
 import type { ErrorRate } from './store/usage.js'
 import type { RouteUsage } from './store/model-usage.js'
@@ -16,6 +17,8 @@ export interface SkillStatus {
 
 /** The `/status` facts; GET /status serves the same object as JSON. */
 export interface StatusFacts {
+  /** `dingtalk` or `simulator`; absent when no bot process is attached (routerctl). */
+  mode?: RouterMode
   version: string
   digest: string
   uptimeSeconds: number | null
@@ -34,6 +37,8 @@ export interface StatusFacts {
   queue?: QueueStatus
   /** Model usage per route over the last hour (tokens, tool calls, cache, refusals, latency); absent without a usage store. */
   modelUsage?: RouteUsage[]
+  /** The WAL's size, with a warning when a reader keeps it from shrinking; from the bot process only. */
+  database?: WalFacts
 }
 
 // `egress` and `runtime` live only in the bot process; routerctl passes neither.
@@ -60,7 +65,9 @@ export function describeErrorRate(e: ErrorRate, style: 'words' | 'short' = 'word
 /** Gathers status from SQLite (shared with routerctl) and, in the bot, from the running process. */
 export function collectStatus(s: StatusSources, now: number): StatusFacts {
   const current = s.state.current()
+  const database = s.runtime?.database?.()
   return {
+    ...(s.runtime ? { mode: s.runtime.mode ?? 'dingtalk' } : {}),
     version: s.runtime?.version ?? 'unknown (bot process not attached)',
     digest: s.runtime?.digest ?? 'unknown',
     uptimeSeconds: s.runtime ? Math.round((now - s.runtime.startedAt) / 1000) : null,
@@ -74,6 +81,7 @@ export function collectStatus(s: StatusSources, now: number): StatusFacts {
     pendingApprovals: s.approvals.pending(now).length,
     ...(s.runtime?.queue ? { queue: roundQueue(s.runtime.queue()) } : {}),
     ...(s.modelUsage ? { modelUsage: s.modelUsage.summary(now - 3_600_000) } : {}),
+    ...(database ? { database } : {}),
   }
 }
 

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { createSkills } from '../../skills/index.js'
+import { ConfigError } from '../config.js'
 import { SkillRegistry } from '../skill-registry.js'
 import { openStores } from '../store/open.js'
 import { CliFailure, type CliSettings } from './command.js'
@@ -36,6 +37,7 @@ export function openSession(settings: CliSettings): CliSession {
   try {
     opened = openStores({ db: dbPath, auditKey: settings.auditKey })
   } catch (err) {
+    if (err instanceof ConfigError) throw new CliFailure(err.problems.join('; '))
     const code = (err as NodeJS.ErrnoException).code
     if (code === 'EACCES' || code === 'EPERM' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY') {
       throw new CliFailure(

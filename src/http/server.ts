@@ -1,7 +1,9 @@
 import Router from '@koa/router'
 import Koa from 'koa'
 import type { Server } from 'node:http'
+import type { RouterMode } from '../context.js'
 import type { Logger } from '../logger.js'
+import { hostRefusal } from './local-request.js'
 import type { Registry } from 'prom-client'
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1'])
@@ -15,6 +17,8 @@ export interface HttpOptions {
   host: string
   port: number
   allowPublic: boolean
+  /** Shown in /ready beside the checks; default `dingtalk`. */
+  mode?: RouterMode
   log: Logger
   readiness: () => ReadinessCheck
   status: () => unknown
@@ -55,7 +59,7 @@ export async function startHttpServer(opts: HttpOptions): Promise<Server> {
   router.get('/ready', (ctx) => {
     const r = opts.readiness()
     ctx.status = r.ready ? 200 : 503
-    ctx.body = { ready: r.ready, checks: r.checks }
+    ctx.body = { ready: r.ready, mode: opts.mode ?? 'dingtalk', checks: r.checks }
   })
   router.get('/metrics', async (ctx) => {
     ctx.set('Content-Type', opts.registry.contentType)
@@ -65,6 +69,14 @@ export async function startHttpServer(opts: HttpOptions): Promise<Server> {
     ctx.body = opts.status()
   })
   app.use(async (ctx, next) => {
+    // A DNS-rebinding page reaches this port under its own name: only loopback names may read /status.
+    // The port is not checked: a container's published port differs from the one it listens on.
+    const refusal = hostRefusal(ctx.req)
+    if (refusal) {
+      ctx.status = 403
+      ctx.body = { error: refusal }
+      return
+    }
     try {
       await next()
     } catch (err) {

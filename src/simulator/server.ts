@@ -9,6 +9,7 @@ import { Gateway } from './gateway.js'
 import { simRoutes, type Handler, type SentMeta } from './http-api.js'
 import { sendApiError } from './http-util.js'
 import { handleOpen } from './open-endpoint.js'
+import { localRequestRefusal } from '../http/local-request.js'
 import { OpenApi } from './openapi.js'
 import { SimFiles } from './files.js'
 import { buildRobotPayload, lwcpId } from './payload.js'
@@ -211,6 +212,14 @@ export class DingTalkSimulator extends EventEmitter {
     req.on('error', () => undefined)
     if (!handler) {
       sendApiError(res, 404, 'notFound', `no route ${req.method} ${path}`)
+      return
+    }
+    // The control API speaks as anyone, operators included: loopback Host, and for posts same-origin JSON,
+    // exactly as the chat page server checks (a cross-site text/plain post or a rebinding page gets nothing).
+    // The DingTalk stand-in routes keep DingTalk's own rules: the router reaches them through proxies in tests.
+    const refusal = path.startsWith('/sim/') ? localRequestRefusal(req, this.port) : undefined
+    if (refusal) {
+      sendApiError(res, 403, 'forbidden', refusal)
       return
     }
     Promise.resolve()

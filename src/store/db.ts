@@ -1,31 +1,54 @@
 import Database from 'better-sqlite3'
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { packagePath } from '../package-root.js'
 import { databaseFolderError } from './db-folder-error.js'
+import { ensurePrivateDir, makePrivate } from './private-files.js'
 
 export type DB = Database.Database
 
 /** Where the project's plain-SQL migrations live. */
 const MIGRATIONS_DIR = packagePath('migrations')
 
+/** The WAL size a checkpoint truncates back to (`journal_size_limit`) unless a process asks for another. */
+const DEFAULT_WAL_LIMIT_BYTES = 4 * 1024 * 1024
+
+/** How a process opens the database; the bot waits less for locks than routerctl does. */
+export interface OpenOptions {
+  readonly?: boolean
+  /** How long a statement waits for a lock another process holds; the wait blocks this process. Default 5000. */
+  busyTimeoutMs?: number
+  /** `journal_size_limit`: the WAL is cut back to this size whenever SQLite restarts it. */
+  walLimitBytes?: number
+}
+
 /**
  * Opens (and creates, with its folder) the SQLite file with the pragmas every process must share:
  * WAL so the bot and routerctl work side by side, foreign keys, and a busy timeout instead of SQLITE_BUSY.
+ * The folder is created 0700 and the database 0600 whatever the umask (SQLite gives the WAL and SHM files
+ * the database's mode). Deleted content is overwritten (`secure_delete`), so an answered message's
+ * session webhook does not survive in free space.
  * @example const db = openDatabase('./data/router.db')
  */
-export function openDatabase(file: string, opts: { readonly?: boolean } = {}): DB {
+export function openDatabase(file: string, opts: OpenOptions = {}): DB {
+  const readonly = opts.readonly ?? false
   let db: DB
   try {
-    if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true })
-    db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false })
+    if (file !== ':memory:' && !readonly) {
+      ensurePrivateDir(file)
+      makePrivate(file)
+    }
+    db = new Database(file, { readonly, fileMustExist: readonly })
   } catch (err) {
     throw databaseFolderError(file, err)
   }
-  db.pragma('busy_timeout = 5000')
-  if (!opts.readonly) {
+  db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`)
+  if (!readonly) {
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = NORMAL')
+    db.pragma(`journal_size_limit = ${opts.walLimitBytes ?? DEFAULT_WAL_LIMIT_BYTES}`)
+    db.pragma('secure_delete = ON')
+    if (file !== ':memory:') makePrivate(file)
   }
   db.pragma('foreign_keys = ON')
   return db

@@ -35,7 +35,17 @@ export class InboxStore {
   private readonly finishAll
   private completing: { msgId: string; usage?: UsageEntry; done: (err?: unknown) => void }[] = []
 
-  constructor(db: DB, usage?: UsageStore) {
+  private readonly briefWait
+  private readonly normalWait
+
+  /**
+   * `hotPathBusyMs` bounds how long storing arriving messages waits for a lock another process holds:
+   * that wait blocks the event loop, and a message not stored is simply left un-acked for redelivery.
+   */
+  constructor(db: DB, usage?: UsageStore, opts: { hotPathBusyMs?: number; busyTimeoutMs?: number } = {}) {
+    const { hotPathBusyMs, busyTimeoutMs = 5000 } = opts
+    this.briefWait = hotPathBusyMs === undefined ? undefined : db.prepare(`PRAGMA busy_timeout = ${hotPathBusyMs}`)
+    this.normalWait = db.prepare(`PRAGMA busy_timeout = ${busyTimeoutMs}`)
     this.insert = db.prepare('INSERT OR IGNORE INTO inbox (msg_id, received_at, payload) VALUES (?, ?, ?)')
     this.markDone = db.prepare("UPDATE inbox SET status = 'done', completed_at = ?, payload = '' WHERE msg_id = ?")
     this.selectPending = db.prepare(
@@ -67,9 +77,20 @@ export class InboxStore {
     })
   }
 
-  /** Records a message; `duplicate` when this msgId was seen before. */
+  /** Records a message; `duplicate` when this msgId was seen before. Throws SQLITE_BUSY after the brief wait. */
   receive(msgId: string, payload: string, now: number): 'new' | 'duplicate' {
-    return this.insert.run(msgId, now, payload).changes === 1 ? 'new' : 'duplicate'
+    return this.briefly(() => (this.insert.run(msgId, now, payload).changes === 1 ? 'new' : 'duplicate'))
+  }
+
+  /** Runs `fn` with the short hot-path lock wait, then restores the connection's normal one. */
+  private briefly<T>(fn: () => T): T {
+    if (!this.briefWait) return fn()
+    this.briefWait.get()
+    try {
+      return fn()
+    } finally {
+      this.normalWait.get()
+    }
   }
 
   /**
@@ -77,10 +98,13 @@ export class InboxStore {
    * @returns per message its arrival sequence, or undefined for a msgId seen before.
    */
   receiveBatch(rows: { msgId: string; payload: string }[], now: number): (number | undefined)[] {
-    return this.receiveAll.immediate(rows, now)
+    return this.briefly(() => this.receiveAll.immediate(rows, now))
   }
 
-  /** Marks a message answered (its payload dropped, only the id kept for dedup) and counts it, in one write. */
+  /**
+   * Marks a message answered (its payload, with the session webhook, dropped; only the id kept for dedup) and
+   * counts it, in one write. The connection runs with `secure_delete`, so the old bytes are zeroed.
+   */
   complete(msgId: string, now: number, usage?: UsageEntry): void {
     this.finish(msgId, now, usage)
   }

@@ -1,8 +1,10 @@
-import type { RouterConfig } from '../config.js'
+import { ConfigError, type RouterConfig } from '../config.js'
 import { ApprovalStore } from './approvals.js'
 import { AuditLog } from './audit.js'
 import { loadAuditKey } from './audit-key.js'
 import { migrate, migrationsCurrent, openDatabase, type DB } from './db.js'
+import { ensurePrivateDir } from './private-files.js'
+import { databaseFolderError } from './db-folder-error.js'
 import { EventStore } from './events.js'
 import { InboxStore } from './inbox.js'
 import { KvStore } from './kv.js'
@@ -14,11 +16,27 @@ import { ReleaseStore } from './releases.js'
 import { StateStore } from './state.js'
 import { UsageStore } from './usage.js'
 
-/** Opens and migrates the database and builds every store on it; shared by the bot and routerctl. */
-export function openStores(config: Pick<RouterConfig, 'db' | 'auditKey'>, now: () => number = Date.now) {
-  const db: DB = openDatabase(config.db)
+/**
+ * Opens and migrates the database and builds every store on it; shared by the bot and routerctl. The audit
+ * key is checked first, so a bad key refuses the start before anything is written. Only the bot passes
+ * `sqlite` (short lock waits: a wait blocks its event loop); routerctl keeps the 5 s default.
+ */
+export function openStores(
+  config: Pick<RouterConfig, 'db' | 'auditKey'> & { sqlite?: RouterConfig['sqlite'] },
+  now: () => number = Date.now,
+) {
+  const auditKey = (() => {
+    try {
+      if (config.db !== ':memory:') ensurePrivateDir(config.db)
+      return loadAuditKey(config.auditKey, config.db)
+    } catch (err) {
+      // A folder this process may not write is the usual cause: say which folder and how to fix it.
+      throw err instanceof ConfigError ? err : databaseFolderError(config.db, err)
+    }
+  })()
+  const busyTimeoutMs = config.sqlite?.busyTimeoutMs
+  const db: DB = openDatabase(config.db, { busyTimeoutMs, walLimitBytes: config.sqlite?.walLimitBytes })
   migrate(db)
-  const auditKey = loadAuditKey(config.auditKey, config.db)
   const audit = new AuditLog(db, auditKey, now)
   // A state version counts only when a verified entry in the chain commits to it.
   const state = new StateStore(db, now, (version, hash) => audit.attestsState(version, hash))
@@ -29,7 +47,7 @@ export function openStores(config: Pick<RouterConfig, 'db' | 'auditKey'>, now: (
     auditKey,
     migrationsCurrent: () => migrationsCurrent(db),
     stores: {
-      inbox: new InboxStore(db, usage),
+      inbox: new InboxStore(db, usage, { hotPathBusyMs: config.sqlite?.hotPathBusyMs, busyTimeoutMs }),
       audit,
       refusals: new RefusalTally(db, audit),
       state,

@@ -1,120 +1,12 @@
 import Database from 'better-sqlite3'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { tempDir } from '../helpers/router.js'
 import { removeDir } from './foundation-helpers.js'
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-/** Each spawn compiles the app with tsx: on a loaded 2-core machine that alone can take tens of seconds. */
-const BOUND_MS = 100_000
-/** Ports 0: never clash with a developer's running router or with parallel tests. */
-const SIM_YAML = 'simulator:\n  port: 0\n  chatPort: 0\n'
-
-interface Spawned {
-  child: ChildProcess
-  stdout: string[]
-  stderr: () => string
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
-  /** The first JSON log line on stdout matching `predicate`. */
-  line(predicate: (l: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>
-}
-
-/** Starts the real entry point the way `npm start` does, with only the given environment. */
-function startMain(env: Record<string, string>, onFinished: (fn: () => void) => void): Spawned {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TMPDIR: process.env.TMPDIR ?? '/tmp', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const stdout: string[] = []
-  let stderr = ''
-  let partial = ''
-  const waiters: {
-    predicate: (l: Record<string, unknown>) => boolean
-    resolve: (l: Record<string, unknown>) => void
-  }[] = []
-  const parse = (text: string): Record<string, unknown> | undefined => {
-    try {
-      return JSON.parse(text) as Record<string, unknown>
-    } catch {
-      return undefined
-    }
-  }
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-    const parts = (partial + chunk).split('\n')
-    partial = parts.pop() ?? ''
-    for (const text of parts.filter(Boolean)) {
-      stdout.push(text)
-      const record = parse(text)
-      if (record) for (const w of waiters.splice(0)) w.predicate(record) ? w.resolve(record) : waiters.push(w)
-    }
-  })
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk
-  })
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.on('exit', (code, signal) => resolve({ code, signal }))
-  })
-  onFinished(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-  })
-  return {
-    child,
-    stdout,
-    exited,
-    stderr: () => stderr,
-    line(predicate, timeoutMs = BOUND_MS) {
-      const found = stdout.map(parse).find((l) => l && predicate(l))
-      if (found) return Promise.resolve(found)
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(
-          () =>
-            reject(
-              new Error(
-                `no matching log line within ${timeoutMs} ms; stdout:\n${stdout.join('\n').slice(-2000)}\nstderr:\n${stderr.slice(-2000)}`,
-              ),
-            ),
-          timeoutMs,
-        )
-        void exited.then(() =>
-          setTimeout(
-            () =>
-              reject(
-                new Error(
-                  `exited without the line; stdout:\n${stdout.join('\n').slice(-2000)}\nstderr:\n${stderr.slice(-2000)}`,
-                ),
-              ),
-            50,
-          ),
-        )
-        waiters.push({
-          predicate,
-          resolve: (l) => {
-            clearTimeout(timer)
-            resolve(l)
-          },
-        })
-      })
-    },
-  }
-}
-
-async function within<T>(p: Promise<T>, what: string, ms = BOUND_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const bound = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)
-  })
-  try {
-    return await Promise.race([p, bound])
-  } finally {
-    clearTimeout(timer)
-  }
-}
+import { SIM_YAML, startMain, within } from './process-helpers.js'
 
 describe.concurrent('the real entry point (src/main.ts)', { timeout: 120_000 }, () => {
   it('exits non-zero on a bad environment, naming every problem, before touching the database', async ({
@@ -213,7 +105,11 @@ describe.concurrent('the real entry point (src/main.ts)', { timeout: 120_000 }, 
 
     // Talk to it the way `npm run say` does.
     const sent = (await (
-      await fetch(`${info.baseUrl}/sim/messages`, { method: 'POST', body: JSON.stringify({ text: 'ping' }) })
+      await fetch(`${info.baseUrl}/sim/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text: 'ping' }),
+      })
     ).json()) as { msgId: string }
     const replies = (await (
       await fetch(`${info.baseUrl}/sim/replies?msgId=${encodeURIComponent(sent.msgId)}&timeoutMs=30000`)

@@ -86,21 +86,50 @@ describe('loadConfig', () => {
     expect(loadConfig({ LOG_LEVEL: 'error' }, yaml).logLevel).toBe('error')
   })
 
-  it('treats empty strings as unset', () => {
+  it('treats empty non-secret strings as unset', () => {
     const yaml = file('c.yaml', 'logLevel: warn\n')
     const c = loadConfig({
       ROUTER_CONFIG: yaml,
       LOG_LEVEL: '',
       ROUTER_HTTP_PORT: '',
-      DINGTALK_CLIENT_ID: '',
-      DINGTALK_CLIENT_SECRET: '',
       ROUTER_OPERATORS: '',
     })
     expect(c.logLevel).toBe('warn')
     expect(c.http.port).toBe(8080)
     expect(isSimulatorMode(c)).toBe(true)
     expect(loadConfig({ ROUTER_CONFIG: '' }).logLevel).toBe('info')
-    expect(loadConfig({ DINGTALK_CLIENT_SECRET_FILE: '' }).dingtalk.clientSecret).toBeUndefined()
+  })
+
+  it('refuses a secret that is present but empty, as a variable or as a *_FILE, naming variable and file', () => {
+    const empty = file('empty', '')
+    const blank = file('blank', '  \n\t\n')
+    const p = problems({
+      DINGTALK_CLIENT_ID_FILE: empty,
+      DINGTALK_CLIENT_SECRET_FILE: blank,
+      ROUTER_AUDIT_KEY: '',
+      MODEL_API_KEY_FILE: join(dir, 'missing'),
+    }).join('\n')
+    expect(p).toContain(`DINGTALK_CLIENT_ID_FILE: ${empty} is empty`)
+    expect(p).toContain(`DINGTALK_CLIENT_SECRET_FILE: ${blank} is empty`)
+    expect(p).toContain('ROUTER_AUDIT_KEY is set but empty')
+    expect(p).toMatch(/MODEL_API_KEY_FILE: cannot read .*missing.*ENOENT/)
+    expect(problems({ DINGTALK_CLIENT_ID: '', DINGTALK_CLIENT_SECRET: ' ' }).join('\n')).toMatch(
+      /DINGTALK_CLIENT_ID is set but empty[\s\S]*DINGTALK_CLIENT_SECRET is set but empty/,
+    )
+    expect(problems({ DINGTALK_CLIENT_SECRET_FILE: '' }).join('\n')).toContain(
+      'DINGTALK_CLIENT_SECRET_FILE is set but names no file',
+    )
+    // Not the simulator: an empty file means the deploy forgot the secret, not that it wants a demo.
+    expect(problems({ ROUTER_OPERATORS_FILE: empty }).join('\n')).toContain(`ROUTER_OPERATORS_FILE: ${empty} is empty`)
+  })
+
+  it('never chooses the simulator under NODE_ENV=production', () => {
+    const p = problems({ NODE_ENV: 'production' }).join('\n')
+    expect(p).toMatch(/NODE_ENV=production needs DingTalk credentials/)
+    expect(
+      isSimulatorMode(loadConfig({ NODE_ENV: 'production', DINGTALK_CLIENT_ID: 'i', DINGTALK_CLIENT_SECRET: 's' })),
+    ).toBe(false)
+    expect(isSimulatorMode(loadConfig({ NODE_ENV: 'development' }))).toBe(true)
   })
 
   it('reads *_FILE secrets, trimmed', () => {

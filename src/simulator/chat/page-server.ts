@@ -2,6 +2,7 @@ import { access, readFile } from 'node:fs/promises'
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { packagePath } from '../../package-root.js'
+import { localRequestRefusal } from '../../http/local-request.js'
 
 /**
  * Someone the chat page lets you be.
@@ -83,9 +84,10 @@ export async function startChatPage(opts: ChatPageOptions): Promise<ChatPage> {
     throw new Error(`chat page files not found in ${PUBLIC}: run from the source tree (npm start)`)
   })
   const config = JSON.stringify({ people: opts.people, groups: opts.groups, botName: opts.botName ?? 'Ops Router' })
+  let port = 0
   const server: Server = createServer((req, res) => {
     req.on('error', () => undefined)
-    handle(req, res, opts.simulatorUrl, config).catch((err: unknown) =>
+    handle(req, res, opts.simulatorUrl, config, port).catch((err: unknown) =>
       send(res, 500, 'text/plain; charset=utf-8', String(err)),
     )
   })
@@ -93,7 +95,8 @@ export async function startChatPage(opts: ChatPageOptions): Promise<ChatPage> {
     server.once('error', reject)
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve())
   })
-  const { address, port } = server.address() as AddressInfo
+  const { address } = server.address() as AddressInfo
+  port = (server.address() as AddressInfo).port
   return {
     url: `http://${address.includes(':') ? `[${address}]` : address}:${port}/`,
     stop: () => {
@@ -104,24 +107,20 @@ export async function startChatPage(opts: ChatPageOptions): Promise<ChatPage> {
   }
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, simulatorUrl: string, config: string): Promise<void> {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  simulatorUrl: string,
+  config: string,
+  port: number,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://page')
   const route = `${req.method ?? 'GET'} ${url.pathname}`
-  // Only loopback names: a DNS-rebinding page on another site cannot pass for this origin.
-  if (!/^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/i.test(req.headers.host ?? ''))
-    return send(res, 403, 'text/plain', 'forbidden host')
-  if (PROXIED.has(route)) {
-    // A cross-site form or fetch could otherwise speak as an operator: same origin and JSON only.
-    const origin = req.headers.origin
-    if (
-      req.method === 'POST' &&
-      ((origin !== undefined && origin !== `http://${req.headers.host}`) ||
-        !(req.headers['content-type'] ?? '').startsWith('application/json'))
-    ) {
-      return send(res, 403, 'text/plain', 'cross-origin or non-JSON request refused')
-    }
-    return proxy(req, res, new URL(url.pathname + url.search, simulatorUrl))
-  }
+  // Loopback Host only (DNS rebinding), and for posts same origin and JSON: otherwise a cross-site form or
+  // fetch could speak as an operator.
+  const refusal = localRequestRefusal(req, port)
+  if (refusal) return send(res, 403, 'text/plain', refusal)
+  if (PROXIED.has(route)) return proxy(req, res, new URL(url.pathname + url.search, simulatorUrl))
   if (route === 'GET /config.json') return send(res, 200, 'application/json; charset=utf-8', config)
   const asset = req.method === 'GET' ? ASSETS[url.pathname] : undefined
   if (!asset) return send(res, 404, 'text/plain', 'not found')

@@ -1,0 +1,110 @@
+import { statSync } from 'node:fs'
+import type { DB } from './db.js'
+
+/** Settings of {@link WalGuard}; sizes in bytes. */
+export interface WalGuardOptions {
+  /** Above this the guard forces a checkpoint that truncates the WAL, as soon as no reader prevents it. */
+  limitBytes: number
+  /** Above this `/status` carries a warning: something holds a read transaction open. */
+  warnBytes: number
+  /** The connection's normal busy timeout, restored after each non-waiting checkpoint. */
+  busyTimeoutMs: number
+  intervalMs?: number
+  onSize?: (bytes: number) => void
+  log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void }
+}
+
+/** What /status shows about the WAL. */
+export interface WalFacts {
+  walBytes: number
+  warning?: string
+}
+
+/**
+ * Keeps the WAL small. SQLite cannot rewind the WAL while another connection holds a read transaction,
+ * so while one does (a routerctl export, a sqlite3 shell left in BEGIN) every write appends. This checks the
+ * size every second and, once it is over the limit or the database has gone quiet, runs a TRUNCATE
+ * checkpoint that never waits (busy timeout 0): it succeeds on the first tick after the reader lets go.
+ * A quiet database is truncated too, so old page images (answered messages' webhooks) leave the WAL.
+ */
+export class WalGuard {
+  private timer?: NodeJS.Timeout
+  private last = { size: -1, mtimeMs: -1 }
+  private warned = false
+  private readonly file: string
+
+  constructor(
+    private readonly db: DB,
+    dbFile: string,
+    private readonly opts: WalGuardOptions,
+  ) {
+    this.file = `${dbFile}-wal`
+  }
+
+  start(): void {
+    this.opts.onSize?.(this.size())
+    this.timer = setInterval(() => this.tick(), this.opts.intervalMs ?? 1000)
+    this.timer.unref()
+  }
+
+  stop(): void {
+    clearInterval(this.timer)
+  }
+
+  /** The WAL file's size now; 0 when there is none. */
+  size(): number {
+    return this.stat().size
+  }
+
+  /** The size, and a warning when it is over `warnBytes`. */
+  facts(): WalFacts {
+    const walBytes = this.size()
+    if (walBytes <= this.opts.warnBytes) return { walBytes }
+    return {
+      walBytes,
+      warning: `the database WAL is ${mib(walBytes)} (warning above ${mib(this.opts.warnBytes)}): another process is holding a read transaction open, so SQLite cannot reuse it; end that process (a routerctl or sqlite3 left open) and it shrinks within seconds`,
+    }
+  }
+
+  /** One check; public so tests and shutdown can run it without waiting for the timer. */
+  tick(): void {
+    const now = this.stat()
+    const quiet = now.size > 0 && now.size === this.last.size && now.mtimeMs === this.last.mtimeMs
+    if (now.size > this.opts.limitBytes || quiet) this.checkpoint(now.size)
+    const after = this.stat()
+    this.last = after
+    this.opts.onSize?.(after.size)
+    if (after.size > this.opts.warnBytes && !this.warned) {
+      this.warned = true
+      this.opts.log.warn({ walBytes: after.size }, this.facts().warning ?? 'WAL over its warning size')
+    } else if (after.size <= this.opts.warnBytes) this.warned = false
+  }
+
+  private checkpoint(before: number): void {
+    try {
+      this.db.pragma('busy_timeout = 0')
+      const [row] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[]
+      if (row?.busy === 0 && before > this.opts.limitBytes)
+        this.opts.log.info({ walBytes: before }, 'WAL checkpointed and truncated')
+    } catch (err) {
+      // SQLITE_BUSY: a writer in another process; the next tick tries again. Anything else is worth a line.
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY')
+        this.opts.log.warn({ err: (err as Error).message }, 'WAL checkpoint failed; trying again in a second')
+    } finally {
+      this.db.pragma(`busy_timeout = ${this.opts.busyTimeoutMs}`)
+    }
+  }
+
+  private stat(): { size: number; mtimeMs: number } {
+    try {
+      const s = statSync(this.file)
+      return { size: s.size, mtimeMs: s.mtimeMs }
+    } catch {
+      return { size: 0, mtimeMs: 0 }
+    }
+  }
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`
+}
