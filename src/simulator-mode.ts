@@ -114,7 +114,7 @@ export async function startSimulatorMode(
   })
   log.warn(
     { mode: 'simulator', simulator: simulator.baseUrl },
-    'SIMULATOR MODE: no DingTalk credentials are configured, so the router talks to its built-in local stand-in for DingTalk; any local process can speak as any operator through it. Never use this mode for real work (NODE_ENV=production refuses it)',
+    'simulator mode: no DingTalk credentials are configured, so the router talks to its built-in local stand-in for DingTalk; any local process can speak as any operator through it. Never use this mode for real work (NODE_ENV=production refuses it)',
   )
   log.info(
     {

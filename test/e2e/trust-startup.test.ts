@@ -93,7 +93,7 @@ describe.concurrent('start-up fails closed (src/main.ts)', { timeout: 120_000 },
     const p = startMain({ ROUTER_CONFIG: file, ROUTER_DB: db, ROUTER_HTTP_PORT: '0' }, onTestFinished, {
       umask: '022',
     })
-    const warn = await p.line((l) => l.level === 40 && String(l.msg).startsWith('SIMULATOR MODE'))
+    const warn = await p.line((l) => l.level === 40 && String(l.msg).startsWith('simulator mode:'))
     expect(warn.mode).toBe('simulator')
     const started = await p.line((l) => l.msg === 'router started; health, readiness and metrics on loopback')
     const chat = await p.line((l) => typeof l.chat === 'string')
