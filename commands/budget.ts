@@ -11,6 +11,7 @@ import {
 import { budgetAction } from '../src/admin/actions/budget.js'
 import { markdownReply, table } from '../src/admin/markdown.js'
 import { BUDGET_WORDS } from '../src/budget/resolve.js'
+import { checkFloor } from '../src/budget/floor.js'
 import type { ReplyContent } from '../src/dingtalk/openapi.js'
 import type { RouteUsage } from '../src/store/model-usage.js'
 
@@ -52,6 +53,8 @@ export default defineCommand({
     checkRoute(ctx.services, a.route!)
     const current = describeBudgets(ctx.services, ctx.services.now(), a.route)[0]!.limits
     const values = budgetValues(a)
+    // Refused before a request is opened: an approval for a budget that cannot work helps nobody.
+    checkFloor(a.route!, ctx.services.skills.promptFloor(a.route!), { ...current, ...values })
     const lines = Object.entries(BUDGET_WORDS)
       .filter(([, f]) => values[f] !== undefined)
       .map(

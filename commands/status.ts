@@ -35,6 +35,8 @@ export default defineCommand({
             `- **IGNORED state version(s):** ${s.ignoredStateVersions.map((v) => `v${v}`).join(', ')}: written outside the audit trail (no audit entry commits to them), so not applied. Check who wrote to the database.`,
           ]
         : []),
+      ...(s.mode === 'simulator' ? ['- **Mode:** SIMULATOR (built-in local stand-in, not DingTalk)'] : []),
+      ...(s.database?.warning ? [`- **Database:** ⚠ ${s.database.warning}`] : []),
       ...(s.modelUsage?.length
         ? ['', '**Model usage (last hour)**', ...s.modelUsage.map((u) => `- **${u.route}:** ${formatUsage(u)}`)]
         : []),

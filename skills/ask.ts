@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { answerQuestion } from '../src/ask/answer.js'
-import { askToolbox, destinationOf } from '../src/ask/tools.js'
+import { answerQuestion, askFixedPrompt } from '../src/ask/answer.js'
+import { askToolbox, askToolSpecs, destinationOf } from '../src/ask/tools.js'
 import { defineSkill } from '../src/define.js'
 
 /** The parts of the config this skill reads: where the model and the status API are (never the API key). */
@@ -38,6 +38,7 @@ export function askSkill(settings: AskSettings = {}) {
     ...shape,
     egress,
     needs: { model: true, diagnostics: true },
+    fixedPrompt: askFixedPrompt(askToolSpecs({ diagnostics: true, status: Boolean(statusBaseUrl) })),
     // Room for the final answer plus a few tool rounds; each model call has its own, shorter timeout.
     timeoutMs: Math.min(120_000, 4 * (model.timeoutMs ?? 20_000) + 5_000),
     async handler({ args, ctx }) {

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { defineSkill } from '../src/define.js'
 import { formatDuration } from '../src/duration.js'
+import { EgressError } from '../src/egress/client.js'
 
 /**
  * The part of the config this skill reads: `services.statusApi`.
@@ -37,14 +38,18 @@ export function serviceStatusSkill(settings: ServiceStatusSettings = {}) {
   const base = settings.baseUrl.replace(/\/+$/, '')
   // The last good answer per service, for the fallback; this instance's memory only, bounded.
   const lastGood = new Map<string, { text: string; at: number }>()
+  const destination = destinationOf(base)
   return defineSkill({
     ...shape,
-    egress: [destinationOf(base)],
+    egress: [destination],
     async handler({ args, ctx }) {
       const res = await ctx.egress.request(`${base}/v1/${encodeURIComponent(args.service)}`, {
         headers: { accept: 'application/json' },
       })
       if (res.status === 404) return `I do not know a service called "${args.service}".`
+      // Credentials refused is not an outage: the router says so instead of answering from the fallback.
+      if (res.status === 401 || res.status === 403)
+        throw new EgressError('http-status', `the status API answered HTTP ${res.status}`, destination, res.status)
       if (res.status !== 200) throw new Error(`the status API answered HTTP ${res.status}`)
       const parsed = answer.safeParse(res.json())
       if (!parsed.success) throw new Error('the status API answered in an unexpected shape')

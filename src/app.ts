@@ -1,7 +1,9 @@
 import type { Server } from 'node:http'
 import { Announcer } from './announcer.js'
 import { CommandRegistry } from './command-registry.js'
-import type { RouterConfig } from './config.js'
+import { ConfigError, type RouterConfig } from './config.js'
+import { floorProblem } from './budget/floor.js'
+import { effectiveBudget } from './budget/resolve.js'
 import type { Operator, RouterMode, Services } from './context.js'
 import type { CommandDefinition, SkillDefinition } from './define.js'
 import { CardCallbackHandler } from './dingtalk/card-callback.js'
@@ -240,6 +242,8 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
     inbound,
     announcer,
     async start() {
+      await skills.measurePrompts()
+      checkBudgetFloors(services)
       recordStartEvents(services, stores.auditKey)
       // Judged against the present: a request from someone who is no operator any more can never be approved.
       expireOrphanedRequests(services, now(), 'system')
@@ -297,6 +301,24 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
     },
   }
   return app
+}
+
+/**
+ * A configured budget below a route's fixed prompt would refuse every question: a configuration error. A
+ * runtime override below it (set before the check existed) is only logged: an operator lowers or raises it.
+ */
+function checkBudgetFloors(s: Services): void {
+  const problems: string[] = []
+  for (const def of s.skills.skills) {
+    const floor = s.skills.promptFloor(def.name)
+    const configured = effectiveBudget(s.config, { budgets: {} }, def.name).limits
+    const problem = floorProblem(def.name, floor, configured)
+    if (problem) problems.push(`budgets (route ${def.name}): ${problem}`)
+    const runtime = floorProblem(def.name, floor, effectiveBudget(s.config, s.state.current().state, def.name).limits)
+    if (runtime && !problem)
+      s.log.warn({ route: def.name }, `runtime budget: ${runtime}; change it with /budget or routerctl budget set`)
+  }
+  if (problems.length > 0) throw new ConfigError(problems)
 }
 
 function readiness(s: Services, stream: StreamConnection, migrationsCurrent: () => boolean) {

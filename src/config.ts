@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import { configSchema, type RouterConfig } from './config-schema.js'
 import { openclawProblems, withOpenClawBudgets } from './openclaw/config-checks.js'
+import { isLoopbackHost, redactUrl } from './egress/destination.js'
 
 export type { RouterConfig } from './config-schema.js'
 
@@ -217,6 +218,36 @@ function crossChecks(c: RouterConfig): string[] {
   problems.push(...openclawProblems(c))
   if (c.dingtalk.reconnectBaseMs > c.dingtalk.reconnectMaxMs) {
     problems.push('dingtalk.reconnectBaseMs must not exceed dingtalk.reconnectMaxMs')
+  }
+  problems.push(...plainHttpProblems(c))
+  return problems
+}
+
+/**
+ * Egress is HTTPS-only except to loopback destinations listed in egress.allowHttpLoopback, so a plain
+ * http:// service URL anywhere else could never be called: say so at start, not as "not answering" later.
+ */
+function plainHttpProblems(c: RouterConfig): string[] {
+  const allowed = new Set(c.egress.allowHttpLoopback.map((d) => d.toLowerCase()))
+  const urls: [string, string | undefined][] = [
+    ['model.baseUrl', c.model.baseUrl],
+    ['services.statusApi.baseUrl', c.services.statusApi.baseUrl],
+  ]
+  const problems: string[] = []
+  for (const [key, raw] of urls) {
+    if (!raw) continue
+    const url = new URL(raw)
+    if (url.protocol !== 'http:') continue
+    const dest = `${url.hostname}:${url.port || '80'}`
+    const shown = redactUrl(raw)
+    if (!isLoopbackHost(url.hostname))
+      problems.push(
+        `${key}: ${shown} is plain http to a host that is not loopback; the router calls services over HTTPS only, so every call would be refused: use https://`,
+      )
+    else if (!allowed.has(dest))
+      problems.push(
+        `${key}: ${shown} is plain http; loopback http is allowed only for destinations listed in egress.allowHttpLoopback (add "${dest}", for development), otherwise use https://`,
+      )
   }
   return problems
 }

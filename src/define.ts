@@ -9,6 +9,7 @@ import type { ModelService } from './budget/model-client.js'
 import type { DiagnosticsService } from './budget/diagnostics.js'
 import type { AdminAction } from './admin/actions/action.js'
 import type { OpenClawService } from './openclaw/hub.js'
+import type { FixedPrompt } from './budget/floor.js'
 
 export type Risk = 'read' | 'write' | 'external'
 
@@ -68,6 +69,11 @@ export interface SkillDefinition<A = Record<string, string | undefined>> {
   /** Only these staffIds may use the skill (for sensitive skills). */
   allow?: string[]
   timeoutMs?: number
+  /**
+   * The part of every model prompt this skill sends that no question changes (system prompt, tool schemas):
+   * a budget below it could never pass, so setting one is refused.
+   */
+  fixedPrompt?: FixedPrompt
   /** Services beyond egress this skill uses (see SkillContext); nothing else reaches its handler. */
   needs?: SkillNeeds
   /**

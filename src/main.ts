@@ -60,6 +60,10 @@ const app = (() => {
 try {
   await app.start()
 } catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`)
+    process.exit(2)
+  }
   log.fatal({ err: (err as Error).message }, 'could not start; see the message for what to fix')
   process.exit(1)
 }

@@ -1,4 +1,5 @@
 import type { SkillDefinition } from './define.js'
+import { measureFloor, type PromptFloor } from './budget/floor.js'
 
 const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/
 const DESTINATION = /^[a-z0-9.-]+:\d{1,5}$/
@@ -15,6 +16,7 @@ export class RegistryError extends Error {
 /** The skills, validated once; `match` picks the first whose pattern fits, in declaration order. */
 export class SkillRegistry {
   private readonly byName = new Map<string, SkillDefinition<unknown>>()
+  private readonly floors = new Map<string, PromptFloor>()
 
   constructor(readonly skills: readonly SkillDefinition<unknown>[]) {
     const problems: string[] = []
@@ -43,6 +45,16 @@ export class SkillRegistry {
 
   get(name: string): SkillDefinition<unknown> | undefined {
     return this.byName.get(name)
+  }
+
+  /** Counts each skill's fixed prompt once (the tokenizer loads lazily); the bot and routerctl call it at start. */
+  async measurePrompts(): Promise<void> {
+    for (const s of this.skills) if (s.fixedPrompt) this.floors.set(s.name, await measureFloor(s.fixedPrompt))
+  }
+
+  /** The fixed prompt of a route's requests, once measured; undefined for routes that send no prompt. */
+  promptFloor(route: string): PromptFloor | undefined {
+    return this.floors.get(route)
   }
 
   match(text: string): { def: SkillDefinition<unknown>; rawArgs: Record<string, string | undefined> } | undefined {

@@ -1,4 +1,5 @@
-import type { ChatMessage } from '../budget/chat.js'
+import type { ChatMessage, ToolSpec } from '../budget/chat.js'
+import type { FixedPrompt } from '../budget/floor.js'
 import { OverBudget, type ModelService } from '../budget/model-client.js'
 import { needsMoreInfo } from '../budget/refusal.js'
 import type { AskToolbox } from './tools.js'
@@ -7,6 +8,20 @@ const SYSTEM_PROMPT = [
   'You are the on-call assistant of a chat-ops bot. Answer in at most six short lines, in the language of the question.',
   'You may call the read-only tools when they help. Say what you do not know rather than guessing.',
 ].join(' ')
+
+/**
+ * What every `ask` request sends before the question: the system prompt and the offered tools' schemas.
+ * @example askFixedPrompt(askToolSpecs({ diagnostics: true, status: false }))
+ */
+export function askFixedPrompt(tools: ToolSpec[]): FixedPrompt {
+  return {
+    messages: [
+      { role: 'system', content: SYSTEM_PROMPT },
+      { role: 'user', content: '' },
+    ],
+    tools,
+  }
+}
 
 /** How an answer came about: from the model, from the cache, or a fixed reply that never reached the model. */
 export type Answer = { kind: 'model' | 'cached'; text: string } | { kind: 'over-budget' | 'tool-cap'; text: string }

@@ -48,6 +48,14 @@ const STATUS: ToolSpec = {
 }
 
 /**
+ * The schemas of the tools `ask` offers: diagnostics when the skill has that service, status with a status API.
+ * @example askToolSpecs({ diagnostics: true, status: true }).length // 2
+ */
+export function askToolSpecs(has: { diagnostics: boolean; status: boolean }): ToolSpec[] {
+  return [...(has.diagnostics ? [DIAGNOSTICS] : []), ...(has.status ? [STATUS] : [])]
+}
+
+/**
  * Builds the toolbox for one request: the diagnostics summary when the skill has that service, the service
  * status lookup when a status API is configured (through the skill's own egress client).
  * @example const tools = askToolbox({ diagnostics: ctx.diagnostics, egress: ctx.egress, maxBytes: 2048 })
@@ -58,7 +66,7 @@ export function askToolbox(o: {
   statusBaseUrl?: string
   maxBytes: number
 }): AskToolbox {
-  const specs = [...(o.diagnostics ? [DIAGNOSTICS] : []), ...(o.statusBaseUrl ? [STATUS] : [])]
+  const specs = askToolSpecs({ diagnostics: o.diagnostics !== undefined, status: Boolean(o.statusBaseUrl) })
   const statusBase = o.statusBaseUrl?.replace(/\/+$/, '')
   const cap = (text: string) => truncateBytes(text, o.maxBytes)
   return {

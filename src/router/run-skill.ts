@@ -7,8 +7,11 @@ import { formatDuration } from '../duration.js'
 import { isIncidentActive, isRiskyInIncident } from '../admin/incident-actions.js'
 import { declaredServices } from '../budget/skill-services.js'
 import { cannotUseFiles } from './inbound-texts.js'
+import { explainEgressFailure } from '../egress/explain.js'
 
 const DEFAULT_TIMEOUT_MS = 5000
+/** Room after one egress call's own deadline for the skill to read the answer and reply. */
+const EGRESS_MARGIN_MS = 2000
 
 /** The catalog `help` shows: the skills this user may use right now. */
 function visibleSkills(ctx: Context): { name: string; description: string; example: string }[] {
@@ -87,7 +90,12 @@ export async function runSkill(
     )
     return
   }
-  const timeoutMs = def.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  // A skill that calls out may take as long as egress.timeoutMs allows its call, not a fixed 5 s.
+  const timeoutMs =
+    def.timeoutMs ??
+    (egress.length > 0
+      ? Math.max(DEFAULT_TIMEOUT_MS, services.config.egress.timeoutMs + EGRESS_MARGIN_MS)
+      : DEFAULT_TIMEOUT_MS)
   try {
     const reply = await withTimeout(
       Promise.resolve().then(() => def.handler(input)),
@@ -99,6 +107,12 @@ export async function runSkill(
     // A card that started streaming is closed as failed; the error or fallback answer follows as a message.
     await card?.fail()
     if (err instanceof UserError) throw err
+    // Blocked by policy or credentials refused: not an outage, so no "not answering" fallback.
+    const explained = explainEgressFailure(err, def.name)
+    if (explained) {
+      recordEvent(ctx, def, explained.code, errorMessage(err))
+      throw explained
+    }
     const timedOut = err instanceof SkillTimeout
     // A failure without a fallback reaches observe(), which records it (code `internal`) with the reference id.
     if (timedOut || def.fallback)

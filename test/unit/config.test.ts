@@ -123,6 +123,32 @@ describe('loadConfig', () => {
     expect(problems({ ROUTER_OPERATORS_FILE: empty }).join('\n')).toContain(`ROUTER_OPERATORS_FILE: ${empty} is empty`)
   })
 
+  it('refuses plain http service URLs that egress could never call (HTTPS-only except allowlisted loopback)', () => {
+    const yaml = file(
+      'c.yaml',
+      [
+        'model:',
+        '  baseUrl: http://llm.internal.example:8000/v1',
+        '  name: m',
+        'services:',
+        '  statusApi:',
+        '    baseUrl: http://127.0.0.1:9000',
+        '',
+      ].join('\n'),
+    )
+    const p = problems({}, yaml).join('\n')
+    expect(p).toContain(
+      'model.baseUrl: http://llm.internal.example:8000/v1 is plain http to a host that is not loopback',
+    )
+    expect(p).toContain('services.statusApi.baseUrl: http://127.0.0.1:9000 is plain http')
+    expect(p).toContain('egress.allowHttpLoopback (add "127.0.0.1:9000"')
+    const fine = file(
+      'ok.yaml',
+      'model:\n  baseUrl: https://llm.internal.example/v1\n  name: m\nservices:\n  statusApi:\n    baseUrl: http://127.0.0.1:9000\negress:\n  allowHttpLoopback: ["127.0.0.1:9000"]\n',
+    )
+    expect(loadConfig({}, fine).services.statusApi.baseUrl).toBe('http://127.0.0.1:9000')
+  })
+
   it('never chooses the simulator under NODE_ENV=production', () => {
     const p = problems({ NODE_ENV: 'production' }).join('\n')
     expect(p).toMatch(/NODE_ENV=production needs DingTalk credentials/)

@@ -1,5 +1,6 @@
 import { BUDGET_FIELDS, BUDGET_WORDS, budgetWords, effectiveBudget, type BudgetField } from '../../budget/resolve.js'
 import { budgetValues, checkRoute } from '../budget-actions.js'
+import { checkFloor } from '../../budget/floor.js'
 import { byLine, noChange, type AdminAction } from './action.js'
 
 /** `/budget <route> context=… diag=… tools=…` and `routerctl budget set <route> --context … --reason …`. */
@@ -32,6 +33,8 @@ export const budgetAction: AdminAction<BudgetInput, BudgetChange> = {
       Object.fromEntries(Object.entries(words).filter(([, v]) => v !== undefined)) as Record<string, string>,
     )
     const before = effectiveBudget(deps.config, deps.state.current().state, input.route).limits
+    // Below the route's fixed prompt every question would be refused: refuse the budget instead.
+    checkFloor(input.route, deps.skills.promptFloor(input.route), { ...before, ...values })
     const changed = BUDGET_FIELDS.filter((f) => values[f] !== undefined && values[f] !== before[f])
     if (changed.length === 0) return noChange(`the budget of ${input.route} already has those values`)
     const reason = input.reason ?? (actor.approval ? `approval ${actor.approval.id}` : undefined)

@@ -66,6 +66,8 @@ export const budgetSetCommand: CliCommand = {
   flags: { context: amount, diag: amount, tools: amount, reason: reasonFlag },
   mutates: true,
   async run({ args, io, session }) {
+    // The fixed prompt of each route, so a budget below it is refused here as in chat.
+    await session.skills.measurePrompts()
     const flag = (name: string) => (args.flags[name] === undefined ? undefined : String(args.flags[name]))
     const input = {
       route: args.positionals.route!,
