@@ -2,7 +2,12 @@ import { UserError } from '../errors.js'
 import { EgressError, type EgressErrorCode } from './client.js'
 
 /** Refusals decided by the router's own egress policy: nothing was sent, so the backend is not "down". */
-const POLICY: ReadonlySet<EgressErrorCode> = new Set(['not-allowed', 'plain-http-refused', 'redirect-refused', 'bad-url'])
+const POLICY: ReadonlySet<EgressErrorCode> = new Set([
+  'not-allowed',
+  'plain-http-refused',
+  'redirect-refused',
+  'bad-url',
+])
 
 /**
  * The truthful answer for a failed call that is neither an outage nor a timeout: blocked by the egress
