@@ -31,6 +31,7 @@ RUN npm run build \
   && npm cache clean --force
 
 FROM ${NODE_IMAGE} AS runtime
+# NODE_ENV=production also means: no DingTalk credentials is a configuration error, never the simulator.
 ENV NODE_ENV=production \
     ROUTER_DB=/data/router.db
 # A dedicated system account with a high uid, no home and no login shell: on the host uid 10001 is nobody's
