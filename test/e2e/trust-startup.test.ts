@@ -77,7 +77,7 @@ describe.concurrent('start-up fails closed (src/main.ts)', { timeout: 120_000 },
       onTestFinished,
     )
     const { code } = await within(p.exited, 'exit')
-    expect(code).toBe(2)
+    expect(code, `${p.stderr()}\n${p.stdout.join('\n')}`).toBe(2)
     expect(p.stderr()).toContain(`audit key ${key} has mode 0640, readable by group or others: run chmod 600 ${key}`)
   })
 

@@ -95,8 +95,8 @@ export async function startChatPage(opts: ChatPageOptions): Promise<ChatPage> {
     server.once('error', reject)
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve())
   })
-  const { address } = server.address() as AddressInfo
-  port = (server.address() as AddressInfo).port
+  const { address, port: bound } = server.address() as AddressInfo
+  port = bound // the Host check compares against the port actually bound (0 picks one)
   return {
     url: `http://${address.includes(':') ? `[${address}]` : address}:${port}/`,
     stop: () => {
