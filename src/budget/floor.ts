@@ -28,7 +28,7 @@ export async function measureFloor(fixed: FixedPrompt): Promise<PromptFloor> {
 }
 
 /** The fewest context tokens these limits need on a route with this floor. */
-export function minimumContext(floor: PromptFloor, limits: Pick<BudgetLimits, 'maxToolCalls'>): number {
+function minimumContext(floor: PromptFloor, limits: Pick<BudgetLimits, 'maxToolCalls'>): number {
   return limits.maxToolCalls > 0 ? floor.withTools : floor.withoutTools
 }
 
