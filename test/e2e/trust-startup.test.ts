@@ -118,6 +118,12 @@ describe.concurrent('start-up fails closed (src/main.ts)', { timeout: 120_000 },
         const answer = await rawRequest(`${base}/sim/messages`, { method: 'POST', headers, body })
         expect(answer.status, `${base} ${name}`).toBe(name === 'sameOriginJson' ? 200 : 403)
       }
+      // Pressing a card button as an operator is refused to a foreign page just the same.
+      for (const name of ['crossOrigin', 'textPlain', 'foreignHost'] as const) {
+        const { headers } = messagePosts(host)[name]!
+        const click = await rawRequest(`${base}/sim/card-callback`, { method: 'POST', headers, body: '{}' })
+        expect(click.status, `${base} card-callback ${name}`).toBe(403)
+      }
       // A rebinding page may not read the conversation either.
       const events = await rawRequest(`${base}/sim/events`, { headers: { host: 'rebound.evil.example' } })
       expect(events.status, `${base} events`).toBe(403)
