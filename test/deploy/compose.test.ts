@@ -111,6 +111,8 @@ describe('Dockerfile', () => {
     expect(dockerfile).toContain('npm run build')
     expect(dockerfile).toContain('npm prune --omit=dev')
     expect(dockerfile).toMatch(/^ENV NODE_ENV=production/m)
+    // Production never falls back to the simulator, and the data folder is private to the router's user.
+    expect(dockerfile).toContain('chmod 0700 /data')
     expect(dockerfile).toContain('CMD ["node", "dist/src/main.js"]')
     // The runtime stage gets the compiled output, not the sources.
     expect(dockerfile.split('AS runtime')[1]).not.toMatch(/^COPY src /m)
