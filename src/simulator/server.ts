@@ -105,7 +105,7 @@ export class DingTalkSimulator extends EventEmitter {
             this.emit('card-answer', { messageId, outTrackId, update })
             return
           }
-          if (this.tracker.ack(messageId)) this.emit('ack', { messageId, at: o.now() })
+          if (this.tracker.ack(messageId)) this.emit('ack', { messageId, at: this.tracker.ackedAt(messageId) })
           else if (this.pendingEvents.delete(messageId)) this.emit('event-ack', { messageId })
         },
         onFrameSent: (info) => this.emit('frame-sent', info),
