@@ -40,9 +40,6 @@ const ENV_MAP: Record<string, { path: string[]; kind: Kind; secret?: boolean }> 
   OPENCLAW_GATEWAY_PASSWORD: { path: ['openclaw', 'gatewayPassword'], kind: 'string', secret: true },
 }
 
-/** Names of the settings whose values must never be printed, logged or audited. */
-const SECRET_CONFIG_KEYS = new Set(['clientSecret', 'clientId', 'auditKey', 'apiKey'])
-
 /**
  * Reads the YAML file named by ROUTER_CONFIG (or `file`), applies environment overrides and `*_FILE`
  * secrets, and validates the result. Empty strings count as unset, except for secrets: a secret variable
