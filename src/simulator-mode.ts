@@ -5,7 +5,7 @@ import type { Logger } from './logger.js'
 import { ensurePrivateDir } from './store/private-files.js'
 import { startChatPage, type ChatGroup, type ChatPage, type ChatPerson } from './simulator/chat/page-server.js'
 import { DingTalkSimulator } from './simulator/index.js'
-import { STAND_IN_LABEL, startStandInModel } from './ask/stand-in-model.js'
+import { STAND_IN_LABEL, startStandInModel } from './simulator/stand-in-model.js'
 import { withOpenClawDemo } from './simulator/openclaw-demo.js'
 
 /** The people a newcomer can be in simulator mode. */

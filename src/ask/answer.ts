@@ -1,6 +1,6 @@
-import type { ChatMessage, ToolSpec } from '../budget/chat.js'
+import type { ChatMessage, ToolSpec } from '../model/chat.js'
 import type { FixedPrompt } from '../budget/floor.js'
-import { OverBudget, type ModelService } from '../budget/model-client.js'
+import { OverBudget, type ModelService } from '../model/client.js'
 import { needsMoreInfo } from '../budget/refusal.js'
 import type { AskToolbox } from './tools.js'
 

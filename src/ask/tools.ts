@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { ToolCall, ToolSpec } from '../budget/chat.js'
+import type { ToolCall, ToolSpec } from '../model/chat.js'
 import type { DiagnosticsService } from '../budget/diagnostics.js'
 import type { EgressClient } from '../egress/client.js'
 import { errorMessage } from '../errors.js'

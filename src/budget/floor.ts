@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js'
-import { type ChatMessage, promptTokens, type ToolSpec } from './chat.js'
+import { type ChatMessage, promptTokens, type ToolSpec } from '../model/chat.js'
 import type { BudgetLimits } from './resolve.js'
 
 /** What a skill sends the model on every request before the question: see `SkillDefinition.fixedPrompt`. */

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream'
 import { z } from 'zod'
-import { StreamedCompletion } from '../budget/stream-completion.js'
+import { StreamedCompletion } from '../model/stream-completion.js'
 import { EgressError, type EgressClient } from '../egress/client.js'
 import type { GatewayRequest } from './request.js'
 

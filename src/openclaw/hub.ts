@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks'
 import { Counter } from 'prom-client'
-import { promptOver, promptTokens } from '../budget/chat.js'
+import { promptOver, promptTokens } from '../model/chat.js'
 import { recordRefusal } from '../budget/refusal.js'
 import type { BudgetLimits } from '../budget/resolve.js'
 import { countTokens } from '../budget/tokenizer.js'

@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../budget/chat.js'
+import type { ChatMessage } from '../model/chat.js'
 import type { TurnIdentity } from './identity.js'
 import type { OpenClawRoute } from './settings.js'
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { MODEL_DOWN } from '../../skills/ask.js'
-import { STAND_IN_LABEL, startStandInModel, type StandInModel } from '../../src/ask/stand-in-model.js'
+import { STAND_IN_LABEL, startStandInModel, type StandInModel } from '../../src/simulator/stand-in-model.js'
 import { startFakeModel, type FakeModel, type FakeStep } from '../helpers/fake-model.js'
 import type { TestRouter } from '../helpers/router.js'
 import { ask, metric, PATIENCE, startBudgetRouter } from './budget-helpers.js'

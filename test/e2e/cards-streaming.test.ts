@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { STAND_IN_LABEL, startStandInModel } from '../../src/ask/stand-in-model.js'
+import { STAND_IN_LABEL, startStandInModel } from '../../src/simulator/stand-in-model.js'
 import type { SimCard } from '../../src/simulator/cards.js'
 import { startFakeModel, type FakeModel } from '../helpers/fake-model.js'
 import { OP1, OPS, withoutMentions, type TestRouter } from '../helpers/router.js'

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { countTokens } from './tokenizer.js'
+import { countTokens } from '../budget/tokenizer.js'
 
 /** One tool call as Chat Completions returns it; `arguments` is a JSON string written by the model. */
 export interface ToolCall {

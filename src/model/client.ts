@@ -1,14 +1,14 @@
 import { performance } from 'node:perf_hooks'
-import type { ResponseCache } from '../ask/cache.js'
+import type { ResponseCache } from './response-cache.js'
 import type { RouterConfig } from '../config.js'
 import type { Services } from '../context.js'
 import type { EgressClient } from '../egress/client.js'
 import type { Logger } from '../logger.js'
 import { completionSchema, promptOver, promptTokens, type ChatMessage, type ModelTurn, type ToolSpec } from './chat.js'
-import { recordRefusal } from './refusal.js'
+import { recordRefusal } from '../budget/refusal.js'
 import { StreamedCompletion } from './stream-completion.js'
-import type { BudgetLimits } from './resolve.js'
-import { countTokens } from './tokenizer.js'
+import type { BudgetLimits } from '../budget/resolve.js'
+import { countTokens } from '../budget/tokenizer.js'
 
 /**
  * Thrown instead of sending a request that would exceed the route's maxContextTokens; nothing was sent.

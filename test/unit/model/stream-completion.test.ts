@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { completionSchema } from '../../../src/budget/chat.js'
-import { StreamedCompletion } from '../../../src/budget/stream-completion.js'
+import { completionSchema } from '../../../src/model/chat.js'
+import { StreamedCompletion } from '../../../src/model/stream-completion.js'
 
 const sse = (...chunks: unknown[]) => chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`).join('') + 'data: [DONE]\n\n'
 const delta = (d: unknown) => ({ object: 'chat.completion.chunk', choices: [{ index: 0, delta: d }] })
