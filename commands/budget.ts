@@ -12,7 +12,7 @@ import { budgetAction } from '../src/admin/actions/budget.js'
 import { markdownReply, table } from '../src/admin/markdown.js'
 import { BUDGET_WORDS } from '../src/budget/resolve.js'
 import { checkFloor } from '../src/budget/floor.js'
-import type { ReplyContent } from '../src/dingtalk/openapi.js'
+import type { ReplyContent } from '../src/define.js'
 import type { RouteUsage } from '../src/store/model-usage.js'
 
 const number = z

@@ -1,5 +1,5 @@
 import type { CommandDefinition } from './define.js'
-import { RegistryError } from './skill-registry.js'
+import { RegistryError } from './errors.js'
 
 const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/
 

@@ -1,6 +1,6 @@
 import type { RouterConfig } from './config.js'
 import type { InboundMessage } from './dingtalk/message.js'
-import type { ReplyContent } from './dingtalk/openapi.js'
+import type { ReplyContent } from './define.js'
 import type { ReplySender } from './dingtalk/reply.js'
 import type { MessageFiles } from './dingtalk/message-files.js'
 import type { Logger } from './logger.js'

@@ -1,5 +1,4 @@
 import type { z } from 'zod'
-import type { ReplyContent } from './dingtalk/openapi.js'
 import type { Attachment, AttachmentType, QuotedMessage } from './dingtalk/message.js'
 import type { DownloadedFile } from './dingtalk/message-files.js'
 import type { Logger } from './logger.js'
@@ -10,6 +9,9 @@ import type { DiagnosticsService } from './budget/diagnostics.js'
 import type { AdminAction } from './admin/actions/action.js'
 import type { OpenClawService } from './openclaw/hub.js'
 import type { FixedPrompt } from './budget/floor.js'
+
+/** What every handler returns: plain text, or DingTalk markdown with a title (shown in notifications). */
+export type ReplyContent = string | { markdown: string; title: string }
 
 export type Risk = 'read' | 'write' | 'external'
 

@@ -38,3 +38,11 @@ export function errorMessage(err: unknown): string {
     return 'unprintable error'
   }
 }
+
+/** A skill or command definition problem found at start-up, before the bot connects. */
+export class RegistryError extends Error {
+  constructor(problems: string[]) {
+    super(`invalid definitions:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+    this.name = 'RegistryError'
+  }
+}

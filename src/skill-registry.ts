@@ -1,17 +1,10 @@
 import type { SkillDefinition } from './define.js'
+import { RegistryError } from './errors.js'
 import { measureFloor, type PromptFloor } from './budget/floor.js'
 
 const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/
 const DESTINATION = /^[a-z0-9.-]+:\d{1,5}$/
 const ATTACHMENT_TYPES: readonly string[] = ['picture', 'file', 'video']
-
-/** A skill definition problem found at start-up, before the bot connects. */
-export class RegistryError extends Error {
-  constructor(problems: string[]) {
-    super(`invalid definitions:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
-    this.name = 'RegistryError'
-  }
-}
 
 /** The skills, validated once; `match` picks the first whose pattern fits, in declaration order. */
 export class SkillRegistry {

@@ -1,5 +1,5 @@
 import type { Services } from '../context.js'
-import type { ReplyContent } from '../dingtalk/openapi.js'
+import type { ReplyContent } from '../define.js'
 import { formatDuration } from '../duration.js'
 import { truncateBytes, type ErrorEvent } from '../store/events.js'
 import { effectiveBudget } from '../budget/resolve.js'

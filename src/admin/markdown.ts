@@ -1,4 +1,4 @@
-import type { ReplyContent } from '../dingtalk/openapi.js'
+import type { ReplyContent } from '../define.js'
 
 /**
  * A DingTalk markdown reply. The title is what the chat list and the phone notification show, so it

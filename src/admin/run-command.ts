@@ -1,6 +1,6 @@
 import type { CommandContext } from '../context.js'
 import type { CommandDefinition } from '../define.js'
-import type { ReplyContent } from '../dingtalk/openapi.js'
+import type { ReplyContent } from '../define.js'
 import { errorMessage, isUserError } from '../errors.js'
 import type { ActionResult } from './actions/action.js'
 import { AuditWriteError, runAction } from './actions/execute.js'

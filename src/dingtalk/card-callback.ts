@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { runCommand } from '../admin/run-command.js'
 import type { CommandContext, Services } from '../context.js'
-import type { ReplyContent } from './openapi.js'
+import type { ReplyContent } from '../define.js'
 import { errorMessage } from '../errors.js'
 import { COMMAND_REFUSAL } from '../router/policy.js'
 import type { ApprovalCard } from '../store/approval-cards.js'

@@ -1,8 +1,6 @@
 import type { Logger } from 'pino'
 import { AccessTokenCache } from './access-token.js'
-
-/** A reply body: plain text, or DingTalk markdown with a title (shown in notifications). */
-export type ReplyContent = string | { markdown: string; title: string }
+import type { ReplyContent } from '../define.js'
 
 export interface OpenApiOptions {
   apiBase: string

@@ -2,7 +2,8 @@ import { ExponentialBackoff, handleWhenResult, retry, type RetryPolicy } from 'c
 import type { Logger } from 'pino'
 import { redactUrl } from '../logger.js'
 import type { InboundMessage } from './message.js'
-import type { OpenApiClient, ReplyContent } from './openapi.js'
+import type { OpenApiClient } from './openapi.js'
+import type { ReplyContent } from '../define.js'
 import { sendToUsersReliably } from './proactive.js'
 import { postJson } from './webhook-post.js'
 

@@ -1,4 +1,4 @@
-import type { ReplyContent } from '../dingtalk/openapi.js'
+import type { ReplyContent } from '../define.js'
 import type { AgentTurn } from './client.js'
 
 /**

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
 import type { Context, Services } from '../context.js'
 import { mapRobotPayload, type InboundMessage } from '../dingtalk/message.js'
-import type { ReplyContent } from '../dingtalk/openapi.js'
+import type { ReplyContent } from '../define.js'
 import { parseDuration } from '../duration.js'
 import { errorMessage, newReferenceId } from '../errors.js'
 import type { Logger } from '../logger.js'

@@ -1,7 +1,7 @@
 import type { Context } from '../context.js'
 import type { SkillContext, SkillDefinition, SkillInput } from '../define.js'
 import type { AnswerCard } from '../dingtalk/answer-card.js'
-import type { ReplyContent } from '../dingtalk/openapi.js'
+import type { ReplyContent } from '../define.js'
 import { errorMessage, UserError } from '../errors.js'
 import { formatDuration } from '../duration.js'
 import { isIncidentActive, isRiskyInIncident } from '../admin/incident-actions.js'
