@@ -8,8 +8,9 @@ import type { RouterConfig } from '../../src/config.js'
 import type { DingTalkSimulator, RecordedReply, SentMessage, SimMessageInput } from '../../src/simulator/index.js'
 import { OP1, OPS, startTestRouter, waitForState, type TestRouter, type TestRouterOptions } from '../helpers/router.js'
 
-/** Bound of every single wait: far above normal (well under a second) so a loaded 2-core machine passes. */
-export const PATIENCE = 120_000
+import { PATIENCE } from '../helpers/patience.js'
+
+export { PATIENCE }
 
 /** Limits high enough that a burst of a few hundred messages is never rate-limited. */
 const NO_RATE_LIMITS = { perUserPerMinute: 10_000, perConversationPerMinute: 100_000 }

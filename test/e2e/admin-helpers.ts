@@ -1,8 +1,9 @@
 import { expect } from 'vitest'
 import { startTestRouter, waitForState, type TestRouter, type TestRouterOptions } from '../helpers/router.js'
 
-/** Every wait in the admin tests: far above normal (well under a second) so a loaded 2-core machine passes. */
-export const PATIENCE = 90_000
+import { PATIENCE } from '../helpers/patience.js'
+
+export { PATIENCE }
 
 /**
  * A fresh test router whose `say`/`command` wait up to {@link PATIENCE} for the reply.

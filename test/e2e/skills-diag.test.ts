@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { OP1, startTestRouter, type TestRouter, withoutMentions } from '../helpers/router.js'
 import { waitUntil } from './skills-helpers.js'
 import { auditedUpdate } from '../helpers/state.js'
+import { PATIENCE } from '../helpers/patience.js'
 
-const PATIENCE = 30_000
 const bytes = (text: string) => Buffer.byteLength(text, 'utf8')
 
 describe('/diag: short diagnostics, never logs', () => {

@@ -5,8 +5,7 @@ import { serviceStatusSkill } from '../../skills/service-status.js'
 import ping from '../../skills/ping.js'
 import { OP1, OP2, OPS, startTestRouter, type TestRouter } from '../helpers/router.js'
 import { startStandInApi, type StandInApi } from './skills-helpers.js'
-
-const PATIENCE = 30_000
+import { PATIENCE } from '../helpers/patience.js'
 
 const deployApp = defineSkill({
   name: 'deploy-app',

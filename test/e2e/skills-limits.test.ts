@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { startTestRouter, type TestRouter, withoutMentions } from '../helpers/router.js'
 import { metricValue, waitUntil } from './skills-helpers.js'
+import { PATIENCE } from '../helpers/patience.js'
 
-const PATIENCE = 30_000
 const NOTICE = 'You are sending messages faster than I can take them. Please wait a minute and try again.'
 
 describe('message limits', () => {
