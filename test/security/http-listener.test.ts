@@ -15,8 +15,8 @@ import { spawnRouter } from '../chaos/router-process.js'
 import { PATIENCE } from './support.js'
 
 // Health, readiness and metrics stay on loopback unless ROUTER_HTTP_ALLOW_PUBLIC=1. Already covered:
-// test/e2e/foundation-http.test.ts (checkListenHost for 0.0.0.0, ::, private and public names; startHttpServer
-// refusing 0.0.0.0 and listening with the opt-in) and test/e2e/foundation-process.test.ts (the real entry
+// test/e2e/http-endpoints.test.ts (checkListenHost for 0.0.0.0, ::, private and public names; startHttpServer
+// refusing 0.0.0.0 and listening with the opt-in) and test/e2e/entry-point-process.test.ts (the real entry
 // exiting 1 on 0.0.0.0). This adds the IPv6 and hostname spellings, through the whole app (refused before
 // the stream connects) and once through the real entry point with `::`.
 

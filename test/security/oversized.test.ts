@@ -8,7 +8,7 @@ import { PATIENCE, SecurityHarness } from './support.js'
 
 // Oversized and deeply nested input: a 10,000-deep JSON value in the payload, a 900 KB text, a 2 MB frame.
 // Each is refused or dropped; the process stays up on the same connection and the next ping is answered.
-// (foundation-frames covers one frame just over 1 MiB; this is the attacker's larger list.)
+// (hostile-frames covers one frame just over 1 MiB; this is the attacker's larger list.)
 
 const h = new SecurityHarness()
 afterEach(() => h.finish(), PATIENCE)

@@ -6,7 +6,7 @@ import { countingServer, PATIENCE, SecurityHarness } from './support.js'
 // The sessionWebhook comes from the payload, so it is attacker-controlled: the router must POST only to an
 // allowlisted host. Every variant below points at something else (cloud metadata, another local port, a
 // look-alike host) and must be refused before any request is made. A counting server on loopback stands in
-// for every internal target; it must see nothing. (foundation-replies covers the plain other-port case and
+// for every internal target; it must see nothing. (reply-delivery covers the plain other-port case and
 // test/unit/dingtalk/reply.test.ts the URL rules; this is the attacker's list, end to end.)
 
 const h = new SecurityHarness()

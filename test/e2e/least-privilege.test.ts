@@ -101,7 +101,7 @@ describe('least privilege: skills see only what their users may see', { timeout:
     // Still useful: the file name, and the stack frame relative to the project.
     expect(flaky).toContain('…/state.json')
     expect(flaky).toContain('data/missing/router.db')
-    expect(flaky).toMatch(/Newest sample \(redacted\): .*test\/e2e\/trust-least-privilege\.test\.ts/)
+    expect(flaky).toMatch(/Newest sample \(redacted\): .*test\/e2e\/least-privilege\.test\.ts/)
     expect((await r.command('/diag broken', OP1)).text).toContain('…/secret.yaml')
     // The admin conversation is where /diag lives; an end user asking gets the refusal.
     expect((await r.say({ text: '/diag', senderStaffId: 'user1', conversationId: OPS })).text).toMatch(/not available/)
