@@ -1,31 +1,25 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { copyFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openChatBrowser, type ChatBrowser } from './browser.js'
 import { STAND_IN_LABEL, startStandInModel, type StandInModel } from '../../src/simulator/stand-in-model.js'
 import { startChatPage, type ChatPage } from '../../src/simulator/chat/page-server.js'
 import { chatDirectory } from '../../src/simulator-mode.js'
 import { startTestRouter, type TestRouter } from '../helpers/router.js'
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking']
-/** Generous: a loaded two-core machine runs Chromium, the router and vitest workers at once. */
-const WAIT_MS = 30_000
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const OUT = join(ROOT, 'test-output')
 
 let router: TestRouter | undefined
 let standIn: StandInModel | undefined
 let chat: ChatPage | undefined
-let context: BrowserContext | undefined
-let profile: string | undefined
+let browser: ChatBrowser | undefined
 let page: Page
-const pageErrors: string[] = []
+let pageErrors: string[] = []
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}; set CHROMIUM_PATH`)
   standIn = await startStandInModel()
   const model = standIn
   // As in simulator mode: both card templates, and `ask` answered by the labelled stand-in model.
@@ -38,28 +32,15 @@ beforeAll(async () => {
     }),
   })
   chat = await startChatPage({ simulatorUrl: router.sim.baseUrl, port: 0, ...chatDirectory(router.config) })
-  profile = mkdtempSync(join(tmpdir(), 'cards-page-chromium-'))
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ARGS,
-    timeout: 60_000,
-    viewport: { width: 1280, height: 960 },
-  })
-  page = context.pages()[0] ?? (await context.newPage())
-  page.setDefaultTimeout(WAIT_MS)
-  page.on('pageerror', (err) => pageErrors.push(err.message))
-  page.on('console', (m) => {
-    if (m.type() === 'error') pageErrors.push(m.text())
-  })
+  browser = await openChatBrowser('cards-page')
+  ;({ page, pageErrors } = browser)
 }, 120_000)
 
 afterAll(async () => {
-  await context?.close()
+  await browser?.close()
   await chat?.stop()
   await router?.stop()
   await standIn?.close()
-  if (profile) rmSync(profile, { recursive: true, force: true })
 })
 
 async function be(person: 'user' | 'op1' | 'op2', where: 'dm' | 'cid-ops'): Promise<void> {

@@ -1,68 +1,34 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { copyFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core'
+import type { Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openChatBrowser, type ChatBrowser } from './browser.js'
 import { COMMAND_REFUSAL } from '../../src/router/policy.js'
 import { startChatPage, type ChatPage } from '../../src/simulator/chat/page-server.js'
 import { chatDirectory } from '../../src/simulator-mode.js'
 import { startTestRouter, type TestRouter } from '../helpers/router.js'
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
-/** Generous: a loaded two-core CI machine runs Chromium, the router and vitest workers at once. */
-const WAIT_MS = 30_000
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const OUT = join(ROOT, 'test-output')
 
 let router: TestRouter | undefined
 let chat: ChatPage | undefined
-let context: BrowserContext | undefined
-let profile: string | undefined
+let browser: ChatBrowser | undefined
 let page: Page
-const pageErrors: string[] = []
+let pageErrors: string[] = []
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium not found at ${CHROMIUM}. Install it (Debian: apt-get install -y chromium; .ci/run does this) ` +
-        'or point CHROMIUM_PATH at a Chromium binary.',
-    )
-  }
   router = await startTestRouter()
   chat = await startChatPage({ simulatorUrl: router.sim.baseUrl, port: 0, ...chatDirectory(router.config) })
-  profile = mkdtempSync(join(tmpdir(), 'chat-page-chromium-'))
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ARGS,
-    timeout: 60_000,
-    viewport: { width: 1280, height: 960 },
-  })
-  page = context.pages()[0] ?? (await context.newPage())
-  page.setDefaultTimeout(WAIT_MS)
-  page.on('pageerror', (err) => pageErrors.push(err.message))
-  // CSP violations and failed requests show up here: the page must work without any.
-  page.on('console', (m) => {
-    if (m.type() === 'error') pageErrors.push(m.text())
-  })
+  browser = await openChatBrowser('chat-page')
+  ;({ page, pageErrors } = browser)
 }, 120_000)
 
 afterAll(async () => {
-  await context?.close()
+  await browser?.close()
   await chat?.stop()
   await router?.stop()
-  if (profile) rmSync(profile, { recursive: true, force: true })
 })
 
 /** Pick who we are and where we talk, as a user would: with the radio buttons. */
