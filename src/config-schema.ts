@@ -2,6 +2,7 @@ import cron from 'node-cron'
 import { z } from 'zod'
 import { parseDuration } from './duration.js'
 import { openclawSchema } from './openclaw/settings.js'
+import { LOCALES } from './i18n/locale.js'
 
 const staffId = z.string().regex(/^[A-Za-z0-9_.$@-]{1,64}$/, 'a staffId is 1–64 letters, digits or _.$@-')
 const hostPort = z.string().regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'expected host or host:port, e.g. oapi.dingtalk.com')
@@ -47,6 +48,8 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   db: z.string().min(1).default('./data/router.db'),
+  /** The language of replies, announcements and digests; an end user who writes Chinese is answered in Chinese. */
+  locale: z.enum(LOCALES).default('en'),
   /** How the bot's SQLite connection waits for locks and keeps its WAL small (routerctl keeps its own 5 s wait). */
   sqlite: z
     .strictObject({

@@ -32,6 +32,7 @@ const ENV_MAP: Record<string, { path: string[]; kind: Kind; secret?: boolean }> 
   ROUTER_HTTP_ALLOW_PUBLIC: { path: ['http', 'allowPublic'], kind: 'bool' },
   ROUTER_AUDIT_KEY: { path: ['auditKey'], kind: 'string', secret: true },
   LOG_LEVEL: { path: ['logLevel'], kind: 'string' },
+  ROUTER_LOCALE: { path: ['locale'], kind: 'string' },
   ROUTER_CONCURRENCY: { path: ['limits', 'concurrency'], kind: 'int' },
   MODEL_API_KEY: { path: ['model', 'apiKey'], kind: 'string', secret: true },
   DINGTALK_APPROVAL_CARD_TEMPLATE_ID: { path: ['cards', 'approvalTemplateId'], kind: 'string' },

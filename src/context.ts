@@ -27,6 +27,8 @@ import type { EgressFactory } from './egress/client.js'
 import type { CommandParse, ParsedCommand } from './router/command-parser.js'
 import type { CommandDefinition, SkillDefinition } from './define.js'
 import type { CardServices } from './dingtalk/cards.js'
+import type { Locale } from './i18n/locale.js'
+import type { Texts } from './i18n/catalogue.js'
 
 /** An operator from ROUTER_OPERATORS: the only identities that can command the router. */
 export interface Operator {
@@ -128,6 +130,10 @@ export interface Context {
   /** The runtime state (skill flags, incident mode, budget overrides) read once for this message. */
   readonly state: StateVersion
   readonly services: Services
+  /** The language this message is answered in: Chinese for a writer of Chinese, else `config.locale`. */
+  readonly locale: Locale
+  /** The catalogue's texts in `locale`: every reply to this message is written from them. */
+  readonly texts: Texts
   /** The skill or `/command` name once routed; `unrouted` before. */
   route: string
   outcome: MessageOutcome

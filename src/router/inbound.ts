@@ -7,6 +7,8 @@ import { errorMessage, newReferenceId } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { GroupCommit } from './group-commit.js'
 import { answerUnreadable } from './unreadable.js'
+import { textsFor } from '../i18n/catalogue.js'
+import { localeOf } from '../i18n/locale.js'
 import { WorkerPool } from './worker-pool.js'
 import { WorkQueue, type Job, type QueueFacts } from './work-queue.js'
 
@@ -152,6 +154,7 @@ export class Inbound extends EventEmitter {
   private createContext(msg: InboundMessage, receivedAt: number): Context {
     const { services } = this
     const refId = newReferenceId()
+    const locale = localeOf(msg.text, services.config.locale)
     let log: Logger | undefined
     const ctx: Context = {
       msg,
@@ -166,6 +169,8 @@ export class Inbound extends EventEmitter {
       // Read once: every step of this message sees the same skill flags, incident mode and budgets.
       state: services.state.current(),
       services,
+      locale,
+      texts: textsFor(locale),
       route: 'unrouted',
       outcome: 'pending',
       replyCount: 0,

@@ -1,7 +1,6 @@
 import type { Middleware } from '../compose.js'
 import type { Context } from '../context.js'
 import { parseCommandLine } from './command-parser.js'
-import { cannotUseFiles, unsupportedType } from './inbound-texts.js'
 
 /**
  * Turns the text into either a `/command` (not yet trusted) or skill text; refuses what cannot be read.
@@ -11,21 +10,26 @@ import { cannotUseFiles, unsupportedType } from './inbound-texts.js'
 export function parse(limits: { maxMessageChars: number }): Middleware<Context> {
   return async function parse(ctx, next) {
     const { msg } = ctx
+    const texts = ctx.texts.inbound
     if (!msg.supported) {
       ctx.outcome = 'unsupported'
-      await ctx.reply(unsupportedType(msg.msgtype))
+      await ctx.reply(
+        msg.msgtype === 'audio'
+          ? texts.voiceWithoutWords
+          : msg.msgtype === 'unknownMsgType'
+            ? texts.unknownMsgType
+            : texts.unsupportedType(msg.msgtype),
+      )
       return
     }
     if (msg.text === '' && msg.attachments.length > 0) {
       ctx.outcome = 'unsupported'
-      await ctx.reply(cannotUseFiles(msg.attachments))
+      await ctx.reply(texts.cannotUseFiles(msg.attachments))
       return
     }
     if (msg.text.length > limits.maxMessageChars) {
       ctx.outcome = 'too-long'
-      await ctx.reply(
-        `That message is ${msg.text.length} characters; I take at most ${limits.maxMessageChars}. Please send a shorter request.`,
-      )
+      await ctx.reply(texts.tooLong(msg.text.length, limits.maxMessageChars))
       return
     }
     if (msg.text.startsWith('/')) ctx.commandParse = parseCommandLine(msg.text)

@@ -6,7 +6,6 @@ import { errorMessage, UserError } from '../errors.js'
 import { formatDuration } from '../duration.js'
 import { isIncidentActive, isRiskyInIncident } from '../admin/incident-actions.js'
 import { declaredServices } from '../budget/skill-services.js'
-import { cannotUseFiles } from './inbound-texts.js'
 import { explainEgressFailure } from '../egress/explain.js'
 
 const DEFAULT_TIMEOUT_MS = 5000
@@ -54,7 +53,7 @@ export async function runSkill(
   const unusable = ctx.msg.attachments.filter((a) => !def.attachments?.includes(a.type))
   if (unusable.length > 0) {
     ctx.outcome = 'refused'
-    await ctx.reply(cannotUseFiles(unusable, def.name))
+    await ctx.reply(ctx.texts.inbound.cannotUseFiles(unusable, def.name))
     return
   }
   const parsed = def.args ? def.args.safeParse(rawArgs) : { success: true as const, data: rawArgs }

@@ -1,7 +1,7 @@
 import type { Services } from '../context.js'
 import type { InboundMessage, SalvagedPayload } from '../dingtalk/message.js'
 import { errorMessage, newReferenceId } from '../errors.js'
-import { UNREADABLE_MESSAGE } from './inbound-texts.js'
+import { textsFor } from '../i18n/catalogue.js'
 
 /**
  * A payload that failed validation is still answered when it carries a reply address we may use, and is
@@ -47,7 +47,7 @@ export function answerUnreadable(
     createdAt: now(),
   }
   return replies
-    .send(msg, UNREADABLE_MESSAGE, { route: 'inbound' })
+    .send(msg, textsFor(services.config.locale).inbound.unreadable, { route: 'inbound' })
     .then(() => undefined)
     .catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'could not answer an unreadable message'))
 }

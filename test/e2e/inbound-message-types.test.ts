@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSkills } from '../../skills/index.js'
 import { loadConfig } from '../../src/config.js'
 import { NO_MATCH_REPLY } from '../../src/router/route.js'
-import { UNREADABLE_MESSAGE } from '../../src/router/inbound-texts.js'
+import { textsFor } from '../../src/i18n/catalogue.js'
 import type { TestRouter } from '../helpers/router.js'
 import { PATIENCE, startAdminRouter } from './admin-helpers.js'
 import { loadFixtures } from '../helpers/dingtalk-fixtures.js'
@@ -93,7 +93,7 @@ describe('DingTalk-native inbound messages through the real SDK and pipeline', {
     const [fixture] = loadFixtures()
     const broken = { ...fixture!.payload, msgId: 'msg-broken-1', conversationType: 7 }
     const got = await reply(broken)
-    expect(got.text).toBe(UNREADABLE_MESSAGE)
+    expect(got.text).toBe(textsFor('en').inbound.unreadable)
     const [event] = r.app.services.events.list({ route: 'inbound' })
     expect(event).toMatchObject({ code: 'invalid-payload', count: 1 })
     expect(event!.message).toContain('conversationType')
