@@ -48,8 +48,11 @@ describe('message limits', () => {
   it('an oversized message gets a clear reply and runs nothing', async () => {
     r = await startTestRouter()
     const reply = await r.say('ping ' + '长'.repeat(2000), PATIENCE)
-    expect(reply.text).toBe('That message is 2005 characters; I take at most 2000. Please send a shorter request.')
+    // Written in Chinese, so answered in Chinese; characters are counted, not bytes.
+    expect(reply.text).toBe('这条消息有 2005 个字符，我最多接受 2000 个，请发送更短的请求。')
     expect(await metricValue(r.httpUrl, 'router_messages_total', { outcome: 'too-long' })).toBe(1)
+    const english = await r.say(`ping ${'x'.repeat(2000)}`, PATIENCE)
+    expect(english.text).toBe('That message is 2005 characters; I take at most 2000. Please send a shorter request.')
   })
 
   it('a file or a message type the router cannot read gets a clear reply', async () => {
