@@ -1,53 +1,14 @@
 import type { z } from 'zod'
-import type { Attachment, AttachmentType, QuotedMessage } from './dingtalk/message.js'
-import type { DownloadedFile } from './dingtalk/message-files.js'
-import type { Logger } from './logger.js'
+import type { AttachmentType } from './dingtalk/message.js'
 import type { CommandContext } from './context.js'
-import type { EgressClient } from './egress/client.js'
-import type { ModelService } from './model/client.js'
-import type { DiagnosticsService } from './budget/diagnostics.js'
 import type { AdminAction } from './admin/actions/action.js'
-import type { OpenClawService } from './openclaw/hub.js'
 import type { FixedPrompt } from './budget/floor.js'
+import type { SkillContext, SkillNeeds } from './router/skill-context.js'
 
 /** What every handler returns: plain text, or DingTalk markdown with a title (shown in notifications). */
 export type ReplyContent = string | { markdown: string; title: string }
 
 export type Risk = 'read' | 'write' | 'external'
-
-/** What a skill handler may touch: its own egress client and logger, and who is asking. Nothing else. */
-export interface SkillContext {
-  egress: EgressClient
-  log: Logger
-  user: { staffId?: string; nick: string }
-  conversationType: 'one-to-one' | 'group'
-  /** The skills this user may use right now (for `help`). */
-  catalog(): { name: string; description: string; example: string }[]
-  /** Present when the skill declares `needs.model` and a model is configured: budgeted, cached, metered. */
-  model?: ModelService
-  /** Present when the skill declares `needs.diagnostics`: error-event summaries capped by the route budget. */
-  diagnostics?: DiagnosticsService
-  /** The message the user quoted when replying, if any (its text when it had one). */
-  quoted?: QuotedMessage
-  /** Files that came with the message; only of the types the skill declares in `attachments`. */
-  attachments: readonly Attachment[]
-  /** Fetches one of `attachments` through DingTalk; present when the skill declares `attachments`. */
-  download?: (file: Attachment) => Promise<DownloadedFile>
-  /**
-   * Present for a skill that declares `needs.model` when answers stream into a card (`cards.streamingTemplateId`):
-   * the answer so far, shown to the user as it grows. The handler's return value is still the final answer.
-   */
-  partial?: (textSoFar: string) => void
-  /** Present when the skill declares `needs.openclaw` and its name is an `openclaw.routes` entry. */
-  openclaw?: OpenClawService
-}
-
-/** Narrow services a skill asks for beyond its egress client; it gets only what it declares. */
-export interface SkillNeeds {
-  model?: boolean
-  diagnostics?: boolean
-  openclaw?: boolean
-}
 
 export interface SkillInput<A> {
   args: A

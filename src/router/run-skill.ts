@@ -1,28 +1,16 @@
 import type { Context } from '../context.js'
-import type { SkillContext, SkillDefinition, SkillInput } from '../define.js'
+import type { SkillDefinition, SkillInput } from '../define.js'
 import type { AnswerCard } from '../dingtalk/answer-card.js'
 import type { ReplyContent } from '../define.js'
 import { errorMessage, UserError } from '../errors.js'
 import { formatDuration } from '../duration.js'
 import { isIncidentActive, isRiskyInIncident } from '../admin/incident-actions.js'
-import { declaredServices } from '../budget/skill-services.js'
 import { explainEgressFailure } from '../egress/explain.js'
+import { mayUse, skillContext } from './skill-context.js'
 
 const DEFAULT_TIMEOUT_MS = 5000
 /** Room after one egress call's own deadline for the skill to read the answer and reply. */
 const EGRESS_MARGIN_MS = 2000
-
-/** The catalog `help` shows: the skills this user may use right now. */
-function visibleSkills(ctx: Context): { name: string; description: string; example: string }[] {
-  const flags = ctx.state.state.skills
-  return ctx.services.skills.skills
-    .filter((s) => s.listed !== false && (flags[s.name]?.enabled ?? true) && mayUse(s, ctx.msg.senderStaffId))
-    .map((s) => ({ name: s.name, description: s.description, example: s.example }))
-}
-
-function mayUse(def: SkillDefinition<unknown>, staffId: string | undefined): boolean {
-  return !def.allow || (staffId !== undefined && def.allow.includes(staffId))
-}
 
 /** True while incident mode holds this skill back: risky by declaration or listed as risky in the config. */
 function heldByIncident(ctx: Context, def: SkillDefinition<unknown>): boolean {
@@ -139,24 +127,6 @@ async function deliver(ctx: Context, card: AnswerCard | undefined, content: Repl
     return
   }
   await ctx.reply(content)
-}
-
-function skillContext(ctx: Context, def: SkillDefinition<unknown>): SkillContext {
-  const egress = ctx.services.egress.forRoute(def.name, def.egress ?? [])
-  return {
-    egress,
-    // A getter, so a skill that logs nothing never makes the message's child logger (see inbound.ts).
-    get log() {
-      return ctx.log
-    },
-    user: { staffId: ctx.msg.senderStaffId, nick: ctx.msg.senderNick },
-    conversationType: ctx.msg.conversationType,
-    catalog: () => visibleSkills(ctx),
-    ...(ctx.msg.quoted ? { quoted: ctx.msg.quoted } : {}),
-    attachments: ctx.msg.attachments,
-    ...(def.attachments?.length ? { download: (file) => ctx.services.messageFiles.download(file) } : {}),
-    ...declaredServices(ctx, def, egress),
-  }
 }
 
 function recordEvent(

@@ -1,0 +1,111 @@
+import type { Context } from '../context.js'
+import type { SkillDefinition } from '../define.js'
+import type { Attachment, QuotedMessage } from '../dingtalk/message.js'
+import type { DownloadedFile } from '../dingtalk/message-files.js'
+import type { Logger } from '../logger.js'
+import type { EgressClient } from '../egress/client.js'
+import type { ModelService } from '../model/client.js'
+import { diagnosticsService, type DiagnosticsService } from '../budget/diagnostics.js'
+import { effectiveBudget } from '../budget/resolve.js'
+import type { OpenClawService } from '../openclaw/hub.js'
+import { adminStanding } from './identity.js'
+
+/** What a skill handler may touch: its own egress client and logger, and who is asking. Nothing else. */
+export interface SkillContext {
+  egress: EgressClient
+  log: Logger
+  user: { staffId?: string; nick: string }
+  conversationType: 'one-to-one' | 'group'
+  /** The skills this user may use right now (for `help`). */
+  catalog(): { name: string; description: string; example: string }[]
+  /** Present when the skill declares `needs.model` and a model is configured: budgeted, cached, metered. */
+  model?: ModelService
+  /** Present when the skill declares `needs.diagnostics`: error-event summaries capped by the route budget. */
+  diagnostics?: DiagnosticsService
+  /** The message the user quoted when replying, if any (its text when it had one). */
+  quoted?: QuotedMessage
+  /** Files that came with the message; only of the types the skill declares in `attachments`. */
+  attachments: readonly Attachment[]
+  /** Fetches one of `attachments` through DingTalk; present when the skill declares `attachments`. */
+  download?: (file: Attachment) => Promise<DownloadedFile>
+  /**
+   * Present for a skill that declares `needs.model` when answers stream into a card (`cards.streamingTemplateId`):
+   * the answer so far, shown to the user as it grows. The handler's return value is still the final answer.
+   */
+  partial?: (textSoFar: string) => void
+  /** Present when the skill declares `needs.openclaw` and its name is an `openclaw.routes` entry. */
+  openclaw?: OpenClawService
+}
+
+/** Narrow services a skill asks for beyond its egress client; it gets only what it declares. */
+export interface SkillNeeds {
+  model?: boolean
+  diagnostics?: boolean
+  openclaw?: boolean
+}
+
+/**
+ * Whether this sender may use the skill: everyone, unless the skill names its users in `allow`.
+ * @example if (!mayUse(def, ctx.msg.senderStaffId)) refuse()
+ */
+export function mayUse(def: SkillDefinition<unknown>, staffId: string | undefined): boolean {
+  return !def.allow || (staffId !== undefined && def.allow.includes(staffId))
+}
+
+/** The catalog `help` shows: the skills this user may use right now. */
+function visibleSkills(ctx: Context): { name: string; description: string; example: string }[] {
+  const flags = ctx.state.state.skills
+  return ctx.services.skills.skills
+    .filter((s) => s.listed !== false && (flags[s.name]?.enabled ?? true) && mayUse(s, ctx.msg.senderStaffId))
+    .map((s) => ({ name: s.name, description: s.description, example: s.example }))
+}
+
+/**
+ * The SkillContext one skill's handler gets for this message: its own egress client, who is asking, the
+ * files it accepts, and the services it declared in `needs`. Nothing else reaches the handler.
+ * @example const input = { args, text: ctx.msg.text, ctx: skillContext(ctx, def) }
+ */
+export function skillContext(ctx: Context, def: SkillDefinition<unknown>): SkillContext {
+  const egress = ctx.services.egress.forRoute(def.name, def.egress ?? [])
+  return {
+    egress,
+    // A getter, so a skill that logs nothing never makes the message's child logger (see inbound.ts).
+    get log() {
+      return ctx.log
+    },
+    user: { staffId: ctx.msg.senderStaffId, nick: ctx.msg.senderNick },
+    conversationType: ctx.msg.conversationType,
+    catalog: () => visibleSkills(ctx),
+    ...(ctx.msg.quoted ? { quoted: ctx.msg.quoted } : {}),
+    attachments: ctx.msg.attachments,
+    ...(def.attachments?.length ? { download: (file) => ctx.services.messageFiles.download(file) } : {}),
+    ...declaredServices(ctx, def, egress),
+  }
+}
+
+/**
+ * The services a skill declared in `needs`, bound to this request: its route's budget (as the budget step
+ * resolved it), its own egress client and logger. Undeclared services are simply absent. The diagnostics are
+ * the error events behind /diag: operator-only data, so a skill gets them only for a sender who could run
+ * /diag in this conversation (least privilege: a skill sees only what its user may see).
+ */
+function declaredServices(
+  ctx: Context,
+  def: SkillDefinition<unknown>,
+  egress: EgressClient,
+): Pick<SkillContext, 'model' | 'diagnostics' | 'openclaw'> {
+  const needs = def.needs
+  if (!needs) return {}
+  const { services } = ctx
+  const budget = ctx.budget?.limits ?? effectiveBudget(services.config, ctx.state.state, def.name).limits
+  return {
+    model: needs.model ? services.model?.forRoute({ route: def.name, budget, egress, log: ctx.log }) : undefined,
+    diagnostics:
+      needs.diagnostics && adminStanding(ctx.msg, services).ok
+        ? diagnosticsService(services.events, budget.maxDiagnosticBytes, services.now)
+        : undefined,
+    openclaw: needs.openclaw
+      ? services.openclaw?.forRequest({ route: def.name, budget, egress, log: ctx.log, msg: ctx.msg })
+      : undefined,
+  }
+}
