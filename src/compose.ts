@@ -7,7 +7,7 @@ export type Middleware<C> = (ctx: C, next: () => Promise<void>) => Promise<void>
 /**
  * Chains middlewares into one. Strict like koa-compose: a second `next()` from the same step rejects,
  * because running the tail twice would run a skill or an admin command twice.
- * @example await compose([dedup, parse, dispatch])(ctx)
+ * @example await compose([observe(), route(), dispatch()])(ctx)
  */
 export function compose<C>(middlewares: readonly Middleware<C>[]): (ctx: C) => Promise<void> {
   for (const mw of middlewares) {

@@ -9,7 +9,7 @@ import { tokensOver } from '../budget/tokenizer.js'
  * the route's maxContextTokens: the user gets the short "narrow it" reply, operators get the metric, an
  * error event and a log line. It runs right after `route`, because budgets are per route and `route` is
  * where the route becomes known. Admin commands are not budgeted.
- * @example compose([observe(), dedup(), ratelimit(limits), parse(limits), policy(), route(), budget(), approval(), dispatch()])
+ * @example compose([route(), budget(), dispatch()]) // the real order is createPipeline's, in pipeline.ts
  */
 export function budget(): Middleware<Context> {
   return async function budget(ctx, next) {

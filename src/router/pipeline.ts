@@ -3,8 +3,8 @@ import type { Context } from '../context.js'
 import type { RouterConfig } from '../config.js'
 import { approval } from './approval.js'
 import { budget } from './budget.js'
-import { dedup } from './dedup.js'
 import { dispatch } from './dispatch.js'
+import { inFlightGuard } from './in-flight-guard.js'
 import { observe } from './observe.js'
 import { parse } from './parse.js'
 import { policy } from './policy.js'
@@ -19,7 +19,7 @@ import { route } from './route.js'
 export function createPipeline(config: RouterConfig): (ctx: Context) => Promise<void> {
   return compose<Context>([
     observe(),
-    dedup(),
+    inFlightGuard(),
     ratelimit(config.limits),
     parse(config.limits),
     policy(),
