@@ -6,11 +6,11 @@ import { floorProblem } from './budget/floor.js'
 import { effectiveBudget } from './budget/resolve.js'
 import type { Operator, RouterMode, Services } from './context.js'
 import type { CommandDefinition, SkillDefinition } from './define.js'
-import { CardCallbackHandler } from './dingtalk/card-callback.js'
-import { createCardServices } from './dingtalk/cards.js'
+import { CardCallbackHandler } from './cards/card-callback.js'
+import { createCardServices } from './cards/cards.js'
 import { OpenApiClient } from './dingtalk/openapi.js'
 import { MessageFiles } from './dingtalk/message-files.js'
-import { RecordingReplySender } from './dingtalk/recording-reply-sender.js'
+import { ReplySender } from './dingtalk/reply.js'
 import { StreamConnection } from './dingtalk/stream.js'
 import { createEgressFactory } from './egress/factory.js'
 import { createModelGateway } from './model/client.js'
@@ -32,6 +32,7 @@ import { collectStatus } from './status.js'
 import { openStores } from './store/open.js'
 import { WalGuard } from './store/wal-guard.js'
 import { recordStartEvents } from './system-events.js'
+import { recordUndelivered } from './undelivered-replies.js'
 import { recordStartupDeploy } from './admin/deploy-record.js'
 import { errorMessage } from './errors.js'
 import { releaseIdentity } from './version.js'
@@ -142,6 +143,7 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
     log,
   })
   const identity = releaseIdentity()
+  const recordReplyEvent = recordUndelivered(stores.stores.events, now)
   let stream: StreamConnection
   const services: Services = {
     config,
@@ -149,12 +151,17 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
     log,
     metrics,
     ...stores.stores,
-    replies: new RecordingReplySender(
-      { webhookHosts: config.dingtalk.webhookHosts, openapi, log, now, onRetry: () => metrics.replyRetries.inc() },
-      stores.stores.events,
+    replies: new ReplySender({
+      webhookHosts: config.dingtalk.webhookHosts,
+      openapi,
+      log,
       now,
-      () => metrics.replyGiveUps.inc(),
-    ),
+      onRetry: () => metrics.replyRetries.inc(),
+      onUndelivered: (report) => {
+        metrics.replyGiveUps.inc()
+        recordReplyEvent(report)
+      },
+    }),
     messageFiles: new MessageFiles(openapi, {
       maxBytes: MAX_MESSAGE_FILE_BYTES,
       // Only the simulator serves files over plain HTTP, and only on loopback.

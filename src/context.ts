@@ -26,7 +26,7 @@ import type { ApprovalStore } from './store/approvals.js'
 import type { EgressFactory } from './egress/client.js'
 import type { CommandParse, ParsedCommand } from './router/command-parser.js'
 import type { CommandDefinition, SkillDefinition } from './define.js'
-import type { CardServices } from './dingtalk/cards.js'
+import type { CardServices } from './cards/cards.js'
 import type { Locale } from './i18n/locale.js'
 import type { Texts } from './i18n/catalogue.js'
 

@@ -1,5 +1,6 @@
 import { ExponentialBackoff, handleWhenResult, retry, type RetryPolicy } from 'cockatiel'
 import type { Logger } from 'pino'
+import { errorMessage } from '../errors.js'
 import { redactUrl } from '../logger.js'
 import type { InboundMessage } from './message.js'
 import type { OpenApiClient } from './openapi.js'
@@ -26,6 +27,13 @@ export interface UndeliveredReply {
   message: string
 }
 
+/** One reply that did not reach its user: the message it answered, its route (when given) and why. */
+export interface UndeliveredReport {
+  msg: InboundMessage
+  route: string | undefined
+  problem: UndeliveredReply
+}
+
 export interface ReplyOptions {
   /** staffIds to @-mention besides the sender (groups only). */
   mention?: readonly string[]
@@ -45,6 +53,11 @@ export interface ReplySenderOptions {
   retryDelayMs?: number
   /** Called for every retried POST (the retry counter). */
   onRetry?: () => void
+  /**
+   * Called once for each reply that did not reach its user, after it was logged; app.ts records it as an
+   * error event and counts a give-up. A throwing hook is logged, never the sender's failure.
+   */
+  onUndelivered?: (report: UndeliveredReport) => void
   now?: () => number
 }
 
@@ -138,9 +151,15 @@ export class ReplySender {
     )
   }
 
-  /** Called once for each reply that did not reach its user (answering `route`); subclasses record it. */
-  protected undelivered(msg: InboundMessage, _route: string | undefined, problem: UndeliveredReply): void {
+  /** Called once for each reply that did not reach its user (answering `route`); the hook records it. */
+  private undelivered(msg: InboundMessage, route: string | undefined, problem: UndeliveredReply): void {
     this.opts.log.warn({ msgId: msg.msgId, code: problem.code }, problem.message)
+    try {
+      this.opts.onUndelivered?.({ msg, route, problem })
+    } catch (err) {
+      // Recording is best effort: the failure is logged above, and a hook must not break the reply path.
+      this.opts.log.warn({ err: errorMessage(err) }, 'could not record an undelivered reply')
+    }
   }
 
   private async sendProactively(

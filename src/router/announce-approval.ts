@@ -1,6 +1,6 @@
 import { approvalRequestReply } from '../admin/approval-text.js'
 import type { Context } from '../context.js'
-import { spaceOf } from '../dingtalk/cards.js'
+import { spaceOf } from '../cards/cards.js'
 import type { ApprovalRequest } from '../store/approvals.js'
 
 /**

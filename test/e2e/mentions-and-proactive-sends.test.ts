@@ -2,8 +2,9 @@ import { pino } from 'pino'
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest'
 import type { InboundMessage } from '../../src/dingtalk/message.js'
 import { OpenApiClient } from '../../src/dingtalk/openapi.js'
-import { RecordingReplySender } from '../../src/dingtalk/recording-reply-sender.js'
+import { ReplySender } from '../../src/dingtalk/reply.js'
 import { DingTalkSimulator } from '../../src/simulator/index.js'
+import { recordUndelivered } from '../../src/undelivered-replies.js'
 import { OP1, OP2, OPS, type TestRouter } from '../helpers/router.js'
 import { PATIENCE, startAdminRouter, verifyAndStop } from './admin-helpers.js'
 
@@ -61,11 +62,13 @@ describe('mentions and the truth about proactive sends', { timeout: 5 * PATIENCE
       robotCode: sim.robotCode,
       log: pino({ level: 'silent' }),
     })
-    const replies = new RecordingReplySender(
-      { webhookHosts: [sim.webhookHost], openapi, log: pino({ level: 'silent' }), flowControlRetryMs: [1, 1] },
-      events,
-      Date.now,
-    )
+    const replies = new ReplySender({
+      webhookHosts: [sim.webhookHost],
+      openapi,
+      log: pino({ level: 'silent' }),
+      flowControlRetryMs: [1, 1],
+      onUndelivered: recordUndelivered(events, Date.now),
+    })
     // Messages whose session webhook has expired: the reply goes out as a one-to-one proactive send.
     const expired = (staffId: string): InboundMessage => {
       const sent = sim.sendMessage({ text: 'x', senderStaffId: staffId })

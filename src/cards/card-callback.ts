@@ -6,7 +6,7 @@ import { errorMessage } from '../errors.js'
 import { COMMAND_REFUSAL } from '../router/policy.js'
 import type { ApprovalCard } from '../store/approval-cards.js'
 import type { ApprovalCards } from './approval-card.js'
-import type { CardParams } from './card-api.js'
+import type { CardParams } from '../dingtalk/card-api.js'
 
 /** What the ack of a card callback carries: nothing, or the card variables DingTalk applies at once. */
 export type CardCallbackAnswer =

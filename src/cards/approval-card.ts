@@ -7,7 +7,7 @@ import { canonicalJson } from '../redact.js'
 import type { ApprovalCard, ApprovalCardStore } from '../store/approval-cards.js'
 import type { EventStore } from '../store/events.js'
 import type { ApprovalRequest, ApprovalStore } from '../store/approvals.js'
-import type { CardApi, CardParams, CardSpace } from './card-api.js'
+import type { CardApi, CardParams, CardSpace } from '../dingtalk/card-api.js'
 
 /** What a card shows about its request: still open, or the final state. */
 export type CardStatus = 'pending' | 'approved' | 'denied' | 'expired'

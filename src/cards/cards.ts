@@ -5,10 +5,10 @@ import { ApprovalCardStore } from '../store/approval-cards.js'
 import type { ApprovalStore } from '../store/approvals.js'
 import type { DB } from '../store/db.js'
 import type { EventStore } from '../store/events.js'
-import { AnswerCard } from './answer-card.js'
+import { AnswerCard } from '../dingtalk/answer-card.js'
 import { ApprovalCards } from './approval-card.js'
-import { CardApi, type CardApiOptions, type CardSpace } from './card-api.js'
-import type { InboundMessage } from './message.js'
+import { CardApi, type CardApiOptions, type CardSpace } from '../dingtalk/card-api.js'
+import type { InboundMessage } from '../dingtalk/message.js'
 
 /** The card features that are configured; each is absent without its template id. */
 export interface CardServices {

@@ -1,0 +1,71 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { dirname, join, relative, resolve } from 'node:path'
+import ts from 'typescript'
+import { describe, expect, it } from 'vitest'
+
+const ROOT = resolve(import.meta.dirname, '../..')
+const SRC = join(ROOT, 'src')
+
+/** One import of a file under src/: the file it names (relative to the repo) and whether it is `import type`. */
+interface Edge {
+  to: string
+  typeOnly: boolean
+}
+
+/** Every .ts file under src/ and the src/ files it imports, read with the TypeScript parser. */
+function importGraph(): Map<string, Edge[]> {
+  const graph = new Map<string, Edge[]>()
+  const files = readdirSync(SRC, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))
+  for (const file of files.map((f) => join(SRC, f))) {
+    const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true)
+    const edges: Edge[] = []
+    const add = (specifier: string, typeOnly: boolean): void => {
+      if (!specifier.startsWith('.')) return
+      const target = resolve(dirname(file), specifier.replace(/\.js$/, '.ts'))
+      if (target.startsWith(SRC)) edges.push({ to: relative(ROOT, target), typeOnly })
+    }
+    const visit = (node: ts.Node): void => {
+      if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
+        add(node.moduleSpecifier.text, importsOnlyTypes(node.importClause))
+      } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+        add(node.moduleSpecifier.text, node.isTypeOnly)
+      } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+        const [arg] = node.arguments
+        if (arg && ts.isStringLiteral(arg)) add(arg.text, false)
+      }
+      ts.forEachChild(node, visit)
+    }
+    visit(source)
+    graph.set(relative(ROOT, file), edges)
+  }
+  return graph
+}
+
+function importsOnlyTypes(clause: ts.ImportClause | undefined): boolean {
+  if (!clause) return false // `import './x.js'` runs the module
+  if (clause.isTypeOnly) return true
+  const named = clause.namedBindings
+  return (
+    !clause.name &&
+    !!named &&
+    ts.isNamedImports(named) &&
+    named.elements.length > 0 &&
+    named.elements.every((e) => e.isTypeOnly)
+  )
+}
+
+describe('the import graph of src/', () => {
+  const graph = importGraph()
+
+  it('reads the real tree', () => {
+    expect(graph.size).toBeGreaterThan(100)
+    expect(graph.get('src/app.ts')?.some((e) => e.to === 'src/router/pipeline.ts')).toBe(true)
+  })
+
+  it('the DingTalk adapter knows nothing of the store: no file in src/dingtalk imports src/store', () => {
+    const offenders = [...graph]
+      .filter(([file]) => file.startsWith('src/dingtalk/'))
+      .flatMap(([file, edges]) => edges.filter((e) => e.to.startsWith('src/store/')).map((e) => `${file} → ${e.to}`))
+    expect(offenders).toEqual([])
+  })
+})
