@@ -6,6 +6,15 @@ import { isLoopbackHost, redactUrl } from './egress/destination.js'
 
 export type { RouterConfig } from './config-schema.js'
 
+/** An operator from ROUTER_OPERATORS: the only identities that can command the router. */
+export interface Operator {
+  staffId: string
+  name: string
+}
+
+/** Whom the router talks to: DingTalk, or the built-in local simulator (development only). */
+export type RouterMode = 'dingtalk' | 'simulator'
+
 /** Every problem found in one configuration, so the operator fixes them all in one go. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

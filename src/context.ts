@@ -1,4 +1,4 @@
-import type { RouterConfig } from './config.js'
+import type { Operator, RouterConfig, RouterMode } from './config.js'
 import type { InboundMessage } from './dingtalk/message.js'
 import type { ReplyContent } from './define.js'
 import type { ReplySender } from './dingtalk/reply.js'
@@ -29,12 +29,6 @@ import type { CommandDefinition, SkillDefinition } from './define.js'
 import type { CardServices } from './cards/cards.js'
 import type { Locale } from './i18n/locale.js'
 import type { Texts } from './i18n/catalogue.js'
-
-/** An operator from ROUTER_OPERATORS: the only identities that can command the router. */
-export interface Operator {
-  staffId: string
-  name: string
-}
 
 /** The long-lived parts every message may use, built once in main.ts. */
 export interface Services {
@@ -95,9 +89,6 @@ export interface QueueStatus {
   busyWorkers: number
   workers: number
 }
-
-/** Whom the router talks to: DingTalk, or the built-in local simulator (development only). */
-export type RouterMode = 'dingtalk' | 'simulator'
 
 /** Why a message ended where it did; the `outcome` label of router_messages_total. */
 export type MessageOutcome =

@@ -1,12 +1,14 @@
 import type { z } from 'zod'
 import type { AttachmentType } from './dingtalk/message.js'
+import type { ReplyContent } from './dingtalk/message-content.js'
 import type { CommandContext } from './context.js'
 import type { AdminAction } from './admin/actions/action.js'
 import type { FixedPrompt } from './budget/floor.js'
 import type { SkillContext, SkillNeeds } from './router/skill-context.js'
 
-/** What every handler returns: plain text, or DingTalk markdown with a title (shown in notifications). */
-export type ReplyContent = string | { markdown: string; title: string }
+// What every handler returns. Declared beside the DingTalk message shapes, so the adapter that sends it
+// imports nothing from the definitions (see test/unit/import-graph.test.ts).
+export type { ReplyContent }
 
 export type Risk = 'read' | 'write' | 'external'
 

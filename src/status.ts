@@ -1,4 +1,5 @@
-import type { QueueStatus, RouterMode, Services } from './context.js'
+import type { RouterMode } from './config.js'
+import type { QueueStatus, Services } from './context.js'
 import type { WalFacts } from './store/wal-guard.js'
 import type { BreakerState } from './egress/client.js'
 import type { ErrorRate } from './store/usage.js'

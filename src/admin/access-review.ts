@@ -1,4 +1,4 @@
-import type { Operator } from '../context.js'
+import type { Operator } from '../config.js'
 import { formatDuration } from '../duration.js'
 import type { AuditLog } from '../store/audit.js'
 

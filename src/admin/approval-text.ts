@@ -1,4 +1,4 @@
-import type { ReplyContent } from '../define.js'
+import type { ReplyContent } from '../dingtalk/message-content.js'
 import { formatDuration } from '../duration.js'
 import type { ApprovalRequest } from '../store/approvals.js'
 

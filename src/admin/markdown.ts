@@ -1,4 +1,4 @@
-import type { ReplyContent } from '../define.js'
+import type { ReplyContent } from '../dingtalk/message-content.js'
 
 /**
  * A DingTalk markdown reply. The title is what the chat list and the phone notification show, so it

@@ -1,6 +1,16 @@
-import type { Services } from '../context.js'
 import { errorMessage } from '../errors.js'
 import type { Logger } from '../logger.js'
+import type { Metrics } from '../metrics.js'
+import type { EventStore } from '../store/events.js'
+import type { ModelUsageStore } from '../store/model-usage.js'
+
+/** Where a refusal is counted (the metric, the per-minute usage, the error events), and the clock. */
+export interface RefusalSinks {
+  metrics: Metrics
+  events: EventStore
+  modelUsage: ModelUsageStore
+  now: () => number
+}
 
 /** Where the refusal happened: the pipeline (the user's text alone) or the model client (the whole prompt). */
 export type RefusalStage = 'pipeline' | 'model'
@@ -22,7 +32,7 @@ export function needsMoreInfo(tokens: number, limit: number): string {
  * @example recordRefusal(services, { route: 'ask', tokens: 9120, limit: 4000, stage: 'pipeline', log: ctx.log })
  */
 export function recordRefusal(
-  s: Pick<Services, 'metrics' | 'events' | 'modelUsage' | 'now'>,
+  s: RefusalSinks,
   r: { route: string; tokens: number; limit: number; stage: RefusalStage; log: Logger },
 ): void {
   s.metrics.budgetRefusals.inc({ route: r.route })

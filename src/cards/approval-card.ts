@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import { formatArgs } from '../admin/approval-text.js'
 import { isoSeconds } from '../admin/markdown.js'
-import type { Operator } from '../context.js'
+import type { Operator } from '../config.js'
 import type { Logger } from '../logger.js'
 import { canonicalJson } from '../redact.js'
 import type { ApprovalCard, ApprovalCardStore } from '../store/approval-cards.js'

@@ -1,5 +1,4 @@
-import type { RouterConfig } from '../config.js'
-import type { Operator } from '../context.js'
+import type { Operator, RouterConfig } from '../config.js'
 import type { Logger } from '../logger.js'
 import { ApprovalCardStore } from '../store/approval-cards.js'
 import type { ApprovalStore } from '../store/approvals.js'

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { Logger } from '../logger.js'
 import type { CardApi, CardSpace } from './card-api.js'
-import type { ReplyContent } from '../define.js'
+import type { ReplyContent } from './message-content.js'
 
 export interface AnswerCardOptions {
   api: CardApi

@@ -1,3 +1,6 @@
+/** What every handler returns and the router sends: plain text, or DingTalk markdown with a title (shown in notifications). */
+export type ReplyContent = string | { markdown: string; title: string }
+
 /** Kinds of file a user can hand the robot; audio is not one: the router reads its speech-to-text instead. */
 export type AttachmentType = 'picture' | 'file' | 'video'
 

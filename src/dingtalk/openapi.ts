@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import { AccessTokenCache } from './access-token.js'
-import type { ReplyContent } from '../define.js'
+import type { ReplyContent } from './message-content.js'
 
 export interface OpenApiOptions {
   apiBase: string

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises'
 import type { BatchSendReport, OpenApiClient } from './openapi.js'
-import type { ReplyContent } from '../define.js'
+import type { ReplyContent } from './message-content.js'
 
 /** Waits before sending again to flow-controlled recipients (DingTalk's limits are per minute). */
 const FLOW_CONTROL_RETRY_MS = [5_000, 20_000, 60_000]

@@ -4,7 +4,7 @@ import { errorMessage } from '../errors.js'
 import { redactUrl } from '../logger.js'
 import type { InboundMessage } from './message.js'
 import type { OpenApiClient } from './openapi.js'
-import type { ReplyContent } from '../define.js'
+import type { ReplyContent } from './message-content.js'
 import { sendToUsersReliably } from './proactive.js'
 import { postJson } from './webhook-post.js'
 

@@ -1,7 +1,7 @@
 import Router from '@koa/router'
 import Koa from 'koa'
 import type { Server } from 'node:http'
-import type { RouterMode } from '../context.js'
+import type { RouterMode } from '../config.js'
 import type { Logger } from '../logger.js'
 import { hostRefusal } from './local-request.js'
 import type { Registry } from 'prom-client'

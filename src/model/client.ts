@@ -1,11 +1,10 @@
 import { performance } from 'node:perf_hooks'
 import type { ResponseCache } from './response-cache.js'
 import type { RouterConfig } from '../config.js'
-import type { Services } from '../context.js'
 import type { EgressClient } from '../egress/client.js'
 import type { Logger } from '../logger.js'
 import { completionSchema, promptOver, promptTokens, type ChatMessage, type ModelTurn, type ToolSpec } from './chat.js'
-import { recordRefusal } from '../budget/refusal.js'
+import { recordRefusal, type RefusalSinks } from '../budget/refusal.js'
 import { StreamedCompletion } from './stream-completion.js'
 import type { BudgetLimits } from '../budget/resolve.js'
 import { countTokens } from '../budget/tokenizer.js'
@@ -61,7 +60,7 @@ export interface ModelGateway {
 }
 
 export type ModelSettings = RouterConfig['model']
-type Deps = Pick<Services, 'metrics' | 'events' | 'modelUsage' | 'now'> & { cache: ResponseCache }
+type Deps = RefusalSinks & { cache: ResponseCache }
 
 /**
  * Builds the model gateway, or undefined when no model is configured (the `ask` skill then says so).

@@ -1,11 +1,10 @@
 import { performance } from 'node:perf_hooks'
 import { Counter } from 'prom-client'
 import { promptOver, promptTokens } from '../model/chat.js'
-import { recordRefusal } from '../budget/refusal.js'
+import { recordRefusal, type RefusalSinks } from '../budget/refusal.js'
 import type { BudgetLimits } from '../budget/resolve.js'
 import { countTokens } from '../budget/tokenizer.js'
 import type { RouterConfig } from '../config.js'
-import type { Services } from '../context.js'
 import type { InboundMessage } from '../dingtalk/message.js'
 import type { EgressClient } from '../egress/client.js'
 import type { DB } from '../store/db.js'
@@ -42,7 +41,7 @@ export interface OpenClawHub {
   }): OpenClawService | undefined
 }
 
-type Deps = Pick<Services, 'metrics' | 'events' | 'modelUsage' | 'now'> & { db: DB; identitySecret: Buffer }
+type Deps = RefusalSinks & { db: DB; identitySecret: Buffer }
 
 /**
  * Builds the hub, or undefined when no OpenClaw route is configured.

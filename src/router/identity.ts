@@ -1,5 +1,11 @@
-import type { Operator, Services } from '../context.js'
+import type { Operator, RouterConfig } from '../config.js'
 import type { InboundMessage } from '../dingtalk/message.js'
+
+/** What the identity rule reads: the configured operators by staffId, the bot's org and the admin conversations. */
+export interface IdentityFacts {
+  config: Pick<RouterConfig, 'dingtalk' | 'adminConversations'>
+  operators: ReadonlyMap<string, Operator>
+}
 
 /** Why a sender may not command the router here; the `reason` of its `rejected` audit entry. */
 export type RefusalReason = 'not an operator' | 'sender from another org' | 'not an admin conversation'
@@ -13,7 +19,7 @@ export type AdminStanding = { ok: true; operator: Operator } | { ok: false; reas
  * only unique within one org), in an admin conversation. A missing corp id fails closed.
  * @example if (!adminStanding(ctx.msg, ctx.services).ok) refuse()
  */
-export function adminStanding(msg: InboundMessage, s: Pick<Services, 'config' | 'operators'>): AdminStanding {
+export function adminStanding(msg: InboundMessage, s: IdentityFacts): AdminStanding {
   const listed = msg.senderStaffId ? s.operators.get(msg.senderStaffId) : undefined
   if (!listed) return { ok: false, reason: 'not an operator' }
   const corp = s.config.dingtalk.corpId ?? msg.chatbotCorpId

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { approveRequest } from '../../src/admin/approval-decision.js'
-import type { Operator } from '../../src/context.js'
+import type { Operator } from '../../src/config.js'
 import { incidentExpiryJob } from '../../src/jobs/incident-expiry.js'
 import { OP1, OP2, tempDir, type TestRouter, withoutMentions } from '../helpers/router.js'
 import { PATIENCE, startAdminRouter, verifyAndStop } from './admin-helpers.js'

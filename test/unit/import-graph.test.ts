@@ -54,6 +54,57 @@ function importsOnlyTypes(clause: ts.ImportClause | undefined): boolean {
   )
 }
 
+/** The import cycles: each strongly connected group of two or more files (Tarjan), sorted. */
+function cycles(graph: Map<string, Edge[]>, follow: (e: Edge) => boolean): string[][] {
+  const index = new Map<string, number>()
+  const low = new Map<string, number>()
+  const stack: string[] = []
+  const onStack = new Set<string>()
+  const found: string[][] = []
+  const connect = (v: string): void => {
+    index.set(v, index.size)
+    low.set(v, index.get(v)!)
+    stack.push(v)
+    onStack.add(v)
+    for (const e of graph.get(v) ?? []) {
+      if (!follow(e) || !graph.has(e.to)) continue
+      if (!index.has(e.to)) {
+        connect(e.to)
+        low.set(v, Math.min(low.get(v)!, low.get(e.to)!))
+      } else if (onStack.has(e.to)) low.set(v, Math.min(low.get(v)!, index.get(e.to)!))
+    }
+    if (low.get(v) !== index.get(v)) return
+    const group: string[] = []
+    let w: string
+    do {
+      w = stack.pop()!
+      onStack.delete(w)
+      group.push(w)
+    } while (w !== v)
+    if (group.length > 1) found.push(group.sort())
+  }
+  for (const v of graph.keys()) if (!index.has(v)) connect(v)
+  return found
+}
+
+/**
+ * The loops allowed, all of type imports only. The definitions vocabulary: `Context` and `Services` name the
+ * registries, which hold definitions, whose handlers get a `CommandContext` or a `SkillContext`, and an admin
+ * action's deps name the skill registry. routerctl's command and session name each other's types.
+ * Anything else (a model client, a store, the DingTalk adapter) declares the few services it needs.
+ */
+const ALLOWED_LOOPS = [
+  [
+    'src/admin/actions/action.ts',
+    'src/command-registry.ts',
+    'src/context.ts',
+    'src/define.ts',
+    'src/router/skill-context.ts',
+    'src/skill-registry.ts',
+  ],
+  ['src/cli/command.ts', 'src/cli/session.ts'],
+]
+
 describe('the import graph of src/', () => {
   const graph = importGraph()
 
@@ -67,5 +118,16 @@ describe('the import graph of src/', () => {
       .filter(([file]) => file.startsWith('src/dingtalk/'))
       .flatMap(([file, edges]) => edges.filter((e) => e.to.startsWith('src/store/')).map((e) => `${file} → ${e.to}`))
     expect(offenders).toEqual([])
+  })
+
+  it('has no import cycle at run time: the value imports form no loop', () => {
+    expect(cycles(graph, (e) => !e.typeOnly)).toEqual([])
+  })
+
+  it('has no import cycle but the allowed type-only ones: a module that needs two services names those two', () => {
+    const outside = cycles(graph, () => true).filter(
+      (loop) => !ALLOWED_LOOPS.some((allowed) => loop.every((file) => allowed.includes(file))),
+    )
+    expect(outside).toEqual([])
   })
 })
