@@ -1,7 +1,8 @@
 import fc from 'fast-check'
 import { pino } from 'pino'
 import { describe, expect, it } from 'vitest'
-import { CHUNK_CHARS, ReplySender, splitContent } from '../../../src/dingtalk/reply.js'
+import type { InboundMessage } from '../../../src/dingtalk/message.js'
+import { CHUNK_CHARS, ReplySender, splitContent, type UndeliveredReport } from '../../../src/dingtalk/reply.js'
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 const wellFormed = (s: string) => !LONE_SURROGATE.test(s)
@@ -91,5 +92,51 @@ describe('ReplySender.webhookAllowed', () => {
     ['file:///etc/passwd', false],
   ])('%s → %s', (url, allowed) => {
     expect(sender.webhookAllowed(url)).toBe(allowed)
+  })
+})
+
+describe('ReplySender.onUndelivered', () => {
+  const refusedHost: InboundMessage = {
+    msgId: 'm-1',
+    conversationId: 'cid-1',
+    conversationType: 'one-to-one',
+    senderStaffId: 'user1',
+    senderId: 'x',
+    senderNick: 'user1',
+    isInAtList: false,
+    atUsers: [],
+    msgtype: 'text',
+    text: 'ping',
+    attachments: [],
+    supported: true,
+    sessionWebhook: 'https://evil.example/robot/sendBySession?session=x',
+    sessionWebhookExpiresAt: Number.MAX_SAFE_INTEGER,
+    createdAt: 0,
+  }
+
+  it('reports each undelivered reply once, with the message, its route and why', async () => {
+    const reports: UndeliveredReport[] = []
+    const sender = new ReplySender({
+      webhookHosts: ['oapi.dingtalk.com'],
+      log: pino({ level: 'silent' }),
+      onUndelivered: (r) => reports.push(r),
+    })
+    expect(await sender.send(refusedHost, 'pong', { route: 'ping' })).toBe('refused-host')
+    expect(reports).toHaveLength(1)
+    expect(reports[0]).toMatchObject({ msg: { msgId: 'm-1' }, route: 'ping', problem: { code: 'webhook-refused' } })
+  })
+
+  it('a throwing hook is logged, and the reply path answers as it would without it', async () => {
+    const lines: string[] = []
+    const log = pino({ level: 'warn' }, { write: (line: string) => lines.push(line) })
+    const sender = new ReplySender({
+      webhookHosts: ['oapi.dingtalk.com'],
+      log,
+      onUndelivered: () => {
+        throw new Error('disk full')
+      },
+    })
+    expect(await sender.send(refusedHost, 'pong')).toBe('refused-host')
+    expect(lines.some((l) => l.includes('could not record an undelivered reply') && l.includes('disk full'))).toBe(true)
   })
 })
