@@ -51,7 +51,7 @@ export function askSkill(settings: AskSettings = {}) {
       })
       const label = ctx.model.label ? `${ctx.model.label} ` : ''
       const partial = ctx.partial
-      // ctx.diagnostics is only there for an operator in an admin conversation (see skill-services.ts).
+      // ctx.diagnostics is only there for an operator in an admin conversation (see src/router/skill-context.ts).
       const answer = await answerQuestion({
         question: args.question,
         quoted: ctx.quoted?.text,
