@@ -50,10 +50,9 @@ export async function runSkill(
     await ctx.reply(`I could not read that. Try: ${def.example}`)
     return
   }
-  const input: SkillInput<unknown> = { args: parsed.data, text: ctx.msg.text, ctx: skillContext(ctx, def) }
   // A model or OpenClaw agent answer streams into an AI card when one is configured; the card appears with the first text.
   const card = def.needs?.model || def.needs?.openclaw ? services.cards?.answerCard?.(ctx.msg, ctx.log) : undefined
-  if (card) input.ctx.partial = (text) => card.push(text)
+  const input: SkillInput<unknown> = { args: parsed.data, text: ctx.msg.text, ctx: skillContext(ctx, def, card) }
   // Answer from the fallback up front only when every destination is down; with one of several down (a
   // tool's API, not the model), the handler runs, fails fast on that breaker, and falls back if it must.
   const egress = def.egress ?? []

@@ -2,6 +2,7 @@ import type { Context } from '../context.js'
 import type { SkillDefinition } from '../define.js'
 import type { Attachment, QuotedMessage } from '../dingtalk/message.js'
 import type { DownloadedFile } from '../dingtalk/message-files.js'
+import type { AnswerCard } from '../dingtalk/answer-card.js'
 import type { Logger } from '../logger.js'
 import type { EgressClient } from '../egress/client.js'
 import type { ModelService } from '../model/client.js'
@@ -62,10 +63,11 @@ function visibleSkills(ctx: Context): { name: string; description: string; examp
 
 /**
  * The SkillContext one skill's handler gets for this message: its own egress client, who is asking, the
- * files it accepts, and the services it declared in `needs`. Nothing else reaches the handler.
- * @example const input = { args, text: ctx.msg.text, ctx: skillContext(ctx, def) }
+ * files it accepts, the services it declared in `needs`, and `partial` when its answer streams into `card`.
+ * Nothing else reaches the handler.
+ * @example const input = { args, text: ctx.msg.text, ctx: skillContext(ctx, def, card) }
  */
-export function skillContext(ctx: Context, def: SkillDefinition<unknown>): SkillContext {
+export function skillContext(ctx: Context, def: SkillDefinition<unknown>, card?: AnswerCard): SkillContext {
   const egress = ctx.services.egress.forRoute(def.name, def.egress ?? [])
   return {
     egress,
@@ -80,6 +82,7 @@ export function skillContext(ctx: Context, def: SkillDefinition<unknown>): Skill
     attachments: ctx.msg.attachments,
     ...(def.attachments?.length ? { download: (file) => ctx.services.messageFiles.download(file) } : {}),
     ...declaredServices(ctx, def, egress),
+    ...(card ? { partial: (text: string) => card.push(text) } : {}),
   }
 }
 
