@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { defineSkill } from '../src/define.js'
 import { formatDuration } from '../src/duration.js'
 import { EgressError } from '../src/egress/client.js'
+import { destinationOf } from '../src/egress/destination.js'
 
 /**
  * The part of the config this skill reads: `services.statusApi`.
@@ -68,10 +69,4 @@ export function serviceStatusSkill(settings: ServiceStatusSettings = {}) {
       return `${known.text}. Last known ${age < 1000 ? 'just now' : `${formatDuration(age)} ago`}: the status API is not answering right now.`
     },
   })
-}
-
-/** `host:port` of a base URL, the form egress lists use. */
-function destinationOf(base: string): string {
-  const url = new URL(base)
-  return `${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`
 }

@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig, type RouterConfig } from '../../config.js'
+import { joinHostPort } from '../../egress/destination.js'
 import type { CliIo } from '../command.js'
 
 /**
@@ -22,5 +23,5 @@ export function botConfig(io: CliIo): RouterConfig | undefined {
  */
 export function readyUrl(config: RouterConfig | undefined): string {
   const host = !config || ['0.0.0.0', '::'].includes(config.http.host) ? '127.0.0.1' : config.http.host
-  return `http://${host.includes(':') ? `[${host}]` : host}:${config?.http.port ?? 8080}/ready`
+  return `http://${joinHostPort(host, config?.http.port ?? 8080)}/ready`
 }
