@@ -4,7 +4,7 @@ import type { AuditChannel } from '../store/audit.js'
 import type { ActionActor } from './actions/action.js'
 import { applyInTransaction, runAfter } from './actions/execute.js'
 import { formatArgs } from './approval-text.js'
-import { isoSeconds } from './markdown.js'
+import { isoSeconds } from '../time-text.js'
 import { actionReply, runCommand } from './run-command.js'
 
 /** The two decisions an operator can make on a pending request. */

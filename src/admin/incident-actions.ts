@@ -3,6 +3,7 @@ import type { SkillDefinition } from '../define.js'
 import { formatDuration, parseDuration } from '../duration.js'
 import { UserError } from '../errors.js'
 import type { IncidentState } from '../store/state.js'
+import { isoSeconds } from '../time-text.js'
 
 // The expiry job runs once a minute, so a shorter ttl could not be honoured.
 const MIN_TTL_MS = 60_000
@@ -83,5 +84,5 @@ function ago(ms: number): string {
 
 /** An epoch time as ISO 8601 to the second, or `unknown`. */
 export function iso(t: number | undefined): string {
-  return t === undefined ? 'unknown' : new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z')
+  return t === undefined ? 'unknown' : isoSeconds(t)
 }

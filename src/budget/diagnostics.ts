@@ -1,5 +1,6 @@
 import { scrubPaths } from '../admin/scrub-paths.js'
 import { truncateBytes, type EventStore } from '../store/events.js'
+import { isoSeconds } from '../time-text.js'
 
 /**
  * The diagnostics a skill may read: counted error events, never log lines, cut to the route's
@@ -28,7 +29,7 @@ export function diagnosticsService(events: EventStore, maxBytes: number, now: ()
       const lines: string[] = []
       let used = 0
       for (const e of list) {
-        const line = `${e.route} ${e.code} x${e.count}, last ${new Date(e.lastSeen).toISOString().slice(0, 19)}Z: ${scrubPaths(e.message).replace(/\s+/g, ' ')}`
+        const line = `${e.route} ${e.code} x${e.count}, last ${isoSeconds(e.lastSeen)}: ${scrubPaths(e.message).replace(/\s+/g, ' ')}`
         const more = `(+${list.length - lines.length} more)`
         // Keep room for the "more" note so a cut summary still says it was cut.
         if (used + Buffer.byteLength(line) + 1 + Buffer.byteLength(more) > maxBytes) {
