@@ -1,7 +1,6 @@
 import type { Operator } from '../context.js'
-import { formatDuration } from '../duration.js'
 import type { AuditLog } from '../store/audit.js'
-import { isoSeconds } from '../time-text.js'
+import { ago, isoSeconds } from '../time-text.js'
 
 const DAY_MS = 86_400_000
 
@@ -55,7 +54,7 @@ export function formatAccessReview(r: AccessReview, now: number): string[] {
   ]
   for (const o of r.operators) {
     const seen = o.last
-      ? `last active ${isoSeconds(Date.parse(o.last.ts))} (${formatDuration(now - Date.parse(o.last.ts))} ago, ${o.last.action} ${o.last.outcome})`
+      ? `last active ${isoSeconds(Date.parse(o.last.ts))} (${ago(now - Date.parse(o.last.ts))}, ${o.last.action} ${o.last.outcome})`
       : `no activity in the audit trail${r.trailStartsAt ? ` since ${r.trailStartsAt.slice(0, 10)}` : ''}`
     lines.push(`- ${o.inactive ? 'INACTIVE ' : ''}${o.name} (${o.staffId}): ${seen}`)
   }

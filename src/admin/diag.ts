@@ -1,8 +1,8 @@
 import type { Services } from '../context.js'
 import type { ReplyContent } from '../define.js'
-import { formatDuration } from '../duration.js'
 import { truncateBytes, type ErrorEvent } from '../store/events.js'
 import { effectiveBudget } from '../budget/resolve.js'
+import { ago } from '../time-text.js'
 import { scrubPaths } from './scrub-paths.js'
 
 type Deps = Pick<Services, 'config' | 'state'>
@@ -59,13 +59,9 @@ export function diagSummary(s: Deps & Pick<Services, 'events'>, route: string | 
 }
 
 function eventLine(e: ErrorEvent, now: number, withRoute: boolean): string {
-  const seen = `last ${ago(now, e.lastSeen)}, first ${ago(now, e.firstSeen)}`
+  const seen = `last ${ago(now - e.lastSeen)}, first ${ago(now - e.firstSeen)}`
   const head = withRoute ? `${clean(e.route, 64)} · ${clean(e.code, 64)}` : clean(e.code, 64)
   return `- ${head} ×${e.count} (${seen}): ${clean(e.message, MESSAGE_BYTES)}`
-}
-
-function ago(now: number, t: number): string {
-  return now - t < 1000 ? 'just now' : `${formatDuration(now - t)} ago`
 }
 
 function kinds(n: number): string {

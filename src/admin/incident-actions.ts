@@ -3,7 +3,7 @@ import type { SkillDefinition } from '../define.js'
 import { formatDuration, parseDuration } from '../duration.js'
 import { UserError } from '../errors.js'
 import type { IncidentState } from '../store/state.js'
-import { isoSeconds } from '../time-text.js'
+import { ago, isoSeconds } from '../time-text.js'
 
 // The expiry job runs once a minute, so a shorter ttl could not be honoured.
 const MIN_TTL_MS = 60_000
@@ -76,10 +76,6 @@ export function describeIncident(i: IncidentState, now: number): string {
   if (i.reason) parts.push(`reason: "${i.reason}"`)
   if (i.expiresAt !== undefined) parts.push(`ends ${iso(i.expiresAt)} (in ${formatDuration(i.expiresAt - now)})`)
   return parts.join('; ')
-}
-
-function ago(ms: number): string {
-  return ms < 1000 ? 'just now' : `${formatDuration(ms)} ago`
 }
 
 /** An epoch time as ISO 8601 to the second, or `unknown`. */
