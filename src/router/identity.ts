@@ -1,5 +1,6 @@
 import type { Operator, Services } from '../context.js'
 import type { InboundMessage } from '../dingtalk/message.js'
+import { staffActor } from '../store/audit-rejected.js'
 
 /** Why a sender may not command the router here; the `reason` of its `rejected` audit entry. */
 export type RefusalReason = 'not an operator' | 'sender from another org' | 'not an admin conversation'
@@ -28,5 +29,5 @@ export function adminStanding(msg: InboundMessage, s: Pick<Services, 'config' | 
  * @example senderActor(msg) // 'staff:user9' or 'sender:$:LWCP_v1:$…'
  */
 export function senderActor(msg: InboundMessage): string {
-  return msg.senderStaffId ? `staff:${msg.senderStaffId}` : `sender:${msg.senderId.slice(0, 64)}`
+  return msg.senderStaffId ? staffActor(msg.senderStaffId) : `sender:${msg.senderId.slice(0, 64)}`
 }
