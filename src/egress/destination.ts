@@ -94,6 +94,19 @@ export function joinHostPort(host: string, port: number): string {
 }
 
 /**
+ * Whether a string parses as an http:// or https:// URL: the config's check of a base URL (what egress
+ * may then reach is {@link checkUrl}'s to decide).
+ * @example isHttpUrl('ftp://files.example/') // false
+ */
+export function isHttpUrl(text: string): boolean {
+  try {
+    return ['http:', 'https:'].includes(new URL(text).protocol)
+  } catch {
+    return false
+  }
+}
+
+/**
  * Whether a URL hostname (as `URL.hostname` spells it) is a loopback address.
  * @example isLoopbackHost('127.0.0.1') // true
  */

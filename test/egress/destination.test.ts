@@ -3,6 +3,7 @@ import {
   checkUrl,
   destinationOf,
   isDestination,
+  isHttpUrl,
   isLoopbackHost,
   joinHostPort,
   lenientDestination,
@@ -61,6 +62,13 @@ describe('the other destination forms', () => {
     expect(isDestination('example.com:0')).toBe(false)
     expect(lenientDestination('LocalHost:0443')).toBe('localhost:443')
     expect(lenientDestination(' Nonsense ')).toBe('nonsense')
+  })
+
+  it('tells an http(s) URL from anything else', () => {
+    expect(isHttpUrl('https://llm.internal.example/v1')).toBe(true)
+    expect(isHttpUrl('http://127.0.0.1:9000')).toBe(true)
+    for (const bad of ['ftp://files.example/', 'llm.internal.example', '', 'javascript:alert(1)'])
+      expect(isHttpUrl(bad), bad).toBe(false)
   })
 
   it('splits and joins host and port, IPv6 in brackets', () => {
