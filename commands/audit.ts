@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { defineCommand } from '../src/define.js'
-import { isoSeconds, markdownReply } from '../src/admin/markdown.js'
+import { markdownReply } from '../src/admin/markdown.js'
+import { isoSeconds } from '../src/time-text.js'
 import type { AuditEntry } from '../src/store/audit.js'
 
 const MAX = 50

@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import { defineCommand } from '../src/define.js'
 import { formatArgs } from '../src/admin/approval-text.js'
-import { isoSeconds, markdownReply } from '../src/admin/markdown.js'
+import { markdownReply } from '../src/admin/markdown.js'
+import { isoSeconds } from '../src/time-text.js'
 import { formatDuration } from '../src/duration.js'
 
 export default defineCommand({

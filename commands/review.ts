@@ -2,7 +2,8 @@ import { z } from 'zod'
 import { actionCall, defineCommand } from '../src/define.js'
 import { reviewAckAction } from '../src/admin/actions/review-ack.js'
 import type { CommandContext } from '../src/context.js'
-import { isoSeconds, markdownReply } from '../src/admin/markdown.js'
+import { markdownReply } from '../src/admin/markdown.js'
+import { isoSeconds } from '../src/time-text.js'
 
 const SHOWN = 20
 

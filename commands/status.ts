@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import { defineCommand } from '../src/define.js'
 import { formatDuration } from '../src/duration.js'
-import { isoSeconds, markdownReply, table } from '../src/admin/markdown.js'
+import { markdownReply, table } from '../src/admin/markdown.js'
+import { isoSeconds } from '../src/time-text.js'
 import { collectStatus, describeErrorRate, type StatusFacts } from '../src/status.js'
 import { formatUsage } from '../src/admin/budget-actions.js'
 

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { answerQuestion, askFixedPrompt } from '../src/ask/answer.js'
-import { askToolbox, askToolSpecs, destinationOf } from '../src/ask/tools.js'
+import { askToolbox, askToolSpecs } from '../src/ask/tools.js'
+import { destinationOf } from '../src/egress/destination.js'
 import { defineSkill } from '../src/define.js'
 
 /** The parts of the config this skill reads: where the model and the status API are (never the API key). */
@@ -33,7 +34,7 @@ export function askSkill(settings: AskSettings = {}) {
   const model = settings.model
   if (!model?.baseUrl || !model.name) return defineSkill({ ...shape, listed: false, handler: () => NO_MODEL })
   const statusBaseUrl = settings.statusApi?.baseUrl
-  const egress = [...new Set([model.baseUrl, ...(statusBaseUrl ? [statusBaseUrl] : [])].map(destinationOf))]
+  const egress = [...new Set([model.baseUrl, ...(statusBaseUrl ? [statusBaseUrl] : [])].map((u) => destinationOf(u)))]
   return defineSkill({
     ...shape,
     egress,

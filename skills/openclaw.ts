@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { needsMoreInfo } from '../src/budget/refusal.js'
-import { destinationOf } from '../src/ask/tools.js'
+import { destinationOf } from '../src/egress/destination.js'
 import { defineSkill, type SkillDefinition } from '../src/define.js'
 import { GatewayRefused } from '../src/openclaw/client.js'
 import { deliverAgentTurn } from '../src/openclaw/deliver.js'

@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import { defineSkill } from '../src/define.js'
-import { formatDuration } from '../src/duration.js'
 import { EgressError } from '../src/egress/client.js'
+import { destinationOf } from '../src/egress/destination.js'
+import { ago } from '../src/time-text.js'
 
 /**
  * The part of the config this skill reads: `services.statusApi`.
@@ -65,13 +66,7 @@ export function serviceStatusSkill(settings: ServiceStatusSettings = {}) {
       if (!known)
         return `The status API is not answering right now and I have no recent answer for "${args.service}". Please try again in a few minutes.`
       const age = Date.now() - known.at
-      return `${known.text}. Last known ${age < 1000 ? 'just now' : `${formatDuration(age)} ago`}: the status API is not answering right now.`
+      return `${known.text}. Last known ${ago(age)}: the status API is not answering right now.`
     },
   })
-}
-
-/** `host:port` of a base URL, the form egress lists use. */
-function destinationOf(base: string): string {
-  const url = new URL(base)
-  return `${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`
 }

@@ -1,6 +1,7 @@
 import cron from 'node-cron'
 import { z } from 'zod'
 import { parseDuration } from './duration.js'
+import { isHttpUrl } from './egress/destination.js'
 import { openclawSchema } from './openclaw/settings.js'
 import { LOCALES } from './i18n/locale.js'
 
@@ -8,13 +9,7 @@ const staffId = z.string().regex(/^[A-Za-z0-9_.$@-]{1,64}$/, 'a staffId is 1–6
 const hostPort = z.string().regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'expected host or host:port, e.g. oapi.dingtalk.com')
 const duration = z.string().refine((s) => parseDuration(s) !== undefined, 'expected a duration like 90s, 15m, 2h or 1d')
 const cronExpr = z.string().refine((s) => cron.validate(s), 'expected a cron expression, e.g. 0 9 * * 1')
-const httpUrl = z.string().refine((s) => {
-  try {
-    return ['http:', 'https:'].includes(new URL(s).protocol)
-  } catch {
-    return false
-  }
-}, 'expected an http(s) URL')
+const httpUrl = z.string().refine(isHttpUrl, 'expected an http(s) URL')
 
 const budget = z.strictObject({
   maxContextTokens: z.number().int().positive().max(2_000_000),

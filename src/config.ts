@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import { configSchema, type RouterConfig } from './config-schema.js'
 import { openclawProblems, withOpenClawBudgets } from './openclaw/config-checks.js'
-import { isLoopbackHost, redactUrl } from './egress/destination.js'
+import { destinationOf, isLoopbackHost, redactUrl } from './egress/destination.js'
 
 export type { RouterConfig } from './config-schema.js'
 
@@ -245,7 +245,7 @@ function plainHttpProblems(c: RouterConfig): string[] {
     if (!raw) continue
     const url = new URL(raw)
     if (url.protocol !== 'http:') continue
-    const dest = `${url.hostname}:${url.port || '80'}`
+    const dest = destinationOf(url)
     const shown = redactUrl(raw)
     if (!isLoopbackHost(url.hostname))
       problems.push(

@@ -66,6 +66,7 @@ export function defineSkill<A>(def: SkillDefinition<A>): SkillDefinition<A> {
 /** `second-operator` means the command creates an approval request instead of running. */
 export type ApprovalRule = 'none' | 'second-operator'
 
+/** What a chat command's handler and preview get: its validated args and the context of the message. */
 export interface CommandInput<A> {
   args: A
   ctx: CommandContext

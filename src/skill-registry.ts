@@ -1,9 +1,9 @@
 import type { SkillDefinition } from './define.js'
 import { RegistryError } from './errors.js'
 import { measureFloor, type PromptFloor } from './budget/floor.js'
+import { isDestination } from './egress/destination.js'
 
 const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/
-const DESTINATION = /^[a-z0-9.-]+:\d{1,5}$/
 const ATTACHMENT_TYPES: readonly string[] = ['picture', 'file', 'video']
 
 /** The skills, validated once; `match` picks the first whose pattern fits, in declaration order. */
@@ -18,8 +18,7 @@ export class SkillRegistry {
       if (this.byName.has(s.name)) problems.push(`skill "${s.name}": declared twice`)
       this.byName.set(s.name, s)
       const egress = s.egress ?? []
-      for (const d of egress)
-        if (!DESTINATION.test(d)) problems.push(`skill "${s.name}": egress "${d}" must be host:port`)
+      for (const d of egress) if (!isDestination(d)) problems.push(`skill "${s.name}": egress "${d}" must be host:port`)
       // A handler that touches ctx.egress must say where it goes; without a list its client reaches nothing.
       const usesNetwork =
         /\begress\b/.test(String(s.handler)) || (s.fallback ? /\begress\b/.test(String(s.fallback)) : false)

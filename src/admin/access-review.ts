@@ -1,6 +1,6 @@
 import type { Operator } from '../config.js'
-import { formatDuration } from '../duration.js'
 import type { AuditLog } from '../store/audit.js'
+import { ago, isoSeconds } from '../time-text.js'
 
 const DAY_MS = 86_400_000
 
@@ -54,7 +54,7 @@ export function formatAccessReview(r: AccessReview, now: number): string[] {
   ]
   for (const o of r.operators) {
     const seen = o.last
-      ? `last active ${o.last.ts.replace(/\.\d{3}Z$/, 'Z')} (${formatDuration(now - Date.parse(o.last.ts))} ago, ${o.last.action} ${o.last.outcome})`
+      ? `last active ${isoSeconds(Date.parse(o.last.ts))} (${ago(now - Date.parse(o.last.ts))}, ${o.last.action} ${o.last.outcome})`
       : `no activity in the audit trail${r.trailStartsAt ? ` since ${r.trailStartsAt.slice(0, 10)}` : ''}`
     lines.push(`- ${o.inactive ? 'INACTIVE ' : ''}${o.name} (${o.staffId}): ${seen}`)
   }

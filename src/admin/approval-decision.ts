@@ -4,8 +4,9 @@ import type { AuditChannel } from '../store/audit.js'
 import type { ActionActor } from './actions/action.js'
 import { applyInTransaction, runAfter } from './actions/execute.js'
 import { formatArgs } from './approval-text.js'
-import { isoSeconds } from './markdown.js'
+import { isoSeconds } from '../time-text.js'
 import { actionReply, runCommand } from './run-command.js'
+import { auditRejected, staffActor } from '../store/audit-rejected.js'
 
 /** The two decisions an operator can make on a pending request. */
 export type DecisionKind = 'approved' | 'denied'
@@ -153,15 +154,15 @@ function refuseUpFront(
   at: number,
 ): DecisionOutcome | undefined {
   const decider = s.operators.get(deciderStaffId)
-  const actor = decider?.name ?? `staff:${deciderStaffId.slice(0, 64)}`
+  const actor = decider?.name ?? staffActor(deciderStaffId)
   const reject = (reason: string, request?: ApprovalRequest, text = 'Refused.') => {
-    s.audit.append({
+    auditRejected(s.audit, {
       actor,
       channel,
       action: VERB[kind],
-      outcome: 'rejected',
+      reason,
       approvalId: request?.id,
-      args: { id, reason, ...(request ? { command: request.command } : {}) },
+      args: { id, ...(request ? { command: request.command } : {}) },
     })
     return { ok: false, text, request }
   }

@@ -1,6 +1,7 @@
 import type { ReplyContent } from '../dingtalk/message-content.js'
 import { formatDuration } from '../duration.js'
 import type { ApprovalRequest } from '../store/approvals.js'
+import { isoSeconds } from '../time-text.js'
 
 /** Renders stored args back as the operator would type them. */
 export function formatArgs(args: Record<string, unknown>): string {
@@ -15,7 +16,7 @@ export function formatArgs(args: Record<string, unknown>): string {
 
 /** The approval request message: command, requester, the `/approve <id>` line and the expiry. */
 export function approvalRequestReply(r: ApprovalRequest, now: number, preview?: string): ReplyContent {
-  const expires = new Date(r.expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z')
+  const expires = isoSeconds(r.expiresAt)
   const lines = [
     `### Approval needed: /${r.command}`,
     `- **Command:** \`/${r.command} ${formatArgs(r.args)}\``.replace(/ `$/, '`'),

@@ -3,6 +3,7 @@ import type { SkillDefinition } from '../define.js'
 import { formatDuration, parseDuration } from '../duration.js'
 import { UserError } from '../errors.js'
 import type { IncidentState } from '../store/state.js'
+import { ago, isoSeconds } from '../time-text.js'
 
 // The expiry job runs once a minute, so a shorter ttl could not be honoured.
 const MIN_TTL_MS = 60_000
@@ -77,11 +78,7 @@ export function describeIncident(i: IncidentState, now: number): string {
   return parts.join('; ')
 }
 
-function ago(ms: number): string {
-  return ms < 1000 ? 'just now' : `${formatDuration(ms)} ago`
-}
-
 /** An epoch time as ISO 8601 to the second, or `unknown`. */
 export function iso(t: number | undefined): string {
-  return t === undefined ? 'unknown' : new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z')
+  return t === undefined ? 'unknown' : isoSeconds(t)
 }

@@ -1,3 +1,5 @@
+import { isoSeconds } from '../time-text.js'
+
 /** One changed setting: its dotted path and the value before and after (undefined = unset). */
 export interface Change {
   path: string
@@ -32,8 +34,7 @@ export function formatChanges(changes: Change[], max = 15): string[] {
 function show(value: unknown, path: string): string {
   if (value === undefined) return '(unset)'
   // Runtime state keeps times as epoch ms under names like `since` and `expiresAt`; show them readably.
-  if (typeof value === 'number' && /(At|since)$/.test(path) && value > 1e12)
-    return new Date(value).toISOString().replace(/\.\d{3}Z$/, 'Z')
+  if (typeof value === 'number' && /(At|since)$/.test(path) && value > 1e12) return isoSeconds(value)
   const text = typeof value === 'string' ? value : JSON.stringify(value)
   return text.length > 60 ? `${text.slice(0, 57)}…` : text
 }

@@ -1,6 +1,7 @@
 import { connect as tcpConnect, isIP, type Socket } from 'node:net'
 import { connect as tlsConnect } from 'node:tls'
 import type { SkillDefinition } from '../define.js'
+import { splitDestination } from '../egress/destination.js'
 
 /** One declared egress destination and whether it answered a connect. */
 export interface ProbeResult {
@@ -24,11 +25,13 @@ export function probeDestination(
   timeoutMs = 2000,
   opts: { tls?: boolean } = {},
 ): Promise<Omit<ProbeResult, 'skills'>> {
-  const at = destination.lastIndexOf(':')
-  const host = destination.slice(0, at).replace(/^\[(.*)\]$/, '$1')
-  const port = Number(destination.slice(at + 1))
+  const parts = splitDestination(destination)
+  const port = parts?.port ?? 0
+  // Sockets take an IPv6 address without the brackets a destination carries.
+  const host = parts?.host.replace(/^\[(.*)\]$/, '$1') ?? ''
   const kind = (opts.tls ?? port === 443) ? 'tls' : 'tcp'
   const started = Date.now()
+  if (!parts) return Promise.resolve({ destination, ok: false, kind, ms: 0, detail: 'not a host:port destination' })
   return new Promise((resolve) => {
     let done = false
     let socket: Socket | undefined

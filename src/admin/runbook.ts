@@ -1,10 +1,10 @@
 import type { RuntimeFacts, Services } from '../context.js'
-import { formatDuration } from '../duration.js'
 import type { ReadinessCheck } from '../http/server.js'
 import type { ErrorRate } from '../store/usage.js'
 import { describeErrorRate } from '../status.js'
 import type { Deploy, DesiredRelease } from '../store/releases.js'
 import { probeEgress, type ProbeResult } from './runbook-probe.js'
+import { ago } from '../time-text.js'
 
 /** The on-call facts: shared by `/runbook` and `routerctl status`. */
 export interface RunbookFacts {
@@ -78,7 +78,6 @@ export function formatRunbook(f: RunbookFacts, now: number, opts: { plain?: bool
 }
 
 function markdownRunbook(f: RunbookFacts, now: number): string {
-  const ago = (t: number) => `${formatDuration(Math.max(0, now - t))} ago`
   const failing = f.readiness ? Object.entries(f.readiness.checks).filter(([, c]) => !c.ok) : []
   const ready = !f.readiness
     ? 'unknown (the bot process did not answer)'
@@ -87,14 +86,14 @@ function markdownRunbook(f: RunbookFacts, now: number): string {
       : `NO: ${failing.map(([name, c]) => `${name}${c.detail ? ` (${c.detail})` : ''}`).join(', ')}`
   const e = f.errorRate
   const deployed = f.deploy
-    ? `, deployed ${ago(f.deploy.deployedAt)} by ${f.deploy.deployedBy}`
+    ? `, deployed ${ago(now - f.deploy.deployedAt)} by ${f.deploy.deployedBy}`
     : ', no deploy event recorded'
   const kg = f.lastKnownGood
   const knownGood = !kg
     ? 'none yet'
     : kg.digest === f.running.digest
-      ? `this release, since ${ago(kg.knownGoodAt!)}`
-      : `${kg.digest}, since ${ago(kg.knownGoodAt!)}`
+      ? `this release, since ${ago(now - kg.knownGoodAt!)}`
+      : `${kg.digest}, since ${ago(now - kg.knownGoodAt!)}`
   const reachable = f.connectivity.filter((c) => c.ok).length
   const lines = [
     '### Runbook',
@@ -105,7 +104,7 @@ function markdownRunbook(f: RunbookFacts, now: number): string {
   ]
   if (f.desired)
     lines.push(
-      `- **Rollback pending:** #${f.desired.id} → ${f.desired.digest} (${f.desired.status}, asked by ${f.desired.requestedBy} ${ago(f.desired.requestedAt)})`,
+      `- **Rollback pending:** #${f.desired.id} → ${f.desired.digest} (${f.desired.status}, asked by ${f.desired.requestedBy} ${ago(now - f.desired.requestedAt)})`,
     )
   if (f.connectivity.length === 0) {
     lines.push('- **Egress:** no skill declares a destination')

@@ -97,15 +97,6 @@ export function askToolbox(o: {
   }
 }
 
-/**
- * `host:port` of a base URL, the form egress lists use.
- * @example destinationOf('https://llm.internal.example/v1') // 'llm.internal.example:443'
- */
-export function destinationOf(base: string): string {
-  const url = new URL(base)
-  return `${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`
-}
-
 function parseArgs(text: string): unknown {
   try {
     return JSON.parse(text || '{}')

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import { formatArgs } from '../admin/approval-text.js'
-import { isoSeconds } from '../admin/markdown.js'
+import { isoSeconds } from '../time-text.js'
 import type { Operator } from '../config.js'
 import type { Logger } from '../logger.js'
 import { canonicalJson } from '../redact.js'

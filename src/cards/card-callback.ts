@@ -7,6 +7,7 @@ import { COMMAND_REFUSAL } from '../router/policy.js'
 import type { ApprovalCard } from '../store/approval-cards.js'
 import type { ApprovalCards } from './approval-card.js'
 import type { CardParams } from '../dingtalk/card-api.js'
+import { auditRejected, staffActor } from '../store/audit-rejected.js'
 
 /** What the ack of a card callback carries: nothing, or the card variables DingTalk applies at once. */
 export type CardCallbackAnswer =
@@ -115,12 +116,12 @@ export class CardCallbackHandler {
     const { services } = this.deps
     const operator = services.operators.get(userId)
     try {
-      services.audit.append({
-        actor: operator?.name ?? `staff:${userId.slice(0, 64)}`,
+      auditRejected(services.audit, {
+        actor: operator?.name ?? staffActor(userId),
         channel: 'dingtalk',
         action: verb,
-        args: { id: card.approvalId, conversationId: card.conversationId, reason, via: 'card' },
-        outcome: 'rejected',
+        reason,
+        args: { id: card.approvalId, conversationId: card.conversationId, via: 'card' },
         approvalId: card.approvalId,
       })
     } catch (err) {

@@ -1,19 +1,17 @@
 import { UsageError, type CliArgs, type CliCommand } from './command.js'
 
 /** What the command line asked for: a command with its arguments, or help (for one command or all). */
-export type ParsedCommandLine =
-  | { kind: 'run'; command: CliCommand; args: CliArgs }
-  | { kind: 'help'; command?: CliCommand }
+export type ParsedArgv = { kind: 'run'; command: CliCommand; args: CliArgs } | { kind: 'help'; command?: CliCommand }
 
 /**
  * Splits argv into a command (longest multi-word name first), positionals and `--flags`.
  * Strict on purpose: a break-glass tool must not guess what an operator meant.
  * @throws UsageError for an unknown command or flag, a missing or extra argument, or a repeated flag.
  * @example
- * parseCommandLine(['disable-skill', 'ping', '--reason', 'flapping'], commands)
+ * parseArgv(['disable-skill', 'ping', '--reason', 'flapping'], commands)
  * // { kind: 'run', command: <disable-skill>, args: { positionals: { skill: 'ping' }, flags: { reason: 'flapping' } } }
  */
-export function parseCommandLine(argv: readonly string[], commands: readonly CliCommand[]): ParsedCommandLine {
+export function parseArgv(argv: readonly string[], commands: readonly CliCommand[]): ParsedArgv {
   const command = matchCommand(argv, commands)
   if (!command) {
     if (argv.some(isHelp)) return { kind: 'help' }

@@ -4,7 +4,6 @@ import { actionReply } from '../admin/run-command.js'
 import { configSchema } from '../config-schema.js'
 import type { VerifyResult } from '../store/audit.js'
 import { CliFailure, EXIT, type CliIo, type ExitCode } from './command.js'
-import { botConfig } from './commands/ops-config.js'
 import { cliIdentity } from './os-user.js'
 import type { CliSession } from './session.js'
 
@@ -19,12 +18,12 @@ export const reasonFlag = {
 } as const
 
 /**
- * What the admin actions need, from routerctl's session: the bot's stores and skills, and the bot's
- * configuration (its defaults when it does not validate: break-glass must work with a broken config file).
+ * What the admin actions need, from routerctl's session: the bot's stores and skills, and the configuration
+ * the session read (its defaults when it does not validate: break-glass must work with a broken config file).
  * @example const deps = cliDeps(session, io)
  */
 export function cliDeps(session: CliSession, io: CliIo): ActionDeps {
-  const config = botConfig(io) ?? configSchema.parse({})
+  const config = session.config ?? configSchema.parse({})
   return { ...session.stores, skills: session.skills, config: { ...config, db: session.dbPath }, now: io.now }
 }
 

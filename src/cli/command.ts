@@ -29,8 +29,8 @@ export interface CliArgs {
   flags: Record<string, string | true>
 }
 
-/** Everything a command's `run` may use. Read commands get a session on an existing database. */
-export interface CommandInput {
+/** Everything a routerctl command's `run` may use. Read commands get a session on an existing database. */
+export interface CliCommandInput {
   args: CliArgs
   io: CliIo
   session: CliSession
@@ -49,7 +49,7 @@ export interface CliCommand {
   positionals: string[]
   flags: Record<string, FlagSpec>
   mutates: boolean
-  run(input: CommandInput): ExitCode | Promise<ExitCode>
+  run(input: CliCommandInput): ExitCode | Promise<ExitCode>
 }
 
 /** Bad invocation: the message and the usage go to stderr, exit 2. */

@@ -6,7 +6,7 @@
 import { realpathSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { errorMessage, isUserError } from '../errors.js'
-import { parseCommandLine, type ParsedCommandLine } from './args.js'
+import { parseArgv, type ParsedArgv } from './args.js'
 import { CliFailure, EXIT, UsageError, type CliIo, type ExitCode } from './command.js'
 import { cliCommands } from './commands/index.js'
 import { openSession, type CliSession } from './session.js'
@@ -28,9 +28,9 @@ export function processIo(): CliIo {
  * @example process.exitCode = await main(['audit', 'verify'])
  */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<ExitCode> {
-  let parsed: ParsedCommandLine
+  let parsed: ParsedArgv
   try {
-    parsed = parseCommandLine(argv, cliCommands)
+    parsed = parseArgv(argv, cliCommands)
   } catch (err) {
     if (!(err instanceof UsageError)) throw err
     return usageFailure(io, err)

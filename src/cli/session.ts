@@ -1,16 +1,21 @@
 import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { createSkills } from '../../skills/index.js'
-import { ConfigError } from '../config.js'
+import { ConfigError, type RouterConfig } from '../config.js'
 import { SkillRegistry } from '../skill-registry.js'
 import { openStores } from '../store/open.js'
 import { CliFailure, type CliSettings } from './command.js'
 
 type Stores = ReturnType<typeof openStores>['stores']
 
-/** An open database with the bot's stores and skill list; `close()` when done. */
+/**
+ * One routerctl run's view of the bot: its configuration as read once at the start, an open database with
+ * its stores, and its skill list; `close()` when done.
+ */
 export interface CliSession {
   dbPath: string
+  /** The bot's full configuration, or undefined when it does not validate (break-glass carries on without it). */
+  config?: RouterConfig
   stores: Stores
   skills: SkillRegistry
   close(): void
@@ -48,6 +53,7 @@ export function openSession(settings: CliSettings): CliSession {
   }
   return {
     dbPath,
+    config: settings.config,
     stores: opened.stores,
     // Skills built from the bot's config declare the same egress; without a valid config they still list.
     skills: new SkillRegistry(createSkills(settings.config)),

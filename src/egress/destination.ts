@@ -38,6 +38,75 @@ export function normaliseDestination(entry: string): string {
 }
 
 /**
+ * Whether an entry is a `host:port` destination {@link normaliseDestination} accepts.
+ * @example isDestination('status.internal.example:443') // true
+ */
+export function isDestination(entry: string): boolean {
+  try {
+    normaliseDestination(entry)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * The normalised form of an entry, or the entry trimmed and lower-cased when it does not parse: for lookups
+ * and development allowlists, where a malformed entry should simply match nothing rather than throw.
+ * @example lenientDestination('LOCALHOST:8080') // 'localhost:8080'
+ */
+export function lenientDestination(entry: string): string {
+  try {
+    return normaliseDestination(entry)
+  } catch {
+    return entry.trim().toLowerCase()
+  }
+}
+
+/**
+ * `host:port` of a URL, the form egress lists use: the host as `URL.hostname` spells it (lower case, IPv6
+ * in brackets), the port defaulted from the scheme.
+ * @example destinationOf('https://llm.internal.example/v1') // 'llm.internal.example:443'
+ */
+export function destinationOf(url: string | URL): string {
+  const u = typeof url === 'string' ? new URL(url) : url
+  return `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`
+}
+
+/**
+ * Splits `host:port` at its last colon; the host keeps the brackets of an IPv6 address. Undefined when
+ * there is no host or no numeric port.
+ * @example splitDestination('[::1]:8080') // { host: '[::1]', port: 8080 }
+ */
+export function splitDestination(destination: string): { host: string; port: number } | undefined {
+  const at = destination.lastIndexOf(':')
+  const port = destination.slice(at + 1)
+  if (at <= 0 || !/^\d{1,5}$/.test(port)) return undefined
+  return { host: destination.slice(0, at), port: Number(port) }
+}
+
+/**
+ * Joins a host and a port, bracketing an IPv6 address: the inverse of {@link splitDestination}.
+ * @example joinHostPort('::1', 8080) // '[::1]:8080'
+ */
+export function joinHostPort(host: string, port: number): string {
+  return `${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`
+}
+
+/**
+ * Whether a string parses as an http:// or https:// URL: the config's check of a base URL (what egress
+ * may then reach is {@link checkUrl}'s to decide).
+ * @example isHttpUrl('ftp://files.example/') // false
+ */
+export function isHttpUrl(text: string): boolean {
+  try {
+    return ['http:', 'https:'].includes(new URL(text).protocol)
+  } catch {
+    return false
+  }
+}
+
+/**
  * Whether a URL hostname (as `URL.hostname` spells it) is a loopback address.
  * @example isLoopbackHost('127.0.0.1') // true
  */
@@ -69,7 +138,7 @@ export function checkUrl(raw: string | URL, policy: RoutePolicy): Target {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new EgressError('bad-url', `unsupported scheme in ${safe}`, '')
   }
-  const destination = `${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`
+  const destination = destinationOf(url)
   if (url.username || url.password) {
     throw new EgressError('bad-url', `URL carries credentials: ${safe}`, destination)
   }

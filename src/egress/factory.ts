@@ -1,6 +1,6 @@
 import { createDestinationGuards } from './breakers.js'
 import type { BreakerState, EgressError, EgressErrorCode, EgressFactory } from './client.js'
-import { isLoopbackHost, normaliseDestination } from './destination.js'
+import { isLoopbackHost, lenientDestination, normaliseDestination, splitDestination } from './destination.js'
 import { isDestinationFault } from './fetch-hop.js'
 import { createRouteClient } from './route-client.js'
 
@@ -83,7 +83,8 @@ export function createEgressFactory(opts: EgressOptions = {}): EgressFactory {
         maxBytes: opts.maxResponseBytes ?? 1024 * 1024,
       })
     },
-    breakerState: (destination) => guards.state(lenient(destination)),
+    // A status lookup of a malformed entry should not throw; it simply matches nothing.
+    breakerState: (destination) => guards.state(lenientDestination(destination)),
     breakerStates: () => guards.states(),
   }
 }
@@ -91,19 +92,10 @@ export function createEgressFactory(opts: EgressOptions = {}): EgressFactory {
 function loopbackAllowlist(entries: string[], warn: (obj: object, msg: string) => void): ReadonlySet<string> {
   const accepted = new Set<string>()
   for (const entry of entries) {
-    const d = lenient(entry)
-    const colon = d.lastIndexOf(':')
-    if (colon > 0 && isLoopbackHost(d.slice(0, colon))) accepted.add(d)
+    const d = lenientDestination(entry)
+    const host = splitDestination(d)?.host
+    if (host !== undefined && isLoopbackHost(host)) accepted.add(d)
     else warn({ entry }, 'allowHttpLoopback accepts loopback host:port entries only; ignoring this one')
   }
   return accepted
-}
-
-// Status lookups and the dev-only allowlist should not throw on a malformed entry; they simply match nothing.
-function lenient(entry: string): string {
-  try {
-    return normaliseDestination(entry)
-  } catch {
-    return entry.trim().toLowerCase()
-  }
 }

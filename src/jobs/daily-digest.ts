@@ -1,7 +1,7 @@
 import type { Services } from '../context.js'
 import { defineJob } from '../define.js'
-import { formatDuration } from '../duration.js'
 import { collectStatus, describeErrorRate } from '../status.js'
+import { ago } from '../time-text.js'
 
 /**
  * A daily status digest for the admin conversations: release and known-good, 24-hour error rate,
@@ -25,7 +25,7 @@ export function dailyDigestJob(
       const off = status.skills.filter((k) => !k.enabled).map((k) => k.name)
       const text = [
         'Daily digest',
-        `- release ${status.digest}${deploy ? `, deployed ${formatDuration(now - deploy.deployedAt)} ago by ${deploy.deployedBy}` : ''}`,
+        `- release ${status.digest}${deploy ? `, deployed ${ago(now - deploy.deployedAt)} by ${deploy.deployedBy}` : ''}`,
         `- known-good: ${!good ? 'none yet' : good.digest === status.digest ? 'this release' : good.digest}`,
         `- errors (24 h): ${describeErrorRate(day, 'short')}`,
         `- incident mode: ${status.incident.on ? `ON${status.incident.reason ? ` (${status.incident.reason})` : ''}` : 'off'}; config v${status.stateVersion}`,

@@ -1,6 +1,5 @@
-import { destinationOf } from '../ask/tools.js'
 import type { RouterConfig } from '../config-schema.js'
-import { isLoopbackHost, normaliseDestination } from '../egress/destination.js'
+import { destinationOf, isLoopbackHost, lenientDestination } from '../egress/destination.js'
 
 type Checked = Pick<RouterConfig, 'openclaw' | 'budgets' | 'egress'>
 
@@ -11,7 +10,7 @@ type Checked = Pick<RouterConfig, 'openclaw' | 'budgets' | 'egress'>
  */
 export function openclawProblems(c: Checked): string[] {
   const problems: string[] = []
-  const httpLoopback = new Set(c.egress.allowHttpLoopback.map(lenient))
+  const httpLoopback = new Set(c.egress.allowHttpLoopback.map(lenientDestination))
   for (const [name, r] of Object.entries(c.openclaw.routes)) {
     if (r.budget && c.budgets.routes[name])
       problems.push(
@@ -23,7 +22,7 @@ export function openclawProblems(c: Checked): string[] {
       problems.push(
         `openclaw.routes.${name}.baseUrl: plain http is allowed only to a loopback Gateway; use https (the Gateway's gateway.tls or a TLS proxy)`,
       )
-    else if (!httpLoopback.has(lenient(destinationOf(r.baseUrl))))
+    else if (!httpLoopback.has(lenientDestination(destinationOf(r.baseUrl))))
       problems.push(
         `openclaw.routes.${name}.baseUrl: a plain-http loopback Gateway must be listed in egress.allowHttpLoopback (${destinationOf(r.baseUrl)})`,
       )
@@ -40,12 +39,4 @@ export function withOpenClawBudgets<C extends Pick<RouterConfig, 'openclaw' | 'b
   const routes = { ...c.budgets.routes }
   for (const [name, r] of Object.entries(c.openclaw.routes)) if (r.budget && !routes[name]) routes[name] = r.budget
   return { ...c, budgets: { ...c.budgets, routes } }
-}
-
-function lenient(entry: string): string {
-  try {
-    return normaliseDestination(entry)
-  } catch {
-    return entry
-  }
 }

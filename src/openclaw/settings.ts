@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { isHttpUrl } from '../egress/destination.js'
 
 /**
  * OpenClaw's closed set of operator scopes (docs/gateway/operator-scopes.md). `operator.admin` is the one
@@ -52,13 +53,7 @@ const routeSchema = z
     /** `default` targets `openclaw/default`; any other id targets `openclaw/<agentId>`. */
     agentId: agentId.default('default'),
     /** Gateway base URL without /v1, e.g. http://10.0.0.5:18789. */
-    baseUrl: z.string().refine((s) => {
-      try {
-        return ['http:', 'https:'].includes(new URL(s).protocol)
-      } catch {
-        return false
-      }
-    }, 'expected an http(s) URL'),
+    baseUrl: z.string().refine(isHttpUrl, 'expected an http(s) URL'),
     description: z.string().min(1).max(120).optional(),
     /** The words that start a message for this route (`claw 今天的告警`); default: the route's name. */
     triggers: z.array(trigger).min(1).max(8).optional(),

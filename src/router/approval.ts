@@ -4,6 +4,7 @@ import type { CommandDefinition } from '../define.js'
 import { parseDuration } from '../duration.js'
 import { errorMessage, isUserError } from '../errors.js'
 import { announceApproval } from './announce-approval.js'
+import { auditRejected } from '../store/audit-rejected.js'
 
 /** Whether this command, with these args, needs a second operator; the config can force or waive it. */
 export function approvalRule<A>(def: CommandDefinition<A>, args: A, cctx: CommandContext): 'none' | 'second-operator' {
@@ -77,12 +78,12 @@ export function approval(): Middleware<Context> {
 
 // The request that could not be opened is still an operator's attempt: on the record as `rejected`.
 function auditRefusedRequest(ctx: Context, reason: string): void {
-  ctx.services.audit.append({
+  // The reason goes in `detail`: the args are the command's own, and may hold a `reason` of their own.
+  auditRejected(ctx.services.audit, {
     actor: ctx.operator!.name,
     channel: 'dingtalk',
     action: ctx.command!.def.name,
     args: ctx.command!.args as Record<string, unknown>,
-    outcome: 'rejected',
     detail: reason,
   })
 }

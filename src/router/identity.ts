@@ -1,5 +1,6 @@
 import type { Operator, RouterConfig } from '../config.js'
 import type { InboundMessage } from '../dingtalk/message.js'
+import { staffActor } from '../store/audit-rejected.js'
 
 /** What the identity rule reads: the configured operators by staffId, the bot's org and the admin conversations. */
 export interface IdentityFacts {
@@ -34,5 +35,5 @@ export function adminStanding(msg: InboundMessage, s: IdentityFacts): AdminStand
  * @example senderActor(msg) // 'staff:user9' or 'sender:$:LWCP_v1:$…'
  */
 export function senderActor(msg: InboundMessage): string {
-  return msg.senderStaffId ? `staff:${msg.senderStaffId}` : `sender:${msg.senderId.slice(0, 64)}`
+  return msg.senderStaffId ? staffActor(msg.senderStaffId) : `sender:${msg.senderId.slice(0, 64)}`
 }

@@ -1,6 +1,7 @@
 import type { Middleware } from '../compose.js'
 import type { Context } from '../context.js'
 import { adminStanding, senderActor } from './identity.js'
+import { auditRefusedCommand, tallyText } from './refused-command.js'
 
 /** The same words for every refused command, so a refusal reveals nothing about the configuration. */
 export const COMMAND_REFUSAL = 'Sorry, that command is not available here.'
@@ -23,15 +24,8 @@ export function policy(): Middleware<Context> {
         ctx.outcome = 'refused'
         ctx.route = 'admin-refused'
         const name = (ctx.commandParse.ok ? ctx.commandParse.command.name : (ctx.commandParse.name ?? '?')).slice(0, 40)
-        const text = msg.text.length <= 80 ? { text: msg.text } : { textLength: msg.text.length }
         if (standing.operator) {
-          services.audit.append({
-            actor: senderActor(msg),
-            channel: 'dingtalk',
-            action: name,
-            args: { conversationId: msg.conversationId, reason: standing.reason, ...text },
-            outcome: 'rejected',
-          })
+          auditRefusedCommand(services.audit, msg, senderActor(msg), name, standing.reason)
         } else {
           services.refusals.record(
             {
@@ -39,7 +33,7 @@ export function policy(): Middleware<Context> {
               reason: standing.reason,
               command: name,
               conversationId: msg.conversationId,
-              text: msg.text.length <= 80 ? msg.text : `(${msg.text.length} characters)`,
+              text: tallyText(msg.text),
               senderCorpId: standing.reason === 'sender from another org' ? (msg.senderCorpId ?? 'none') : undefined,
             },
             services.now(),

@@ -1,6 +1,7 @@
 import type { Middleware } from '../compose.js'
 import type { Context } from '../context.js'
 import { adminStanding, senderActor } from './identity.js'
+import { tallyText } from './refused-command.js'
 
 /** Fixed one-minute windows per key; a key gets one polite notice per window, then silence. */
 class WindowCounter {
@@ -62,7 +63,7 @@ export function ratelimit(limits: {
           reason: `rate-limited (${scope})`,
           command: COMMAND_NAME.exec(msg.text)?.[1]?.toLowerCase() ?? '?',
           conversationId: msg.conversationId,
-          text: msg.text.length <= 80 ? msg.text : `(${msg.text.length} characters)`,
+          text: tallyText(msg.text),
         },
         now,
       )

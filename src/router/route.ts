@@ -1,6 +1,8 @@
 import type { Middleware } from '../compose.js'
 import type { Context } from '../context.js'
 import { toArgsInput } from './command-parser.js'
+import { senderActor } from './identity.js'
+import { auditRefusedCommand } from './refused-command.js'
 
 export const NO_MATCH_REPLY = 'I did not understand that. Type "help" to see what I can do.'
 
@@ -50,22 +52,8 @@ export function route(): Middleware<Context> {
   }
 }
 
-/**
- * An operator's command refused before it could run (unreadable, unknown, bad arguments) is still an admin
- * attempt: it goes on the record as `rejected`, like the refusals of `policy`, with the text when short.
- */
+// An operator's command refused before it could run (unreadable, unknown, bad arguments) is still an admin
+// attempt: it goes on the record as `rejected`, like the refusals of `policy`.
 function auditRejected(ctx: Context, action: string, reason: string): void {
-  const { msg } = ctx
-  ctx.services.audit.append({
-    actor:
-      ctx.operator?.name ?? (msg.senderStaffId ? `staff:${msg.senderStaffId}` : `sender:${msg.senderId.slice(0, 64)}`),
-    channel: 'dingtalk',
-    action: action.slice(0, 40),
-    args: {
-      conversationId: msg.conversationId,
-      reason,
-      ...(msg.text.length <= 80 ? { text: msg.text } : { textLength: msg.text.length }),
-    },
-    outcome: 'rejected',
-  })
+  auditRefusedCommand(ctx.services.audit, ctx.msg, ctx.operator?.name ?? senderActor(ctx.msg), action, reason)
 }

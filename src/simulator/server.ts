@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { joinHostPort } from '../egress/destination.js'
 import { CARD_TOPIC, SimCards, type SimCard } from './cards.js'
 import { Transcript } from './chat/transcript.js'
 import { Deliveries } from './deliveries.js'
@@ -247,7 +248,7 @@ export class DingTalkSimulator extends EventEmitter {
   /** `127.0.0.1:<port>`: the host to allowlist for session webhooks in simulator mode. */
   get webhookHost(): string {
     if (this.port === 0) throw new Error('DingTalkSimulator: call start() first')
-    return `${this.opts.host.includes(':') ? `[${this.opts.host}]` : this.opts.host}:${this.port}`
+    return joinHostPort(this.opts.host, this.port)
   }
 
   /** Build a robot message (DINGTALK.md §4) and deliver it as a CALLBACK, queued while no connection can take it. */

@@ -1,5 +1,6 @@
 import type { AuditEntry, AuditLog } from './audit.js'
 import type { DB } from './db.js'
+import { auditRejected, type Rejection } from './audit-rejected.js'
 
 /** One refused or dropped `/…` attempt, before it is counted. */
 export interface RefusedAttempt {
@@ -93,14 +94,14 @@ export class RefusalTally {
       .prepare(`SELECT * FROM refusal_tally ${all ? '' : 'WHERE minute < ?'} ORDER BY minute, first_at`)
       .all(...(all ? [] : [currentMinute])) as Row[]
     if (rows.length === 0) return []
-    const entries = rows.map((row) => this.audit.append(entryOf(row)))
+    const entries = rows.map((row) => auditRejected(this.audit, entryOf(row)))
     const remove = this.db.prepare('DELETE FROM refusal_tally WHERE minute = ? AND actor = ?')
     for (const row of rows) remove.run(row.minute, row.actor)
     return entries
   }
 }
 
-function entryOf(row: Row): Parameters<AuditLog['append']>[0] {
+function entryOf(row: Row): Rejection {
   const reasons = parse(row.reasons)
   const commands = parse(row.commands)
   const conversations = JSON.parse(row.conversations) as string[]
@@ -108,10 +109,9 @@ function entryOf(row: Row): Parameters<AuditLog['append']>[0] {
     actor: row.actor,
     channel: 'dingtalk',
     action: top(commands),
-    outcome: 'rejected',
+    reason: top(reasons),
     args: {
       count: row.count,
-      reason: top(reasons),
       ...(Object.keys(reasons).length > 1 ? { reasons } : {}),
       ...(Object.keys(commands).length > 1 ? { commands } : {}),
       conversationId: conversations[0] ?? '',

@@ -173,7 +173,7 @@ describe('routerctl ops commands', { timeout: 180_000 }, () => {
     const io = captureIo(cliEnv(dir, { ROUTER_OPERATORS: 'op1:alice,op2:bob' }))
     expect(await main(['access', 'review'], io), io.stderr()).toBe(0)
     expect(io.stdout()).toContain('Access review: 2 operator(s), 1 inactive for more than 30 days.')
-    expect(io.stdout()).toMatch(/- alice \(op1\): last active \S+ \(\d+(ms|s) ago, status executed\)/)
+    expect(io.stdout()).toMatch(/- alice \(op1\): last active \S+ \((just now|\d+s ago), status executed\)/)
     expect(io.stdout()).toContain('- INACTIVE bob (op2): no activity in the audit trail')
   })
 

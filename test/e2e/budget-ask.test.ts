@@ -87,7 +87,8 @@ describe('ask: budgets, cache and tools against a fake model', { timeout: 5 * PA
   it('holds the tool-call cap while the model keeps asking for tools, and caps each tool output', async () => {
     fake = await startFakeModel()
     fake.otherwise({ tools: [{ name: 'diagnostics_summary' }], usage: { prompt: 50, completion: 5 } })
-    r = await startBudgetRouter({ fake, routes: { ask: { maxToolCalls: 2, maxDiagnosticBytes: 300 } } })
+    // Room for the summary's header, one event line and the count of the rest (the same summary as /diag).
+    r = await startBudgetRouter({ fake, routes: { ask: { maxToolCalls: 2, maxDiagnosticBytes: 400 } } })
     const { events } = r.app.services
     for (let i = 0; i < 20; i++)
       events.record(
@@ -105,8 +106,9 @@ describe('ask: budgets, cache and tools against a fake model', { timeout: 5 * PA
     expect(fake.calls.map((c) => (c.body.tools ?? []).length > 0)).toEqual([true, true, false])
     const toolOutputs = fake.calls[2]!.body.messages.filter((m) => m.role === 'tool')
     expect(toolOutputs).toHaveLength(2)
-    for (const m of toolOutputs) expect(Buffer.byteLength(m.content ?? '')).toBeLessThanOrEqual(300)
-    expect(toolOutputs[0]!.content).toContain('service-status upstream-')
+    for (const m of toolOutputs) expect(Buffer.byteLength(m.content ?? '')).toBeLessThanOrEqual(400)
+    expect(toolOutputs[0]!.content).toContain('- service-status · upstream-')
+    expect(toolOutputs[0]!.content).toMatch(/kinds of error more not shown/)
     expect(await metric(r, 'router_tool_calls_total', { route: 'ask' })).toBe(2)
 
     // Three calls in one answer with a cap of 2: two run, the third is answered without running.

@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import {
   checkUrl,
+  destinationOf,
+  isDestination,
+  isHttpUrl,
   isLoopbackHost,
+  joinHostPort,
+  lenientDestination,
   normaliseDestination,
   redactUrl,
+  splitDestination,
   type RoutePolicy,
 } from '../../src/egress/destination.js'
 
@@ -39,6 +45,40 @@ describe('normaliseDestination', () => {
     ]) {
       expect(() => normaliseDestination(bad), bad).toThrow(TypeError)
     }
+  })
+})
+
+describe('the other destination forms', () => {
+  it('takes host:port from a URL, the port defaulted from the scheme', () => {
+    expect(destinationOf('https://LLM.internal.example/v1')).toBe('llm.internal.example:443')
+    expect(destinationOf('http://127.0.0.1/x')).toBe('127.0.0.1:80')
+    expect(destinationOf(new URL('http://[::1]:18789/'))).toBe('[::1]:18789')
+  })
+
+  it('tells a destination from anything else, and matches a malformed one to nothing', () => {
+    expect(isDestination('status.internal.example:443')).toBe(true)
+    expect(isDestination('[::1]:8080')).toBe(true)
+    expect(isDestination('example.com')).toBe(false)
+    expect(isDestination('example.com:0')).toBe(false)
+    expect(lenientDestination('LocalHost:0443')).toBe('localhost:443')
+    expect(lenientDestination(' Nonsense ')).toBe('nonsense')
+  })
+
+  it('tells an http(s) URL from anything else', () => {
+    expect(isHttpUrl('https://llm.internal.example/v1')).toBe(true)
+    expect(isHttpUrl('http://127.0.0.1:9000')).toBe(true)
+    for (const bad of ['ftp://files.example/', 'llm.internal.example', '', 'javascript:alert(1)'])
+      expect(isHttpUrl(bad), bad).toBe(false)
+  })
+
+  it('splits and joins host and port, IPv6 in brackets', () => {
+    expect(splitDestination('[::1]:8080')).toEqual({ host: '[::1]', port: 8080 })
+    expect(splitDestination('status.internal.example:443')).toEqual({ host: 'status.internal.example', port: 443 })
+    for (const bad of ['example.com', ':80', 'localhost:abc', 'localhost:'])
+      expect(splitDestination(bad), bad).toBeUndefined()
+    expect(joinHostPort('::1', 8080)).toBe('[::1]:8080')
+    expect(joinHostPort('[::1]', 8080)).toBe('[::1]:8080')
+    expect(joinHostPort('127.0.0.1', 0)).toBe('127.0.0.1:0')
   })
 })
 

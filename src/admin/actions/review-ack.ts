@@ -1,5 +1,5 @@
 import { UserError } from '../../errors.js'
-import { isoSeconds } from '../markdown.js'
+import { isoSeconds } from '../../time-text.js'
 import type { AdminAction } from './action.js'
 
 /**

@@ -1,6 +1,5 @@
 import { accessReview, formatAccessReview } from '../../admin/access-review.js'
 import { CliFailure, EXIT, type CliCommand } from '../command.js'
-import { botConfig } from './ops-config.js'
 
 /**
  * `access review`: the weekly access-review post, printed — each operator, their last activity in the
@@ -14,7 +13,7 @@ export const accessReviewCommand: CliCommand = {
   flags: {},
   mutates: false,
   run({ io, session }) {
-    const config = botConfig(io)
+    const { config } = session
     if (!config)
       throw new CliFailure(
         'access review needs the operator list, and the bot configuration (ROUTER_CONFIG / ROUTER_OPERATORS) does not validate',

@@ -5,7 +5,6 @@ import { previewReleaseRollback } from '../../admin/rollback-release.js'
 import { DIGEST_PATTERN } from '../../store/releases.js'
 import { cliDeps, reasonFlag, runBreakGlass } from '../break-glass.js'
 import { EXIT, type CliCommand } from '../command.js'
-import { botConfig } from './ops-config.js'
 
 const dryRun = { kind: 'switch' } as const
 
@@ -63,7 +62,7 @@ export const rollbackReleaseCommand: CliCommand = {
   mutates: true,
   async run({ args, io, session }) {
     const digest = typeof args.flags.digest === 'string' ? args.flags.digest : undefined
-    if (!botConfig(io))
+    if (!session.config)
       io.err(
         'routerctl: warning: the bot configuration does not validate, so no rollback hook runs; the host reconciler still applies desired-release.json',
       )

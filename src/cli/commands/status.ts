@@ -1,7 +1,8 @@
 import { collectStatus, describeErrorRate, type StatusFacts } from '../../status.js'
 import { EXIT, type CliCommand } from '../command.js'
 import { collectRunbook, fetchReadiness, formatRunbook } from '../../admin/runbook.js'
-import { botConfig, readyUrl } from './ops-config.js'
+import type { RouterConfig } from '../../config.js'
+import { joinHostPort } from '../../egress/destination.js'
 
 /**
  * `status [--json]`: the /status facts that live in SQLite. Version, uptime, stream and breaker states
@@ -19,7 +20,7 @@ export const statusCommand: CliCommand = {
     // Breaker states live in the bot process: leaving them out says "unknown"; an empty map would say "none".
     const skills = facts.skills.map(({ breakers: _unknown, ...s }) => s)
     // The /runbook section: readiness asked of the bot over its loopback listener, the rest from SQLite.
-    const url = readyUrl(botConfig(io))
+    const url = readyUrl(session.config)
     const runbook = await collectRunbook(
       { ...session.stores, skills: session.skills },
       { now: io.now(), readiness: () => fetchReadiness(url) },
@@ -56,3 +57,12 @@ function formatStatus(f: StatusFacts, dbPath: string): string[] {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString()
+
+/**
+ * Where the bot answers /ready, as seen from the same host (0.0.0.0 inside a container means loopback here).
+ * @example readyUrl(config) // 'http://127.0.0.1:8080/ready'
+ */
+function readyUrl(config: RouterConfig | undefined): string {
+  const host = !config || ['0.0.0.0', '::'].includes(config.http.host) ? '127.0.0.1' : config.http.host
+  return `http://${joinHostPort(host, config?.http.port ?? 8080)}/ready`
+}
