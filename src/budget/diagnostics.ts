@@ -1,4 +1,4 @@
-import { errorSummary } from '../admin/diag.js'
+import { errorSummary } from '../admin/error-summary.js'
 import type { EventStore } from '../store/events.js'
 
 /**

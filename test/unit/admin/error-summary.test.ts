@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { errorSummary } from '../../../src/admin/diag.js'
+import { errorSummary } from '../../../src/admin/error-summary.js'
 import { diagnosticsService } from '../../../src/budget/diagnostics.js'
 import { openStores } from '../../../src/store/open.js'
 import { TEST_SECRETS, tempDir } from '../../helpers/router.js'
