@@ -1,11 +1,13 @@
-import type { Services } from '../context.js'
-import type { ReplyContent } from '../define.js'
+import type { RouterConfig } from '../config.js'
+import type { ReplyContent } from '../dingtalk/message-content.js'
+import type { StateStore } from '../store/state.js'
 import { truncateBytes, type ErrorEvent, type EventStore } from '../store/events.js'
 import { effectiveBudget } from '../budget/resolve.js'
 import { ago } from '../time-text.js'
 import { scrubPaths } from './scrub-paths.js'
 
-type Deps = Pick<Services, 'config' | 'state'>
+/** What /diag reads besides the events: the config's budgets and the runtime overrides. */
+type Deps = { config: RouterConfig; state: StateStore }
 
 // Enough to count "how many more" exactly in any realistic table; past this the footer says "at least".
 const MAX_COUNTED = 100_000
@@ -26,7 +28,7 @@ function diagnosticBudget(s: Deps, route?: string): number {
  * diagnostic budget.
  * @example const reply = diagSummary(services, 'service-status', Date.now())
  */
-export function diagSummary(s: Deps & Pick<Services, 'events'>, route: string | undefined, now: number): ReplyContent {
+export function diagSummary(s: Deps & { events: EventStore }, route: string | undefined, now: number): ReplyContent {
   const title = `Diagnostics: ${route ? `route ${route}` : 'all routes'}`.slice(0, 80)
   return { title, markdown: errorSummary(s.events, { route, maxBytes: diagnosticBudget(s, route), now, sample: true }) }
 }
