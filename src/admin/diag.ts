@@ -1,9 +1,12 @@
-import type { Services } from '../context.js'
-import type { ReplyContent } from '../define.js'
+import type { RouterConfig } from '../config.js'
+import type { ReplyContent } from '../dingtalk/message-content.js'
+import type { StateStore } from '../store/state.js'
+import type { EventStore } from '../store/events.js'
 import { effectiveBudget } from '../budget/resolve.js'
 import { errorSummary } from './error-summary.js'
 
-type Deps = Pick<Services, 'config' | 'state'>
+/** What /diag reads besides the events: the config's budgets and the runtime overrides. */
+type Deps = { config: RouterConfig; state: StateStore }
 
 /**
  * The diagnostic budget of a route in bytes: a runtime override (/budget, routerctl) wins over the route's
@@ -20,7 +23,7 @@ function diagnosticBudget(s: Deps, route?: string): number {
  * diagnostic budget.
  * @example const reply = diagSummary(services, 'service-status', Date.now())
  */
-export function diagSummary(s: Deps & Pick<Services, 'events'>, route: string | undefined, now: number): ReplyContent {
+export function diagSummary(s: Deps & { events: EventStore }, route: string | undefined, now: number): ReplyContent {
   const title = `Diagnostics: ${route ? `route ${route}` : 'all routes'}`.slice(0, 80)
   return { title, markdown: errorSummary(s.events, { route, maxBytes: diagnosticBudget(s, route), now, sample: true }) }
 }
