@@ -49,7 +49,8 @@ export function pickAdminCommands(registered: readonly CommandDefinition<unknown
   return { lines: [], note: 'commands/index.ts registers no command: admin latency not measured' }
 }
 
-const REFUSED = /not available here|Unknown command|Usage:|\/approve /
+// A refusal, a usage line, an approval request, or the rate-limit notice: not the executed path being timed.
+const REFUSED = /not available here|Unknown command|Usage:|\/approve |faster than I can take/
 
 /**
  * Figure 4a: an operator's command in the admin group → the executed reply, one at a time, so each

@@ -39,8 +39,22 @@ export class Tracker {
   /** Messages sent through this tracker that got their reply (to count a second one). */
   private readonly answered = new Set<string>()
   private waiters: Array<{ n: number; resolve: () => void }> = []
+  /** Messages answered by a proactive one-to-one send (the webhook kept failing), counted in `replied`. */
+  readonly answeredProactively = new Set<string>()
+  /** Proactive one-to-one sends to a sender with no message left unanswered: a second answer to one of them. */
+  orphanProactive = 0
+  /** Per sender, its messages in send order (answered ones are skipped lazily); only with `countProactive`. */
+  private readonly bySender = new Map<string, string[]>()
 
-  constructor(private readonly sim: DingTalkSimulator) {
+  /**
+   * `countProactive`: a one-to-one OpenAPI send to a sender (which carries no msgId) answers that sender's
+   * oldest unanswered message. The router falls back to it when the sessionWebhook keeps failing, and the
+   * user does get the answer, so it is a reply, not a loss.
+   */
+  constructor(
+    private readonly sim: DingTalkSimulator,
+    private readonly opts: { countProactive?: boolean } = {},
+  ) {
     sim.on('ack', this.onAck)
     sim.on('reply', this.onReply)
   }
@@ -53,6 +67,12 @@ export class Tracker {
     this.byMessageId.set(messageId, t)
     this.byMsgId.set(msgId, t)
     this.sent++
+    if (this.opts.countProactive && input.senderStaffId) {
+      const list = this.bySender.get(input.senderStaffId) ?? []
+      while (list.length > 0 && !this.byMsgId.has(list[0]!)) list.shift()
+      list.push(msgId)
+      this.bySender.set(input.senderStaffId, list)
+    }
   }
 
   /** Replies given up on by {@link expire}. */
@@ -117,12 +137,34 @@ export class Tracker {
     this.acked++
   }
 
+  /** The oldest unanswered message of one of `userIds`, for a proactive send that names no msgId. */
+  private proactiveTarget(r: RecordedReply): string | undefined {
+    if (!this.opts.countProactive || r.kind !== 'oto') return undefined
+    for (const user of r.userIds ?? []) {
+      const list = this.bySender.get(user)
+      while (list && list.length > 0) {
+        const msgId = list.shift()!
+        if (this.byMsgId.has(msgId)) return msgId
+      }
+    }
+    return undefined
+  }
+
   private readonly onReply = (r: RecordedReply): void => {
     if (r.msgId !== undefined && this.answered.has(r.msgId)) this.duplicates++
-    const t0 = r.msgId === undefined ? undefined : this.byMsgId.get(r.msgId)
-    if (t0 === undefined) return
-    this.byMsgId.delete(r.msgId!)
-    this.answered.add(r.msgId!)
+    const msgId = r.msgId ?? this.proactiveTarget(r)
+    const t0 = msgId === undefined ? undefined : this.byMsgId.get(msgId)
+    if (t0 === undefined || msgId === undefined) {
+      // A proactive send to a sender with nothing left unanswered answers some message a second time.
+      if (r.msgId === undefined && this.opts.countProactive && r.kind === 'oto') {
+        this.orphanProactive++
+        this.duplicates++
+      }
+      return
+    }
+    if (r.msgId === undefined) this.answeredProactively.add(msgId)
+    this.byMsgId.delete(msgId)
+    this.answered.add(msgId)
     const now = performance.now()
     this.replyMs.push(now - t0)
     this.lastReplyAt = now
@@ -191,6 +233,8 @@ export interface PacedOptions {
   /** Called on the tick after every `everyReplies` replies, e.g. to sample memory. */
   onProgress?: (replied: number) => void
   everyReplies?: number
+  /** Count a proactive one-to-one send to a sender as the reply to its oldest unanswered message. */
+  countProactive?: boolean
 }
 
 export interface PacedResult {
@@ -210,7 +254,7 @@ export interface PacedResult {
  * past `timeoutMs` it stops and reports `completed: false`.
  */
 export async function paced(sim: DingTalkSimulator, o: PacedOptions): Promise<PacedResult> {
-  const tracker = new Tracker(sim)
+  const tracker = new Tracker(sim, { countProactive: o.countProactive })
   const tickMs = o.tickMs ?? 10
   const maxOutstanding = o.maxOutstanding ?? Number.POSITIVE_INFINITY
   const every = o.everyReplies ?? 0
