@@ -55,4 +55,5 @@ EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.ROUTER_HTTP_PORT||8080)+'/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # node, not npm, as the process: signals reach the router directly and it drains in-flight messages.
-CMD ["node", "dist/src/main.js"]
+# bin/router-node.sh execs node with production's heap flags (the one place they are set; see that file).
+CMD ["bin/router-node.sh", "dist/src/main.js"]

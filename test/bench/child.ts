@@ -10,6 +10,8 @@ const CLOCK_TICKS = 100
 const HERE = fileURLToPath(new URL('.', import.meta.url))
 export const ROUTER_ENTRY = join(HERE, 'router-entry.ts')
 export const BARE_ENTRY = join(HERE, 'bare-entry.ts')
+/** How production starts node (the image's CMD and `npm run start:prod`): the router child starts through it. */
+export const ROUTER_LAUNCHER = join(HERE, '../../bin/router-node.sh')
 
 export interface ChildOptions {
   /** Names the CPU profiles: `<label>-main.cpuprofile`. */
@@ -22,6 +24,8 @@ export interface ChildOptions {
   cpuProfDir?: string
   /** More node flags, for investigations (e.g. `--heapsnapshot-signal=SIGUSR2`). */
   nodeArgs?: string[]
+  /** Starts node through this script (which adds its own flags) instead of `process.execPath`. */
+  launcher?: string
   startTimeoutMs?: number
 }
 
@@ -46,11 +50,12 @@ export class SutChild {
 
   static async start(opts: ChildOptions): Promise<SutChild> {
     const fd = openSync(opts.logFile, 'a')
-    // A compiled entry (the production build) runs with plain node, as `npm run start:prod` does.
+    // A compiled entry (the production build) runs with plain node, as `npm run start:prod` does; the router
+    // child starts through the same launcher as production, so it gets production's node flags.
     const execArgs = opts.entry.endsWith('.js') ? [] : ['--import', 'tsx']
     if (opts.cpuProfDir) execArgs.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`)
     execArgs.push(...(opts.nodeArgs ?? []))
-    const proc = spawn(process.execPath, [...execArgs, opts.entry], {
+    const proc = spawn(opts.launcher ?? process.execPath, [...execArgs, opts.entry], {
       env: { ...process.env, ...opts.env },
       stdio: ['ignore', fd, fd, 'ipc'],
     })
@@ -75,6 +80,11 @@ export class SutChild {
       proc.once('exit', (code) => fail(new Error(`child exited with ${code} before it was ready; see ${opts.logFile}`)))
     })
     return new SutChild(proc, ready.pid, ready.httpPort, opts)
+  }
+
+  /** The child's command line from /proc (after a launcher's `exec`, the node flags it really runs with). */
+  commandLine(): string {
+    return readFileSync(`/proc/${this.pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ')
   }
 
   /** VmRSS from /proc/<pid>/status, in bytes: what the kernel charges the process, read from outside. */

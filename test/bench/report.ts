@@ -136,7 +136,7 @@ export function rows(r: BenchResults): Row[] {
       figure: `Webhook answering 503 to ${Math.round(100 / fx.failEvery)} % of POSTs (${fx.failedPosts} of ${fx.posts}), ${fx.messages} at ${fx.ratePerSecond} msg/s: lost / answered twice`,
       router: `${fx.lost} / ${fx.answeredTwice}`,
       bare: '—',
-      target: `0 / 0 (reply p50 / p99 ${f(fx.replyP50)} / ${f(fx.replyP99)} ms)`,
+      target: `0 / 0 (${fx.repliedProactively ?? 0} answered by a proactive send; reply p50 / p99 ${f(fx.replyP50)} / ${f(fx.replyP99)} ms)`,
       pass: fx.lost === 0 && fx.answeredTwice === 0,
     })
   }
@@ -239,7 +239,8 @@ export function formatMarkdown(r: BenchResults, jsonPath: string, analysisFile?:
         .map((s) => `${s.messages / 1000}k → ${s.rssMB}`)
         .join(', ')}. ` +
         `Offered ${mem.ratePerSecond} msg/s with at most ${mem.window} awaiting a reply (achieved ${mem.achievedPerSecond} msg/s, ${mem.lost} lost)` +
-        `${mem.nodeArgs.length ? `, router flags \`${mem.nodeArgs.join(' ')}\`` : ', router run as deployed (no heap flags)'}. ` +
+        `${mem.nodeArgs.length ? `, router flags \`${mem.nodeArgs.join(' ')}\` added to the deployed ones` : ', router run as deployed'}` +
+        `${typeof r.settings.memoryRouterCommand === 'string' ? `, node flags \`${nodeFlags(r.settings.memoryRouterCommand)}\`` : ''}. ` +
         `Where the RSS goes: idle Node alone ${mem.baseline.nodeMB} MB (with tsx's loader ${mem.baseline.nodeWithTsxMB} MB, not used by the production build), ` +
         `the idle router ${mem.rssAtStartMB} MB; at the end the V8 heap held ${mem.childAtEnd?.heapTotal ?? '?'} MB (${mem.childAtEnd?.heapUsed ?? '?'} MB in use), ` +
         `but the live heap after a full GC was ${mem.liveAtStart?.heapUsed ?? '?'} MB before the first message and ${mem.liveAtEnd?.heapUsed ?? '?'} MB after the last.`,
@@ -250,7 +251,9 @@ export function formatMarkdown(r: BenchResults, jsonPath: string, analysisFile?:
     '**How it is measured.** One `npm run bench` against the built-in simulator over loopback, with the real ' +
       '`dingtalk-stream` SDK on the bot side. The bench first runs `npm run build` and compiles its router entry ' +
       'next to it (`test/bench/build.ts`), so the router child is the production build run by plain `node`, no tsx ' +
-      'loader (`--source` runs the TypeScript instead). The simulator and the load generator share the bench ' +
+      'loader (`--source` runs the TypeScript instead), started through `bin/router-node.sh` as the image and ' +
+      '`npm run start:prod` start it, so with the node flags production runs with (the command line is in ' +
+      '`results.json`, `settings.routerCommand`). The simulator and the load generator share the bench ' +
       'process; each system under test is its own child process: the router (`test/bench/router-entry.ts`: ' +
       '`createRouterApp` with the real skills and commands plus a bench-only `sleep` skill, the SQLite inbox as the ' +
       'queue, audit, metrics, jobs and the HTTP listener, default pool size, at `LOG_LEVEL=warn`) and a bare SDK bot ' +
@@ -265,13 +268,16 @@ export function formatMarkdown(r: BenchResults, jsonPath: string, analysisFile?:
       "at once, more than the skill's share of the pool) alternate, and the target uses the median of the rounds' " +
       "p99s. *Peak RSS*: the bench reads the router child's `VmRSS` every 100 ms through the burst and paced phases. " +
       '*Webhook 5xx*: the simulator answers HTTP 503 to every 10th sessionWebhook POST (and records nothing for it) ' +
-      'while the router takes a paced load; replies are counted per msgId until the child is idle again. *Soak*: a ' +
+      'while the router takes a paced load; replies are counted per msgId until the child is idle again, and a ' +
+      "proactive one-to-one send (the router's fallback once a reply's webhook POSTs keep failing; it names no " +
+      "msgId) answers its sender's oldest unanswered message. *Soak*: a " +
       'fresh router child (with `--expose-gc`, which only exposes `gc()`, used once before the first and once after ' +
       'the last message) takes 100,000 pings offered a little below the measured throughput with at most 250 ' +
       'awaiting a reply; the parent reads `VmRSS` every 5,000 replies and fits a line through the second half. ' +
       '*Admin*: an operator in the admin group sends commands one at a time. *Audit*: `AuditLog.append` in a loop on ' +
       'a temporary database, each append its own committed transaction. The bench config raises the per-user rate ' +
-      'limits (50 rotating senders at thousands of msg/s; the step still runs) and waives approval for ' +
+      "limits (50 rotating senders at thousands of msg/s; the step still runs) and the operators' own (the admin " +
+      'phase sends 200 commands within seconds) and waives approval for ' +
       '`enable-skill` so the admin figure can alternate disable/enable. `--quick` shrinks every phase to check a ' +
       'run in a couple of minutes.',
     '',
@@ -280,6 +286,14 @@ export function formatMarkdown(r: BenchResults, jsonPath: string, analysisFile?:
     lines.push(`**Phases that failed in this run:** ${r.errors.map((e) => `\`${e.slice(0, 200)}\``).join('; ')}`, '')
   if (analysisFile && existsSync(analysisFile)) lines.push(readFileSync(analysisFile, 'utf8').trim(), '')
   return lines.join('\n')
+}
+
+/** The `--…` flags of a command line (what node ran with), without paths. */
+function nodeFlags(commandLine: string): string {
+  return commandLine
+    .split(' ')
+    .filter((t) => t.startsWith('--'))
+    .join(' ')
 }
 
 /** Puts `section` between the markers of an existing file, or returns it whole when there are none. */

@@ -23,7 +23,7 @@ import { throughputPhase } from './throughput.js'
 const USAGE =
   'usage: npm run bench -- [--out <json>] [--markdown <file>] [--quick] [--profile] [--only throughput,latency,faults,admin,memory,audit]\n' +
   '  [--source]                                        run the router from the TypeScript sources (tsx) instead of the production build\n' +
-  '  [--router-node-args="--max-semi-space-size=2"]   extra node flags for every router child (default: none, as deployed)\n' +
+  '  [--router-node-args="--max-semi-space-size=2"]   node flags added to bin/router-node.sh\'s for every router child (default: none, as deployed)\n' +
   '  [--memory-messages <n>]                           messages in the memory phase (default 100000)\n' +
   '  --from <results.json> --markdown <file>             only rewrite the markdown section from a saved run'
 const PHASES = ['throughput', 'latency', 'faults', 'admin', 'memory', 'audit'] as const
@@ -248,6 +248,8 @@ try {
   const bareSim = await newSim()
   if (runs('throughput') || runs('latency') || runs('admin')) {
     router = await track(startRouterChild(routerSim, 'router', profileDir, routerNodeArgs, routerEntry))
+    results.settings.routerCommand = router.commandLine()
+    log(`router child: ${results.settings.routerCommand}`)
     if (runs('throughput') || runs('latency')) bare = await track(startBareChild(bareSim, 'bare', profileDir))
   }
   const peak = router ? new RssPeak(router) : undefined
@@ -284,7 +286,8 @@ try {
     )
     if (results.faults)
       log(
-        `  ${results.faults.replied} of ${results.faults.messages} answered, ${results.faults.answeredTwice} twice; ` +
+        `  ${results.faults.replied} of ${results.faults.messages} answered (${results.faults.repliedProactively} by a proactive send), ` +
+          `${results.faults.answeredTwice} twice; router gave up on ${results.faults.routerGiveUps ?? '?'}; ` +
           `${results.faults.failedPosts} of ${results.faults.posts} POSTs failed; ack p99 ${results.faults.ackP99} ms, reply p99 ${results.faults.replyP99} ms`,
       )
   }
@@ -311,6 +314,7 @@ try {
         const child = await track(
           startRouterChild(sim, 'memory', profileDir, ['--expose-gc', ...routerNodeArgs], routerEntry),
         )
+        results.settings.memoryRouterCommand = child.commandLine()
         try {
           return await memoryPhase(sim, child, {
             messages: S.memMessages,

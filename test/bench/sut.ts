@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DingTalkSimulator } from '../../src/simulator/index.js'
-import { BARE_ENTRY, ROUTER_ENTRY, SutChild } from './child.js'
+import { BARE_ENTRY, ROUTER_ENTRY, ROUTER_LAUNCHER, SutChild } from './child.js'
 import { simulatorEnv } from '../../src/simulator/router-env.js'
 
 /** The operator and admin group the admin-latency phase speaks as. */
@@ -11,7 +11,9 @@ export const BENCH_OPS_GROUP = 'cid-bench-ops'
 
 /**
  * The router's YAML for the bench. The generator rotates 50 senders at up to a few thousand msg/s, so the
- * per-user limits are raised (the rate-limit step still runs on every message; it just never trips).
+ * per-user limits are raised (the rate-limit step still runs on every message; it just never trips). The
+ * admin phase sends 200+ commands within seconds, past the operators' own 120 a minute, so that limit is
+ * raised too (past it the router gives one notice, then drops and audits: no reply to time).
  * `enable-skill` is waived from approval so the admin phase can alternate disable/enable and time the
  * executed path (approval is excluded from that figure by definition).
  */
@@ -19,6 +21,7 @@ const BENCH_CONFIG = `# written by test/bench for one run
 limits:
   perUserPerMinute: 10000
   perConversationPerMinute: 100000
+  operatorPerMinute: 10000
 approvals:
   require:
     enable-skill: false
@@ -50,7 +53,8 @@ export function removeWorkDirs(): void {
 
 /**
  * The router child: the real app (real skills and commands plus the bench-only `sleep` skill), its SQLite
- * inbox, audit and metrics, at LOG_LEVEL=warn so log formatting does not dominate what is measured.
+ * inbox, audit and metrics, at LOG_LEVEL=warn so log formatting does not dominate what is measured. Started
+ * through `bin/router-node.sh` like the image and `npm run start:prod`, so with production's node flags.
  */
 export async function startRouterChild(
   sim: DingTalkSimulator,
@@ -68,6 +72,7 @@ export async function startRouterChild(
     logFile: join(dir, 'child.log'),
     cpuProfDir,
     nodeArgs,
+    launcher: ROUTER_LAUNCHER,
     env: {
       ...simulatorEnv(sim),
       ROUTER_CONFIG: configFile,

@@ -70,9 +70,13 @@ export interface RouterProcess {
  * @example const p = spawnRouter(routerEnv(sim, dir)); await p.kill('SIGKILL')
  */
 export function spawnRouter(env: Record<string, string>, opts: { entry?: 'source' | 'build' } = {}): RouterProcess {
-  // `build` is the production build exactly as `npm run start:prod` and the image run it: plain node, no loader.
-  const argv = opts.entry === 'build' ? ['dist/src/main.js'] : ['--import', 'tsx', 'src/main.ts']
-  const child = spawn(process.execPath, argv, {
+  // `build` is the production build exactly as `npm run start:prod` and the image run it: plain node, no loader,
+  // through the launcher that adds production's node flags.
+  const [command, argv] =
+    opts.entry === 'build'
+      ? ['bin/router-node.sh', ['dist/src/main.js']]
+      : [process.execPath, ['--import', 'tsx', 'src/main.ts']]
+  const child = spawn(command, argv, {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

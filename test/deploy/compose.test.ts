@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 
@@ -113,7 +113,12 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/^ENV NODE_ENV=production/m)
     // Production never falls back to the simulator, and the data folder is private to the router's user.
     expect(dockerfile).toContain('chmod 0700 /data')
-    expect(dockerfile).toContain('CMD ["node", "dist/src/main.js"]')
+    // Started through the launcher that holds production's node flags, as `npm run start:prod` is.
+    expect(dockerfile).toContain('CMD ["bin/router-node.sh", "dist/src/main.js"]')
+    const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }
+    expect(scripts['start:prod']).toBe('NODE_ENV=production bin/router-node.sh dist/src/main.js')
+    expect(readFileSync('bin/router-node.sh', 'utf8')).toMatch(/^exec node --max-semi-space-size=\d+ .*"\$@"$/m)
+    expect(statSync('bin/router-node.sh').mode & 0o755).toBe(0o755)
     // The runtime stage gets the compiled output, not the sources.
     expect(dockerfile.split('AS runtime')[1]).not.toMatch(/^COPY src /m)
     const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {

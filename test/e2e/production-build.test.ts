@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DingTalkSimulator } from '../../src/simulator/index.js'
@@ -36,5 +38,15 @@ describe('the production build', () => {
     const sent = sim.sendMessage({ text: 'ping' })
     expect((await sim.waitForReply({ msgId: sent.msgId }, PATIENCE)).text).toBe('pong')
     expect(router.records().some((r) => String(r.msg).includes('SIMULATOR MODE'))).toBe(false)
+  })
+
+  it("runs with the node flags of bin/router-node.sh, the launcher the image's CMD and start:prod use", () => {
+    const launcher = readFileSync(join(ROOT, 'bin/router-node.sh'), 'utf8')
+    const flags = /^exec node (.*) "\$@"$/m.exec(launcher)?.[1]?.split(' ') ?? []
+    expect(flags.length).toBeGreaterThan(0)
+    // The launcher execs node: the process started is node itself, with those flags before the entry.
+    const argv = readFileSync(`/proc/${router.child.pid}/cmdline`, 'utf8').split('\0').filter(Boolean)
+    expect(argv.slice(1, 1 + flags.length)).toEqual(flags)
+    expect(argv[1 + flags.length]).toBe('dist/src/main.js')
   })
 })
