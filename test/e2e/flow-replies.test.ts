@@ -48,6 +48,28 @@ describe('a reply that fails on the way', () => {
     expect((await scrape(r.httpUrl)).get('router_reply_giveups_total')).toBe(0)
   })
 
+  it('sends proactively, once, when every POST of a still-valid session fails', async () => {
+    const r = await cleanup.router(startTestRouter())
+    const posts = new Map<string, number>()
+    // The session stays valid; only this message's POSTs fail, as one unlucky reply did under 10 % 503s.
+    r.sim.setWebhookFault((msgId) => {
+      posts.set(msgId, (posts.get(msgId) ?? 0) + 1)
+      return 503
+    })
+    const sent = r.sim.sendMessage({ text: 'ping', senderStaffId: 'user8' })
+    const finished = settled(r, sent.msgId)
+    const reply = await r.sim.waitForReply({ predicate: (x) => x.kind === 'oto' }, 30_000)
+    expect(reply).toMatchObject({ kind: 'oto', userIds: ['user8'], text: 'pong' })
+    await finished
+    // Five attempts (the first and four retries), then the OpenAPI; nothing is POSTed after it.
+    expect(posts.get(sent.msgId)).toBe(5)
+    expect(r.app.services.inbox.pending()).toEqual([])
+    expect(r.sim.replies.filter((x) => x.text === 'pong')).toHaveLength(1)
+    const m = await scrape(r.httpUrl)
+    expect(m.get('router_reply_retries_total')).toBe(4)
+    expect(m.get('router_reply_giveups_total')).toBe(0)
+  })
+
   it('gives up on a reply the webhook refuses for good, and says so in the counters and error events', async () => {
     const r = await cleanup.router(startTestRouter())
     r.sim.setWebhookFault(() => 400)
