@@ -12,10 +12,11 @@ export interface Job {
 }
 
 /**
- * A message held back because its lane (skill) has all its workers busy. The first few keep their parsed
- * message; past that only the id is held and the payload is read back from SQLite when it runs.
+ * A message read from the inbox and not yet given out: on the page, or held back (parked) because its lane
+ * (skill) has all its workers busy. It carries its parsed message while the queue holds few enough of them;
+ * past that only the id, and the payload is read back from SQLite when it runs.
  */
-interface Parked {
+interface Waiting {
   seq: number
   msgId: string
   receivedAt: number
@@ -52,8 +53,8 @@ export interface QueueFacts {
 export class WorkQueue {
   /** The highest arrival sequence read from the inbox so far. */
   private cursor = 0
-  private page: Job[] = []
-  private readonly parked = new Map<string, Parked[]>()
+  private page: Waiting[] = []
+  private readonly parked = new Map<string, Waiting[]>()
   private parkedCount = 0
   private readonly busy = new Map<string, number>()
   /** False once a read found the end of the inbox, until something new is stored: no query per idle take. */
@@ -63,6 +64,12 @@ export class WorkQueue {
    * of parsing the payload again. Bounded; past the bound a message is parsed from its stored payload.
    */
   private readonly fresh = new Map<number, InboundMessage>()
+  /**
+   * The lane of messages just stored past the bound of `fresh`: a burst to one full lane is then parked by id
+   * without reading and parsing each payload once to find its lane and once more to run it. Much larger
+   * bound (a lane name per message); past it a row's lane is found from its stored payload.
+   */
+  private readonly freshLanes = new Map<number, string>()
 
   constructor(private readonly o: WorkQueueOptions) {}
 
@@ -70,7 +77,9 @@ export class WorkQueue {
   noteStored(seq: number, msg?: InboundMessage): void {
     if (seq <= this.cursor) this.cursor = seq - 1
     this.unread = true
-    if (msg && this.fresh.size < this.o.pageSize * 4) this.fresh.set(seq, msg)
+    if (!msg) return
+    if (this.fresh.size < this.o.pageSize * 4) this.fresh.set(seq, msg)
+    else if (this.freshLanes.size < this.o.pageSize * 256) this.freshLanes.set(seq, this.o.laneOf(msg))
   }
 
   /** The oldest message that may run now, its lane's worker taken; undefined when none may. */
@@ -81,9 +90,13 @@ export class WorkQueue {
       const head = this.pageHead()
       if (head && (!parked || head.seq < parked.seq)) {
         this.page.shift()
-        if (this.isStale(head, now)) return { ...head, stale: true }
-        if (this.laneFree(head.lane)) return this.occupy(head)
-        this.park(head)
+        const stale = this.isStale(head, now)
+        if (!stale && !this.laneFree(head.lane)) {
+          this.park(head)
+          continue
+        }
+        const job = this.withMessage(head, stale, now)
+        if (job) return stale ? job : this.occupy(job)
         continue
       }
       if (!parked) return undefined
@@ -108,7 +121,7 @@ export class WorkQueue {
       const at = list[0]?.receivedAt
       if (at !== undefined && (oldest === undefined || at < oldest)) oldest = at
     }
-    if (oldest === undefined) oldest = this.o.inbox.pendingAfter(this.cursor, 1)[0]?.receivedAt
+    if (oldest === undefined) oldest = this.o.inbox.pendingIdsAfter(this.cursor, 1)[0]?.receivedAt
     return {
       depth: this.page.length + this.parkedCount + this.o.inbox.countPendingAfter(this.cursor),
       oldestWaitSeconds: oldest === undefined ? 0 : Math.max(0, (now - oldest) / 1000),
@@ -128,47 +141,62 @@ export class WorkQueue {
     return job
   }
 
-  private pageHead(): Job | undefined {
+  private pageHead(): Waiting | undefined {
     if (this.page.length === 0 && this.unread) this.readPage()
     return this.page[0]
   }
 
+  /**
+   * Reads the next page of ids. A message stored by this process has its lane (and, the first few, its
+   * parsed message) in memory; only the others, left by an earlier run, are read and parsed here.
+   */
   private readPage(): void {
-    const rows = this.o.inbox.pendingAfter(this.cursor, this.o.pageSize)
+    const rows = this.o.inbox.pendingIdsAfter(this.cursor, this.o.pageSize)
     if (rows.length < this.o.pageSize) this.unread = false
     const now = this.o.now()
     for (const row of rows) {
       this.cursor = row.seq
-      const cached = this.fresh.get(row.seq)
+      const msg = this.fresh.get(row.seq)
       this.fresh.delete(row.seq)
-      const mapped = cached ? { kind: 'message' as const, message: cached } : mapRobotPayload(row.payload, now)
-      if (mapped.kind !== 'message') {
-        this.o.onUnanswerable(row.msgId)
-        continue
+      const lane = this.freshLanes.get(row.seq)
+      this.freshLanes.delete(row.seq)
+      if (msg) this.page.push({ ...row, msg, lane: this.o.laneOf(msg) })
+      else if (lane !== undefined) this.page.push({ ...row, lane })
+      else {
+        const read = this.readMessage(row, now)
+        if (read) this.page.push({ ...row, msg: read, lane: this.o.laneOf(read) })
       }
-      const msg = mapped.message
-      this.page.push({
-        seq: row.seq,
-        msgId: row.msgId,
-        receivedAt: row.receivedAt,
-        msg,
-        lane: this.o.laneOf(msg),
-        stale: false,
-      })
     }
   }
 
-  private park(job: Job): void {
-    const { seq, msgId, receivedAt, lane } = job
+  /** The message of a waiting row, read back from SQLite when it is not in memory; undefined when gone. */
+  private withMessage(w: Waiting, stale: boolean, now: number): Job | undefined {
+    const msg = w.msg ?? this.readMessage(w, now)
+    if (!msg) return undefined
+    return { seq: w.seq, msgId: w.msgId, receivedAt: w.receivedAt, lane: w.lane, msg, stale }
+  }
+
+  /** Reads and parses a pending row's payload; undefined when it was answered meanwhile or is no message. */
+  private readMessage(row: { seq: number; msgId: string }, now: number): InboundMessage | undefined {
+    const payload = this.o.inbox.payloadOf(row.seq)
+    if (payload === undefined) return undefined
+    const mapped = mapRobotPayload(payload, now)
+    if (mapped.kind === 'message') return mapped.message
+    this.o.onUnanswerable(row.msgId)
+    return undefined
+  }
+
+  private park(w: Waiting): void {
+    const { seq, msgId, receivedAt, lane } = w
     let list = this.parked.get(lane)
     if (!list) this.parked.set(lane, (list = []))
     const keep = this.parkedCount < this.o.pageSize * 4
-    list.push({ seq, msgId, receivedAt, lane, msg: keep ? job.msg : undefined })
+    list.push({ seq, msgId, receivedAt, lane, msg: keep ? w.msg : undefined })
     this.parkedCount++
   }
 
-  private oldestRunnableParked(now: number): Parked | undefined {
-    let best: Parked | undefined
+  private oldestRunnableParked(now: number): Waiting | undefined {
+    let best: Waiting | undefined
     for (const [lane, list] of this.parked) {
       const head = list[0]
       if (!head || !(this.laneFree(lane) || this.isStale(head, now))) continue
@@ -177,28 +205,12 @@ export class WorkQueue {
     return best
   }
 
-  /** Takes a parked message off its lane and reads its payload back; undefined when it was answered meanwhile. */
-  private unpark(p: Parked, now: number): Job | undefined {
+  /** Takes a parked message off its lane, its payload read back if needed; undefined when answered meanwhile. */
+  private unpark(p: Waiting, now: number): Job | undefined {
     const list = this.parked.get(p.lane)!
     list.shift()
     this.parkedCount--
     if (list.length === 0) this.parked.delete(p.lane)
-    if (p.msg)
-      return {
-        seq: p.seq,
-        msgId: p.msgId,
-        receivedAt: p.receivedAt,
-        lane: p.lane,
-        msg: p.msg,
-        stale: this.isStale(p, now),
-      }
-    const payload = this.o.inbox.payloadOf(p.seq)
-    if (payload === undefined) return undefined
-    const mapped = mapRobotPayload(payload, now)
-    if (mapped.kind !== 'message') {
-      this.o.onUnanswerable(p.msgId)
-      return undefined
-    }
-    return { ...p, msg: mapped.message, stale: this.isStale(p, now) }
+    return this.withMessage(p, this.isStale(p, now), now)
   }
 }

@@ -6,7 +6,6 @@ export interface InboxRow {
   seq: number
   msgId: string
   receivedAt: number
-  payload: string
 }
 
 /** What the completion of one message writes to the per-minute usage counts. */
@@ -26,7 +25,7 @@ export class InboxStore {
   private readonly insert
   private readonly markDone
   private readonly selectPending
-  private readonly selectAfter
+  private readonly selectIdsAfter
   private readonly selectPayload
   private readonly countAfter
   private readonly prune
@@ -53,8 +52,8 @@ export class InboxStore {
     )
     // `+status`: walk the rowid range after the cursor (rows not read yet, nearly all pending). On the status
     // index SQLite would visit every pending row and sort them, per page: quadratic in the queue's depth.
-    this.selectAfter = db.prepare(
-      `SELECT rowid AS seq, msg_id AS msgId, received_at AS receivedAt, payload FROM inbox
+    this.selectIdsAfter = db.prepare(
+      `SELECT rowid AS seq, msg_id AS msgId, received_at AS receivedAt FROM inbox
         WHERE rowid > ? AND +status = 'pending' ORDER BY rowid LIMIT ?`,
     )
     this.selectPayload = db.prepare("SELECT payload FROM inbox WHERE rowid = ? AND status = 'pending'").pluck()
@@ -136,9 +135,12 @@ export class InboxStore {
     return this.selectPending.all(limit) as { msgId: string; payload: string }[]
   }
 
-  /** The next pending messages after arrival sequence `seq`, in arrival order: one page of the work queue. */
-  pendingAfter(seq: number, limit: number): InboxRow[] {
-    return this.selectAfter.all(seq, limit) as InboxRow[]
+  /**
+   * The next pending messages after arrival sequence `seq`, in arrival order: one page of the work queue,
+   * without the payloads (it reads a payload with {@link payloadOf} only when the message is not in memory).
+   */
+  pendingIdsAfter(seq: number, limit: number): InboxRow[] {
+    return this.selectIdsAfter.all(seq, limit) as InboxRow[]
   }
 
   /** A pending message's payload, or undefined once it is answered. */

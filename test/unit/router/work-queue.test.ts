@@ -3,6 +3,16 @@ import { migrate, openDatabase } from '../../../src/store/db.js'
 import { InboxStore } from '../../../src/store/inbox.js'
 import { UsageStore } from '../../../src/store/usage.js'
 import { WorkQueue } from '../../../src/router/work-queue.js'
+import { mapRobotPayload, type InboundMessage } from '../../../src/dingtalk/message.js'
+
+/** The real inbox, counting how often a payload is read back from SQLite. */
+class CountingInbox extends InboxStore {
+  readsBySeq = new Map<number, number>()
+  override payloadOf(seq: number): string | undefined {
+    this.readsBySeq.set(seq, (this.readsBySeq.get(seq) ?? 0) + 1)
+    return super.payloadOf(seq)
+  }
+}
 
 function payload(msgId: string, text: string): string {
   return JSON.stringify({
@@ -24,7 +34,7 @@ function payload(msgId: string, text: string): string {
 function setup(limit = 1, maxAgeMs = 60_000) {
   const db = openDatabase(':memory:')
   migrate(db)
-  const inbox = new InboxStore(db, new UsageStore(db))
+  const inbox = new CountingInbox(db, new UsageStore(db))
   let clock = 1_000_000
   const queue = new WorkQueue({
     inbox,
@@ -36,15 +46,24 @@ function setup(limit = 1, maxAgeMs = 60_000) {
     onUnanswerable: (id) => inbox.complete(id, clock),
   })
   let n = 0
-  const store = (...texts: string[]) => {
+  /** Stores messages as a restart finds them: no parsed message in memory. */
+  const store = (...texts: string[]) => storeWith(false, texts)
+  /** Stores messages as `accept` does: the parsed message handed to the queue with its sequence. */
+  const accept = (...texts: string[]) => storeWith(true, texts)
+  const storeWith = (parsed: boolean, texts: string[]) => {
     const rows = texts.map((t) => {
       const msgId = `m${++n}`
       return { msgId, payload: payload(msgId, t) }
     })
     const seqs = inbox.receiveBatch(rows, clock)
-    for (const seq of seqs) if (seq !== undefined) queue.noteStored(seq)
+    seqs.forEach((seq, i) => {
+      if (seq === undefined) return
+      const mapped = mapRobotPayload(rows[i]!.payload, clock)
+      const msg: InboundMessage | undefined = mapped.kind === 'message' ? mapped.message : undefined
+      queue.noteStored(seq, parsed ? msg : undefined)
+    })
   }
-  return { queue, store, inbox, advance: (ms: number) => (clock += ms) }
+  return { queue, store, accept, inbox, advance: (ms: number) => (clock += ms) }
 }
 
 describe('WorkQueue', () => {
@@ -83,5 +102,26 @@ describe('WorkQueue', () => {
     queue.noteStored(seq!)
     expect(queue.take()).toBeUndefined()
     expect(inbox.pending()).toEqual([])
+  })
+
+  it('reads the payload of a message stored by this process at most once, however long it waited in a full lane', () => {
+    const { queue, accept, inbox } = setup(1)
+    const texts = Array.from({ length: 40 }, (_, i) => `slow ${i + 1}`)
+    accept(...texts, 'ping 1')
+    const first = queue.take()!
+    // The lane is full: the rest of the burst is parked, the other lane's message still passes.
+    expect(queue.take()?.msg.text).toBe('ping 1')
+    const taken = [first.msg.text]
+    let job = first
+    for (let i = 1; i < texts.length; i++) {
+      queue.release(job)
+      job = queue.take()!
+      taken.push(job.msg.text)
+    }
+    expect(taken).toEqual(texts)
+    // The first few are kept parsed; the others were parked by id and read back once, when they ran.
+    expect(Math.max(...inbox.readsBySeq.values())).toBe(1)
+    expect(inbox.readsBySeq.size).toBeGreaterThan(0)
+    expect(inbox.readsBySeq.size).toBeLessThan(texts.length)
   })
 })
