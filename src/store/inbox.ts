@@ -71,8 +71,19 @@ export class InboxStore {
       this.markDone.run(now, msgId)
       if (entry) usage?.recordMessage(entry.route, entry.isError, now, entry.fromFallback)
     })
+    // A batch: its rows marked in one transaction (no savepoint per row), the usage rows summed per route.
     this.finishAll = db.transaction((rows: { msgId: string; usage?: UsageEntry }[], now: number) => {
-      for (const r of rows) this.finish(r.msgId, now, r.usage)
+      const counts = new Map<string, { messages: number; errors: number; fallbacks: number }>()
+      for (const r of rows) {
+        this.markDone.run(now, r.msgId)
+        if (!r.usage) continue
+        let n = counts.get(r.usage.route)
+        if (!n) counts.set(r.usage.route, (n = { messages: 0, errors: 0, fallbacks: 0 }))
+        n.messages++
+        if (r.usage.isError) n.errors++
+        if (r.usage.fromFallback) n.fallbacks++
+      }
+      for (const [route, n] of counts) usage?.recordCounts(route, now, n)
     })
   }
 

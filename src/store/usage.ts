@@ -18,8 +18,8 @@ export class UsageStore {
 
   constructor(private readonly db: DB) {
     this.upsert =
-      db.prepare(`INSERT INTO route_minutes (minute, route, messages, errors, fallbacks) VALUES (?, ?, 1, ?, ?)
-      ON CONFLICT (minute, route) DO UPDATE SET messages = messages + 1, errors = errors + excluded.errors,
+      db.prepare(`INSERT INTO route_minutes (minute, route, messages, errors, fallbacks) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (minute, route) DO UPDATE SET messages = messages + excluded.messages, errors = errors + excluded.errors,
         fallbacks = fallbacks + excluded.fallbacks`)
     this.window = db.prepare(
       `SELECT COALESCE(SUM(messages), 0) AS messages, COALESCE(SUM(errors), 0) AS errors,
@@ -29,7 +29,12 @@ export class UsageStore {
 
   /** Counts one handled message; observe() is the only caller that decides what `isError` means. */
   recordMessage(route: string, isError: boolean, now: number, fromFallback = false): void {
-    this.upsert.run(Math.floor(now / 60_000), route.slice(0, 64), isError ? 1 : 0, fromFallback ? 1 : 0)
+    this.recordCounts(route, now, { messages: 1, errors: isError ? 1 : 0, fallbacks: fromFallback ? 1 : 0 })
+  }
+
+  /** Adds several messages of one route and minute in one statement (a batch of completions). */
+  recordCounts(route: string, now: number, n: { messages: number; errors: number; fallbacks: number }): void {
+    this.upsert.run(Math.floor(now / 60_000), route.slice(0, 64), n.messages, n.errors, n.fallbacks)
   }
 
   /**
