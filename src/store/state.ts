@@ -63,7 +63,7 @@ export class StateStore {
   private skipped: number[] = []
   private readonly reported = new Set<number>()
   private readonly latestVersion
-  private readonly dataVersion
+  private readonly readKey
   private readonly recentRows
   private readonly byVersion
   private readonly insert
@@ -76,7 +76,10 @@ export class StateStore {
     public onUnattested?: (version: StateVersion) => void,
   ) {
     this.latestVersion = db.prepare('SELECT MAX(version) FROM runtime_config').pluck()
-    this.dataVersion = db.prepare('PRAGMA data_version').pluck()
+    // Both halves of the cache key in one statement: it runs for every message.
+    this.readKey = db
+      .prepare('SELECT (SELECT MAX(version) FROM runtime_config), data_version FROM pragma_data_version')
+      .raw()
     this.recentRows = db.prepare('SELECT * FROM runtime_config ORDER BY version DESC LIMIT ?')
     this.byVersion = db.prepare('SELECT * FROM runtime_config WHERE version = ?')
     this.insert = db.prepare('INSERT INTO runtime_config (state, created_at, actor, reason) VALUES (?, ?, ?, ?)')
@@ -85,7 +88,8 @@ export class StateStore {
   /** The current state: the newest attested version (0, the empty state, before any change). */
   current(): StateVersion {
     // Another process's commit (routerctl, or sqlite3 editing a row in place) moves data_version: read again.
-    const key = `${(this.latestVersion.get() as number | null) ?? 0}:${this.dataVersion.get() as number}`
+    const [latest, dataVersion] = this.readKey.get() as [number | null, number]
+    const key = `${latest ?? 0}:${dataVersion}`
     if (this.cached && this.cachedFor === key) return this.cached
     const skipped: StateVersion[] = []
     let found: StateVersion | undefined
