@@ -18,7 +18,10 @@ export interface OpenOptions {
   readonly?: boolean
   /** How long a statement waits for a lock another process holds; the wait blocks this process. Default 5000. */
   busyTimeoutMs?: number
-  /** `journal_size_limit`: the WAL is cut back to this size whenever SQLite restarts it. */
+  /**
+   * `journal_size_limit` (the WAL is cut back to this size whenever SQLite restarts it) and, in pages, the
+   * auto-checkpoint threshold.
+   */
   walLimitBytes?: number
 }
 
@@ -46,7 +49,13 @@ export function openDatabase(file: string, opts: OpenOptions = {}): DB {
   if (!readonly) {
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = NORMAL')
-    db.pragma(`journal_size_limit = ${opts.walLimitBytes ?? DEFAULT_WAL_LIMIT_BYTES}`)
+    const walLimitBytes = opts.walLimitBytes ?? DEFAULT_WAL_LIMIT_BYTES
+    db.pragma(`journal_size_limit = ${walLimitBytes}`)
+    // SQLite checkpoints inside the commit that takes the WAL past this many pages, and that checkpoint's
+    // fsyncs are the commits' slow tail (test/bench/RESULTS.md). Tied to the same limit, so one setting trades
+    // WAL size against how often a commit pays for it; the 4 MiB default is SQLite's own 1,000 pages or so.
+    const pageSize = db.pragma('page_size', { simple: true }) as number
+    db.pragma(`wal_autocheckpoint = ${Math.max(1, Math.floor(walLimitBytes / pageSize))}`)
     db.pragma('secure_delete = ON')
     if (file !== ':memory:') makePrivate(file)
   }

@@ -113,6 +113,16 @@ describe('migrations', () => {
     expect(d.pragma('busy_timeout', { simple: true })).toBe(5000)
   })
 
+  it('checkpoint at the WAL size limit: one setting bounds the WAL and sets how often a commit checkpoints', () => {
+    const d = db()
+    expect(d.pragma('journal_size_limit', { simple: true })).toBe(4 * 1024 * 1024)
+    expect(d.pragma('wal_autocheckpoint', { simple: true })).toBe(1024)
+    const big = openDatabase(join(dir, 'big.db'), { walLimitBytes: 16 * 1024 * 1024 })
+    open.push(big)
+    expect(big.pragma('journal_size_limit', { simple: true })).toBe(16 * 1024 * 1024)
+    expect(big.pragma('wal_autocheckpoint', { simple: true })).toBe(4096)
+  })
+
   it('leave the audit table append-only', () => {
     const d = db()
     migrate(d)
