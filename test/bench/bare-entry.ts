@@ -4,7 +4,7 @@ import { serveParent } from './ipc.js'
 
 // The floor the router is measured against: DingTalk's own SDK with nothing in between. It acks each
 // robot callback and POSTs `pong` to the sessionWebhook over a keep-alive node:http agent, as the router does. Its
-// endpoint override is the one the simulator tests use (test/simulator/helpers.ts), repeated here so this
+// endpoint override is the one the simulator tests use (test/helpers/sdk-bot.ts), repeated here so this
 // child imports nothing from the router.
 
 const gatewayUrl = process.env.DINGTALK_GATEWAY_URL ?? ''

@@ -3,11 +3,11 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openChatBrowser, type ChatBrowser } from './browser.js'
+import { openChatBrowser, type ChatBrowser } from '../helpers/browser.js'
+import { startTestRouter, type TestRouter } from '../helpers/router.js'
 import { STAND_IN_LABEL, startStandInModel, type StandInModel } from '../../src/simulator/stand-in-model.js'
 import { startChatPage, type ChatPage } from '../../src/simulator/chat/page-server.js'
 import { chatDirectory } from '../../src/simulator-mode.js'
-import { startTestRouter, type TestRouter } from '../helpers/router.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const OUT = join(ROOT, 'test-output')

@@ -3,10 +3,13 @@ import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DingTalkSimulator } from '../../src/simulator/index.js'
-import { tempDir, TEST_SECRETS } from '../helpers/router.js'
-import { Cleanup, removeDir } from '../e2e/foundation-helpers.js'
-import { ROOT, routerEnv, spawnRouter, type RouterProcess } from './router-process.js'
-import { PATIENCE, ReplyCounter, sendBurstMessage, waitAllAcked, waitForEvent, type BurstMessage } from './support.js'
+import { ReplyCounter, sendBurstMessage, type BurstMessage } from '../helpers/chaos.js'
+import { Cleanup } from '../helpers/cleanup.js'
+import { PATIENCE } from '../helpers/patience.js'
+import { TEST_SECRETS } from '../helpers/router.js'
+import { ROOT, routerEnv, spawnRouter, type RouterProcess } from '../helpers/router-process.js'
+import { tempDir, removeDir } from '../helpers/temp-dir.js'
+import { waitAllAcked, waitForEvent } from '../helpers/waits.js'
 
 // The real entry point (src/main.ts) is SIGKILLed three times in the middle of a burst and restarted on the
 // same database each time, while the simulator redelivers whatever was not acked.

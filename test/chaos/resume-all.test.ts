@@ -2,10 +2,13 @@ import Database from 'better-sqlite3'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DingTalkSimulator } from '../../src/simulator/index.js'
-import { tempDir, TEST_SECRETS } from '../helpers/router.js'
-import { Cleanup, removeDir } from '../e2e/foundation-helpers.js'
-import { routerEnv, spawnRouter } from './router-process.js'
-import { PATIENCE, ReplyCounter, waitAllAcked, waitForEvent } from './support.js'
+import { ReplyCounter } from '../helpers/chaos.js'
+import { Cleanup } from '../helpers/cleanup.js'
+import { PATIENCE } from '../helpers/patience.js'
+import { TEST_SECRETS } from '../helpers/router.js'
+import { routerEnv, spawnRouter } from '../helpers/router-process.js'
+import { tempDir, removeDir } from '../helpers/temp-dir.js'
+import { waitAllAcked, waitForEvent } from '../helpers/waits.js'
 
 // 800 messages stored and acked but not answered (every reply POST held unanswered by the webhook) when
 // the process is SIGKILLed; the next run on the same database answers all of them, each once: more than

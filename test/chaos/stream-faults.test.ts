@@ -1,18 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import type { TestRouter } from '../helpers/router.js'
-import { Cleanup, waitForReconnect } from '../e2e/foundation-helpers.js'
 import {
   exactlyOnceReport,
-  PATIENCE,
   ReplyCounter,
   sendBurstMessage,
   startChaosRouter,
-  waitAllAcked,
-  waitForEvent,
-  waitIdle,
   yieldToIo,
   type BurstMessage,
-} from './support.js'
+} from '../helpers/chaos.js'
+import { Cleanup } from '../helpers/cleanup.js'
+import { PATIENCE } from '../helpers/patience.js'
+import type { TestRouter } from '../helpers/router.js'
+import { waitForReconnect, waitAllAcked, waitForEvent, waitIdle } from '../helpers/waits.js'
 
 // Stream faults in the middle of a burst: every message still gets exactly one (correct) reply, nothing is
 // left pending in the inbox, and the audit chain (written to by the operators' /whoami) verifies.

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/routerctl.js'
 import { shortHead } from '../../src/store/audit.js'
 import { openStores } from '../../src/store/open.js'
-import { CLI_KEY, captureIo, cliEnv, rawDb, seedDatabase, tempDir } from './helpers.js'
+import { CLI_KEY, captureIo, cliEnv, rawDb, seedDatabase } from '../helpers/routerctl.js'
+import { tempDir } from '../helpers/temp-dir.js'
 
 function headOf(dbPath: string) {
   const opened = openStores({ db: dbPath, auditKey: CLI_KEY })

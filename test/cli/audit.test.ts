@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { openStores } from '../../src/store/open.js'
-import { CLI_KEY, cliEnv, rawDb, routerctl, seedDatabase, tempDir, sudoActor } from './helpers.js'
+import { CLI_KEY, cliEnv, rawDb, routerctl, seedDatabase, sudoActor } from '../helpers/routerctl.js'
+import { tempDir } from '../helpers/temp-dir.js'
 
 const CONTRACT_FIELDS = [
   'seq',

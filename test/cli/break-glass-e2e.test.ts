@@ -1,7 +1,7 @@
 import { dirname } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { OPS, startTestRouter, TEST_SECRETS, type TestRouter } from '../helpers/router.js'
-import { cliEnv, routerctl, sudoActor } from './helpers.js'
+import { cliEnv, routerctl, sudoActor } from '../helpers/routerctl.js'
 
 describe('routerctl against a running bot', { timeout: 180_000 }, () => {
   let r: TestRouter | undefined

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/routerctl.js'
 import { openStores } from '../../src/store/open.js'
-import { CLI_KEY, captureIo, cliEnv, routerctl, seedDatabase, tempDir, ME } from './helpers.js'
+import { CLI_KEY, captureIo, cliEnv, routerctl, seedDatabase, ME } from '../helpers/routerctl.js'
+import { tempDir } from '../helpers/temp-dir.js'
 
 function inspect(dbPath: string) {
   const opened = openStores({ db: dbPath, auditKey: CLI_KEY })

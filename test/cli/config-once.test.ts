@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/routerctl.js'
 import { openStores } from '../../src/store/open.js'
-import { DAY, DIGEST_A, DIGEST_B } from '../e2e/ops-helpers.js'
-import { CLI_KEY, captureIo, cliEnv, seedDatabase, tempDir } from './helpers.js'
+import { DAY, DIGEST_A, DIGEST_B } from '../helpers/ops-services.js'
+import { CLI_KEY, captureIo, cliEnv, seedDatabase } from '../helpers/routerctl.js'
+import { tempDir } from '../helpers/temp-dir.js'
 
 // The bot's configuration is read once per run, at the start, and every command works from that reading:
 // the environment handed to routerctl counts how often ROUTER_CONFIG (the first thing a config load reads) is asked for.

@@ -9,8 +9,9 @@ import { auditRetentionJob } from '../../src/jobs/audit-retention.js'
 import { loadConfig } from '../../src/config.js'
 import { createLogger } from '../../src/logger.js'
 import { openStores } from '../../src/store/open.js'
-import { DAY, DIGEST_A, DIGEST_B, script } from '../e2e/ops-helpers.js'
-import { CLI_KEY, captureIo, cliEnv, routerctl, seedDatabase, tempDir, ME, sudoActor, esc } from './helpers.js'
+import { DAY, DIGEST_A, DIGEST_B, script } from '../helpers/ops-services.js'
+import { CLI_KEY, captureIo, cliEnv, routerctl, seedDatabase, ME, sudoActor, esc } from '../helpers/routerctl.js'
+import { tempDir } from '../helpers/temp-dir.js'
 import { auditedUpdate } from '../helpers/state.js'
 
 function inspect(dbPath: string) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { openStores } from '../../src/store/open.js'
-import { CLI_KEY, cliEnv, ME, routerctl, seedDatabase, tempDir } from './helpers.js'
+import { CLI_KEY, cliEnv, ME, routerctl, seedDatabase } from '../helpers/routerctl.js'
+import { tempDir } from '../helpers/temp-dir.js'
 
 function lastEntry(dbPath: string) {
   const opened = openStores({ db: dbPath, auditKey: CLI_KEY })

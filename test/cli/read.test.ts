@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest'
 import { openStores } from '../../src/store/open.js'
 import { skills } from '../../skills/index.js'
 import { main } from '../../src/cli/routerctl.js'
-import { CLI_KEY, cliEnv, routerctl, seedDatabase, tempDir } from './helpers.js'
+import { CLI_KEY, cliEnv, routerctl, seedDatabase } from '../helpers/routerctl.js'
+import { tempDir } from '../helpers/temp-dir.js'
 import { auditedUpdate } from '../helpers/state.js'
 
 // Every spawn is a full Node + tsx start; on a loaded 2-core machine that can take seconds each.

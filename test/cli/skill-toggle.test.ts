@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { openStores } from '../../src/store/open.js'
 import { skills } from '../../skills/index.js'
 import { main } from '../../src/cli/routerctl.js'
-import { CLI_KEY, cliEnv, rawDb, routerctl, seedDatabase, tempDir, ME, sudoActor } from './helpers.js'
+import { CLI_KEY, cliEnv, rawDb, routerctl, seedDatabase, ME, sudoActor } from '../helpers/routerctl.js'
+import { tempDir } from '../helpers/temp-dir.js'
 
 function inspect(dbPath: string) {
   const opened = openStores({ db: dbPath, auditKey: CLI_KEY })

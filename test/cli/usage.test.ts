@@ -3,7 +3,8 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/routerctl.js'
 import { cliCommands } from '../../src/cli/commands/index.js'
-import { captureIo, cliEnv, routerctl, tempDir } from './helpers.js'
+import { captureIo, cliEnv, routerctl } from '../helpers/routerctl.js'
+import { tempDir } from '../helpers/temp-dir.js'
 
 // Usage errors are decided before any database is touched: none of these runs has one.
 describe('routerctl usage errors exit 2 with usage on stderr', { timeout: 180_000 }, () => {

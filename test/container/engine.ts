@@ -4,7 +4,7 @@ import { request } from 'node:http'
 import { mkdirSync, openSync, writeFileSync } from 'node:fs'
 import { networkInterfaces } from 'node:os'
 import { join, resolve } from 'node:path'
-import { tempDir } from '../helpers/router.js'
+import { tempDir } from '../helpers/temp-dir.js'
 
 /** The project root and the suite's own scripts. */
 export const ROOT = resolve(import.meta.dirname, '../..')

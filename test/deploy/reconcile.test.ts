@@ -8,8 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { recordDeploy } from '../../src/admin/deploy-record.js'
 import { rollbackReleaseAction } from '../../src/admin/actions/rollback-release.js'
 import { runAction } from '../../src/admin/actions/execute.js'
-import { DIGEST_A, DIGEST_B, fakeClock, opsServices, script } from '../e2e/ops-helpers.js'
-import { tempDir } from '../helpers/router.js'
+import { DIGEST_A, DIGEST_B, fakeClock, opsServices, script } from '../helpers/ops-services.js'
+import { tempDir } from '../helpers/temp-dir.js'
 
 // deploy/reconcile.sh against a fake engine; test/container runs the same script on a real one.
 const RECONCILE = resolve('deploy/reconcile.sh')

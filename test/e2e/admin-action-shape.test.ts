@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/routerctl.js'
 import type { AuditEntry } from '../../src/store/audit.js'
-import { captureIo, cliEnv, ME, sudoActor } from '../cli/helpers.js'
-import { OP2, OPS, TEST_SECRETS, type TestRouter } from '../helpers/router.js'
-import { PATIENCE, startAdminRouter, verifyAndStop } from './admin-helpers.js'
+import { PATIENCE } from '../helpers/patience.js'
+import { OP2, OPS, TEST_SECRETS, type TestRouter, startTestRouter, verifyAndStop } from '../helpers/router.js'
+import { captureIo, cliEnv, ME, sudoActor } from '../helpers/routerctl.js'
 
 /**
  * The parts of an entry that must not depend on the channel: what was done, with which argument names.
@@ -24,7 +24,7 @@ describe('one executor for chat and routerctl', { timeout: 5 * PATIENCE }, () =>
   }, PATIENCE)
 
   it('the same action leaves the same audit shape from chat and from routerctl, one entry each', async () => {
-    r = await startAdminRouter()
+    r = await startTestRouter()
     const { audit } = r.app.services
     const seqBefore = audit.head().seq
     expect((await r.command('/disable-skill ping backend flapping')).text).toContain('"ping" is off')
@@ -59,7 +59,7 @@ describe('one executor for chat and routerctl', { timeout: 5 * PATIENCE }, () =>
   })
 
   it('/approve leaves the approved entry of its request and the action executed, nothing of its own', async () => {
-    r = await startAdminRouter()
+    r = await startTestRouter()
     const { audit } = r.app.services
     await r.command('/disable-skill ping')
     const request = await r.command('/enable-skill ping')
@@ -77,7 +77,7 @@ describe('one executor for chat and routerctl', { timeout: 5 * PATIENCE }, () =>
   })
 
   it('announcements in the admin conversation carry the audit head, which the chain contains', async () => {
-    r = await startAdminRouter()
+    r = await startTestRouter()
     await r.command('/disable-skill ping noisy')
     const notice = await r.sim.waitForReply(
       { conversationId: OPS, predicate: (m) => m.kind === 'group' && m.text.includes('turned OFF') },

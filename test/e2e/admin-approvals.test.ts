@@ -3,8 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { RecordedReply } from '../../src/simulator/index.js'
 import { expireApprovalsJob } from '../../src/jobs/expire-approvals.js'
 import { COMMAND_REFUSAL } from '../../src/router/policy.js'
-import { OP1, OP2, OPS, type TestRouter, withoutMentions } from '../helpers/router.js'
-import { PATIENCE, startAdminRouter, verifyAndStop } from './admin-helpers.js'
+import { PATIENCE } from '../helpers/patience.js'
+import { OP1, OP2, OPS, type TestRouter, withoutMentions, startTestRouter, verifyAndStop } from '../helpers/router.js'
 
 const OP3 = { staffId: 'op3', name: 'carol' }
 const THREE_OPERATORS = {
@@ -48,7 +48,7 @@ describe('two-operator approvals', { timeout: 5 * PATIENCE }, () => {
   }, PATIENCE)
 
   it('refuses self-approval and audits the attempt as rejected', async () => {
-    r = await startAdminRouter()
+    r = await startTestRouter()
     const id = await disableThenRequest(r)
     const self = await r.command(`/approve ${id}`)
     expect(self.text).toContain('a different operator must approve it')
@@ -58,7 +58,7 @@ describe('two-operator approvals', { timeout: 5 * PATIENCE }, () => {
   })
 
   it("runs the command exactly once on a second operator's approval", async () => {
-    r = await startAdminRouter()
+    r = await startTestRouter()
     const id = await disableThenRequest(r)
     const approved = await r.command(`/approve ${id}`, OP2)
     expect(approved.text).toContain('Approved')
@@ -81,7 +81,7 @@ describe('two-operator approvals', { timeout: 5 * PATIENCE }, () => {
   })
 
   it('approving the same id twice executes once', async () => {
-    r = await startAdminRouter()
+    r = await startTestRouter()
     const id = await disableThenRequest(r)
     expect((await r.command(`/approve ${id}`, OP2)).text).toContain('Approved')
     const again = await r.command(`/approve ${id}`, OP2)
@@ -91,7 +91,7 @@ describe('two-operator approvals', { timeout: 5 * PATIENCE }, () => {
   })
 
   it('executes once when two operators approve at the same moment', async () => {
-    r = await startAdminRouter({ env: THREE_OPERATORS })
+    r = await startTestRouter({ env: THREE_OPERATORS })
     const id = await disableThenRequest(r)
     const replies = await sendTogether(
       r,
@@ -105,7 +105,7 @@ describe('two-operator approvals', { timeout: 5 * PATIENCE }, () => {
   })
 
   it('executes once when the same approver sends two approvals at once', async () => {
-    r = await startAdminRouter()
+    r = await startTestRouter()
     const id = await disableThenRequest(r)
     const approve = { text: `/approve ${id}`, senderStaffId: OP2.staffId }
     const replies = await sendTogether(r, approve, approve)
@@ -116,7 +116,7 @@ describe('two-operator approvals', { timeout: 5 * PATIENCE }, () => {
 
   it('refuses an expired request, before and after the expiry job ran', async () => {
     let clock = Date.now()
-    r = await startAdminRouter({ now: () => clock })
+    r = await startTestRouter({ now: () => clock })
     const id = await disableThenRequest(r)
     clock += 16 * 60_000
     const late = await r.command(`/approve ${id}`, OP2)
@@ -134,7 +134,7 @@ describe('two-operator approvals', { timeout: 5 * PATIENCE }, () => {
     ['args', `UPDATE approvals SET args = '{"skill":"help"}' WHERE id = ?`],
     ['command', `UPDATE approvals SET command = 'disable-skill' WHERE id = ?`],
   ])('refuses a request whose stored %s changed in the database, and runs nothing', async (_what, sql) => {
-    r = await startAdminRouter()
+    r = await startTestRouter()
     const id = await disableThenRequest(r)
     const other = new Database(r.dbPath)
     try {
@@ -152,7 +152,7 @@ describe('two-operator approvals', { timeout: 5 * PATIENCE }, () => {
   })
 
   it('lets any operator deny, after which the id cannot be approved', async () => {
-    r = await startAdminRouter()
+    r = await startTestRouter()
     const id = await disableThenRequest(r)
     expect((await r.command(`/deny ${id}`, OP2)).text).toContain(`Denied ${id}`)
     expect((await r.command(`/approve ${id}`, OP2)).text).toContain('was already denied by bob')
@@ -162,7 +162,7 @@ describe('two-operator approvals', { timeout: 5 * PATIENCE }, () => {
   })
 
   it('ignores an /approve from someone who is not an operator', async () => {
-    r = await startAdminRouter()
+    r = await startTestRouter()
     const id = await disableThenRequest(r)
     const reply = await r.say({
       text: `/approve ${id}`,
@@ -177,7 +177,7 @@ describe('two-operator approvals', { timeout: 5 * PATIENCE }, () => {
   })
 
   it('announces an approval given in another admin conversation', async () => {
-    r = await startAdminRouter({ env: { ROUTER_ADMIN_CONVERSATIONS: `${OPS},cid-ops-2` } })
+    r = await startTestRouter({ env: { ROUTER_ADMIN_CONVERSATIONS: `${OPS},cid-ops-2` } })
     const id = await disableThenRequest(r)
     const approved = await r.say({ text: `/approve ${id}`, senderStaffId: OP2.staffId, conversationId: 'cid-ops-2' })
     expect(approved.text).toContain('"ping" is on again')

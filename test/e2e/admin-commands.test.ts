@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { commands } from '../../commands/index.js'
-import { OP2, OPS, type TestRouter, withoutMentions } from '../helpers/router.js'
-import { PATIENCE, startAdminRouter, verifyAndStop } from './admin-helpers.js'
+import { PATIENCE } from '../helpers/patience.js'
+import { OP2, OPS, type TestRouter, withoutMentions, startTestRouter, verifyAndStop } from '../helpers/router.js'
 
 describe('the read-only admin commands', { timeout: 5 * PATIENCE }, () => {
   let r: TestRouter | undefined
@@ -11,7 +11,7 @@ describe('the read-only admin commands', { timeout: 5 * PATIENCE }, () => {
   }, PATIENCE)
 
   it('/help lists every command with its usage, marking those that need a second operator', async () => {
-    r = await startAdminRouter()
+    r = await startTestRouter()
     const help = await r.command('/help')
     expect(help.msgtype).toBe('markdown')
     for (const def of commands) expect(help.text).toContain(`\`${def.usage}\``)
@@ -23,7 +23,7 @@ describe('the read-only admin commands', { timeout: 5 * PATIENCE }, () => {
   })
 
   it('/whoami shows the identity the router uses, and that isAdmin grants nothing', async () => {
-    r = await startAdminRouter()
+    r = await startTestRouter()
     const me = await r.command('/whoami', OP2)
     expect(me.text).toContain(`**Operator:** ${OP2.name}`)
     expect(me.text).toContain(`**staffId:** ${OP2.staffId}`)
@@ -32,7 +32,7 @@ describe('the read-only admin commands', { timeout: 5 * PATIENCE }, () => {
   })
 
   it('/status and /skills show the stream, skills, errors and pending approvals', async () => {
-    r = await startAdminRouter()
+    r = await startTestRouter()
     const before = await r.command('/status')
     expect(before.title).toMatch(/^Status: connected/)
     expect(before.text).toContain('**Stream:** connected')
@@ -55,7 +55,7 @@ describe('the read-only admin commands', { timeout: 5 * PATIENCE }, () => {
   })
 
   it('/disable-skill takes effect before the next message and is announced', async () => {
-    r = await startAdminRouter()
+    r = await startTestRouter()
     expect((await r.command('/disable-skill ping')).text).toContain('"ping" is off')
     expect((await r.say('ping')).text).toContain('turned off')
     expect((await r.command('/disable-skill ping')).text).toContain('already off')
@@ -70,7 +70,7 @@ describe('the read-only admin commands', { timeout: 5 * PATIENCE }, () => {
   })
 
   it('/pending lists open requests with id, requester and expiry', async () => {
-    r = await startAdminRouter()
+    r = await startTestRouter()
     expect(withoutMentions(await r.command('/pending'))).toBe('No approval requests are open.')
     await r.command('/disable-skill ping')
     const request = await r.command('/enable-skill ping')
@@ -82,7 +82,7 @@ describe('the read-only admin commands', { timeout: 5 * PATIENCE }, () => {
   })
 
   it('/audit shows the last entries, filtered, one short line each', async () => {
-    r = await startAdminRouter()
+    r = await startTestRouter()
     await r.command('/disable-skill ping')
     await r.command('/whoami', OP2)
     const last3 = await r.command('/audit 3')
@@ -102,7 +102,7 @@ describe('the read-only admin commands', { timeout: 5 * PATIENCE }, () => {
   })
 
   it('/review lists unreviewed break-glass actions and acks each once', async () => {
-    r = await startAdminRouter()
+    r = await startTestRouter()
     const { audit } = r.app.services
     expect(withoutMentions(await r.command('/review'))).toBe('No break-glass actions are waiting for review.')
     // What routerctl writes for a mutating call over SSH.

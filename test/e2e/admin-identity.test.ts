@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { COMMAND_REFUSAL } from '../../src/router/policy.js'
 import type { AuditEntry } from '../../src/store/audit.js'
-import { OP1, OP2, OPS, withoutMentions, type TestRouter } from '../helpers/router.js'
-import { PATIENCE, startAdminRouter, verifyAndStop } from './admin-helpers.js'
+import { PATIENCE } from '../helpers/patience.js'
+import { OP1, OP2, OPS, withoutMentions, type TestRouter, startTestRouter, verifyAndStop } from '../helpers/router.js'
 
 const FOREIGN_CORP = 'dingforeigncorp9'
 const NOTICE = 'You are sending messages faster than I can take them. Please wait a minute and try again.'
@@ -49,7 +49,7 @@ describe('identity and least privilege: who may command, and what the trail keep
   }, PATIENCE)
 
   it('the simulator sends senderCorpId and chatbotCorpId, the same corp unless told otherwise', async () => {
-    r = await startAdminRouter()
+    r = await startTestRouter()
     const own = r.sim.sendMessage({ text: 'ping' }).payload
     expect(own.senderCorpId).toEqual(expect.any(String))
     expect(own.senderCorpId).toBe(own.chatbotCorpId)
@@ -58,7 +58,7 @@ describe('identity and least privilege: who may command, and what the trail keep
   })
 
   it("refuses an operator's staffId from another org, audited as rejected with the reason", async () => {
-    r = await startAdminRouter({ now: fixedClock() })
+    r = await startTestRouter({ now: fixedClock() })
     const s = r.app.services
     const reply = await r.say({
       text: '/disable-skill ping',
@@ -96,7 +96,7 @@ describe('identity and least privilege: who may command, and what the trail keep
   })
 
   it('a configured corp id (DINGTALK_CORP_ID) replaces the robot corp as the one that may command', async () => {
-    r = await startAdminRouter({ env: { DINGTALK_CORP_ID: 'dingconfigured01' } })
+    r = await startTestRouter({ env: { DINGTALK_CORP_ID: 'dingconfigured01' } })
     // The simulator's own corp is now foreign.
     expect(withoutMentions(await r.command('/whoami'))).toBe(COMMAND_REFUSAL)
     const ok = await r.say({
@@ -109,7 +109,7 @@ describe('identity and least privilege: who may command, and what the trail keep
   })
 
   it('50 refused attempts from one sender in a minute are one audit row with count 50', async () => {
-    r = await startAdminRouter({ now: fixedClock() })
+    r = await startTestRouter({ now: fixedClock() })
     const seqBefore = r.app.services.audit.recent(1)[0]?.seq ?? 0
     const ids = await burst(r, 50, { text: '/status', senderStaffId: 'user9', conversationId: OPS })
     // Twenty refusals (the per-user limit), one notice, then silence; every one of the 50 is counted.
@@ -133,7 +133,7 @@ describe('identity and least privilege: who may command, and what the trail keep
   })
 
   it('/audit lists operator actions first and says what it left out; /audit all shows everything', async () => {
-    r = await startAdminRouter({ now: fixedClock() })
+    r = await startTestRouter({ now: fixedClock() })
     expect(withoutMentions(await r.command('/disable-skill ping too noisy'))).toContain('ping')
     await burst(r, 5, { text: '/enable-skill ping', senderStaffId: 'user7', conversationId: OPS })
     await burst(r, 3, { text: '/incident on', senderStaffId: null, senderNick: 'guest', conversationId: OPS })
@@ -157,7 +157,7 @@ describe('identity and least privilege: who may command, and what the trail keep
   })
 
   it("an operator's commands past the end-user limit still run; past the operator limit they are dropped and audited", async () => {
-    r = await startAdminRouter({
+    r = await startTestRouter({
       now: fixedClock(),
       configure: (c) => ({ ...c, limits: { ...c.limits, perUserPerMinute: 3, operatorPerMinute: 8 } }),
     })

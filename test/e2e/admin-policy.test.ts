@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { COMMAND_REFUSAL } from '../../src/router/policy.js'
-import { OP1, OPS, type TestRouter, withoutMentions } from '../helpers/router.js'
-import { PATIENCE, startAdminRouter, verifyAndStop } from './admin-helpers.js'
+import { PATIENCE } from '../helpers/patience.js'
+import { OP1, OPS, type TestRouter, withoutMentions, startTestRouter, verifyAndStop } from '../helpers/router.js'
 
 describe('who may command the router', { timeout: 5 * PATIENCE }, () => {
   let r: TestRouter | undefined
@@ -11,7 +11,7 @@ describe('who may command the router', { timeout: 5 * PATIENCE }, () => {
   }, PATIENCE)
 
   it('refuses a non-operator in the admin group and audits it as rejected', async () => {
-    r = await startAdminRouter()
+    r = await startTestRouter()
     const reply = await r.say({ text: '/status', senderStaffId: 'user9', conversationId: OPS })
     expect(withoutMentions(reply)).toBe(COMMAND_REFUSAL)
     // Counted at once, written to the chain when the minute closes or an operator reads /audit.
@@ -26,7 +26,7 @@ describe('who may command the router', { timeout: 5 * PATIENCE }, () => {
   })
 
   it('grants nothing for a spoofed isAdmin or an operator name used as senderNick', async () => {
-    r = await startAdminRouter()
+    r = await startTestRouter()
     const spoofed = await r.say({
       text: '/disable-skill ping',
       senderStaffId: 'mallory',
@@ -53,7 +53,7 @@ describe('who may command the router', { timeout: 5 * PATIENCE }, () => {
   })
 
   it('refuses an operator outside the admin group and in a one-to-one chat', async () => {
-    r = await startAdminRouter()
+    r = await startTestRouter()
     const otherGroup = await r.say({ text: '/status', senderStaffId: OP1.staffId, conversationId: 'cid-random-group' })
     expect(withoutMentions(otherGroup)).toBe(COMMAND_REFUSAL)
     const oneToOne = await r.say({ text: '/status', senderStaffId: OP1.staffId })
@@ -67,7 +67,7 @@ describe('who may command the router', { timeout: 5 * PATIENCE }, () => {
   })
 
   it('answers an unknown command and a bad argument list with something to act on', async () => {
-    r = await startAdminRouter()
+    r = await startTestRouter()
     expect(withoutMentions(await r.command('/frobnicate now'))).toBe(
       'Unknown command /frobnicate. Type /help for the list.',
     )

@@ -2,8 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { approveRequest } from '../../src/admin/approval-decision.js'
 import type { Operator } from '../../src/config.js'
 import { incidentExpiryJob } from '../../src/jobs/incident-expiry.js'
-import { OP1, OP2, tempDir, type TestRouter, withoutMentions } from '../helpers/router.js'
-import { PATIENCE, startAdminRouter, verifyAndStop } from './admin-helpers.js'
+import { PATIENCE } from '../helpers/patience.js'
+import { OP1, OP2, type TestRouter, withoutMentions, startTestRouter, verifyAndStop } from '../helpers/router.js'
+import { tempDir } from '../helpers/temp-dir.js'
 
 const OP3 = { staffId: 'op3', name: 'carol' }
 const THREE = `${OP1.staffId}:${OP1.name},${OP2.staffId}:${OP2.name},${OP3.staffId}:${OP3.name}`
@@ -29,12 +30,12 @@ describe('approvals are judged against the present', { timeout: 6 * PATIENCE }, 
 
   it("a removed operator's request expires at start, audited with the reason, and cannot be approved", async () => {
     const dir = tempDir()
-    r = await startAdminRouter({ dir, env: { ROUTER_OPERATORS: THREE } })
+    r = await startTestRouter({ dir, env: { ROUTER_OPERATORS: THREE } })
     await r.command('/disable-skill ping')
     const id = idOf((await r.command('/enable-skill ping', OP3)).text)
     await r.stop()
     // carol leaves the team: the router restarts without her in ROUTER_OPERATORS.
-    r = await startAdminRouter({ dir, env: { ROUTER_OPERATORS: TWO } })
+    r = await startTestRouter({ dir, env: { ROUTER_OPERATORS: TWO } })
     expect(r.app.services.approvals.get(id)?.status).toBe('expired')
     const expired = trail(r, id).at(-1)!
     expect(expired).toMatchObject({ outcome: 'expired', channel: 'system', action: 'enable-skill' })
@@ -45,7 +46,7 @@ describe('approvals are judged against the present', { timeout: 6 * PATIENCE }, 
   })
 
   it('the decision itself refuses a request whose requester is no operator any more (cards call the same function)', async () => {
-    r = await startAdminRouter({ env: { ROUTER_OPERATORS: THREE } })
+    r = await startTestRouter({ env: { ROUTER_OPERATORS: THREE } })
     await r.command('/disable-skill ping')
     const id = idOf((await r.command('/enable-skill ping', OP3)).text)
     // The operator list as a restarted router would have it, passed at the boundary.
@@ -66,7 +67,7 @@ describe('approvals are judged against the present', { timeout: 6 * PATIENCE }, 
 
   it('/incident on while on may only extend it; shortening is refused and /incident off needs a second operator', async () => {
     let clock = Date.now()
-    r = await startAdminRouter({ now: () => clock })
+    r = await startTestRouter({ now: () => clock })
     const s = r.app.services
     expect((await r.command('/incident on db failover ttl=2h')).text).toContain('Incident mode on')
     const until = s.state.current().state.incident.expiresAt!
@@ -92,7 +93,7 @@ describe('approvals are judged against the present', { timeout: 6 * PATIENCE }, 
   })
 
   it('/incident off while off answers "already off" and opens no request', async () => {
-    r = await startAdminRouter()
+    r = await startTestRouter()
     const s = r.app.services
     const before = s.audit.head().seq
     const reply = await r.command('/incident off')
@@ -104,7 +105,7 @@ describe('approvals are judged against the present', { timeout: 6 * PATIENCE }, 
 
   it('/status shows incident mode off from the moment its ttl ends, before the expiry job runs', async () => {
     let clock = Date.now()
-    r = await startAdminRouter({ now: () => clock })
+    r = await startTestRouter({ now: () => clock })
     await r.command('/incident on drill ttl=1m')
     expect((await r.command('/status')).text).toContain('**Incident mode:** **ON**')
     clock += MIN + 1000
@@ -125,7 +126,7 @@ describe('approvals are judged against the present', { timeout: 6 * PATIENCE }, 
   })
 
   it('a read-only command whose approval the config forces answers once approved', async () => {
-    r = await startAdminRouter({
+    r = await startTestRouter({
       configure: (c) => ({ ...c, approvals: { ...c.approvals, require: { ...c.approvals.require, status: true } } }),
     })
     const request = await r.command('/status')

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { auditHeadJob } from '../../src/jobs/audit-head.js'
-import type { TestRouter } from '../helpers/router.js'
-import { PATIENCE, startAdminRouter, verifyAndStop } from './admin-helpers.js'
+import { PATIENCE } from '../helpers/patience.js'
+import { type TestRouter, startTestRouter, verifyAndStop } from '../helpers/router.js'
 
 type HeadLine = { auditHead: { seq: number; hash: string; ts: string; signature: string } }
 
@@ -13,7 +13,7 @@ describe('the signed audit head in the log', { timeout: 3 * PATIENCE }, () => {
   }, PATIENCE)
 
   it('logs a signed head at start and from the job while entries are written, quiet when nothing changed', async () => {
-    r = await startAdminRouter()
+    r = await startTestRouter()
     const { audit } = r.app.services
     const heads = () => r!.logs.records().filter((l) => l.msg === 'audit head') as unknown as HeadLine[]
     expect(heads()).toHaveLength(1)

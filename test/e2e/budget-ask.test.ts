@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { MODEL_DOWN, NO_MODEL } from '../../skills/ask.js'
 import { startFakeModel, type FakeModel } from '../helpers/fake-model.js'
+import { ask, MODEL_KEY, startBudgetRouter } from '../helpers/budget.js'
+import { metricValue } from '../helpers/metrics.js'
+import { PATIENCE } from '../helpers/patience.js'
 import type { TestRouter } from '../helpers/router.js'
-import { ask, metric, MODEL_KEY, PATIENCE, startBudgetRouter } from './budget-helpers.js'
 
 const NARROW =
   /^That is about [\d,]+ tokens; this route takes ([\d,]+)\. Please narrow it: the service name, the time window, and the one error line that matters\.$/
@@ -41,8 +43,8 @@ describe('ask: budgets, cache and tools against a fake model', { timeout: 5 * PA
     expect(midsize).toMatch(NARROW)
     expect(fake.calls).toHaveLength(0)
 
-    expect(await metric(r, 'router_budget_refusals_total', { route: 'ask' })).toBe(2)
-    expect(await metric(r, 'router_messages_total', { route: 'ask', outcome: 'over-budget' })).toBe(1)
+    expect(await metricValue(r.httpUrl, 'router_budget_refusals_total', { route: 'ask' })).toBe(2)
+    expect(await metricValue(r.httpUrl, 'router_messages_total', { route: 'ask', outcome: 'over-budget' })).toBe(1)
     // Out of band: an error event with sizes only (never the pasted text) and a log line.
     const [event] = r.app.services.events.list({ route: 'ask' })
     expect(event).toMatchObject({ code: 'over-budget', count: 2 })
@@ -80,8 +82,8 @@ describe('ask: budgets, cache and tools against a fake model', { timeout: 5 * PA
     expect(fake.calls[0]!.headers.authorization).toBe(`Bearer ${MODEL_KEY}`)
     expect(fake.calls[0]!.body.messages.at(-1)).toEqual({ role: 'user', content: 'Why is checkout slow?' })
     expect(r.logs.lines.some((l) => l.includes(MODEL_KEY))).toBe(false)
-    expect(await metric(r, 'router_cache_hits_total', { route: 'ask' })).toBe(1)
-    expect(await metric(r, 'router_cache_misses_total', { route: 'ask' })).toBe(1)
+    expect(await metricValue(r.httpUrl, 'router_cache_hits_total', { route: 'ask' })).toBe(1)
+    expect(await metricValue(r.httpUrl, 'router_cache_misses_total', { route: 'ask' })).toBe(1)
   })
 
   it('holds the tool-call cap while the model keeps asking for tools, and caps each tool output', async () => {
@@ -109,7 +111,7 @@ describe('ask: budgets, cache and tools against a fake model', { timeout: 5 * PA
     for (const m of toolOutputs) expect(Buffer.byteLength(m.content ?? '')).toBeLessThanOrEqual(400)
     expect(toolOutputs[0]!.content).toContain('- service-status · upstream-')
     expect(toolOutputs[0]!.content).toMatch(/kinds of error more not shown/)
-    expect(await metric(r, 'router_tool_calls_total', { route: 'ask' })).toBe(2)
+    expect(await metricValue(r.httpUrl, 'router_tool_calls_total', { route: 'ask' })).toBe(2)
 
     // Three calls in one answer with a cap of 2: two run, the third is answered without running.
     fake.script(
@@ -121,7 +123,7 @@ describe('ask: budgets, cache and tools against a fake model', { timeout: 5 * PA
     const round = fake.calls[4]!.body.messages.filter((m) => m.role === 'tool')
     expect(round.map((m) => m.content?.startsWith('Not run'))).toEqual([false, false, true])
     expect(fake.calls[4]!.body.tools).toBeUndefined()
-    expect(await metric(r, 'router_tool_calls_total', { route: 'ask' })).toBe(4)
+    expect(await metricValue(r.httpUrl, 'router_tool_calls_total', { route: 'ask' })).toBe(4)
   })
 
   it('exports exactly the usage the model reported after a scripted conversation', async () => {
@@ -138,14 +140,14 @@ describe('ask: budgets, cache and tools against a fake model', { timeout: 5 * PA
     expect(fake.calls).toHaveLength(3)
 
     const at = { route: 'ask' }
-    expect(await metric(r, 'router_prompt_tokens_total', at)).toBe(120 + 180 + 90)
-    expect(await metric(r, 'router_completion_tokens_total', at)).toBe(15 + 40 + 25)
-    expect(await metric(r, 'router_tool_calls_total', at)).toBe(1)
-    expect(await metric(r, 'router_cache_hits_total', at)).toBe(1)
-    expect(await metric(r, 'router_cache_misses_total', at)).toBe(2)
+    expect(await metricValue(r.httpUrl, 'router_prompt_tokens_total', at)).toBe(120 + 180 + 90)
+    expect(await metricValue(r.httpUrl, 'router_completion_tokens_total', at)).toBe(15 + 40 + 25)
+    expect(await metricValue(r.httpUrl, 'router_tool_calls_total', at)).toBe(1)
+    expect(await metricValue(r.httpUrl, 'router_cache_hits_total', at)).toBe(1)
+    expect(await metricValue(r.httpUrl, 'router_cache_misses_total', at)).toBe(2)
     // One latency observation per request that reached the model (the cache hit did not).
-    expect(await metric(r, 'router_model_latency_seconds_count', at)).toBe(2)
-    expect(await metric(r, 'router_budget_refusals_total', at)).toBe(0)
+    expect(await metricValue(r.httpUrl, 'router_model_latency_seconds_count', at)).toBe(2)
+    expect(await metricValue(r.httpUrl, 'router_budget_refusals_total', at)).toBe(0)
 
     // The same numbers are rolled up per minute in SQLite and shown on GET /status.
     const expected = {

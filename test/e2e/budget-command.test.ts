@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { budgetAction } from '../../src/admin/actions/budget.js'
 import { applyAction } from '../../src/admin/actions/execute.js'
 import { effectiveBudget } from '../../src/budget/resolve.js'
-import { OP2, type TestRouter, withoutMentions } from '../helpers/router.js'
-import { verifyAndStop } from './admin-helpers.js'
-import { ask, PATIENCE, startBudgetRouter } from './budget-helpers.js'
+import { ask, startBudgetRouter } from '../helpers/budget.js'
+import { PATIENCE } from '../helpers/patience.js'
+import { OP2, type TestRouter, withoutMentions, verifyAndStop } from '../helpers/router.js'
 
 function askBudget(r: TestRouter) {
   const { config, state } = r.app.services

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createJobs } from '../../src/jobs/index.js'
 import type { ModelRequestRecord } from '../../src/store/model-usage.js'
-import { OPS, type TestRouter } from '../helpers/router.js'
-import { verifyAndStop } from './admin-helpers.js'
-import { PATIENCE, startBudgetRouter } from './budget-helpers.js'
+import { startBudgetRouter } from '../helpers/budget.js'
+import { PATIENCE } from '../helpers/patience.js'
+import { OPS, type TestRouter, verifyAndStop } from '../helpers/router.js'
 
 const T0 = Date.parse('2030-03-04T12:00:00.000Z')
 const MIN = 60_000

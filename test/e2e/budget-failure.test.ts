@@ -2,8 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { MODEL_DOWN } from '../../skills/ask.js'
 import { STAND_IN_LABEL, startStandInModel, type StandInModel } from '../../src/simulator/stand-in-model.js'
 import { startFakeModel, type FakeModel, type FakeStep } from '../helpers/fake-model.js'
+import { ask, startBudgetRouter } from '../helpers/budget.js'
+import { metricValue } from '../helpers/metrics.js'
+import { PATIENCE } from '../helpers/patience.js'
 import type { TestRouter } from '../helpers/router.js'
-import { ask, metric, PATIENCE, startBudgetRouter } from './budget-helpers.js'
 
 describe('ask when the model fails', { timeout: 5 * PATIENCE }, () => {
   let r: TestRouter | undefined
@@ -35,13 +37,13 @@ describe('ask when the model fails', { timeout: 5 * PATIENCE }, () => {
       expect(fake.calls).toHaveLength(1) // no retry
       expect(await ask(r, 'is checkout down?')).toBe(MODEL_DOWN)
       expect(fake.calls).toHaveLength(2)
-      expect(await metric(r, 'router_breaker_open', { destination: fake.dest })).toBe(1)
+      expect(await metricValue(r.httpUrl, 'router_breaker_open', { destination: fake.dest })).toBe(1)
 
       // The breaker is open: the fallback answers without another call to the model.
       expect(await ask(r, 'is search down?')).toBe(MODEL_DOWN)
       expect(await ask(r, 'is login down?')).toBe(MODEL_DOWN)
       expect(fake.calls).toHaveLength(2)
-      expect(await metric(r, 'router_messages_total', { route: 'ask', outcome: 'fallback' })).toBe(4)
+      expect(await metricValue(r.httpUrl, 'router_messages_total', { route: 'ask', outcome: 'fallback' })).toBe(4)
       const codes = r.app.services.events
         .list({ route: 'ask' })
         .map((e) => e.code)
@@ -71,7 +73,7 @@ describe('ask when the model fails', { timeout: 5 * PATIENCE }, () => {
     // An operator's question about trouble takes the tool path: one diagnostics_summary call, then the answer.
     const trouble = await ask(r, 'any errors lately?', 'operator')
     expect(trouble.startsWith(`${STAND_IN_LABEL} The router's diagnostics say:`)).toBe(true)
-    expect(await metric(r, 'router_tool_calls_total', { route: 'ask' })).toBe(1)
-    expect(await metric(r, 'router_model_latency_seconds_count', { route: 'ask' })).toBe(2)
+    expect(await metricValue(r.httpUrl, 'router_tool_calls_total', { route: 'ask' })).toBe(1)
+    expect(await metricValue(r.httpUrl, 'router_model_latency_seconds_count', { route: 'ask' })).toBe(2)
   })
 })

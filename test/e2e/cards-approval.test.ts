@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { expireApprovalsJob } from '../../src/jobs/expire-approvals.js'
 import { COMMAND_REFUSAL } from '../../src/router/policy.js'
 import type { RecordedReply } from '../../src/simulator/index.js'
-import { OP1, OP2, OPS, type TestRouter } from '../helpers/router.js'
-import { PATIENCE, startAdminRouter, verifyAndStop } from './admin-helpers.js'
-import { APPROVAL_TEMPLATE, press, requestByCard, startCardRouter } from './cards-helpers.js'
+import { APPROVAL_TEMPLATE, press, requestByCard, startCardRouter } from '../helpers/cards.js'
+import { PATIENCE } from '../helpers/patience.js'
+import { OP1, OP2, OPS, type TestRouter, startTestRouter, verifyAndStop } from '../helpers/router.js'
 
 function trail(r: TestRouter, id: string) {
   return [...r.app.services.audit.entries()].filter((e) => e.approvalId === id)
@@ -177,7 +177,7 @@ describe('approval requests without a card template', { timeout: 2 * PATIENCE },
   }, PATIENCE)
 
   it('stay markdown, with a one-tap link that fills in /approve <id>', async () => {
-    r = await startAdminRouter()
+    r = await startTestRouter()
     await r.command('/disable-skill ping')
     const request = await r.command('/enable-skill ping')
     const id = /\/approve ([a-z2-7]{10})/.exec(request.text)?.[1]

@@ -2,9 +2,11 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { STAND_IN_LABEL, startStandInModel } from '../../src/simulator/stand-in-model.js'
 import type { SimCard } from '../../src/simulator/cards.js'
 import { startFakeModel, type FakeModel } from '../helpers/fake-model.js'
+import { startBudgetRouter } from '../helpers/budget.js'
+import { AI_TEMPLATE } from '../helpers/cards.js'
+import { metricValue } from '../helpers/metrics.js'
+import { PATIENCE } from '../helpers/patience.js'
 import { OP1, OPS, withoutMentions, type TestRouter } from '../helpers/router.js'
-import { metric, PATIENCE, startBudgetRouter } from './budget-helpers.js'
-import { AI_TEMPLATE } from './cards-helpers.js'
 
 const PIECES = ['Checkout is slow ', 'because the payments API ', 'times out since 10:40.']
 const ANSWER = PIECES.join('')
@@ -56,8 +58,8 @@ describe('ask streams its answer into an AI card', { timeout: 3 * PATIENCE }, ()
     // The answer went into the card only: no second copy as a message.
     expect(router.sim.replies.filter((m) => m.msgId === sent.msgId)).toEqual([])
     // Usage comes from the stream's own usage chunk.
-    expect(await metric(router, 'router_prompt_tokens_total', { route: 'ask' })).toBe(42)
-    expect(await metric(router, 'router_completion_tokens_total', { route: 'ask' })).toBe(17)
+    expect(await metricValue(router.httpUrl, 'router_prompt_tokens_total', { route: 'ask' })).toBe(42)
+    expect(await metricValue(router.httpUrl, 'router_completion_tokens_total', { route: 'ask' })).toBe(17)
 
     // The same question again: answered from the cache (the final text), without a model call or a card.
     const again = await router.say('ask why is checkout slow?', PATIENCE)
@@ -108,7 +110,7 @@ describe('ask streams its answer into an AI card', { timeout: 3 * PATIENCE }, ()
       const card = await r.sim.waitForCard((c) => c.templateId === AI_TEMPLATE && c.finalized, PATIENCE)
       expect(card.streaming.at(-1)?.content.startsWith(`${STAND_IN_LABEL} The router's diagnostics say:`)).toBe(true)
       expect(card.streaming.length).toBeGreaterThan(1)
-      expect(await metric(r, 'router_tool_calls_total', { route: 'ask' })).toBe(1)
+      expect(await metricValue(r.httpUrl, 'router_tool_calls_total', { route: 'ask' })).toBe(1)
     } finally {
       await standIn.close()
     }

@@ -4,9 +4,9 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { tempDir } from '../helpers/router.js'
-import { removeDir } from './foundation-helpers.js'
-import { SIM_YAML, startMain, within } from './process-helpers.js'
+import { SIM_YAML, startMain } from '../helpers/router-process.js'
+import { tempDir, removeDir } from '../helpers/temp-dir.js'
+import { within } from '../helpers/waits.js'
 
 describe.concurrent('the real entry point (src/main.ts)', { timeout: 120_000 }, () => {
   it('exits non-zero on a bad environment, naming every problem, before touching the database', async ({
@@ -96,12 +96,12 @@ describe.concurrent('the real entry point (src/main.ts)', { timeout: 120_000 }, 
     const db = join(dir, 'data', 'router.db')
     const p = startMain({ ROUTER_CONFIG: file, ROUTER_DB: db, ROUTER_HTTP_PORT: '0' }, onTestFinished)
 
-    const banner = await p.line((l) => typeof l.msg === 'string' && l.msg.startsWith('SIMULATOR MODE'))
+    const banner = await p.waitForRecord((l) => typeof l.msg === 'string' && l.msg.startsWith('SIMULATOR MODE'))
     expect(banner.msg).toContain('npm run say')
     const info = JSON.parse(readFileSync(join(dir, 'data', 'simulator.json'), 'utf8')) as { baseUrl: string }
     expect(info.baseUrl).toBe(banner.simulator)
-    const started = await p.line((l) => l.msg === 'router started; health, readiness and metrics on loopback')
-    await p.line((l) => l.msg === 'stream connected')
+    const started = await p.waitForRecord((l) => l.msg === 'router started; health, readiness and metrics on loopback')
+    await p.waitForRecord((l) => l.msg === 'stream connected')
 
     // Talk to it the way `npm run say` does.
     const sent = (await (

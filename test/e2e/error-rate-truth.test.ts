@@ -4,9 +4,11 @@ import { dailyDigestJob } from '../../src/jobs/daily-digest.js'
 import { knownGoodJob } from '../../src/jobs/known-good.js'
 import { serviceStatusSkill } from '../../skills/service-status.js'
 import ping from '../../skills/ping.js'
-import { OPS, type TestRouter } from '../helpers/router.js'
-import { PATIENCE, startAdminRouter, verifyAndStop } from './admin-helpers.js'
-import { metricValue, startStandInApi, waitUntil, type StandInApi, type StandInHandler } from './skills-helpers.js'
+import { metricValue } from '../helpers/metrics.js'
+import { PATIENCE } from '../helpers/patience.js'
+import { OPS, type TestRouter, startTestRouter, verifyAndStop } from '../helpers/router.js'
+import { startStandInApi, type StandInApi, type StandInHandler } from '../helpers/stand-in-api.js'
+import { waitUntil } from '../helpers/waits.js'
 
 const MIN = 60_000
 const failing500: StandInHandler = (_req, res) => {
@@ -25,7 +27,7 @@ describe('the error rate tells the truth', { timeout: 5 * PATIENCE }, () => {
 
   it('a bad deploy whose status backend answers 500: fallback answers count as errors everywhere, and the release is not known-good', async () => {
     api = await startStandInApi(failing500)
-    r = await startAdminRouter({
+    r = await startTestRouter({
       skills: [ping, serviceStatusSkill({ baseUrl: api.url })] as SkillDefinition<unknown>[],
       configure: (c) => ({
         ...c,
@@ -77,7 +79,7 @@ describe('the error rate tells the truth', { timeout: 5 * PATIENCE }, () => {
   })
 
   it('an undelivered reply is an error of the skill it answered, not of a route of its own', async () => {
-    r = await startAdminRouter()
+    r = await startTestRouter()
     const s = r.app.services
     r.sim.sendMessage({
       text: 'ping',

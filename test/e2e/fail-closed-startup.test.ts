@@ -1,10 +1,10 @@
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { tempDir } from '../helpers/router.js'
-import { removeDir } from './foundation-helpers.js'
-import { messagePosts, rawRequest } from './local-http.js'
-import { SIM_YAML, startMain, within } from './process-helpers.js'
+import { messagePosts, rawRequest } from '../helpers/local-http.js'
+import { SIM_YAML, startMain } from '../helpers/router-process.js'
+import { tempDir, removeDir } from '../helpers/temp-dir.js'
+import { within } from '../helpers/waits.js'
 
 // The simulator accepts anyone as any operator, so it must never be what a production start falls back to,
 // and its ports must answer only local, same-origin requests. Driven through the real entry point.
@@ -93,11 +93,11 @@ describe.concurrent('start-up fails closed (src/main.ts)', { timeout: 120_000 },
     const p = startMain({ ROUTER_CONFIG: file, ROUTER_DB: db, ROUTER_HTTP_PORT: '0' }, onTestFinished, {
       umask: '022',
     })
-    const warn = await p.line((l) => l.level === 40 && String(l.msg).startsWith('simulator mode:'))
+    const warn = await p.waitForRecord((l) => l.level === 40 && String(l.msg).startsWith('simulator mode:'))
     expect(warn.mode).toBe('simulator')
-    const started = await p.line((l) => l.msg === 'router started; health, readiness and metrics on loopback')
-    const chat = await p.line((l) => typeof l.chat === 'string')
-    await p.line((l) => l.msg === 'stream connected')
+    const started = await p.waitForRecord((l) => l.msg === 'router started; health, readiness and metrics on loopback')
+    const chat = await p.waitForRecord((l) => typeof l.chat === 'string')
+    await p.waitForRecord((l) => l.msg === 'stream connected')
     const http = String(started.http)
     const info = JSON.parse(readFileSync(join(data, 'simulator.json'), 'utf8')) as { baseUrl: string }
 

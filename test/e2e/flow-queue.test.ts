@@ -1,10 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { skills as realSkills } from '../../skills/index.js'
 import { STALE_REPLY } from '../../src/router/inbound.js'
+import { ReplyCounter } from '../helpers/chaos.js'
+import { Cleanup } from '../helpers/cleanup.js'
+import { queueConfig } from '../helpers/limits.js'
+import { scrape } from '../helpers/metrics.js'
 import { startTestRouter } from '../helpers/router.js'
-import { ReplyCounter, waitAllAcked, waitForEvent } from '../chaos/support.js'
-import { Cleanup, gatedSkill } from './foundation-helpers.js'
-import { concurrencyProbe, queueConfig, scrape } from './flow-helpers.js'
+import { gatedSkill, concurrencyProbe } from '../helpers/test-skills.js'
+import { waitAllAcked, waitForEvent } from '../helpers/waits.js'
 import { PATIENCE } from '../helpers/patience.js'
 
 const cleanup = new Cleanup()

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { Cleanup } from '../helpers/cleanup.js'
+import { scrape } from '../helpers/metrics.js'
 import { startTestRouter, type TestRouter } from '../helpers/router.js'
-import { waitForEvent } from '../chaos/support.js'
-import { Cleanup } from './foundation-helpers.js'
-import { scrape } from './flow-helpers.js'
+import { waitForEvent } from '../helpers/waits.js'
 
 const cleanup = new Cleanup()
 afterEach(() => cleanup.run())

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { ROBOT_TOPIC } from '../../src/dingtalk/frames.js'
 import { buildRobotPayload, lwcpId } from '../../src/simulator/payload.js'
+import { Cleanup } from '../helpers/cleanup.js'
+import { PATIENCE } from '../helpers/patience.js'
 import { startTestRouter, type TestRouter } from '../helpers/router.js'
-import { Cleanup, WAIT_MS } from './foundation-helpers.js'
 
 const cleanup = new Cleanup()
 afterEach(() => cleanup.run())
@@ -100,13 +101,13 @@ describe('malformed frames are survived', () => {
       process.off('unhandledRejection', fn)
     })
     const connects = r.app.stream.counters.connects
-    expect((await r.say('ping', WAIT_MS)).text).toBe('pong')
+    expect((await r.say('ping', PATIENCE)).text).toBe('pong')
 
     for (const hostile of HOSTILE) {
       const rejectedBefore = r.app.stream.counters.framesRejected
       r.sim.sendRaw(hostile.raw)
       // Frames on one socket are handled in order: the pong proves the hostile frame was handled first.
-      const reply = await r.say('ping', WAIT_MS)
+      const reply = await r.say('ping', PATIENCE)
       expect(reply.text, hostile.name).toBe('pong')
       expect(r.app.stream.counters.connects, `${hostile.name}: no reconnect`).toBe(connects)
       expect(r.app.stream.state, hostile.name).toBe('connected')

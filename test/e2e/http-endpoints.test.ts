@@ -5,8 +5,10 @@ import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { checkListenHost, startHttpServer } from '../../src/http/server.js'
 import { DingTalkSimulator } from '../../src/simulator/index.js'
-import { startTestRouter, TEST_SECRETS, waitForState, type TestRouter } from '../helpers/router.js'
-import { Cleanup, WAIT_MS } from './foundation-helpers.js'
+import { Cleanup } from '../helpers/cleanup.js'
+import { PATIENCE } from '../helpers/patience.js'
+import { startTestRouter, TEST_SECRETS, type TestRouter } from '../helpers/router.js'
+import { waitForState } from '../helpers/waits.js'
 
 const cleanup = new Cleanup()
 afterEach(() => cleanup.run())
@@ -14,7 +16,7 @@ afterEach(() => cleanup.run())
 async function get(
   url: string,
 ): Promise<{ status: number; type: string; text: string; json: () => Record<string, unknown> }> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(WAIT_MS) })
+  const res = await fetch(url, { signal: AbortSignal.timeout(PATIENCE) })
   const text = await res.text()
   return {
     status: res.status,
@@ -27,7 +29,7 @@ async function get(
 describe('HTTP on loopback', () => {
   it('serves /healthz, /ready, /metrics and /status, and nothing else', async () => {
     const r: TestRouter = await cleanup.router(startTestRouter())
-    expect((await r.say('ping', WAIT_MS)).text).toBe('pong')
+    expect((await r.say('ping', PATIENCE)).text).toBe('pong')
 
     const health = await get(`${r.httpUrl}/healthz`)
     expect(health.status).toBe(200)
@@ -79,7 +81,7 @@ describe('HTTP on loopback', () => {
     expect((await get(`${r.httpUrl}/metrics`)).text).toMatch(/^router_stream_connected 0$/m)
 
     sim.setRefuseConnections(false)
-    await waitForState(r.app, 'connected', WAIT_MS)
+    await waitForState(r.app, 'connected', PATIENCE)
     expect((await get(`${r.httpUrl}/ready`)).status).toBe(200)
   })
 })

@@ -4,10 +4,10 @@ import { createSkills } from '../../skills/index.js'
 import { loadConfig } from '../../src/config.js'
 import { NO_MATCH_REPLY } from '../../src/router/route.js'
 import { textsFor } from '../../src/i18n/catalogue.js'
-import type { TestRouter } from '../helpers/router.js'
-import { PATIENCE, startAdminRouter } from './admin-helpers.js'
+import { PATIENCE } from '../helpers/patience.js'
+import { type TestRouter, startTestRouter } from '../helpers/router.js'
+import { keepFile } from '../helpers/test-skills.js'
 import { loadFixtures } from '../helpers/dingtalk-fixtures.js'
-import { keepFile } from './native-helpers.js'
 
 const FILES = /^I can't use files here/
 const USER_REFUSAL = 'Sorry, you are not allowed to use this bot. Ask your on-call team for access.'
@@ -15,7 +15,7 @@ const USER_REFUSAL = 'Sorry, you are not allowed to use this bot. Ask your on-ca
 describe('DingTalk-native inbound messages through the real SDK and pipeline', { timeout: 5 * PATIENCE }, () => {
   let r: TestRouter
   beforeAll(async () => {
-    r = await startAdminRouter({ skills: [...createSkills(loadConfig({}, undefined)), keepFile] })
+    r = await startTestRouter({ skills: [...createSkills(loadConfig({}, undefined)), keepFile] })
   }, PATIENCE)
   afterAll(() => r?.stop(), PATIENCE)
 

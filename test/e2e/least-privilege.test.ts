@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { defineSkill, type SkillDefinition } from '../../src/define.js'
 import { createSkills } from '../../skills/index.js'
 import { startFakeModel, type FakeModel } from '../helpers/fake-model.js'
-import { OP1, OPS, type TestRouter } from '../helpers/router.js'
-import { PATIENCE, startAdminRouter } from './admin-helpers.js'
-import { ask, startBudgetRouter } from './budget-helpers.js'
+import { ask, startBudgetRouter } from '../helpers/budget.js'
+import { PATIENCE } from '../helpers/patience.js'
+import { OP1, OPS, type TestRouter, startTestRouter } from '../helpers/router.js'
 
 // What only operators may read: an error event as /diag shows it.
 const OPS_ONLY = 'OPS-ONLY-EVENT payments-db primary at 10.20.30.40 refused connections'
@@ -84,7 +84,7 @@ describe('least privilege: skills see only what their users may see', { timeout:
         },
       }) as SkillDefinition<unknown>,
     ]
-    r = await startAdminRouter({ skills: [...createSkills(), ...failing] })
+    r = await startTestRouter({ skills: [...createSkills(), ...failing] })
     expect((await r.say('flaky')).text).toBe('flaky fallback')
     expect((await r.say('broken')).text).toMatch(/^Something went wrong on our side\. Reference: /)
     // The stored events do carry paths (stack samples, error messages): the chat view must not.

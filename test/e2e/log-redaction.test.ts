@@ -2,8 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { NO_MATCH_REPLY } from '../../src/router/route.js'
 import { COMMAND_REFUSAL } from '../../src/router/policy.js'
 import { skills as realSkills } from '../../skills/index.js'
+import { Cleanup } from '../helpers/cleanup.js'
+import { PATIENCE } from '../helpers/patience.js'
 import { startTestRouter, TEST_SECRETS, type TestRouter } from '../helpers/router.js'
-import { Cleanup, gatedSkill, WAIT_MS } from './foundation-helpers.js'
+import { gatedSkill } from '../helpers/test-skills.js'
 
 const cleanup = new Cleanup()
 afterEach(() => cleanup.run())
@@ -18,15 +20,15 @@ describe('logging keeps credentials out', () => {
 
     const ping = r.sim.sendMessage({ text: 'ping' })
     track(ping.sessionWebhook)
-    expect((await r.sim.waitForReply({ msgId: ping.msgId }, WAIT_MS)).text).toBe('pong')
+    expect((await r.sim.waitForReply({ msgId: ping.msgId }, PATIENCE)).text).toBe('pong')
     const help = r.sim.sendMessage({ text: 'help' })
     track(help.sessionWebhook)
-    expect((await r.sim.waitForReply({ msgId: help.msgId }, WAIT_MS)).title).toBe('What I can do')
+    expect((await r.sim.waitForReply({ msgId: help.msgId }, PATIENCE)).title).toBe('What I can do')
     const unknown = r.sim.sendMessage({ text: 'make me a sandwich' })
     track(unknown.sessionWebhook)
-    expect((await r.sim.waitForReply({ msgId: unknown.msgId }, WAIT_MS)).text).toBe(NO_MATCH_REPLY)
+    expect((await r.sim.waitForReply({ msgId: unknown.msgId }, PATIENCE)).text).toBe(NO_MATCH_REPLY)
     // A refused admin command (audited) and a refused webhook host (logged with its URL).
-    expect((await r.say({ text: '/status', senderStaffId: 'user1', conversationId: 'cid-ops' }, WAIT_MS)).text).toBe(
+    expect((await r.say({ text: '/status', senderStaffId: 'user1', conversationId: 'cid-ops' }, PATIENCE)).text).toBe(
       `${COMMAND_REFUSAL}\n@user1`,
     )
     const refusedHost = r.sim.sendMessage({
@@ -36,7 +38,7 @@ describe('logging keeps credentials out', () => {
     sessions.push('evil-session-token-1')
     await r.logs.waitFor(
       (l) => l.msgId === refusedHost.msgId && typeof l.msg === 'string' && l.msg.startsWith('refused to reply'),
-      WAIT_MS,
+      PATIENCE,
     )
 
     // The session expires while the skill works: the answer goes out through the OpenAPI with an access token.
@@ -47,10 +49,10 @@ describe('logging keeps credentials out', () => {
     slow.release('late answer')
     const proactive = await r.sim.waitForReply(
       { predicate: (x) => x.kind === 'oto' && x.text === 'late answer' },
-      WAIT_MS,
+      PATIENCE,
     )
     expect(proactive.userIds).toEqual(['user1'])
-    expect((await r.say('ping', WAIT_MS)).text).toBe('pong')
+    expect((await r.say('ping', PATIENCE)).text).toBe('pong')
 
     const text = r.logs.lines.join('\n')
     expect(r.logs.lines.length).toBeGreaterThanOrEqual(3)

@@ -5,8 +5,8 @@ import { OpenApiClient } from '../../src/dingtalk/openapi.js'
 import { ReplySender } from '../../src/dingtalk/reply.js'
 import { DingTalkSimulator } from '../../src/simulator/index.js'
 import { recordUndelivered } from '../../src/undelivered-replies.js'
-import { OP1, OP2, OPS, type TestRouter } from '../helpers/router.js'
-import { PATIENCE, startAdminRouter, verifyAndStop } from './admin-helpers.js'
+import { PATIENCE } from '../helpers/patience.js'
+import { OP1, OP2, OPS, type TestRouter, startTestRouter, verifyAndStop } from '../helpers/router.js'
 
 const OP3 = { staffId: 'op3', name: 'carol' }
 const THREE_OPERATORS = {
@@ -21,7 +21,7 @@ describe('mentions and the truth about proactive sends', { timeout: 5 * PATIENCE
   }, PATIENCE)
 
   it('@-mentions the sender of a group message, with at.atUserIds and the @staffId text; not in one-to-one chats', async () => {
-    r = await startAdminRouter()
+    r = await startTestRouter()
     const group = await r.say({ text: 'ping', conversationId: 'cid-team', senderStaffId: 'user2' })
     expect(group.atUserIds).toEqual(['user2'])
     expect(group.text).toBe('pong\n@user2')
@@ -34,7 +34,7 @@ describe('mentions and the truth about proactive sends', { timeout: 5 * PATIENCE
   })
 
   it('mentions the other operators on an approval request, and the requester on the decision', async () => {
-    r = await startAdminRouter({ env: THREE_OPERATORS })
+    r = await startTestRouter({ env: THREE_OPERATORS })
     expect((await r.command('/disable-skill ping "noisy"')).text).toContain('"ping" is off')
     const request = await r.command('/enable-skill ping')
     expect(request.text).toContain('Approval needed')
@@ -49,7 +49,7 @@ describe('mentions and the truth about proactive sends', { timeout: 5 * PATIENCE
   })
 
   it('does not take a 200 for delivery: flow-controlled recipients are retried, invalid ones are an error event', async () => {
-    r = await startAdminRouter()
+    r = await startTestRouter()
     // A simulator no router listens to: the messages below only open sessions, nobody else answers them.
     const sim = new DingTalkSimulator()
     await sim.start()
@@ -109,7 +109,7 @@ describe('mentions and the truth about proactive sends', { timeout: 5 * PATIENCE
   })
 
   it('reuses one access token, and drops and refetches it on 400 InvalidAuthentication', async () => {
-    r = await startAdminRouter()
+    r = await startTestRouter()
     const { sim } = r
     const openapi = new OpenApiClient({
       apiBase: sim.apiBase,

@@ -3,9 +3,9 @@ import { loadConfig } from '../../src/config.js'
 import { withOpenClawDemo } from '../../src/simulator/openclaw-demo.js'
 import { OPENCLAW_STAND_IN_LABEL } from '../../src/simulator/openclaw-fake.js'
 import { captureLogs } from '../helpers/log-capture.js'
-import type { TestRouter } from '../helpers/router.js'
-import { startAdminRouter } from './admin-helpers.js'
-import { fromUser, PATIENCE } from './openclaw-helpers.js'
+import { fromUser } from '../helpers/openclaw.js'
+import { PATIENCE } from '../helpers/patience.js'
+import { type TestRouter, startTestRouter } from '../helpers/router.js'
 
 describe('simulator mode wires a demo OpenClaw route to the local stand-in', { timeout: 3 * PATIENCE }, () => {
   let r: TestRouter | undefined
@@ -19,7 +19,7 @@ describe('simulator mode wires a demo OpenClaw route to the local stand-in', { t
   it('"龙虾 …" and "claw …" reach the stand-in through the ordinary skill and egress path, and help lists it', async () => {
     const demo = await withOpenClawDemo(loadConfig({}), captureLogs().handle.logger)
     close = demo.close
-    r = await startAdminRouter({
+    r = await startTestRouter({
       configure: (c) => ({
         ...c,
         openclaw: demo.settings.openclaw,

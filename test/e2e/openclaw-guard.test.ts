@@ -3,18 +3,12 @@ import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { agentUnavailable } from '../../skills/openclaw.js'
 import { startFakeGateway, type FakeGateway } from '../../src/simulator/openclaw-fake.js'
-import { cliEnv, routerctl } from '../cli/helpers.js'
-import { OP1, OPS, TEST_SECRETS, tempDir, type TestRouter, withoutMentions } from '../helpers/router.js'
-import { verifyAndStop } from './admin-helpers.js'
-import { metric } from './budget-helpers.js'
-import {
-  fromUser,
-  GATEWAY_TOKEN,
-  PATIENCE,
-  startOpenClawRouter,
-  trustedProxyGateway,
-  writeConfig,
-} from './openclaw-helpers.js'
+import { metricValue } from '../helpers/metrics.js'
+import { fromUser, GATEWAY_TOKEN, startOpenClawRouter, trustedProxyGateway, writeConfig } from '../helpers/openclaw.js'
+import { PATIENCE } from '../helpers/patience.js'
+import { OP1, OPS, TEST_SECRETS, type TestRouter, withoutMentions, verifyAndStop } from '../helpers/router.js'
+import { cliEnv, routerctl } from '../helpers/routerctl.js'
+import { tempDir } from '../helpers/temp-dir.js'
 
 describe('OpenClaw routes: refused at start, budgets, failures, secrets', { timeout: 5 * PATIENCE }, () => {
   let r: TestRouter | undefined
@@ -62,7 +56,7 @@ describe('OpenClaw routes: refused at start, budgets, failures, secrets', { time
     const huge = await r.say(fromUser(`claw ${'日志 '.repeat(400)}`))
     expect(huge.text).toMatch(/^That is about [\d,]+ tokens; this route takes 60\./)
     expect(gw.calls).toHaveLength(0)
-    expect(await metric(r, 'router_budget_refusals_total', { route: 'claw' })).toBe(2)
+    expect(await metricValue(r.httpUrl, 'router_budget_refusals_total', { route: 'claw' })).toBe(2)
     expect(r.app.services.modelUsage.summary(0)).toEqual([expect.objectContaining({ route: 'claw', refusals: 2 })])
   })
 
@@ -71,11 +65,11 @@ describe('OpenClaw routes: refused at start, budgets, failures, secrets', { time
     r = await startOpenClawRouter(gw, { routes: { claw: {} } })
     await r.say(fromUser('claw first question'))
     await r.say(fromUser('claw second question'))
-    expect(await metric(r, 'router_prompt_tokens_total', { route: 'claw' })).toBeGreaterThan(0)
-    expect(await metric(r, 'router_completion_tokens_total', { route: 'claw' })).toBeGreaterThan(0)
-    expect(await metric(r, 'router_model_latency_seconds_count', { route: 'claw' })).toBe(2)
+    expect(await metricValue(r.httpUrl, 'router_prompt_tokens_total', { route: 'claw' })).toBeGreaterThan(0)
+    expect(await metricValue(r.httpUrl, 'router_completion_tokens_total', { route: 'claw' })).toBeGreaterThan(0)
+    expect(await metricValue(r.httpUrl, 'router_model_latency_seconds_count', { route: 'claw' })).toBe(2)
     // The second turn of the session reuses the first: the stand-in reports it as cached prompt tokens.
-    expect(await metric(r, 'router_cached_prompt_tokens_total', { route: 'claw' })).toBeGreaterThan(0)
+    expect(await metricValue(r.httpUrl, 'router_cached_prompt_tokens_total', { route: 'claw' })).toBeGreaterThan(0)
     expect(r.app.services.modelUsage.summary(0)).toEqual([
       expect.objectContaining({ route: 'claw', requests: 2, modelCalls: 2, cacheHits: 0, refusals: 0 }),
     ])
@@ -91,8 +85,8 @@ describe('OpenClaw routes: refused at start, budgets, failures, secrets', { time
     })
     for (let i = 0; i < 3; i++)
       expect(withoutMentions(await r.say(fromUser(`claw are you there ${i}?`)))).toBe(agentUnavailable('claw'))
-    expect(await metric(r, 'router_breaker_open', { destination: dest })).toBe(1)
-    expect(await metric(r, 'router_messages_total', { route: 'claw', outcome: 'fallback' })).toBe(3)
+    expect(await metricValue(r.httpUrl, 'router_breaker_open', { destination: dest })).toBe(1)
+    expect(await metricValue(r.httpUrl, 'router_messages_total', { route: 'claw', outcome: 'fallback' })).toBe(3)
     const codes = r.app.services.events.list({ route: 'claw' }).map((e) => e.code)
     expect(codes).toContain('failed')
     expect(codes).toContain('fallback') // the third never left: answered from the open breaker
@@ -110,7 +104,7 @@ describe('OpenClaw routes: refused at start, budgets, failures, secrets', { time
     for (let i = 0; i < 3; i++)
       expect(withoutMentions(await r.say(fromUser(`claw slow ${i}`)))).toBe(agentUnavailable('claw'))
     expect(gw.calls).toHaveLength(2) // the third was answered from the open breaker
-    expect(await metric(r, 'router_breaker_open', { destination: gw.dest })).toBe(1)
+    expect(await metricValue(r.httpUrl, 'router_breaker_open', { destination: gw.dest })).toBe(1)
     expect(r.app.services.modelUsage.summary(0)).toEqual([expect.objectContaining({ route: 'claw', modelCalls: 2 })])
   })
 

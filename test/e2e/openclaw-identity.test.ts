@@ -1,19 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { CONVERSATION_HEADER, SENDER_HEADER } from '../../src/openclaw/request.js'
 import { startFakeGateway, type FakeGateway } from '../../src/simulator/openclaw-fake.js'
-import { OP1, OPS, type TestRouter, withoutMentions } from '../helpers/router.js'
-import { AI_TEMPLATE } from './cards-helpers.js'
-import { verifyAndStop } from './admin-helpers.js'
+import { AI_TEMPLATE } from '../helpers/cards.js'
 import {
   CHAT_A,
   CHAT_B,
   fromUser,
   GATEWAY_TOKEN,
-  PATIENCE,
   startOpenClawRouter,
   trustedProxyGateway,
   USER,
-} from './openclaw-helpers.js'
+} from '../helpers/openclaw.js'
+import { PATIENCE } from '../helpers/patience.js'
+import { OP1, OPS, type TestRouter, withoutMentions, verifyAndStop } from '../helpers/router.js'
 
 const END_USER_ROUTE = { agentId: 'ops', triggers: ['claw', '龙虾'], maxCompletionTokens: 300 }
 

@@ -8,8 +8,8 @@ import { auditRetentionJob } from '../../src/jobs/audit-retention.js'
 import { dailyDigestJob } from '../../src/jobs/daily-digest.js'
 import { expireApprovalsJob } from '../../src/jobs/expire-approvals.js'
 import { skills as realSkills } from '../../skills/index.js'
+import { DAY, DIGEST_A, MIN, fakeClock, opsServices } from '../helpers/ops-services.js'
 import { OP1, OP2, startTestRouter } from '../helpers/router.js'
-import { DAY, DIGEST_A, MIN, fakeClock, opsServices } from './ops-helpers.js'
 import { auditedUpdate } from '../helpers/state.js'
 
 type Ops = ReturnType<typeof opsServices>

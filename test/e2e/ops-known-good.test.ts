@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { recordDeploy, recordStartupDeploy } from '../../src/admin/deploy-record.js'
 import { knownGoodJob } from '../../src/jobs/known-good.js'
-import { DIGEST_A, DIGEST_B, MIN, fakeClock, opsServices } from './ops-helpers.js'
+import { DIGEST_A, DIGEST_B, MIN, fakeClock, opsServices } from '../helpers/ops-services.js'
 import { auditedUpdate } from '../helpers/state.js'
 
 type Ops = ReturnType<typeof opsServices>

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { knownGoodJob } from '../../src/jobs/known-good.js'
 import { EMPTY_STATE } from '../../src/store/state.js'
+import { MIN, fakeClock } from '../helpers/ops-services.js'
 import { OP1, OP2, startTestRouter, type TestRouter } from '../helpers/router.js'
-import { MIN, fakeClock } from './ops-helpers.js'
 
 let r: TestRouter | undefined
 afterEach(async () => {

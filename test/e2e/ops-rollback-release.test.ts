@@ -3,8 +3,9 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DESIRED_FILE } from '../../src/admin/rollback-release.js'
 import { openStores } from '../../src/store/open.js'
-import { OP2, TEST_SECRETS, startTestRouter, tempDir, type TestRouter } from '../helpers/router.js'
-import { DIGEST_A, DIGEST_B, script } from './ops-helpers.js'
+import { DIGEST_A, DIGEST_B, script } from '../helpers/ops-services.js'
+import { OP2, TEST_SECRETS, startTestRouter, type TestRouter } from '../helpers/router.js'
+import { tempDir } from '../helpers/temp-dir.js'
 
 let r: TestRouter | undefined
 afterEach(async () => {

@@ -4,9 +4,9 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DingTalkSimulator } from '../../src/simulator/index.js'
-import { ROOT, routerEnv, spawnRouter, type RouterProcess } from '../chaos/router-process.js'
-import { PATIENCE } from '../chaos/support.js'
-import { tempDir } from '../helpers/router.js'
+import { PATIENCE } from '../helpers/patience.js'
+import { ROOT, routerEnv, spawnRouter, type RouterProcess } from '../helpers/router-process.js'
+import { tempDir } from '../helpers/temp-dir.js'
 
 // What the image runs: `npm run build` output started with plain node and NODE_ENV=production, pointed at the
 // simulator as if it were DingTalk (credentials given, so production mode accepts it).

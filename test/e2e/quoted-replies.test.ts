@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { startFakeModel, type FakeModel } from '../helpers/fake-model.js'
+import { startBudgetRouter } from '../helpers/budget.js'
+import { PATIENCE } from '../helpers/patience.js'
 import type { TestRouter } from '../helpers/router.js'
-import { PATIENCE, startBudgetRouter } from './budget-helpers.js'
 
 describe('quoted replies reach ask', { timeout: 5 * PATIENCE }, () => {
   let r: TestRouter | undefined

@@ -4,8 +4,10 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { defineSkill, type SkillDefinition } from '../../src/define.js'
 import { CHUNK_CHARS } from '../../src/dingtalk/reply.js'
 import { skills as realSkills } from '../../skills/index.js'
+import { Cleanup } from '../helpers/cleanup.js'
+import { PATIENCE } from '../helpers/patience.js'
 import { startTestRouter, type TestRouter } from '../helpers/router.js'
-import { Cleanup, waitForReplies, WAIT_MS } from './foundation-helpers.js'
+import { waitForReplies } from '../helpers/waits.js'
 
 const cleanup = new Cleanup()
 afterEach(() => cleanup.run())
@@ -48,10 +50,10 @@ describe('replies', () => {
     const refused = await r.logs.waitFor(
       (l) =>
         l.msg === 'refused to reply: sessionWebhook host is not in DINGTALK_WEBHOOK_HOSTS' && l.msgId === sent.msgId,
-      WAIT_MS,
+      PATIENCE,
     )
     expect(refused.webhook).toBe(`http://127.0.0.1:${trap.port}/x?session=[redacted]`)
-    expect((await r.say('ping', WAIT_MS)).text).toBe('pong') // barrier
+    expect((await r.say('ping', PATIENCE)).text).toBe('pong') // barrier
     expect(trap.hits()).toBe(0)
     expect(r.sim.replies.filter((x) => x.msgId === sent.msgId)).toHaveLength(0)
     expect(r.logs.lines.join('\n')).not.toContain('abc123secret')
@@ -62,7 +64,7 @@ describe('replies', () => {
     expect(LONG.length).toBeGreaterThan(9000)
     const sent = r.sim.sendMessage({ text: 'long' })
     const parts = await waitForReplies(r.sim, { msgId: sent.msgId }, 3)
-    expect((await r.say('ping', WAIT_MS)).text).toBe('pong') // barrier: no further chunk is on its way
+    expect((await r.say('ping', PATIENCE)).text).toBe('pong') // barrier: no further chunk is on its way
     const all = r.sim.replies.filter((x) => x.msgId === sent.msgId)
     expect(all.length).toBeGreaterThanOrEqual(3)
     expect(all.map((p) => p.seq)).toEqual([...all.map((p) => p.seq)].sort((a, b) => a - b))
@@ -77,7 +79,7 @@ describe('replies', () => {
 
   it('answers in a group, where the @ leaves a leading space', async () => {
     const r = await router()
-    const reply = await r.say({ text: ' ping', conversationId: 'cid-team' }, WAIT_MS)
+    const reply = await r.say({ text: ' ping', conversationId: 'cid-team' }, PATIENCE)
     // A group reply @-mentions its sender.
     expect(reply).toMatchObject({
       kind: 'webhook',
@@ -89,14 +91,14 @@ describe('replies', () => {
 
   it('answers a picture with the "can\'t use files" reply', async () => {
     const r = await router()
-    const reply = await r.say({ msgtype: 'picture' }, WAIT_MS)
+    const reply = await r.say({ msgtype: 'picture' }, PATIENCE)
     expect(reply.text).toMatch(/^I can't use files here \(you sent a picture\)/)
   })
 
   it('reads audio through its speech-to-text', async () => {
     const r = await router()
-    expect((await r.say({ msgtype: 'audio', text: 'ping' }, WAIT_MS)).text).toBe('pong')
-    expect((await r.say({ msgtype: 'audio', content: { recognition: '', duration: 1000 } }, WAIT_MS)).text).toMatch(
+    expect((await r.say({ msgtype: 'audio', text: 'ping' }, PATIENCE)).text).toBe('pong')
+    expect((await r.say({ msgtype: 'audio', content: { recognition: '', duration: 1000 } }, PATIENCE)).text).toMatch(
       /could not make out any words/,
     )
   })

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { OP1, startTestRouter, type TestRouter, withoutMentions } from '../helpers/router.js'
-import { waitUntil } from './skills-helpers.js'
+import { waitUntil } from '../helpers/waits.js'
 import { auditedUpdate } from '../helpers/state.js'
 import { PATIENCE } from '../helpers/patience.js'
 

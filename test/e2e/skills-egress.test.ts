@@ -4,8 +4,10 @@ import { EgressError } from '../../src/egress/client.js'
 import { serviceStatusSkill } from '../../skills/service-status.js'
 import { createSkills } from '../../skills/index.js'
 import ping from '../../skills/ping.js'
+import { metricValue } from '../helpers/metrics.js'
 import { startTestRouter, type TestRouter } from '../helpers/router.js'
-import { healthy, hung, metricValue, startStandInApi, waitUntil, type StandInApi } from './skills-helpers.js'
+import { healthy, hung, startStandInApi, type StandInApi } from '../helpers/stand-in-api.js'
+import { waitUntil } from '../helpers/waits.js'
 
 // Generous on purpose (a loaded 2-core CI box), yet far below the skill's own timeout, set to 30 s below:
 // an answer inside 300 ms + SLACK_MS can only have come from the egress timeout.

@@ -4,7 +4,7 @@ import { createJobs } from '../../src/jobs/index.js'
 import { serviceStatusSkill } from '../../skills/service-status.js'
 import ping from '../../skills/ping.js'
 import { OP1, OP2, OPS, startTestRouter, type TestRouter } from '../helpers/router.js'
-import { startStandInApi, type StandInApi } from './skills-helpers.js'
+import { startStandInApi, type StandInApi } from '../helpers/stand-in-api.js'
 import { PATIENCE } from '../helpers/patience.js'
 
 const deployApp = defineSkill({

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { metricValue } from '../helpers/metrics.js'
 import { startTestRouter, type TestRouter, withoutMentions } from '../helpers/router.js'
-import { metricValue, waitUntil } from './skills-helpers.js'
+import { waitUntil } from '../helpers/waits.js'
 import { PATIENCE } from '../helpers/patience.js'
 
 const NOTICE = 'You are sending messages faster than I can take them. Please wait a minute and try again.'

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/routerctl.js'
-import { captureIo, cliEnv, rawDb } from '../cli/helpers.js'
-import { OPS, TEST_SECRETS, type TestRouter } from '../helpers/router.js'
-import { PATIENCE, startAdminRouter, verifyAndStop } from './admin-helpers.js'
+import { PATIENCE } from '../helpers/patience.js'
+import { OPS, TEST_SECRETS, type TestRouter, startTestRouter, verifyAndStop } from '../helpers/router.js'
+import { captureIo, cliEnv, rawDb } from '../helpers/routerctl.js'
 
 const FORGED_STATE = JSON.stringify({
   skills: { ping: { enabled: false, reason: 'forged', by: 'mallory' } },
@@ -32,7 +32,7 @@ describe('runtime state is applied only when the audit chain commits to it', { t
   }, PATIENCE)
 
   it('a runtime_config row inserted with plain SQL is ignored, logged, announced and shown in /status', async () => {
-    r = await startAdminRouter()
+    r = await startTestRouter()
     const version = insertBehindTheBack(r)
     expect(version).toBe(1)
     // Not applied: ping still answers, and the state the router uses is still v0.
@@ -68,7 +68,7 @@ describe('runtime state is applied only when the audit chain commits to it', { t
   })
 
   it('an audit row forged without the key does not make a version count, nor does editing an attested one', async () => {
-    r = await startAdminRouter()
+    r = await startTestRouter()
     expect((await r.command('/disable-skill help')).text).toContain('(state v1)')
     const version = insertBehindTheBack(r)
     const db = rawDb(r.dbPath)

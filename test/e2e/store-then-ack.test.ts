@@ -2,8 +2,12 @@ import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DingTalkSimulator } from '../../src/simulator/index.js'
 import { skills as realSkills } from '../../skills/index.js'
-import { startTestRouter, tempDir, TEST_SECRETS, type TestRouter } from '../helpers/router.js'
-import { Cleanup, countingSkill, gatedSkill, waitForAck, waitForReconnect, WAIT_MS } from './foundation-helpers.js'
+import { Cleanup } from '../helpers/cleanup.js'
+import { PATIENCE } from '../helpers/patience.js'
+import { startTestRouter, TEST_SECRETS, type TestRouter } from '../helpers/router.js'
+import { tempDir } from '../helpers/temp-dir.js'
+import { countingSkill, gatedSkill } from '../helpers/test-skills.js'
+import { waitForAck, waitForReconnect } from '../helpers/waits.js'
 
 const cleanup = new Cleanup()
 afterEach(() => cleanup.run())
@@ -35,7 +39,7 @@ describe('the ack never waits for a skill', () => {
     expect(r.sim.replies.filter((x) => x.msgId === sent.msgId)).toHaveLength(0)
 
     slow.release('slow done')
-    const reply = await r.sim.waitForReply({ msgId: sent.msgId }, WAIT_MS)
+    const reply = await r.sim.waitForReply({ msgId: sent.msgId }, PATIENCE)
     expect(reply.text).toBe('slow done')
     expect(ackedAt).toBeLessThanOrEqual(reply.at)
     expect(r.sim.deliveries(sent.msgId)).toBe(1)
@@ -50,8 +54,8 @@ describe('a message runs once', () => {
     const second = r.sim.sendMessage({ text: 'count', msgId: 'dup-1' })
     // Both deliveries are acked: the second one was seen and deliberately not run.
     await Promise.all([waitForAck(r.sim, first.messageId), waitForAck(r.sim, second.messageId)])
-    expect((await r.sim.waitForReply({ msgId: 'dup-1' }, WAIT_MS)).text).toBe('counted 1')
-    expect((await r.say('ping', WAIT_MS)).text).toBe('pong') // barrier: anything pending for dup-1 is done by now
+    expect((await r.sim.waitForReply({ msgId: 'dup-1' }, PATIENCE)).text).toBe('counted 1')
+    expect((await r.say('ping', PATIENCE)).text).toBe('pong') // barrier: anything pending for dup-1 is done by now
     expect(counter.runs()).toBe(1)
     expect(r.sim.replies.filter((x) => x.msgId === 'dup-1')).toHaveLength(1)
   })
@@ -70,13 +74,13 @@ describe('a message runs once', () => {
     const sent = sim.sendMessage({ text: 'count' })
     // The frame is already on its way; from now on the gateway ignores what this socket sends (the ack is lost).
     sim.setZombie(true)
-    expect((await sim.waitForReply({ msgId: sent.msgId }, WAIT_MS)).text).toBe('counted 1')
+    expect((await sim.waitForReply({ msgId: sent.msgId }, PATIENCE)).text).toBe('counted 1')
     expect(sim.isAcked(sent.messageId)).toBe(false)
     // The router notices the silent socket, reconnects, and the gateway redelivers the same frame there.
     await waitForReconnect(r.app, connects)
     await waitForAck(sim, sent.messageId)
     expect(sim.deliveries(sent.msgId)).toBeGreaterThanOrEqual(2)
-    expect((await r.say('ping', WAIT_MS)).text).toBe('pong')
+    expect((await r.say('ping', PATIENCE)).text).toBe('pong')
     expect(counter.runs()).toBe(1)
     expect(sim.replies.filter((x) => x.msgId === sent.msgId)).toHaveLength(1)
   })
@@ -88,13 +92,13 @@ describe('a message runs once', () => {
     const skills = [...realSkills, counter.skill]
 
     const a = await router(startTestRouter({ sim, dir, skills }))
-    expect((await a.say({ text: 'count', msgId: 'restart-1' }, WAIT_MS)).text).toBe('counted 1')
+    expect((await a.say({ text: 'count', msgId: 'restart-1' }, PATIENCE)).text).toBe('counted 1')
     await a.stop()
 
     const b = await router(startTestRouter({ sim, dir, skills }))
     const again = sim.sendMessage({ text: 'count', msgId: 'restart-1' })
     await waitForAck(sim, again.messageId)
-    expect((await b.say('ping', WAIT_MS)).text).toBe('pong')
+    expect((await b.say('ping', PATIENCE)).text).toBe('pong')
     expect(counter.runs()).toBe(1)
     expect(sim.replies.filter((x) => x.msgId === 'restart-1')).toHaveLength(1)
   })
@@ -123,10 +127,10 @@ describe('a message runs once', () => {
     const b = await router(
       startTestRouter({ sim, dir, skills, env: { DINGTALK_WEBHOOK_HOSTS: `${sim.webhookHost},${other.webhookHost}` } }),
     )
-    const reply = await other.waitForReply({ msgId: 'orphan-1' }, WAIT_MS)
+    const reply = await other.waitForReply({ msgId: 'orphan-1' }, PATIENCE)
     expect(reply.text).toBe('counted 1')
     expect(other.deliveries('orphan-1')).toBe(0)
-    expect((await b.say('ping', WAIT_MS)).text).toBe('pong')
+    expect((await b.say('ping', PATIENCE)).text).toBe('pong')
     // The reply goes out before the row is marked done; by the barrier's reply the orphan is long done.
     expect(b.app.services.inbox.pending().map((m) => m.msgId)).not.toContain('orphan-1')
     expect(counter.runs()).toBe(1)
@@ -136,7 +140,7 @@ describe('a message runs once', () => {
     const c = await router(
       startTestRouter({ sim, dir, skills, env: { DINGTALK_WEBHOOK_HOSTS: `${sim.webhookHost},${other.webhookHost}` } }),
     )
-    expect((await c.say('ping', WAIT_MS)).text).toBe('pong')
+    expect((await c.say('ping', PATIENCE)).text).toBe('pong')
     expect(counter.runs()).toBe(1)
     expect(other.replies).toHaveLength(1)
   })
@@ -157,7 +161,7 @@ describe('a graceful stop', () => {
     // Arrives while draining (or after the socket closed): either way it must not be acked by this run.
     const late = sim.sendMessage({ text: 'ping' })
     slow.release('finished while stopping')
-    expect((await sim.waitForReply({ msgId: inFlight.msgId }, WAIT_MS)).text).toBe('finished while stopping')
+    expect((await sim.waitForReply({ msgId: inFlight.msgId }, PATIENCE)).text).toBe('finished while stopping')
     await stopping
     expect(sim.isAcked(late.messageId)).toBe(false)
     expect(sim.replies.filter((x) => x.msgId === late.msgId)).toHaveLength(0)
@@ -170,9 +174,9 @@ describe('a graceful stop', () => {
     expect(pending).toBe(0)
 
     const b = await router(startTestRouter({ sim, dir, skills }))
-    expect((await sim.waitForReply({ msgId: late.msgId }, WAIT_MS)).text).toBe('pong')
+    expect((await sim.waitForReply({ msgId: late.msgId }, PATIENCE)).text).toBe('pong')
     await waitForAck(sim, late.messageId)
-    expect((await b.say('ping', WAIT_MS)).text).toBe('pong')
+    expect((await b.say('ping', PATIENCE)).text).toBe('pong')
     expect(sim.replies.filter((x) => x.msgId === inFlight.msgId)).toHaveLength(1)
   })
 })

@@ -2,8 +2,9 @@ import Database from 'better-sqlite3'
 import { readFileSync, statSync } from 'node:fs'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { afterEach, describe, expect, it } from 'vitest'
+import { Cleanup } from '../helpers/cleanup.js'
 import { startTestRouter } from '../helpers/router.js'
-import { Cleanup, waitForAck } from './foundation-helpers.js'
+import { waitForAck } from '../helpers/waits.js'
 
 // Another process holding a read transaction (a routerctl export, a sqlite3 shell left in BEGIN) keeps
 // SQLite from reusing the WAL, and one holding a lock makes every statement wait. Neither may grow the file

@@ -1,14 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { RouterConfig } from '../../src/config.js'
 import { DingTalkSimulator, type SimulatorOptions } from '../../src/simulator/index.js'
-import {
-  startTestRouter,
-  TEST_SECRETS,
-  waitForState,
-  type TestRouter,
-  type TestRouterOptions,
-} from '../helpers/router.js'
-import { Cleanup, waitForReconnect, WAIT_MS } from './foundation-helpers.js'
+import { Cleanup } from '../helpers/cleanup.js'
+import { PATIENCE } from '../helpers/patience.js'
+import { startTestRouter, TEST_SECRETS, type TestRouter, type TestRouterOptions } from '../helpers/router.js'
+import { waitForState, waitForReconnect } from '../helpers/waits.js'
 
 const cleanup = new Cleanup()
 afterEach(() => cleanup.run())
@@ -39,11 +35,11 @@ describe('the stream reconnects without losing messages', () => {
     // Sent during the gap: the gateway queues them until a connection takes them.
     const during = [r.sim.sendMessage({ text: 'ping' }), r.sim.sendMessage({ text: 'help' })]
     await waitForReconnect(r.app, connects)
-    const replies = await Promise.all(during.map((m) => r.sim.waitForReply({ msgId: m.msgId }, WAIT_MS)))
+    const replies = await Promise.all(during.map((m) => r.sim.waitForReply({ msgId: m.msgId }, PATIENCE)))
     expect(replies[0]!.text).toBe('pong')
     expect(replies[1]!.title).toBe('What I can do')
     expect(r.app.stream.counters.connects).toBe(connects + 1)
-    expect((await r.say('ping', WAIT_MS)).text).toBe('pong')
+    expect((await r.say('ping', PATIENCE)).text).toBe('pong')
   })
 
   it('at once on a SYSTEM disconnect frame, without waiting for the socket to close', async () => {
@@ -54,11 +50,11 @@ describe('the stream reconnects without losing messages', () => {
     sim.sendDisconnect('rebalancing')
     const during = sim.sendMessage({ text: 'ping' })
     await waitForReconnect(r.app, connects)
-    expect((await sim.waitForReply({ msgId: during.msgId }, WAIT_MS)).text).toBe('pong')
+    expect((await sim.waitForReply({ msgId: during.msgId }, PATIENCE)).text).toBe('pong')
     expect(r.app.stream.counters.connects).toBe(connects + 1)
     const ended = r.logs.records().find((l) => l.msg === 'stream connection ended; reconnecting')
     expect(ended?.reason).toBe('disconnect-frame')
-    expect((await r.say('ping', WAIT_MS)).text).toBe('pong')
+    expect((await r.say('ping', PATIENCE)).text).toBe('pong')
   })
 
   it('replaces a zombie socket (no frames, no pongs)', async () => {
@@ -67,10 +63,10 @@ describe('the stream reconnects without losing messages', () => {
     r.sim.setZombie(true)
     const during = r.sim.sendMessage({ text: 'ping' })
     await waitForReconnect(r.app, connects)
-    expect((await r.sim.waitForReply({ msgId: during.msgId }, WAIT_MS)).text).toBe('pong')
+    expect((await r.sim.waitForReply({ msgId: during.msgId }, PATIENCE)).text).toBe('pong')
     const ended = r.logs.records().find((l) => l.msg === 'stream connection ended; reconnecting')
     expect(ended?.reason).toBe('liveness')
-    expect((await r.say('ping', WAIT_MS)).text).toBe('pong')
+    expect((await r.say('ping', PATIENCE)).text).toBe('pong')
   })
 
   it('backs off while the gateway refuses, then reconnects when it accepts again', async () => {
@@ -92,8 +88,8 @@ describe('the stream reconnects without losing messages', () => {
     expect(sim.stats.openRefused).toBe(sim.stats.openCalls)
 
     sim.setRefuseConnections(false)
-    await waitForState(r.app, 'connected', WAIT_MS)
-    expect((await r.say('ping', WAIT_MS)).text).toBe('pong')
+    await waitForState(r.app, 'connected', PATIENCE)
+    expect((await r.say('ping', PATIENCE)).text).toBe('pong')
     expect(r.app.stream.counters.connects).toBe(1)
     const failures = r.logs
       .records()
@@ -111,7 +107,7 @@ describe('the stream reconnects without losing messages', () => {
     })
     const line = await r.logs.waitFor(
       (l) => typeof l.msg === 'string' && l.msg.includes('check DINGTALK_CLIENT_ID / DINGTALK_CLIENT_SECRET'),
-      WAIT_MS,
+      PATIENCE,
     )
     expect(line.level).toBe(40)
     expect(r.app.stream.state).not.toBe('connected')

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createEgressFactory } from '../../src/egress/factory.js'
-import { recorder, refusal, startServer, type Handler, type TestServer } from './helpers.js'
+import { recorder, refusal, startServer, type Handler, type TestServer } from '../helpers/egress-servers.js'
 
 const T = { timeout: 10_000 }
 const servers: TestServer[] = []

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createEgressFactory, type EgressOptions } from '../../src/egress/factory.js'
-import { freePort, recorder, refusal, startServer, type TestServer } from './helpers.js'
+import { freePort, recorder, refusal, startServer, type TestServer } from '../helpers/egress-servers.js'
 
 const T = { timeout: 10_000 }
 const servers: TestServer[] = []

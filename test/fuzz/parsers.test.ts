@@ -4,7 +4,15 @@ import { commands } from '../../commands/index.js'
 import { MAX_FRAME_BYTES, parseFrame, ROBOT_TOPIC } from '../../src/dingtalk/frames.js'
 import { mapRobotPayload, type MappedPayload } from '../../src/dingtalk/message.js'
 import { parseCommandLine, toArgsInput, type CommandParse } from '../../src/router/command-parser.js'
-import { deepJson, deepJsonText, fuzzParams, hostileKey, hostileString, hostileValue, jsonText } from './arbitraries.js'
+import {
+  deepJson,
+  deepJsonText,
+  fuzzParams,
+  hostileKey,
+  hostileString,
+  hostileValue,
+  jsonText,
+} from '../helpers/arbitraries.js'
 
 // Properties of the three parsers every inbound byte goes through: whatever comes in, they return a
 // well-formed result and never throw, and nothing they do pollutes Object.prototype.

@@ -2,10 +2,12 @@ import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
 import { commands } from '../../commands/index.js'
 import type { SimMessageInput } from '../../src/simulator/index.js'
+import { fuzzParams, hostileKey, hostileString, hostileValue } from '../helpers/arbitraries.js'
+import { internalErrorLines, startChaosRouter, trapProcessErrors } from '../helpers/chaos.js'
+import { Cleanup } from '../helpers/cleanup.js'
+import { PATIENCE } from '../helpers/patience.js'
 import { OP1, OP2, OPS, type TestRouter } from '../helpers/router.js'
-import { Cleanup } from '../e2e/foundation-helpers.js'
-import { internalErrorLines, PATIENCE, startChaosRouter, trapProcessErrors, waitIdle } from '../chaos/support.js'
-import { fuzzParams, hostileKey, hostileString, hostileValue } from './arbitraries.js'
+import { waitIdle } from '../helpers/waits.js'
 
 // The whole pipeline under arbitrary robot payloads and command texts, sent through the simulator and the
 // real SDK: the router never crashes, never reconnects because of a message, answers each message at most

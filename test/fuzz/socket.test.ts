@@ -1,9 +1,11 @@
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ROBOT_TOPIC } from '../../src/dingtalk/frames.js'
-import { Cleanup } from '../e2e/foundation-helpers.js'
-import { PATIENCE, startChaosRouter, trapProcessErrors, waitIdle } from '../chaos/support.js'
-import { deepJsonText, fuzzParams, hostileKey, hostileString, hostileValue, jsonText } from './arbitraries.js'
+import { deepJsonText, fuzzParams, hostileKey, hostileString, hostileValue, jsonText } from '../helpers/arbitraries.js'
+import { startChaosRouter, trapProcessErrors } from '../helpers/chaos.js'
+import { Cleanup } from '../helpers/cleanup.js'
+import { PATIENCE } from '../helpers/patience.js'
+import { waitIdle } from '../helpers/waits.js'
 
 // Arbitrary bytes on the stream socket (as WebSocket messages, text and binary): the router keeps its
 // connection (no reconnect), contains every error, and answers the next message.

@@ -11,7 +11,7 @@ export default function setup(): () => Promise<void> {
     // Imported here, not at the top: the router helpers pull in the whole app, needed only at the end.
     const [{ TEST_SECRETS }, { describeFindings, scanLogs }] = await Promise.all([
       import('./router.js'),
-      import('../security/log-scan.js'),
+      import('./log-scan.js'),
     ])
     const { findings } = scanLogs(
       LOG_DIR,

@@ -1,7 +1,4 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { once } from 'node:events'
 import { createRouterApp, type RouterApp } from '../../src/app.js'
 import { loadConfig, type RouterConfig } from '../../src/config.js'
 import type { CommandDefinition, SkillDefinition } from '../../src/define.js'
@@ -15,6 +12,9 @@ import { commands as realCommands } from '../../commands/index.js'
 import { createSkills } from '../../skills/index.js'
 import { captureLogs, type CapturedLogs } from './log-capture.js'
 import { simulatorEnv } from '../../src/simulator/router-env.js'
+import { PATIENCE } from './patience.js'
+import { tempDir } from './temp-dir.js'
+import { waitForState } from './waits.js'
 
 /** Secrets used by every test router; the suite-wide scan checks none of them reaches a log line. */
 export const TEST_SECRETS = {
@@ -50,20 +50,16 @@ export interface TestRouter {
   dir: string
   dbPath: string
   httpUrl: string
-  /** Sends a message and resolves with the first reply to it. */
+  /** Sends a message and resolves with the first reply to it (waiting up to {@link PATIENCE}). */
   say(input: SimMessageInput | string, timeoutMs?: number): Promise<RecordedReply>
   /** An operator's command in the ops group. */
   command(text: string, operator?: { staffId: string }, timeoutMs?: number): Promise<RecordedReply>
   stop(): Promise<void>
 }
 
-/** A temporary folder for one test's database and files. */
-export function tempDir(prefix = 'router-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix))
-}
-
 /**
- * Builds the real router (config loader, SQLite file, real SDK) against a simulator over loopback.
+ * Builds the real router (config loader, SQLite file, real SDK) against a simulator over loopback; resolves
+ * once the stream is connected (unless `connect: false`), and stops what it started when it cannot connect.
  * @example const r = await startTestRouter(); expect((await r.say('ping')).text).toBe('pong')
  */
 export async function startTestRouter(opts: TestRouterOptions = {}): Promise<TestRouter> {
@@ -104,10 +100,21 @@ export async function startTestRouter(opts: TestRouterOptions = {}): Promise<Tes
     jobs: false,
   })
   await app.start()
-  if (opts.connect !== false) await waitForState(app, 'connected')
+  const stop = async () => {
+    await app.stop('test')
+    if (ownSim) await sim.stop()
+  }
+  if (opts.connect !== false) {
+    try {
+      await waitForState(app, 'connected')
+    } catch (err) {
+      await stop()
+      throw err
+    }
+  }
   const address = app.http?.address()
   const httpUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
-  const say = async (input: SimMessageInput | string, timeoutMs = 15_000) => {
+  const say = async (input: SimMessageInput | string, timeoutMs = PATIENCE) => {
     const sent = sim.sendMessage(typeof input === 'string' ? { text: input } : input)
     return sim.waitForReply({ msgId: sent.msgId }, timeoutMs)
   }
@@ -126,28 +133,8 @@ export async function startTestRouter(opts: TestRouterOptions = {}): Promise<Tes
     async stop() {
       if (stopped) return
       stopped = true
-      await app.stop('test')
-      if (ownSim) await sim.stop()
+      await stop()
     },
-  }
-}
-
-/** Resolves when the stream reaches `state` (immediately if it is there). */
-export async function waitForState(app: RouterApp, state: string, timeoutMs = 15_000): Promise<void> {
-  if (app.stream.state === state) return
-  const timer = setTimeout(() => app.stream.emit('state-timeout'), timeoutMs)
-  try {
-    while (app.stream.state !== state) {
-      const [next] = (await Promise.race([
-        once(app.stream, 'state'),
-        once(app.stream, 'state-timeout').then(() => {
-          throw new Error(`stream did not reach ${state} within ${timeoutMs} ms (now ${app.stream.state})`)
-        }),
-      ])) as [string]
-      if (next === state) return
-    }
-  } finally {
-    clearTimeout(timer)
   }
 }
 
@@ -162,4 +149,17 @@ export function withoutMentions(reply: RecordedReply): string {
   const tag = ids.map((id) => `@${id}`).join(' ')
   for (const sep of ['\n\n', '\n']) if (reply.text.endsWith(sep + tag)) return reply.text.slice(0, -(sep + tag).length)
   return reply.text
+}
+
+/**
+ * For afterEach: checks the audit chain still verifies, then always stops the router.
+ * @example afterEach(async () => { await verifyAndStop(r); r = undefined })
+ */
+export async function verifyAndStop(r: TestRouter | undefined): Promise<void> {
+  try {
+    const verified = r?.app.services.audit.verify()
+    if (verified && !verified.ok) throw new Error(`audit chain does not verify: ${JSON.stringify(verified)}`)
+  } finally {
+    await r?.stop()
+  }
 }

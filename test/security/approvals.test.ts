@@ -2,10 +2,11 @@ import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DingTalkSimulator } from '../../src/simulator/index.js'
 import { COMMAND_REFUSAL } from '../../src/router/policy.js'
-import { OP1, OP2, tempDir, TEST_SECRETS, type TestRouter, withoutMentions } from '../helpers/router.js'
-import { removeDir } from '../e2e/foundation-helpers.js'
-import { fuzzParams } from '../fuzz/arbitraries.js'
-import { PATIENCE, SecurityHarness } from './support.js'
+import { fuzzParams } from '../helpers/arbitraries.js'
+import { PATIENCE } from '../helpers/patience.js'
+import { OP1, OP2, TEST_SECRETS, type TestRouter, withoutMentions } from '../helpers/router.js'
+import { SecurityHarness } from '../helpers/security.js'
+import { tempDir, removeDir } from '../helpers/temp-dir.js'
 
 // Approval ids are single-use, bound to one command and its arguments, and only a different operator's
 // `/approve` in an admin conversation runs them. admin-approvals covers: self-approval, approving the same id

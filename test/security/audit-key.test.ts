@@ -7,9 +7,9 @@ import { main as routerctl } from '../../src/cli/routerctl.js'
 import { commands } from '../../commands/index.js'
 import { createSkills } from '../../skills/index.js'
 import { captureLogs } from '../helpers/log-capture.js'
-import { tempDir } from '../helpers/router.js'
-import { captureIo, cliEnv } from '../cli/helpers.js'
-import { Cleanup, removeDir } from '../e2e/foundation-helpers.js'
+import { Cleanup } from '../helpers/cleanup.js'
+import { captureIo, cliEnv } from '../helpers/routerctl.js'
+import { tempDir, removeDir } from '../helpers/temp-dir.js'
 
 // The audit key signs the chain and the approvals: a key anyone on the host can read lets them rewrite
 // history, and a truncated or garbled one silently forks the chain. Both the bot and routerctl refuse such

@@ -9,10 +9,11 @@ import { DingTalkSimulator } from '../../src/simulator/index.js'
 import { commands } from '../../commands/index.js'
 import { createSkills } from '../../skills/index.js'
 import { captureLogs } from '../helpers/log-capture.js'
-import { tempDir, TEST_SECRETS } from '../helpers/router.js'
-import { Cleanup, removeDir } from '../e2e/foundation-helpers.js'
-import { spawnRouter } from '../chaos/router-process.js'
-import { PATIENCE } from './support.js'
+import { Cleanup } from '../helpers/cleanup.js'
+import { PATIENCE } from '../helpers/patience.js'
+import { TEST_SECRETS } from '../helpers/router.js'
+import { spawnRouter } from '../helpers/router-process.js'
+import { tempDir, removeDir } from '../helpers/temp-dir.js'
 
 // Health, readiness and metrics stay on loopback unless ROUTER_HTTP_ALLOW_PUBLIC=1. Already covered:
 // test/e2e/http-endpoints.test.ts (checkListenHost for 0.0.0.0, ::, private and public names; startHttpServer

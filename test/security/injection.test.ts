@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { PATIENCE } from '../helpers/patience.js'
 import { OP1 } from '../helpers/router.js'
-import { controlState, PATIENCE, SecurityHarness } from './support.js'
+import { controlState, SecurityHarness } from '../helpers/security.js'
 
 // Argument injection from a real operator in the admin group: shell metacharacters, extra words, unknown
 // key=value fields, newlines that try to start a second command, paths, prototype names, control characters,

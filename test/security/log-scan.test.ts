@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { LOG_DIR } from '../helpers/log-capture.js'
+import { describeFindings, scanLogs } from '../helpers/log-scan.js'
 import { TEST_SECRETS } from '../helpers/router.js'
-import { describeFindings, scanLogs } from './log-scan.js'
 
 // The suite-wide scan runs as the vitest global teardown (test/helpers/global-setup.ts) over every log line
 // of the whole run and fails the run on a leak. This test runs the same scan over what exists when it runs,

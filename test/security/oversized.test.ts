@@ -1,10 +1,11 @@
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { MAX_FRAME_BYTES, ROBOT_TOPIC } from '../../src/dingtalk/frames.js'
+import { deepJson } from '../helpers/arbitraries.js'
+import { PATIENCE } from '../helpers/patience.js'
 import type { TestRouter } from '../helpers/router.js'
-import { deepJson } from '../fuzz/arbitraries.js'
-import { waitIdle } from '../chaos/support.js'
-import { PATIENCE, SecurityHarness } from './support.js'
+import { SecurityHarness } from '../helpers/security.js'
+import { waitIdle } from '../helpers/waits.js'
 
 // Oversized and deeply nested input: a 10,000-deep JSON value in the payload, a 900 KB text, a 2 MB frame.
 // Each is refused or dropped; the process stays up on the same connection and the next ping is answered.

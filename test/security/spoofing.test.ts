@@ -2,8 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { ROBOT_TOPIC } from '../../src/dingtalk/frames.js'
 import { COMMAND_REFUSAL } from '../../src/router/policy.js'
 import type { SimMessageInput } from '../../src/simulator/index.js'
+import { PATIENCE } from '../helpers/patience.js'
 import { OP1, OP2, OPS, type TestRouter, withoutMentions } from '../helpers/router.js'
-import { controlState, PATIENCE, SecurityHarness } from './support.js'
+import { controlState, SecurityHarness } from '../helpers/security.js'
 
 // Only `senderStaffId` in ROUTER_OPERATORS, in an admin conversation, makes a sender an operator. Every
 // field an attacker controls otherwise (isAdmin, nicknames, senderId, look-alike staff ids, extra fields,

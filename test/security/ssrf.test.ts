@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { DingTalkSimulator } from '../../src/simulator/index.js'
+import { PATIENCE } from '../helpers/patience.js'
 import { TEST_SECRETS } from '../helpers/router.js'
-import { countingServer, PATIENCE, SecurityHarness } from './support.js'
+import { countingServer, SecurityHarness } from '../helpers/security.js'
 
 // The sessionWebhook comes from the payload, so it is attacker-controlled: the router must POST only to an
 // allowlisted host. Every variant below points at something else (cloud metadata, another local port, a

@@ -2,7 +2,7 @@ import { once } from 'node:events'
 import { describe, expect, it } from 'vitest'
 import type WebSocket from 'ws'
 import type { DingTalkSimulator, SimulatorOptions } from '../../src/simulator/index.js'
-import { connectBot, rawClient, simulatorFixture } from './helpers.js'
+import { connectBot, rawClient, simulatorFixture } from '../helpers/sdk-bot.js'
 
 const T = { timeout: 20_000 }
 const fixture = simulatorFixture()

@@ -1,7 +1,7 @@
 import { once } from 'node:events'
 import { describe, expect, it } from 'vitest'
 import type { DingTalkSimulator, SimulatorOptions } from '../../src/simulator/index.js'
-import { connectBot, openConnection, tryUpgrade, simulatorFixture } from './helpers.js'
+import { connectBot, openConnection, tryUpgrade, simulatorFixture } from '../helpers/sdk-bot.js'
 
 const T = { timeout: 20_000 }
 const fixture = simulatorFixture()

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { DingTalkSimulator, type RecordedReply } from '../../src/simulator/index.js'
-import { connectBot, postJson, type Bot } from './helpers.js'
+import { connectBot, postJson, type Bot } from '../helpers/sdk-bot.js'
 
 const T = { timeout: 30_000 }
 let sim: DingTalkSimulator

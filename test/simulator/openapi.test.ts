@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { DingTalkSimulator } from '../../src/simulator/index.js'
-import { postJson } from './helpers.js'
+import { postJson } from '../helpers/sdk-bot.js'
 
 const T = { timeout: 20_000 }
 let sim: DingTalkSimulator

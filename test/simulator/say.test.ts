@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { DingTalkSimulator } from '../../src/simulator/index.js'
 import { parseSayArgs, resolveSimUrl } from '../../src/simulator/say.js'
 import { parseCliArgs } from '../../src/simulator/cli.js'
-import { connectBot, postJson, type Bot } from './helpers.js'
+import { connectBot, postJson, type Bot } from '../helpers/sdk-bot.js'
 
 describe('parseSayArgs', () => {
   it('parses options before or after the text', () => {

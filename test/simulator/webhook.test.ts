@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { DingTalkSimulator, SimulatorOptions } from '../../src/simulator/index.js'
-import { connectBot, postJson, simulatorFixture } from './helpers.js'
+import { connectBot, postJson, simulatorFixture } from '../helpers/sdk-bot.js'
 
 const T = { timeout: 20_000 }
 const fixture = simulatorFixture()

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { errorSummary } from '../../../src/admin/error-summary.js'
 import { diagnosticsService } from '../../../src/budget/diagnostics.js'
 import { openStores } from '../../../src/store/open.js'
-import { TEST_SECRETS, tempDir } from '../../helpers/router.js'
+import { TEST_SECRETS } from '../../helpers/router.js'
+import { tempDir } from '../../helpers/temp-dir.js'
 
 const HOUR = 3_600_000
 const NOW = Date.parse('2030-03-04T05:06:00.000Z')

@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig } from '../../../src/config.js'
 import { effectiveBudget } from '../../../src/budget/resolve.js'
-import { writeConfig } from '../../e2e/openclaw-helpers.js'
-import { tempDir } from '../../helpers/router.js'
+import { writeConfig } from '../../helpers/openclaw.js'
+import { tempDir } from '../../helpers/temp-dir.js'
 
 const BASE = 'https://openclaw.internal.example:18789'
 

@@ -2,7 +2,8 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { auditRejected, staffActor } from '../../../src/store/audit-rejected.js'
 import { openStores } from '../../../src/store/open.js'
-import { TEST_SECRETS, tempDir } from '../../helpers/router.js'
+import { TEST_SECRETS } from '../../helpers/router.js'
+import { tempDir } from '../../helpers/temp-dir.js'
 
 let opened: ReturnType<typeof openStores> | undefined
 afterEach(() => {

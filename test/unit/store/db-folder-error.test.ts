@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { databaseFolderError } from '../../../src/store/db-folder-error.js'
 import { openDatabase } from '../../../src/store/db.js'
-import { tempDir } from '../../helpers/router.js'
+import { tempDir } from '../../helpers/temp-dir.js'
 
 // The container suite (test/container) shows the real case: a root-owned data/ and the router as uid 10001.
 describe('a database folder the process cannot write', () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { migrate, openDatabase, readMigrations } from '../../../src/store/db.js'
 import { AuditLog } from '../../../src/store/audit.js'
 import { openStores } from '../../../src/store/open.js'
-import { tempDir } from '../../helpers/router.js'
+import { tempDir } from '../../helpers/temp-dir.js'
 
 const KEY = 'legacy-test-key-7c6b5a4f3e2d1c0b'
 

@@ -2,7 +2,8 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { refusalTallyJob } from '../../../src/jobs/refusal-tally.js'
 import { openStores } from '../../../src/store/open.js'
-import { TEST_SECRETS, tempDir } from '../../helpers/router.js'
+import { TEST_SECRETS } from '../../helpers/router.js'
+import { tempDir } from '../../helpers/temp-dir.js'
 
 const MIN = 60_000
 const T0 = Date.parse('2030-03-04T05:06:00.000Z')

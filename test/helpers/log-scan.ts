@@ -1,6 +1,6 @@
 /**
  * The suite-wide secret scan (not a test file itself): every log line a test router wrote during the run,
- * in-process (test/helpers/log-capture.ts) or spawned (test/chaos/router-process.ts), is in LOG_DIR as JSON
+ * in-process (test/helpers/log-capture.ts) or spawned (test/helpers/router-process.ts), is in LOG_DIR as JSON
  * lines. None may contain a test secret or an unredacted `session=` value. Used by the vitest global
  * teardown (test/helpers/global-setup.ts), which fails the run, and by log-scan.test.ts, which shows the
  * check in the report.

@@ -1,5 +1,5 @@
 /**
- * Shared pieces of the security suite (not a test file itself): a router whose every test ends with the
+ * Shared pieces of the security suite: a router whose every test ends with the
  * same checks (the audit chain verifies, nothing escaped as an uncaught error, the router still answers),
  * a counting HTTP server to catch any request that should never be made, and state snapshots.
  */
@@ -7,11 +7,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { expect } from 'vitest'
 import { NO_MATCH_REPLY } from '../../src/router/route.js'
-import type { TestRouter, TestRouterOptions } from '../helpers/router.js'
-import { Cleanup } from '../e2e/foundation-helpers.js'
-import { internalErrorLines, PATIENCE, startChaosRouter, trapProcessErrors, waitIdle } from '../chaos/support.js'
-
-export { PATIENCE }
+import { internalErrorLines, startChaosRouter, trapProcessErrors } from './chaos.js'
+import { Cleanup } from './cleanup.js'
+import { PATIENCE } from './patience.js'
+import type { TestRouter, TestRouterOptions } from './router.js'
+import { waitIdle } from './waits.js'
 
 /** The router plus its end-of-test checks; call `finish()` from afterEach. */
 export class SecurityHarness {

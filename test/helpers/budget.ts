@@ -1,14 +1,11 @@
 /**
- * Shared set-up for the budget tests (not a test file itself): the real router against the simulator, with
- * the `ask` skill pointed at a fake Chat Completions server on loopback.
+ * Set-up for the budget and model tests: the real router against the simulator, with the `ask` skill
+ * pointed at a fake Chat Completions server on loopback.
  */
 import type { RouterConfig } from '../../src/config.js'
 import type { BudgetLimits } from '../../src/budget/resolve.js'
-import type { FakeModel } from '../helpers/fake-model.js'
-import { OP1, OPS, withoutMentions, type TestRouter, type TestRouterOptions } from '../helpers/router.js'
-import { startAdminRouter } from './admin-helpers.js'
-
-export { PATIENCE } from './admin-helpers.js'
+import type { FakeModel } from './fake-model.js'
+import { OP1, OPS, startTestRouter, withoutMentions, type TestRouter, type TestRouterOptions } from './router.js'
 
 /** The model API key of every budget test; no log line may contain it. */
 export const MODEL_KEY = 'sk-test-model-key-7f3c9e1a'
@@ -28,7 +25,7 @@ export interface BudgetRouterOptions extends TestRouterOptions {
  * @example r = await startBudgetRouter({ fake, routes: { ask: { maxToolCalls: 2 } } })
  */
 export async function startBudgetRouter(o: BudgetRouterOptions = {}): Promise<TestRouter> {
-  return startAdminRouter({
+  return startTestRouter({
     ...o,
     env: { ...(o.fake ? { MODEL_API_KEY: MODEL_KEY } : {}), ...o.env },
     configure: (c) => {
@@ -43,22 +40,6 @@ export async function startBudgetRouter(o: BudgetRouterOptions = {}): Promise<Te
       return o.configure ? o.configure(config) : config
     },
   })
-}
-
-/**
- * One sample from GET /metrics, 0 when the series does not exist yet.
- * @example await metric(r, 'router_prompt_tokens_total', { route: 'ask' })
- */
-export async function metric(r: TestRouter, name: string, labels: Record<string, string>): Promise<number> {
-  const text = await (await fetch(`${r.httpUrl}/metrics`)).text()
-  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`)
-  for (const line of text.split('\n')) {
-    const m = /^([a-z_:]+)\{([^}]*)\} (\S+)$/.exec(line)
-    if (!m || m[1] !== name) continue
-    const have = m[2]!.split(',')
-    if (wanted.every((w) => have.includes(w))) return Number(m[3])
-  }
-  return 0
 }
 
 /** The reply text of an `ask` through the real SDK and simulator, from an end user (or an operator in the admin group). */

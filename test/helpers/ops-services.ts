@@ -1,5 +1,5 @@
 /**
- * Shared set-up for the ops tests (not a test file itself): the real stores on a temp SQLite file with a
+ * Set-up for the ops tests: the real stores on a temp SQLite file with a
  * fake clock, without the DingTalk side, for jobs and shared actions that need no chat.
  */
 import { chmodSync, writeFileSync } from 'node:fs'
@@ -11,7 +11,8 @@ import type { SkillDefinition } from '../../src/define.js'
 import { createLogger } from '../../src/logger.js'
 import { SkillRegistry } from '../../src/skill-registry.js'
 import { openStores } from '../../src/store/open.js'
-import { OP1, OP2, TEST_SECRETS, tempDir } from '../helpers/router.js'
+import { OP1, OP2, TEST_SECRETS } from './router.js'
+import { tempDir } from './temp-dir.js'
 
 const T0 = Date.parse('2030-03-04T05:06:00.000Z')
 export const MIN = 60_000

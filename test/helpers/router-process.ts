@@ -1,7 +1,7 @@
 /**
- * The real entry point (`node --import tsx src/main.ts`) as a child process, in credential mode, pointed by
- * its environment at a simulator the test runs in-process. Nothing is added to the router: it is exactly
- * what `npm start` runs, so SIGKILL tests kill the real thing.
+ * The real entry point (`node --import tsx src/main.ts`, or the production build) as a child process,
+ * configured by its environment only (for instance pointed at a simulator the test runs in-process).
+ * Nothing is added to the router: it is exactly what `npm start` runs, so SIGKILL tests kill the real thing.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { EventEmitter } from 'node:events'
@@ -9,12 +9,16 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { DingTalkSimulator } from '../../src/simulator/index.js'
-import { LOG_DIR } from '../helpers/log-capture.js'
-import { OP1, OP2, OPS, TEST_SECRETS } from '../helpers/router.js'
 import { simulatorEnv } from '../../src/simulator/router-env.js'
-import { waitForEvent } from './support.js'
+import { LOG_DIR } from './log-capture.js'
+import { PATIENCE } from './patience.js'
+import { OP1, OP2, OPS, TEST_SECRETS } from './router.js'
+import { waitForEvent } from './waits.js'
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+
+/** Ports 0: never clash with a developer's running router or with parallel tests. */
+export const SIM_YAML = 'simulator:\n  port: 0\n  chatPort: 0\n'
 
 /** A YAML file with burst-friendly settings (no rate limiting, fast reconnects), and the environment naming it. */
 export function routerEnv(
@@ -55,28 +59,35 @@ export function routerEnv(
 export interface RouterProcess {
   child: ChildProcess
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
-  /** Parsed JSON log lines from stdout so far. */
+  /** Every stdout line so far, as written. */
+  stdout: string[]
+  /** Parsed JSON log lines from stdout so far (a line that is not JSON: `{ msg, unparsed: true }`). */
   records(): Record<string, unknown>[]
   stderr(): string
   /** Resolves with the first log record for which `match` holds (already logged or still to come). */
-  waitForRecord(match: (r: Record<string, unknown>) => boolean, timeoutMs: number): Promise<Record<string, unknown>>
+  waitForRecord(match: (r: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>
   /** Sends SIGKILL (if still running) and resolves when the process is gone. */
   kill(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 }
 
 /**
- * Spawns src/main.ts with exactly `env`. Its stdout (JSON log lines) is appended to the suite's log folder,
- * so the suite-wide secret scan covers spawned routers too.
+ * Spawns src/main.ts with exactly `env` (and, with `umask`, that file-creation mask). Its stdout (JSON log
+ * lines) is appended to the suite's log folder, so the suite-wide secret scan covers spawned routers too.
  * @example const p = spawnRouter(routerEnv(sim, dir)); await p.kill('SIGKILL')
  */
-export function spawnRouter(env: Record<string, string>, opts: { entry?: 'source' | 'build' } = {}): RouterProcess {
+export function spawnRouter(
+  env: Record<string, string>,
+  opts: { entry?: 'source' | 'build'; umask?: string } = {},
+): RouterProcess {
   // `build` is the production build exactly as `npm run start:prod` and the image run it: plain node, no loader,
   // through the launcher that adds production's node flags.
-  const [command, argv] =
+  const entry =
     opts.entry === 'build'
-      ? ['bin/router-node.sh', ['dist/src/main.js']]
-      : [process.execPath, ['--import', 'tsx', 'src/main.ts']]
-  const child = spawn(command, argv, {
+      ? ['bin/router-node.sh', 'dist/src/main.js']
+      : [process.execPath, '--import', 'tsx', 'src/main.ts']
+  // `umask` is a shell builtin: a shell sets it, then exec replaces the shell with node (same pid, signals reach it).
+  const [command, ...argv] = opts.umask ? ['/bin/sh', '-c', `umask ${opts.umask} && exec "$@"`, 'sh', ...entry] : entry
+  const child = spawn(command!, argv, {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -85,12 +96,14 @@ export function spawnRouter(env: Record<string, string>, opts: { entry?: 'source
   const logFile = join(LOG_DIR, `spawned-${process.pid}-${child.pid ?? 'x'}.jsonl`)
   let stderr = ''
   let partial = ''
+  const stdout: string[] = []
   const records: Record<string, unknown>[] = []
   const logged = new EventEmitter()
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
     const parts = (partial + chunk).split('\n')
     partial = parts.pop() ?? ''
-    for (const line of parts) {
+    for (const line of parts.filter(Boolean)) {
+      stdout.push(line)
       try {
         records.push(JSON.parse(line) as Record<string, unknown>)
       } catch {
@@ -118,9 +131,10 @@ export function spawnRouter(env: Record<string, string>, opts: { entry?: 'source
   return {
     child,
     exited,
+    stdout,
     records: () => records,
     stderr: () => stderr,
-    async waitForRecord(match, timeoutMs) {
+    async waitForRecord(match, timeoutMs = PATIENCE) {
       const exitedEarly = () => child.exitCode !== null || child.signalCode !== null
       await waitForEvent(
         logged,
@@ -138,4 +152,22 @@ export function spawnRouter(env: Record<string, string>, opts: { entry?: 'source
       return exited
     },
   }
+}
+
+/**
+ * Starts the real entry point the way `npm start` does, with only the given environment (plus PATH, HOME
+ * and TMPDIR), and kills it when the test ends.
+ * @example const p = startMain({ ROUTER_CONFIG: file }, onTestFinished); await within(p.exited, 'exit')
+ */
+export function startMain(
+  env: Record<string, string>,
+  onFinished: (fn: () => void) => void,
+  opts: { umask?: string } = {},
+): RouterProcess {
+  const p = spawnRouter(
+    { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TMPDIR: process.env.TMPDIR ?? '/tmp', ...env },
+    opts,
+  )
+  onFinished(() => void p.kill())
+  return p
 }

@@ -74,29 +74,3 @@ export async function startStandInApi(initial: StandInHandler = healthy): Promis
     },
   }
 }
-
-/**
- * Polls a condition until it holds: for state that changes without an event to wait on (metrics, SQLite rows).
- * @example await waitUntil(() => api.requests.length === 2)
- */
-export async function waitUntil(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 15_000,
-  what = 'condition',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`waitUntil: ${what} did not hold within ${timeoutMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}
-
-/** Reads one sample of a Prometheus text exposition, 0 when absent. */
-export async function metricValue(httpUrl: string, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const text = await (await fetch(`${httpUrl}/metrics`)).text()
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue
-    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) return Number(line.split(' ').at(-1))
-  }
-  return 0
-}

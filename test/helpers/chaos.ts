@@ -1,19 +1,13 @@
 /**
- * Shared pieces of the chaos, fuzz and security suites (not a test file itself): a router tuned for
- * bursts, event-driven waits with generous bounds, and the exactly-once bookkeeping of a burst.
- * Every wait resolves on an event and rejects after a bound far above normal, so a loaded machine only
- * slows a test down.
+ * Shared pieces of the chaos, fuzz and security suites: a router tuned for bursts, the exactly-once
+ * bookkeeping of a burst, and the traps that catch hostile input escaping its handlers.
  */
 import type { RouterConfig } from '../../src/config.js'
 import type { DingTalkSimulator, RecordedReply, SentMessage, SimMessageInput } from '../../src/simulator/index.js'
-import { OP1, OPS, startTestRouter, waitForState, type TestRouter, type TestRouterOptions } from '../helpers/router.js'
-
-import { PATIENCE } from '../helpers/patience.js'
-
-export { PATIENCE }
-
-/** Limits high enough that a burst of a few hundred messages is never rate-limited. */
-const NO_RATE_LIMITS = { perUserPerMinute: 10_000, perConversationPerMinute: 100_000 }
+import { NO_RATE_LIMITS } from './limits.js'
+import { PATIENCE } from './patience.js'
+import { OP1, OPS, startTestRouter, type TestRouter, type TestRouterOptions } from './router.js'
+import { waitForEvent } from './waits.js'
 
 /**
  * The real router against its own simulator, with burst-friendly limits, fast reconnects and a short
@@ -23,14 +17,13 @@ const NO_RATE_LIMITS = { perUserPerMinute: 10_000, perConversationPerMinute: 100
 export async function startChaosRouter(
   opts: { dingtalk?: Partial<RouterConfig['dingtalk']>; redeliveryDelayMs?: number; router?: TestRouterOptions } = {},
 ): Promise<TestRouter> {
-  const r = await startTestRouter({
+  return startTestRouter({
     simOptions: {
       redeliveryDelayMs: opts.redeliveryDelayMs ?? 400,
       redeliveryCount: 500,
       disconnectCloseDelayMs: 2000,
     },
     ...opts.router,
-    connect: false,
     configure: (c) => {
       const tuned: RouterConfig = {
         ...c,
@@ -40,13 +33,6 @@ export async function startChaosRouter(
       return opts.router?.configure ? opts.router.configure(tuned) : tuned
     },
   })
-  try {
-    await waitForState(r.app, 'connected', PATIENCE)
-  } catch (err) {
-    await r.stop()
-    throw err
-  }
-  return r
 }
 
 /** One message of a burst and the reply it must get. */
@@ -104,63 +90,6 @@ export class ReplyCounter {
 
   stop(): void {
     this.unsubscribe()
-  }
-}
-
-/** Resolves once the simulator has an ack for every frame messageId (then nothing will be redelivered). */
-export function waitAllAcked(
-  sim: DingTalkSimulator,
-  messageIds: readonly string[],
-  timeoutMs = PATIENCE,
-): Promise<void> {
-  const unacked = () => messageIds.filter((id) => !sim.isAcked(id))
-  return waitForEvent(
-    sim,
-    'ack',
-    () => unacked().length === 0,
-    timeoutMs,
-    () => `${unacked().length} of ${messageIds.length} frames still un-acked`,
-  )
-}
-
-/**
- * Resolves as soon as `done()` holds, checking it now and after each `event` on `emitter`; rejects after
- * `timeoutMs` with `describe()`.
- */
-export function waitForEvent(
-  emitter: NodeJS.EventEmitter,
-  event: string,
-  done: () => boolean,
-  timeoutMs: number,
-  describe: () => string,
-): Promise<void> {
-  if (done()) return Promise.resolve()
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      if (!done()) return
-      clearTimeout(timer)
-      emitter.off(event, check)
-      resolve()
-    }
-    const timer = setTimeout(() => {
-      emitter.off(event, check)
-      reject(new Error(`not within ${timeoutMs} ms: ${describe()}`))
-    }, timeoutMs)
-    emitter.on(event, check)
-  })
-}
-
-/**
- * Resolves once the router has no message in its pipeline. A reply is recorded by the simulator before the
- * router hears back and marks the message done, so "all replied" alone does not mean "all done". There is no
- * event for that last step: this re-checks on a short timer, bounded by `timeoutMs`.
- */
-export async function waitIdle(r: TestRouter, timeoutMs = PATIENCE): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (r.app.inbound.inFlightCount > 0) {
-    if (Date.now() > deadline)
-      throw new Error(`router still has ${r.app.inbound.inFlightCount} messages in flight after ${timeoutMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 10))
   }
 }
 

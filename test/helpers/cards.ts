@@ -1,19 +1,18 @@
 /**
- * Shared set-up for the card tests (not a test file itself): the real router with the simulator's card
- * templates configured, and helpers to find a card and press its buttons as DingTalk would.
+ * Set-up for the card tests: the real router with the simulator's card templates configured, and helpers
+ * to find a card and press its buttons as DingTalk would.
  */
 import { expect } from 'vitest'
 import type { SimCard } from '../../src/simulator/cards.js'
-import type { TestRouter, TestRouterOptions } from '../helpers/router.js'
-import { OPS } from '../helpers/router.js'
-import { PATIENCE, startAdminRouter } from './admin-helpers.js'
+import { PATIENCE } from './patience.js'
+import { OPS, startTestRouter, type TestRouter, type TestRouterOptions } from './router.js'
 
 export const APPROVAL_TEMPLATE = 'sim-approval-card'
 export const AI_TEMPLATE = 'sim-ai-card'
 
 /** A test router with the approval card template (and, with `streaming`, the AI card template) configured. */
 export async function startCardRouter(opts: TestRouterOptions & { streaming?: boolean } = {}): Promise<TestRouter> {
-  return startAdminRouter({
+  return startTestRouter({
     ...opts,
     configure: (c) => {
       const config = {

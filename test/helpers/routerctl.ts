@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir, userInfo } from 'node:os'
+import { userInfo } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
@@ -62,10 +61,6 @@ export function cliEnv(dir: string, extra: Record<string, string | undefined> = 
   Object.assign(env, { ROUTER_DB: join(dir, 'router.db'), ROUTER_AUDIT_KEY: CLI_KEY }, extra)
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k]
   return env
-}
-
-export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'routerctl-test-'))
 }
 
 /**

@@ -1,15 +1,12 @@
 /**
- * Shared set-up for the OpenClaw route tests (not a test file itself): the real router against the
- * simulator, its config read from a YAML file the way ROUTER_CONFIG is, and the stand-in Gateway on loopback.
+ * Set-up for the OpenClaw route tests: the real router against the simulator, its config read from a YAML file the way ROUTER_CONFIG is, and the stand-in Gateway on loopback.
  */
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { stringify } from 'yaml'
 import { startFakeGateway, type FakeGateway, type FakeGatewayOptions } from '../../src/simulator/openclaw-fake.js'
-import { TEST_SECRETS, tempDir, type TestRouter, type TestRouterOptions } from '../helpers/router.js'
-import { startAdminRouter } from './admin-helpers.js'
-
-export { PATIENCE } from './admin-helpers.js'
+import { startTestRouter, TEST_SECRETS, type TestRouter, type TestRouterOptions } from './router.js'
+import { tempDir } from './temp-dir.js'
 
 /** The shared gateway token of these tests; in TEST_SECRETS, so the suite-wide log scan looks for it too. */
 export const GATEWAY_TOKEN = TEST_SECRETS.openclawGatewayToken
@@ -48,7 +45,7 @@ export async function startOpenClawRouter(gateway: FakeGateway, o: OpenClawRoute
   )
   const egress = { allowHttpLoopback: [gateway.dest], ...(o.yaml?.egress as object | undefined) }
   const file = writeConfig(dir, { ...o.yaml, egress, openclaw: { routes } })
-  return startAdminRouter({
+  return startTestRouter({
     ...o,
     dir,
     env: { ROUTER_CONFIG: file, OPENCLAW_GATEWAY_TOKEN: GATEWAY_TOKEN, ...o.env },
