@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { recordDeploy } from '../../src/admin/deploy-record.js'
 import { rollbackReleaseAction } from '../../src/admin/actions/rollback-release.js'
 import { runAction } from '../../src/admin/actions/execute.js'
-import { DIGEST_A, DIGEST_B, fakeClock, opsServices, script } from '../helpers/ops-services.js'
+import { DIGEST_A, DIGEST_B, fakeClock, script } from '../helpers/ops-services.js'
+import { testServices } from '../helpers/services.js'
 import { tempDir } from '../helpers/temp-dir.js'
 
 // deploy/reconcile.sh against a fake engine; test/container runs the same script on a real one.
@@ -52,7 +53,7 @@ async function deployment(healthy: string, env: string | null = ORIGINAL_ENV) {
   writeFileSync(join(dir, 'running'), env === null ? '' : DIGEST_B)
   writeFileSync(join(dir, 'docker-compose.yml'), 'services: {}\n')
   const clock = fakeClock(Date.now())
-  const ops = opsServices({ now: clock.now, digest: DIGEST_B, dir: join(dir, 'data') })
+  const ops = testServices({ now: clock.now, digest: DIGEST_B, dir: join(dir, 'data') })
   recordDeploy(ops.services, { digest: DIGEST_A, by: 'ci', actor: 'ci', channel: 'cli' }, clock.now())
   recordDeploy(ops.services, { digest: DIGEST_B, by: 'ci', actor: 'ci', channel: 'cli' }, clock.now())
   const done = await runAction(

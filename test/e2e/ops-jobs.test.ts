@@ -8,11 +8,12 @@ import { auditRetentionJob } from '../../src/jobs/audit-retention.js'
 import { dailyDigestJob } from '../../src/jobs/daily-digest.js'
 import { expireApprovalsJob } from '../../src/jobs/expire-approvals.js'
 import { skills as realSkills } from '../../skills/index.js'
-import { DAY, DIGEST_A, MIN, fakeClock, opsServices } from '../helpers/ops-services.js'
+import { DAY, DIGEST_A, MIN, fakeClock } from '../helpers/ops-services.js'
+import { testServices } from '../helpers/services.js'
 import { OP1, OP2, startTestRouter } from '../helpers/router.js'
 import { auditedUpdate } from '../helpers/state.js'
 
-type Ops = ReturnType<typeof opsServices>
+type Ops = ReturnType<typeof testServices>
 let ops: Ops | undefined
 afterEach(() => {
   ops?.close()
@@ -33,7 +34,7 @@ function appendAt(o: Ops, clock: ReturnType<typeof fakeClock>, at: number, actor
 describe('audit retention job (fake clock)', () => {
   it('prunes only entries older than retentionDays, keeps a signed checkpoint, and audit verify still passes', async () => {
     const clock = fakeClock()
-    ops = opsServices({ now: clock.now })
+    ops = testServices({ now: clock.now })
     const now = clock.now()
     for (let i = 0; i < 5; i++) appendAt(ops, clock, now - 400 * DAY, 'alice')
     const reviewed = appendAt(ops, clock, now - 366 * DAY, 'alice', 'disable-skill')
@@ -70,7 +71,7 @@ describe('audit retention job (fake clock)', () => {
 
   it('never cuts past a young entry even if a later one has an older clock, and can prune everything old', async () => {
     const clock = fakeClock()
-    ops = opsServices({ now: clock.now, configure: (c) => ({ ...c, audit: { ...c.audit, retentionDays: 30 } }) })
+    ops = testServices({ now: clock.now, configure: (c) => ({ ...c, audit: { ...c.audit, retentionDays: 30 } }) })
     const now = clock.now()
     appendAt(ops, clock, now - 90 * DAY, 'alice')
     appendAt(ops, clock, now - 5 * DAY, 'alice')
@@ -86,7 +87,7 @@ describe('audit retention job (fake clock)', () => {
 
   it('a forged checkpoint or a deleted kept entry fails verify', async () => {
     const clock = fakeClock()
-    ops = opsServices({ now: clock.now })
+    ops = testServices({ now: clock.now })
     for (let i = 0; i < 3; i++) appendAt(ops, clock, clock.now() - 400 * DAY, 'alice')
     appendAt(ops, clock, clock.now() - DAY, 'alice')
     await auditRetentionJob(ops.services).run(clock.now())
@@ -108,7 +109,7 @@ describe('audit retention job (fake clock)', () => {
 describe('access review job (fake clock)', () => {
   it('posts each operator with their last activity to the admin conversations, flags the inactive, and audits the run', async () => {
     const clock = fakeClock()
-    ops = opsServices({
+    ops = testServices({
       now: clock.now,
       env: { ROUTER_OPERATORS: `${OP1.staffId}:${OP1.name},${OP2.staffId}:${OP2.name},op3:carol` },
     })
@@ -143,7 +144,7 @@ describe('access review job (fake clock)', () => {
 describe('daily digest job (fake clock)', () => {
   it('posts release, known-good, 24-hour errors, incident and skills to the admin conversations, audited', async () => {
     const clock = fakeClock()
-    ops = opsServices({ now: clock.now, digest: DIGEST_A, skills: realSkills })
+    ops = testServices({ now: clock.now, digest: DIGEST_A, skills: realSkills })
     recordStartupDeploy(ops.services, { DEPLOYED_BY: 'ci' })
     auditedUpdate(ops.services, 'alice', 'x', (d) => {
       d.skills.ping = { enabled: false }
@@ -168,7 +169,7 @@ describe('daily digest job (fake clock)', () => {
 describe('approval expiry job (fake clock)', () => {
   it('audits only the runs that expire something', async () => {
     const clock = fakeClock()
-    ops = opsServices({ now: clock.now })
+    ops = testServices({ now: clock.now })
     ops.services.approvals.create({
       command: 'rollback',
       args: { target: 'config' },

@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { recordDeploy, recordStartupDeploy } from '../../src/admin/deploy-record.js'
 import { knownGoodJob } from '../../src/jobs/known-good.js'
-import { DIGEST_A, DIGEST_B, MIN, fakeClock, opsServices } from '../helpers/ops-services.js'
+import { DIGEST_A, DIGEST_B, MIN, fakeClock } from '../helpers/ops-services.js'
+import { testServices } from '../helpers/services.js'
 import { auditedUpdate } from '../helpers/state.js'
 
-type Ops = ReturnType<typeof opsServices>
+type Ops = ReturnType<typeof testServices>
 let ops: Ops | undefined
 afterEach(() => {
   if (ops) expect(ops.services.audit.verify()).toMatchObject({ ok: true })
@@ -17,7 +18,7 @@ const actions = (o: Ops, action: string) => [...o.services.audit.entries()].filt
 describe('deploy events', () => {
   it('records the running release at start-up once, with DEPLOYED_BY, audited on the system channel', () => {
     const clock = fakeClock()
-    ops = opsServices({ now: clock.now, digest: DIGEST_A })
+    ops = testServices({ now: clock.now, digest: DIGEST_A })
     const first = recordStartupDeploy(ops.services, { DEPLOYED_BY: 'ci-pipeline' })
     expect(first.created).toBe(true)
     expect(first.deploy).toMatchObject({
@@ -44,7 +45,7 @@ describe('deploy events', () => {
 
   it('says unknown without DEPLOYED_BY; a pipeline record is audited on cli (not break-glass); a started release closes its rollback request', () => {
     const clock = fakeClock()
-    ops = opsServices({ now: clock.now, digest: DIGEST_B })
+    ops = testServices({ now: clock.now, digest: DIGEST_B })
     const s = ops.services
     recordDeploy(
       s,
@@ -71,7 +72,7 @@ describe('deploy events', () => {
 describe('known-good job (fake clock)', () => {
   it('marks the release and the current config version after 10 ready minutes under the error threshold, audited once', async () => {
     const clock = fakeClock()
-    ops = opsServices({ now: clock.now })
+    ops = testServices({ now: clock.now })
     const s = ops.services
     recordStartupDeploy(s, {})
     auditedUpdate(s, 'alice', 'test', (d) => {
@@ -110,7 +111,7 @@ describe('known-good job (fake clock)', () => {
 
   it('restarts the count when readiness drops, and waits while the error rate is over the threshold', async () => {
     const clock = fakeClock()
-    ops = opsServices({
+    ops = testServices({
       now: clock.now,
       configure: (c) => ({ ...c, releases: { ...c.releases, knownGoodAfter: '5m', maxErrorRate: 0.1 } }),
     })

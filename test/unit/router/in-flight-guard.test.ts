@@ -1,59 +1,62 @@
-import { describe, expect, it } from 'vitest'
-import type { Context } from '../../../src/context.js'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { inFlightGuard } from '../../../src/router/in-flight-guard.js'
+import { middlewareHarness } from '../../helpers/pipeline-context.js'
 
-/** Only what the guard reads and writes: the message id and the outcome. */
-function contextFor(msgId: string): Context {
-  return { msg: { msgId }, outcome: 'pending' } as unknown as Context
+// inFlightGuard() on its own, with a real Context: one process never runs the same message twice at once
+// (a resumed message racing its redelivery). History is the inbox's job; this step only knows what is in flight.
+
+let h: ReturnType<typeof middlewareHarness>
+beforeEach(() => {
+  h = middlewareHarness()
+})
+afterEach(() => h.close())
+
+/** A rest of the pipeline that holds it until the test releases it, and says when it started. */
+function holdingPipeline() {
+  let release!: () => void
+  let started!: () => void
+  const running = new Promise<void>((resolve) => {
+    started = resolve
+  })
+  const gate = new Promise<void>((resolve) => {
+    release = resolve
+  })
+  return { rest: async () => (started(), await gate), running, release: () => release() }
 }
 
 describe('inFlightGuard', () => {
-  it('drops a second run of a message while the first is running, then lets it through again', async () => {
-    const guard = inFlightGuard()
-    let release!: () => void
-    const held = new Promise<void>((resolve) => {
-      release = resolve
-    })
-    const ran: string[] = []
-    const first = contextFor('m-1')
-    const running = guard(first, async () => {
-      ran.push('first')
-      await held
-    })
-
-    const second = contextFor('m-1')
-    await guard(second, async () => {
-      ran.push('second')
-    })
+  it('refuses a second run of a message while the first is in flight, as a duplicate with no reply', async () => {
+    const step = inFlightGuard()
+    const msg = h.message('ping')
+    const first = holdingPipeline()
+    const firstRun = h.run(step, h.context(msg), first.rest)
+    await first.running
+    const second = h.context(msg)
+    expect(await h.run(step, second)).toEqual({ calledNext: false })
     expect(second.outcome).toBe('duplicate')
-
-    const other = contextFor('m-2')
-    await guard(other, async () => {
-      ran.push('other')
-    })
-    expect(other.outcome).toBe('pending')
-
-    release()
-    await running
-    const later = contextFor('m-1')
-    await guard(later, async () => {
-      ran.push('later')
-    })
-    expect(ran).toEqual(['first', 'other', 'later'])
-    expect(later.outcome).toBe('pending')
+    first.release()
+    expect((await firstRun).calledNext).toBe(true)
+    expect(h.replies.sent).toEqual([])
   })
 
-  it('releases the message when the rest of the pipeline throws', async () => {
-    const guard = inFlightGuard()
+  it('runs other messages alongside', async () => {
+    const step = inFlightGuard()
+    const first = holdingPipeline()
+    const firstRun = h.run(step, h.context('ping'), first.rest)
+    await first.running
+    expect((await h.run(step, h.context('ping'))).calledNext).toBe(true)
+    first.release()
+    await firstRun
+  })
+
+  it('forgets the message once its run ended, even when the run threw', async () => {
+    const step = inFlightGuard()
+    const msg = h.message('ping')
     await expect(
-      guard(contextFor('m-1'), async () => {
-        throw new Error('boom')
+      h.run(step, h.context(msg), () => {
+        throw new Error('skill blew up')
       }),
-    ).rejects.toThrow('boom')
-    let ran = false
-    await guard(contextFor('m-1'), async () => {
-      ran = true
-    })
-    expect(ran).toBe(true)
+    ).rejects.toThrow('skill blew up')
+    expect((await h.run(step, h.context(msg))).calledNext).toBe(true)
   })
 })
