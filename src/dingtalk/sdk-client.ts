@@ -1,6 +1,8 @@
-import { DWClient, TOPIC_CARD } from 'dingtalk-stream'
+import { TOPIC_CARD } from 'dingtalk-stream'
 import type WebSocket from 'ws'
+import type { Logger } from '../logger.js'
 import { ROBOT_TOPIC } from './frames.js'
+import { QuietDWClient } from './quiet-client.js'
 
 /** Why the gateway would not hand out a ticket; `status` 401 means the credentials are wrong. */
 export class GatewayError extends Error {
@@ -20,20 +22,22 @@ export interface SdkClientOptions {
   /** Receives every raw downstream frame instead of the SDK's own parser, which throws on bad input. */
   onRawFrame: (data: unknown) => void
   requestTimeoutMs?: number
+  /** Where the SDK's own messages go (connect, close, socket errors) instead of the console. */
+  log?: Pick<Logger, 'debug' | 'warn'>
 }
 
 /**
  * The dingtalk-stream client, with its defects contained: registration goes to a configurable gateway,
  * each instance has its own subscriptions, the SDK never reconnects by itself, and frames reach our own
- * validating handler instead of the SDK's `JSON.parse`.
+ * validating handler instead of the SDK's `JSON.parse`, and nothing is printed to the console (QuietDWClient).
  */
-export class SdkClient extends DWClient {
+export class SdkClient extends QuietDWClient {
   private readonly gatewayUrl: string
   private readonly onRawFrame: (data: unknown) => void
   private readonly requestTimeoutMs: number
 
   constructor(opts: SdkClientOptions) {
-    super({ clientId: opts.clientId, clientSecret: opts.clientSecret, keepAlive: false })
+    super({ clientId: opts.clientId, clientSecret: opts.clientSecret, keepAlive: false }, opts.log)
     this.gatewayUrl = opts.gatewayUrl
     this.onRawFrame = opts.onRawFrame
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 10_000
@@ -79,16 +83,10 @@ export class SdkClient extends DWClient {
 
   /** The open socket, for liveness pings and close detection. */
   socketOrUndefined(): WebSocket | undefined {
-    return this.privateFields().socket
-  }
-
-  // The SDK keeps the connect URL and the socket in private fields; this is the one place that reaches in.
-  private privateFields(): { socket?: WebSocket; dw_url?: string } {
-    // biome-ignore lint/suspicious/noExplicitAny: the one place that reaches into the SDK's private fields
-    return this as any
+    return this.sdkFields().socket
   }
 
   private setConnectUrl(url: string): void {
-    this.privateFields().dw_url = url
+    this.sdkFields().dw_url = url
   }
 }

@@ -106,6 +106,7 @@ export class StreamConnection extends EventEmitter {
       clientSecret: this.opts.clientSecret,
       gatewayUrl: this.opts.gatewayUrl,
       onRawFrame: (data) => this.onFrame(client, data),
+      log: this.opts.log,
     })
     this.client = client
     await client.getEndpoint()

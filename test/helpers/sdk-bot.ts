@@ -1,11 +1,15 @@
 import { once } from 'node:events'
-import { DWClient, TOPIC_ROBOT, type DWClientDownStream } from 'dingtalk-stream'
+import { TOPIC_ROBOT, type DWClientDownStream } from 'dingtalk-stream'
 import WebSocket from 'ws'
 import { afterEach } from 'vitest'
+import { QuietDWClient } from '../../src/dingtalk/quiet-client.js'
 import { DingTalkSimulator, type SimulatorOptions } from '../../src/simulator/index.js'
 
-/** The real SDK client, pointed at the simulator's gateway instead of api.dingtalk.com. */
-export class SimDWClient extends DWClient {
+/**
+ * The real SDK client (its frame parsing and acks), pointed at the simulator's gateway instead of
+ * api.dingtalk.com, without its console prints (QuietDWClient).
+ */
+export class SimDWClient extends QuietDWClient {
   constructor(
     private readonly gatewayUrl: string,
     creds: { clientId: string; clientSecret: string },

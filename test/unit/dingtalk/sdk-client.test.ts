@@ -1,0 +1,115 @@
+import { DWClient, TOPIC_ROBOT } from 'dingtalk-stream'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { SdkClient } from '../../../src/dingtalk/sdk-client.js'
+import { DingTalkSimulator } from '../../../src/simulator/index.js'
+import { Cleanup } from '../../helpers/cleanup.js'
+import { captureLogs } from '../../helpers/log-capture.js'
+import { startTestRouter, TEST_SECRETS } from '../../helpers/router.js'
+import { waitForEvent } from '../../helpers/waits.js'
+import { PATIENCE } from '../../helpers/patience.js'
+
+// The dingtalk-stream SDK prints `connect success` and `Disconnecting.` to the console whatever its debug
+// option says. The router's logs are JSON lines on stdout, so a connect must print nothing: what the SDK
+// would say goes to the router's logger.
+
+const CONSOLE = ['log', 'info', 'warn', 'error', 'debug'] as const
+
+/** Every console call and every raw stdout write while a test runs. */
+function watchConsole() {
+  const printed: string[] = []
+  for (const method of CONSOLE)
+    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void printed.push(args.map(String).join(' ')))
+  // Swallowed while watched: a test that sees a line fails anyway, and says which.
+  vi.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array) => {
+    printed.push(String(chunk))
+    return true
+  }) as typeof process.stdout.write)
+  return printed
+}
+
+/** The SDK exactly as published, pointed at the simulator's gateway: the control that shows what it prints. */
+class PlainSdkClient extends DWClient {
+  constructor(private readonly gatewayUrl: string) {
+    super({ clientId: TEST_SECRETS.clientId, clientSecret: TEST_SECRETS.clientSecret })
+    this.config.autoReconnect = false
+  }
+
+  override async getEndpoint(): Promise<this> {
+    const res = await fetch(this.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({
+        clientId: this.config.clientId,
+        clientSecret: this.config.clientSecret,
+        subscriptions: [{ type: 'CALLBACK', topic: TOPIC_ROBOT }],
+      }),
+    })
+    const { endpoint, ticket } = (await res.json()) as { endpoint: string; ticket: string }
+    ;(this as unknown as { dw_url: string }).dw_url = `${endpoint}?ticket=${encodeURIComponent(ticket)}`
+    return this
+  }
+}
+
+const cleanup = new Cleanup()
+let sim: DingTalkSimulator
+beforeEach(async () => {
+  sim = cleanup.add(
+    new DingTalkSimulator({ clientId: TEST_SECRETS.clientId, clientSecret: TEST_SECRETS.clientSecret }),
+    (s) => s.stop(),
+  )
+  await sim.start()
+})
+afterEach(async () => {
+  vi.restoreAllMocks()
+  await cleanup.run()
+})
+
+describe('the SDK client prints nothing', () => {
+  it('the published SDK does print on connect and disconnect (what the router must not do)', async () => {
+    const printed = watchConsole()
+    const client = new PlainSdkClient(sim.gatewayUrl)
+    await client.getEndpoint()
+    await client._connect()
+    client.disconnect()
+    vi.restoreAllMocks()
+    expect(printed.join('\n')).toMatch(/connect success/)
+    expect(printed.join('\n')).toMatch(/Disconnecting\./)
+  })
+
+  it('SdkClient connects and disconnects without a console line, and tells its logger instead', async () => {
+    const logs = captureLogs()
+    const printed = watchConsole()
+    const client = new SdkClient({
+      clientId: TEST_SECRETS.clientId,
+      clientSecret: TEST_SECRETS.clientSecret,
+      gatewayUrl: sim.gatewayUrl,
+      onRawFrame: () => undefined,
+      log: logs.handle.logger,
+    })
+    await client.getEndpoint()
+    await client._connect()
+    expect(client.connected).toBe(true)
+    const socket = client.socketOrUndefined()!
+    client.disconnect()
+    await waitForEvent(
+      socket,
+      'close',
+      () => socket.readyState === socket.CLOSED,
+      PATIENCE,
+      () => 'socket open',
+    )
+    vi.restoreAllMocks()
+    expect(printed).toEqual([])
+    expect(client.connected).toBe(false)
+    expect(logs.records().map((r) => r.msg)).toEqual(['stream socket open', 'stream socket closing'])
+  })
+
+  it('a whole router connecting, answering and stopping writes no console line', async () => {
+    const printed = watchConsole()
+    const r = await cleanup.router(startTestRouter({ sim }))
+    expect((await r.say('ping')).text).toBe('pong')
+    await r.stop()
+    vi.restoreAllMocks()
+    expect(printed).toEqual([])
+  })
+})
