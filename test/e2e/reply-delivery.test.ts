@@ -1,10 +1,9 @@
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { defineSkill, type SkillDefinition } from '../../src/define.js'
 import { CHUNK_CHARS } from '../../src/dingtalk/reply.js'
 import { skills as realSkills } from '../../skills/index.js'
 import { Cleanup } from '../helpers/cleanup.js'
+import { countingServer } from '../helpers/loopback-server.js'
 import { PATIENCE } from '../helpers/patience.js'
 import { startTestRouter, type TestRouter } from '../helpers/router.js'
 import { waitForReplies } from '../helpers/waits.js'
@@ -26,23 +25,10 @@ async function router(): Promise<TestRouter> {
   return cleanup.router(startTestRouter({ skills: [...realSkills, longSkill] }))
 }
 
-/** A plain HTTP server that counts every request it gets. */
-async function countingServer(): Promise<{ port: number; hits: () => number }> {
-  let hits = 0
-  const server: Server = createServer((req, res) => {
-    hits++
-    req.resume()
-    res.end('{"errcode":0,"errmsg":"ok"}')
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  cleanup.add(server, (s) => new Promise<void>((resolve) => s.close(() => resolve())))
-  return { port: (server.address() as AddressInfo).port, hits: () => hits }
-}
-
 describe('replies', () => {
   it('never posts to a sessionWebhook host outside the allowlist', async () => {
     const r = await router()
-    const trap = await countingServer()
+    const trap = await countingServer(cleanup)
     const sent = r.sim.sendMessage({
       text: 'ping',
       extra: { sessionWebhook: `http://127.0.0.1:${trap.port}/x?session=abc123secret` },

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createEgressFactory, type EgressOptions } from '../../src/egress/factory.js'
-import { freePort, recorder, refusal, startServer, type TestServer } from '../helpers/egress-servers.js'
+import { recorder, refusal } from '../helpers/egress-refusals.js'
+import { freePort, startServer, type TestServer } from '../helpers/loopback-server.js'
 
 const T = { timeout: 10_000 }
 const servers: TestServer[] = []

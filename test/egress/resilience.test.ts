@@ -2,7 +2,8 @@ import { once } from 'node:events'
 import type { ServerResponse } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createEgressFactory, type EgressOptions } from '../../src/egress/factory.js'
-import { freePort, recorder, refusal, startServer, type Handler, type TestServer } from '../helpers/egress-servers.js'
+import { recorder, refusal } from '../helpers/egress-refusals.js'
+import { freePort, startServer, type Handler, type TestServer } from '../helpers/loopback-server.js'
 
 const T = { timeout: 10_000 }
 const servers: TestServer[] = []

@@ -1,7 +1,8 @@
 import { EventEmitter, once } from 'node:events'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createEgressFactory } from '../../src/egress/factory.js'
-import { recorder, refusal, startServer, type Handler, type TestServer } from '../helpers/egress-servers.js'
+import { recorder, refusal } from '../helpers/egress-refusals.js'
+import { startServer, type Handler, type TestServer } from '../helpers/loopback-server.js'
 
 const T = { timeout: 10_000 }
 const servers: TestServer[] = []

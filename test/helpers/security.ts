@@ -1,10 +1,8 @@
 /**
  * Shared pieces of the security suite: a router whose every test ends with the
  * same checks (the audit chain verifies, nothing escaped as an uncaught error, the router still answers),
- * a counting HTTP server to catch any request that should never be made, and state snapshots.
+ * and state snapshots (the counting server that catches requests never to be made: loopback-server.ts).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { expect } from 'vitest'
 import { NO_MATCH_REPLY } from '../../src/router/route.js'
 import { internalErrorLines, startChaosRouter, trapProcessErrors } from './chaos.js'
@@ -46,29 +44,6 @@ export class SecurityHarness {
       await this.cleanup.run()
     }
   }
-}
-
-/** An HTTP server on loopback that counts every request; answers like a webhook would. */
-export async function countingServer(
-  cleanup: Cleanup,
-  handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.end('{"errcode":0,"errmsg":"ok"}'),
-): Promise<{ port: number; hits: () => number; paths: string[] }> {
-  const paths: string[] = []
-  const server: Server = createServer((req, res) => {
-    paths.push(req.url ?? '')
-    req.resume()
-    handler(req, res)
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  cleanup.add(
-    server,
-    (s) =>
-      new Promise<void>((resolve) => {
-        s.closeAllConnections()
-        s.close(() => resolve())
-      }),
-  )
-  return { port: (server.address() as AddressInfo).port, hits: () => paths.length, paths }
 }
 
 /** What an attack must not change: the runtime state version and flags, and the open approval requests. */

@@ -1,17 +1,17 @@
-import { once } from 'node:events'
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+/** A stand-in for an internal API that skills call, on the suite's loopback server. */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { startServer } from './loopback-server.js'
 
 export type StandInHandler = (req: IncomingMessage, res: ServerResponse) => void
 
-/** A local node:http server on 127.0.0.1 standing in for an internal API, with a swappable handler. */
+/** A local server on 127.0.0.1 standing in for an internal API, with a swappable handler. */
 export interface StandInApi {
   /** `http://127.0.0.1:<port>` */
   url: string
   /** `127.0.0.1:<port>`: what an egress list and `egress.allowHttpLoopback` name. */
   hostPort: string
   /** Paths of every request received, in order. */
-  requests: string[]
+  readonly requests: string[]
   /** Replaces how requests are answered from now on. */
   handle(handler: StandInHandler): void
   /** Resolves once `count` requests in total have arrived. */
@@ -34,43 +34,15 @@ function json(res: ServerResponse, status: number, body: unknown): void {
  * @example const api = await startStandInApi(); api.handle(hung); … await api.close()
  */
 export async function startStandInApi(initial: StandInHandler = healthy): Promise<StandInApi> {
-  let handler = initial
-  const requests: string[] = []
-  const waiters: { count: number; resolve: () => void }[] = []
-  const server: Server = createServer((req, res) => {
-    requests.push(req.url ?? '/')
-    for (const w of waiters.splice(0)) requests.length >= w.count ? w.resolve() : waiters.push(w)
-    handler(req, res)
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as AddressInfo
+  const server = await startServer(initial)
   return {
-    url: `http://127.0.0.1:${port}`,
-    hostPort: `127.0.0.1:${port}`,
-    requests,
-    handle: (next) => {
-      handler = next
+    url: server.url(''),
+    hostPort: server.dest,
+    get requests() {
+      return server.hits.map((h) => h.path)
     },
-    waitForRequests(count, timeoutMs = 15_000) {
-      if (requests.length >= count) return Promise.resolve()
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`stand-in API: ${requests.length} of ${count} requests within ${timeoutMs} ms`)),
-          timeoutMs,
-        )
-        waiters.push({
-          count,
-          resolve: () => {
-            clearTimeout(timer)
-            resolve()
-          },
-        })
-      })
-    },
-    async close() {
-      server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-    },
+    handle: (next) => server.handle(next),
+    waitForRequests: (count, timeoutMs) => server.waitForHits(count, timeoutMs),
+    close: () => server.close(),
   }
 }

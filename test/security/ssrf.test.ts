@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { DingTalkSimulator } from '../../src/simulator/index.js'
 import { PATIENCE } from '../helpers/patience.js'
 import { TEST_SECRETS } from '../helpers/router.js'
-import { countingServer, SecurityHarness } from '../helpers/security.js'
+import { countingServer } from '../helpers/loopback-server.js'
+import { SecurityHarness } from '../helpers/security.js'
 
 // The sessionWebhook comes from the payload, so it is attacker-controlled: the router must POST only to an
 // allowlisted host. Every variant below points at something else (cloud metadata, another local port, a
