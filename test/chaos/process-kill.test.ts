@@ -2,11 +2,10 @@ import Database from 'better-sqlite3'
 import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { DingTalkSimulator } from '../../src/simulator/index.js'
 import { ReplyCounter, sendBurstMessage, type BurstMessage } from '../helpers/chaos.js'
 import { Cleanup } from '../helpers/cleanup.js'
 import { PATIENCE } from '../helpers/patience.js'
-import { TEST_SECRETS } from '../helpers/router.js'
+import { startSimulator } from '../helpers/router.js'
 import { ROOT, routerEnv, spawnRouter, type RouterProcess } from '../helpers/router-process.js'
 import { tempDir, removeDir } from '../helpers/temp-dir.js'
 import { waitAllAcked, waitForEvent } from '../helpers/waits.js'
@@ -71,16 +70,7 @@ function routerctl(
 
 describe('chaos: the router process is SIGKILLed mid-burst and restarted', { timeout: 8 * SPAWN_MS }, () => {
   it('loses no message over three kills; duplicates only for messages caught in flight by a kill', async () => {
-    const sim = cleanup.add(
-      new DingTalkSimulator({
-        clientId: TEST_SECRETS.clientId,
-        clientSecret: TEST_SECRETS.clientSecret,
-        redeliveryDelayMs: 500,
-        redeliveryCount: 1000,
-      }),
-      (s) => s.stop(),
-    )
-    await sim.start()
+    const sim = await startSimulator(cleanup, { redeliveryDelayMs: 500, redeliveryCount: 1000 })
     const dir = cleanup.add(tempDir('chaos-kill-'), removeDir)
     const env = routerEnv(sim, dir)
     const dbPath = join(dir, 'router.db')

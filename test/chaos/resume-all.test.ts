@@ -1,11 +1,10 @@
 import Database from 'better-sqlite3'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { DingTalkSimulator } from '../../src/simulator/index.js'
 import { ReplyCounter } from '../helpers/chaos.js'
 import { Cleanup } from '../helpers/cleanup.js'
 import { PATIENCE } from '../helpers/patience.js'
-import { TEST_SECRETS } from '../helpers/router.js'
+import { startSimulator } from '../helpers/router.js'
 import { routerEnv, spawnRouter } from '../helpers/router-process.js'
 import { tempDir, removeDir } from '../helpers/temp-dir.js'
 import { waitAllAcked, waitForEvent } from '../helpers/waits.js'
@@ -31,11 +30,7 @@ function pendingCount(dbPath: string): number {
 
 describe('chaos: SIGKILL with 800 stored-but-unanswered messages', { timeout: 3 * SPAWN_MS + PATIENCE }, () => {
   it('answers all 800 after the restart, each once', async () => {
-    const sim = cleanup.add(
-      new DingTalkSimulator({ clientId: TEST_SECRETS.clientId, clientSecret: TEST_SECRETS.clientSecret }),
-      (s) => s.stop(),
-    )
-    await sim.start()
+    const sim = await startSimulator(cleanup)
     const dir = cleanup.add(tempDir('chaos-resume-'), removeDir)
     const env = routerEnv(sim, dir, { ROUTER_CONCURRENCY: '4' })
     const counter = cleanup.add(new ReplyCounter(sim), (c) => c.stop())

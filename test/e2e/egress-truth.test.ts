@@ -3,7 +3,6 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createRouterApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
-import { DingTalkSimulator } from '../../src/simulator/index.js'
 import { simulatorEnv } from '../../src/simulator/router-env.js'
 import { commands } from '../../commands/index.js'
 import { createSkills } from '../../skills/index.js'
@@ -13,7 +12,7 @@ import { captureLogs } from '../helpers/log-capture.js'
 import { startFakeModel, type FakeModel } from '../helpers/fake-model.js'
 import { startBudgetRouter } from '../helpers/budget.js'
 import { Cleanup } from '../helpers/cleanup.js'
-import { startTestRouter, TEST_SECRETS } from '../helpers/router.js'
+import { startTestRouter, TEST_SECRETS, startSimulator } from '../helpers/router.js'
 import { captureIo, cliEnv, seedDatabase } from '../helpers/routerctl.js'
 import { startStandInApi, type StandInApi } from '../helpers/stand-in-api.js'
 import { tempDir, removeDir } from '../helpers/temp-dir.js'
@@ -109,11 +108,7 @@ describe('a budget below the fixed prompt of its route is refused when it is set
   })
 
   it('in the config: the router refuses to start', T, async () => {
-    const sim = cleanup.add(
-      new DingTalkSimulator({ clientId: TEST_SECRETS.clientId, clientSecret: TEST_SECRETS.clientSecret }),
-      (s) => s.stop(),
-    )
-    await sim.start()
+    const sim = await startSimulator(cleanup)
     const dir = cleanup.add(tempDir(), removeDir)
     const base = loadConfig({
       ...simulatorEnv(sim),

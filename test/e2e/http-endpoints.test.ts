@@ -4,10 +4,9 @@ import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { checkListenHost, startHttpServer } from '../../src/http/server.js'
-import { DingTalkSimulator } from '../../src/simulator/index.js'
 import { Cleanup } from '../helpers/cleanup.js'
 import { PATIENCE } from '../helpers/patience.js'
-import { startTestRouter, TEST_SECRETS, type TestRouter } from '../helpers/router.js'
+import { startTestRouter, TEST_SECRETS, type TestRouter, startSimulator } from '../helpers/router.js'
 import { waitForState } from '../helpers/waits.js'
 
 const cleanup = new Cleanup()
@@ -65,9 +64,7 @@ describe('HTTP on loopback', () => {
   })
 
   it('answers /ready 503 (naming the check) before the stream connects, and 200 once it does', async () => {
-    const sim = new DingTalkSimulator({ clientId: TEST_SECRETS.clientId, clientSecret: TEST_SECRETS.clientSecret })
-    await sim.start()
-    cleanup.add(sim, (s) => s.stop())
+    const sim = await startSimulator(cleanup)
     sim.setRefuseConnections(true)
     const r = await cleanup.router(startTestRouter({ sim, connect: false }))
 

@@ -1,26 +1,15 @@
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
-import { DingTalkSimulator } from '../../src/simulator/index.js'
 import { skills as realSkills } from '../../skills/index.js'
 import { Cleanup } from '../helpers/cleanup.js'
 import { PATIENCE } from '../helpers/patience.js'
-import { startTestRouter, TEST_SECRETS, type TestRouter } from '../helpers/router.js'
+import { startTestRouter, type TestRouter, startSimulator } from '../helpers/router.js'
 import { tempDir } from '../helpers/temp-dir.js'
 import { countingSkill, gatedSkill } from '../helpers/test-skills.js'
 import { waitForAck, waitForReconnect } from '../helpers/waits.js'
 
 const cleanup = new Cleanup()
 afterEach(() => cleanup.run())
-
-async function newSim(opts: ConstructorParameters<typeof DingTalkSimulator>[0] = {}): Promise<DingTalkSimulator> {
-  const sim = new DingTalkSimulator({
-    clientId: TEST_SECRETS.clientId,
-    clientSecret: TEST_SECRETS.clientSecret,
-    ...opts,
-  })
-  await sim.start()
-  return cleanup.add(sim, (s) => s.stop())
-}
 
 function router(r: Promise<TestRouter>): Promise<TestRouter> {
   return cleanup.router(r)
@@ -61,7 +50,7 @@ describe('a message runs once', () => {
   })
 
   it('runs a message redelivered after a lost ack only once', async () => {
-    const sim = await newSim({ redeliveryDelayMs: 300, redeliveryCount: 3 })
+    const sim = await startSimulator(cleanup, { redeliveryDelayMs: 300, redeliveryCount: 3 })
     const counter = countingSkill()
     const r = await router(
       startTestRouter({
@@ -86,7 +75,7 @@ describe('a message runs once', () => {
   })
 
   it('does not run a message again after a restart on the same database', async () => {
-    const sim = await newSim()
+    const sim = await startSimulator(cleanup)
     const dir = tempDir()
     const counter = countingSkill()
     const skills = [...realSkills, counter.skill]
@@ -104,7 +93,7 @@ describe('a message runs once', () => {
   })
 
   it('answers after a restart a message that was stored but not answered', async () => {
-    const sim = await newSim()
+    const sim = await startSimulator(cleanup)
     const dir = tempDir()
     const counter = countingSkill()
     const skills = [...realSkills, counter.skill]
@@ -114,7 +103,7 @@ describe('a message runs once', () => {
 
     // A message the last run stored and acked but never answered (as after a crash): only a pending inbox row.
     // Its session webhook lives on a second simulator that never delivers anything over a stream.
-    const other = await newSim()
+    const other = await startSimulator(cleanup)
     const orphan = other.sendMessage({ text: 'count', msgId: 'orphan-1' })
     const db = new Database(`${dir}/router.db`)
     db.prepare("INSERT INTO inbox (msg_id, received_at, payload, status) VALUES (?, ?, ?, 'pending')").run(
@@ -148,7 +137,7 @@ describe('a message runs once', () => {
 
 describe('a graceful stop', () => {
   it('finishes the message in flight, leaves new ones un-acked, and the next run answers them', async () => {
-    const sim = await newSim({ redeliveryDelayMs: 300, redeliveryCount: 50 })
+    const sim = await startSimulator(cleanup, { redeliveryDelayMs: 300, redeliveryCount: 50 })
     const dir = tempDir()
     const slow = gatedSkill('slow')
     const skills = [...realSkills, slow.skill]

@@ -1,23 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { RouterConfig } from '../../src/config.js'
-import { DingTalkSimulator, type SimulatorOptions } from '../../src/simulator/index.js'
 import { Cleanup } from '../helpers/cleanup.js'
 import { PATIENCE } from '../helpers/patience.js'
-import { startTestRouter, TEST_SECRETS, type TestRouter, type TestRouterOptions } from '../helpers/router.js'
+import { startTestRouter, type TestRouter, type TestRouterOptions, startSimulator } from '../helpers/router.js'
 import { waitForState, waitForReconnect } from '../helpers/waits.js'
 
 const cleanup = new Cleanup()
 afterEach(() => cleanup.run())
-
-async function newSim(opts: SimulatorOptions = {}): Promise<DingTalkSimulator> {
-  const sim = new DingTalkSimulator({
-    clientId: TEST_SECRETS.clientId,
-    clientSecret: TEST_SECRETS.clientSecret,
-    ...opts,
-  })
-  await sim.start()
-  return cleanup.add(sim, (s) => s.stop())
-}
 
 async function router(opts: TestRouterOptions): Promise<TestRouter> {
   return cleanup.router(startTestRouter(opts))
@@ -44,7 +33,7 @@ describe('the stream reconnects without losing messages', () => {
 
   it('at once on a SYSTEM disconnect frame, without waiting for the socket to close', async () => {
     // The gateway would close the socket only 30 s later: a reconnect within the test proves the frame was honoured.
-    const sim = await newSim({ disconnectCloseDelayMs: 30_000 })
+    const sim = await startSimulator(cleanup, { disconnectCloseDelayMs: 30_000 })
     const r = await router({ sim })
     const connects = r.app.stream.counters.connects
     sim.sendDisconnect('rebalancing')
@@ -70,7 +59,7 @@ describe('the stream reconnects without losing messages', () => {
   })
 
   it('backs off while the gateway refuses, then reconnects when it accepts again', async () => {
-    const sim = await newSim()
+    const sim = await startSimulator(cleanup)
     sim.setRefuseConnections(true)
     const r = await router({ sim, connect: false, configure: timings({ reconnectBaseMs: 100, reconnectMaxMs: 1000 }) })
     const states: string[] = []
@@ -98,7 +87,7 @@ describe('the stream reconnects without losing messages', () => {
   })
 
   it('says what to fix when the gateway rejects the credentials, and keeps the secret out of the logs', async () => {
-    const sim = await newSim()
+    const sim = await startSimulator(cleanup)
     const r = await router({
       sim,
       connect: false,

@@ -10,6 +10,7 @@ import {
 } from '../../src/simulator/index.js'
 import { commands as realCommands } from '../../commands/index.js'
 import { createSkills } from '../../skills/index.js'
+import type { Cleanup } from './cleanup.js'
 import { captureLogs, type CapturedLogs } from './log-capture.js'
 import { simulatorEnv } from '../../src/simulator/router-env.js'
 import { PATIENCE } from './patience.js'
@@ -55,6 +56,20 @@ export interface TestRouter {
   /** An operator's command in the ops group. */
   command(text: string, operator?: { staffId: string }, timeoutMs?: number): Promise<RecordedReply>
   stop(): Promise<void>
+}
+
+/**
+ * A started simulator that accepts the test credentials, stopped by `cleanup` when the test ends: for tests
+ * that hand one simulator to several routers, or to a spawned router.
+ * @example const sim = await startSimulator(cleanup, { redeliveryDelayMs: 200 })
+ */
+export async function startSimulator(cleanup: Cleanup, opts: SimulatorOptions = {}): Promise<DingTalkSimulator> {
+  const sim = cleanup.add(
+    new DingTalkSimulator({ clientId: TEST_SECRETS.clientId, clientSecret: TEST_SECRETS.clientSecret, ...opts }),
+    (s) => s.stop(),
+  )
+  await sim.start()
+  return sim
 }
 
 /**

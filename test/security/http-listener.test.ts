@@ -5,13 +5,12 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createRouterApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
 import { checkListenHost } from '../../src/http/server.js'
-import { DingTalkSimulator } from '../../src/simulator/index.js'
 import { commands } from '../../commands/index.js'
 import { createSkills } from '../../skills/index.js'
 import { captureLogs } from '../helpers/log-capture.js'
 import { Cleanup } from '../helpers/cleanup.js'
 import { PATIENCE } from '../helpers/patience.js'
-import { TEST_SECRETS } from '../helpers/router.js'
+import { TEST_SECRETS, startSimulator } from '../helpers/router.js'
 import { spawnRouter } from '../helpers/router-process.js'
 import { tempDir, removeDir } from '../helpers/temp-dir.js'
 
@@ -56,11 +55,7 @@ describe('security: the health listener on a non-loopback host without the opt-i
   it.each(NOT_LOOPBACK.map((host) => [host]))(
     'the app refuses to start with ROUTER_HTTP_HOST=%s, before the stream connects',
     async (host) => {
-      const sim = cleanup.add(
-        new DingTalkSimulator({ clientId: TEST_SECRETS.clientId, clientSecret: TEST_SECRETS.clientSecret }),
-        (s) => s.stop(),
-      )
-      await sim.start()
+      const sim = await startSimulator(cleanup)
       const dir = cleanup.add(tempDir('http-host-'), removeDir)
       const config = loadConfig(
         {

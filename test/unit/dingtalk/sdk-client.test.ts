@@ -1,10 +1,10 @@
 import { DWClient, TOPIC_ROBOT } from 'dingtalk-stream'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { SdkClient } from '../../../src/dingtalk/sdk-client.js'
-import { DingTalkSimulator } from '../../../src/simulator/index.js'
+import type { DingTalkSimulator } from '../../../src/simulator/index.js'
 import { Cleanup } from '../../helpers/cleanup.js'
 import { captureLogs } from '../../helpers/log-capture.js'
-import { startTestRouter, TEST_SECRETS } from '../../helpers/router.js'
+import { startTestRouter, TEST_SECRETS, startSimulator } from '../../helpers/router.js'
 import { waitForEvent } from '../../helpers/waits.js'
 import { PATIENCE } from '../../helpers/patience.js'
 
@@ -53,11 +53,7 @@ class PlainSdkClient extends DWClient {
 const cleanup = new Cleanup()
 let sim: DingTalkSimulator
 beforeEach(async () => {
-  sim = cleanup.add(
-    new DingTalkSimulator({ clientId: TEST_SECRETS.clientId, clientSecret: TEST_SECRETS.clientSecret }),
-    (s) => s.stop(),
-  )
-  await sim.start()
+  sim = await startSimulator(cleanup)
 })
 afterEach(async () => {
   vi.restoreAllMocks()
