@@ -1,20 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/routerctl.js'
-import { openStores } from '../../src/store/open.js'
-import { CLI_KEY, captureIo, cliEnv, routerctl, seedDatabase, ME } from '../helpers/routerctl.js'
+import { captureIo, cliEnv, routerctl, seedDatabase, ME, readStores } from '../helpers/routerctl.js'
 import { tempDir } from '../helpers/temp-dir.js'
 
 function inspect(dbPath: string) {
-  const opened = openStores({ db: dbPath, auditKey: CLI_KEY })
-  try {
-    return {
-      budgets: opened.stores.state.current().state.budgets,
-      entries: [...opened.stores.audit.entries()],
-      verify: opened.stores.audit.verify(),
-    }
-  } finally {
-    opened.db.close()
-  }
+  return readStores(dbPath, (opened) => ({
+    budgets: opened.stores.state.current().state.budgets,
+    entries: [...opened.stores.audit.entries()],
+    verify: opened.stores.audit.verify(),
+  }))
 }
 
 describe('routerctl budget', { timeout: 120_000 }, () => {

@@ -10,26 +10,31 @@ import { loadConfig } from '../../src/config.js'
 import { createLogger } from '../../src/logger.js'
 import { openStores } from '../../src/store/open.js'
 import { DAY, DIGEST_A, DIGEST_B, script } from '../helpers/ops-services.js'
-import { CLI_KEY, captureIo, cliEnv, routerctl, seedDatabase, ME, sudoActor, esc } from '../helpers/routerctl.js'
+import {
+  CLI_KEY,
+  captureIo,
+  cliEnv,
+  routerctl,
+  seedDatabase,
+  ME,
+  sudoActor,
+  esc,
+  readStores,
+} from '../helpers/routerctl.js'
 import { tempDir } from '../helpers/temp-dir.js'
 import { auditedUpdate } from '../helpers/state.js'
 
 function inspect(dbPath: string) {
-  const opened = openStores({ db: dbPath, auditKey: CLI_KEY })
-  try {
-    return {
-      stores: opened.stores,
-      entries: [...opened.stores.audit.entries()],
-      outbox: opened.db.prepare('SELECT text FROM outbox ORDER BY id').pluck().all() as string[],
-      deploys: opened.stores.releases.history(),
-      state: opened.stores.state.current(),
-      v1: opened.stores.state.version(1),
-      desired: opened.stores.releases.latestDesired(),
-      verify: opened.stores.audit.verify(),
-    }
-  } finally {
-    opened.db.close()
-  }
+  return readStores(dbPath, (opened) => ({
+    stores: opened.stores,
+    entries: [...opened.stores.audit.entries()],
+    outbox: opened.db.prepare('SELECT text FROM outbox ORDER BY id').pluck().all() as string[],
+    deploys: opened.stores.releases.history(),
+    state: opened.stores.state.current(),
+    v1: opened.stores.state.version(1),
+    desired: opened.stores.releases.latestDesired(),
+    verify: opened.stores.audit.verify(),
+  }))
 }
 
 /** A bot database with config v1 (ping off, known-good with DIGEST_A), then v2 (incident on) and DIGEST_B deployed. */

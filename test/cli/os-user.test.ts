@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { openStores } from '../../src/store/open.js'
-import { CLI_KEY, cliEnv, ME, routerctl, seedDatabase } from '../helpers/routerctl.js'
+import { cliEnv, ME, routerctl, seedDatabase, readStores } from '../helpers/routerctl.js'
 import { tempDir } from '../helpers/temp-dir.js'
 
 function lastEntry(dbPath: string) {
-  const opened = openStores({ db: dbPath, auditKey: CLI_KEY })
-  try {
-    return [...opened.stores.audit.entries()].at(-1)!
-  } finally {
-    opened.db.close()
-  }
+  return readStores(dbPath, (opened) => [...opened.stores.audit.entries()].at(-1)!)
 }
 
 // The actor of a break-glass entry comes from the process's uid; variables are claims at most.

@@ -1,26 +1,20 @@
 import { describe, expect, it } from 'vitest'
-import { openStores } from '../../src/store/open.js'
 import { skills } from '../../skills/index.js'
 import { main } from '../../src/cli/routerctl.js'
-import { CLI_KEY, cliEnv, rawDb, routerctl, seedDatabase, ME, sudoActor } from '../helpers/routerctl.js'
+import { cliEnv, rawDb, routerctl, seedDatabase, ME, sudoActor, readStores } from '../helpers/routerctl.js'
 import { tempDir } from '../helpers/temp-dir.js'
 
 function inspect(dbPath: string) {
-  const opened = openStores({ db: dbPath, auditKey: CLI_KEY })
-  try {
-    return {
-      pingEnabled: opened.stores.state.isSkillEnabled('ping'),
-      flag: opened.stores.state.current().state.skills.ping,
-      entries: [...opened.stores.audit.entries()],
-      outbox: opened.db.prepare('SELECT text, sent_at FROM outbox ORDER BY id').all() as {
-        text: string
-        sent_at: number | null
-      }[],
-      verify: opened.stores.audit.verify(),
-    }
-  } finally {
-    opened.db.close()
-  }
+  return readStores(dbPath, (opened) => ({
+    pingEnabled: opened.stores.state.isSkillEnabled('ping'),
+    flag: opened.stores.state.current().state.skills.ping,
+    entries: [...opened.stores.audit.entries()],
+    outbox: opened.db.prepare('SELECT text, sent_at FROM outbox ORDER BY id').all() as {
+      text: string
+      sent_at: number | null
+    }[],
+    verify: opened.stores.audit.verify(),
+  }))
 }
 
 describe('routerctl disable-skill / enable-skill', { timeout: 180_000 }, () => {

@@ -4,7 +4,16 @@ import type { RecordedReply } from '../../src/simulator/index.js'
 import { expireApprovalsJob } from '../../src/jobs/expire-approvals.js'
 import { COMMAND_REFUSAL } from '../../src/router/policy.js'
 import { PATIENCE } from '../helpers/patience.js'
-import { OP1, OP2, OPS, type TestRouter, withoutMentions, startTestRouter, verifyAndStop } from '../helpers/router.js'
+import {
+  OP1,
+  OP2,
+  OPS,
+  type TestRouter,
+  withoutMentions,
+  startTestRouter,
+  verifyAndStop,
+  approvalTrail,
+} from '../helpers/router.js'
 
 const OP3 = { staffId: 'op3', name: 'carol' }
 const THREE_OPERATORS = {
@@ -22,12 +31,8 @@ async function disableThenRequest(r: TestRouter): Promise<string> {
   return id!
 }
 
-function trail(r: TestRouter, id: string) {
-  return [...r.app.services.audit.entries()].filter((e) => e.approvalId === id)
-}
-
 function executedCount(r: TestRouter, id: string): number {
-  return trail(r, id).filter((e) => e.outcome === 'executed').length
+  return approvalTrail(r, id).filter((e) => e.outcome === 'executed').length
 }
 
 /** Sends two messages at once and waits for both answers. */
@@ -53,8 +58,12 @@ describe('two-operator approvals', { timeout: 5 * PATIENCE }, () => {
     const self = await r.command(`/approve ${id}`)
     expect(self.text).toContain('a different operator must approve it')
     expect((await r.say('ping')).text).toContain('turned off')
-    expect(trail(r, id).map((e) => e.outcome)).toEqual(['requested', 'rejected'])
-    expect(trail(r, id)[1]).toMatchObject({ actor: OP1.name, action: 'approve', args: { id, reason: 'self-approval' } })
+    expect(approvalTrail(r, id).map((e) => e.outcome)).toEqual(['requested', 'rejected'])
+    expect(approvalTrail(r, id)[1]).toMatchObject({
+      actor: OP1.name,
+      action: 'approve',
+      args: { id, reason: 'self-approval' },
+    })
   })
 
   it("runs the command exactly once on a second operator's approval", async () => {
@@ -64,7 +73,7 @@ describe('two-operator approvals', { timeout: 5 * PATIENCE }, () => {
     expect(approved.text).toContain('Approved')
     expect(approved.text).toContain('"ping" is on again')
     expect((await r.say('ping')).text).toBe('pong')
-    const entries = trail(r, id)
+    const entries = approvalTrail(r, id)
     expect(entries.map((e) => e.outcome)).toEqual(['requested', 'approved', 'executed'])
     expect(entries.map((e) => e.action)).toEqual(['enable-skill', 'enable-skill', 'enable-skill'])
     // Requested by alice; approved and executed by bob, who made it happen; the requester is named in detail.
@@ -87,7 +96,7 @@ describe('two-operator approvals', { timeout: 5 * PATIENCE }, () => {
     const again = await r.command(`/approve ${id}`, OP2)
     expect(again.text).toContain(`was already approved by ${OP2.name}`)
     expect(executedCount(r, id)).toBe(1)
-    expect(trail(r, id).map((e) => e.outcome)).toEqual(['requested', 'approved', 'executed', 'rejected'])
+    expect(approvalTrail(r, id).map((e) => e.outcome)).toEqual(['requested', 'approved', 'executed', 'rejected'])
   })
 
   it('executes once when two operators approve at the same moment', async () => {
@@ -101,7 +110,7 @@ describe('two-operator approvals', { timeout: 5 * PATIENCE }, () => {
     expect(replies.filter((m) => m.text.includes('### Approved'))).toHaveLength(1)
     expect(replies.filter((m) => m.text.includes('was already approved'))).toHaveLength(1)
     expect(executedCount(r, id)).toBe(1)
-    expect(trail(r, id).filter((e) => e.outcome === 'approved')).toHaveLength(1)
+    expect(approvalTrail(r, id).filter((e) => e.outcome === 'approved')).toHaveLength(1)
   })
 
   it('executes once when the same approver sends two approvals at once', async () => {
@@ -126,7 +135,7 @@ describe('two-operator approvals', { timeout: 5 * PATIENCE }, () => {
     await expireApprovalsJob(r.app.services).run(clock)
     expect((await r.command(`/approve ${id}`, OP2)).text).toContain('expired')
     expect((await r.say('ping')).text).toContain('turned off')
-    expect(trail(r, id).map((e) => e.outcome)).toEqual(['requested', 'rejected', 'expired', 'rejected'])
+    expect(approvalTrail(r, id).map((e) => e.outcome)).toEqual(['requested', 'rejected', 'expired', 'rejected'])
     expect(executedCount(r, id)).toBe(0)
   })
 
@@ -147,8 +156,8 @@ describe('two-operator approvals', { timeout: 5 * PATIENCE }, () => {
     const refused = await r.command(`/approve ${id}`, OP2)
     expect(refused.text).toContain('does not match what was signed')
     expect((await r.say('ping')).text).toContain('turned off')
-    expect(trail(r, id).map((e) => e.outcome)).toEqual(['requested', 'rejected'])
-    expect(trail(r, id)[1]!.args).toMatchObject({ reason: 'tampered' })
+    expect(approvalTrail(r, id).map((e) => e.outcome)).toEqual(['requested', 'rejected'])
+    expect(approvalTrail(r, id)[1]!.args).toMatchObject({ reason: 'tampered' })
   })
 
   it('lets any operator deny, after which the id cannot be approved', async () => {
@@ -158,7 +167,7 @@ describe('two-operator approvals', { timeout: 5 * PATIENCE }, () => {
     expect((await r.command(`/approve ${id}`, OP2)).text).toContain('was already denied by bob')
     expect((await r.command('/deny nosuchid00', OP2)).text).toContain('No approval request "nosuchid00"')
     expect(executedCount(r, id)).toBe(0)
-    expect(trail(r, id).map((e) => e.outcome)).toEqual(['requested', 'denied', 'rejected'])
+    expect(approvalTrail(r, id).map((e) => e.outcome)).toEqual(['requested', 'denied', 'rejected'])
   })
 
   it('ignores an /approve from someone who is not an operator', async () => {

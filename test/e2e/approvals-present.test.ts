@@ -3,7 +3,15 @@ import { approveRequest } from '../../src/admin/approval-decision.js'
 import type { Operator } from '../../src/config.js'
 import { incidentExpiryJob } from '../../src/jobs/incident-expiry.js'
 import { PATIENCE } from '../helpers/patience.js'
-import { OP1, OP2, type TestRouter, withoutMentions, startTestRouter, verifyAndStop } from '../helpers/router.js'
+import {
+  OP1,
+  OP2,
+  type TestRouter,
+  withoutMentions,
+  startTestRouter,
+  verifyAndStop,
+  approvalTrail,
+} from '../helpers/router.js'
 import { tempDir } from '../helpers/temp-dir.js'
 
 const OP3 = { staffId: 'op3', name: 'carol' }
@@ -15,10 +23,6 @@ function idOf(text: string): string {
   const id = /\/approve ([a-z2-7]{10})/.exec(text)?.[1]
   expect(id, text).toBeDefined()
   return id!
-}
-
-function trail(r: TestRouter, id: string) {
-  return [...r.app.services.audit.entries()].filter((e) => e.approvalId === id)
 }
 
 describe('approvals are judged against the present', { timeout: 6 * PATIENCE }, () => {
@@ -37,12 +41,12 @@ describe('approvals are judged against the present', { timeout: 6 * PATIENCE }, 
     // carol leaves the team: the router restarts without her in ROUTER_OPERATORS.
     r = await startTestRouter({ dir, env: { ROUTER_OPERATORS: TWO } })
     expect(r.app.services.approvals.get(id)?.status).toBe('expired')
-    const expired = trail(r, id).at(-1)!
+    const expired = approvalTrail(r, id).at(-1)!
     expect(expired).toMatchObject({ outcome: 'expired', channel: 'system', action: 'enable-skill' })
     expect(expired.detail).toBe('requester carol (op3) is no longer an operator')
     expect((await r.command(`/approve ${id}`, OP2)).text).toContain('expired')
     expect((await r.say('ping')).text).toContain('turned off')
-    expect(trail(r, id).some((e) => e.outcome === 'executed' || e.outcome === 'approved')).toBe(false)
+    expect(approvalTrail(r, id).some((e) => e.outcome === 'executed' || e.outcome === 'approved')).toBe(false)
   })
 
   it('the decision itself refuses a request whose requester is no operator any more (cards call the same function)', async () => {
@@ -61,7 +65,7 @@ describe('approvals are judged against the present', { timeout: 6 * PATIENCE }, 
     expect(out.ok).toBe(false)
     expect(out.executed).toBeFalsy()
     expect(out.text).toContain('carol is no longer an operator')
-    expect(trail(r, id).map((e) => e.outcome)).toEqual(['requested', 'expired'])
+    expect(approvalTrail(r, id).map((e) => e.outcome)).toEqual(['requested', 'expired'])
     expect(r.app.services.state.isSkillEnabled('ping')).toBe(false)
   })
 
@@ -134,7 +138,7 @@ describe('approvals are judged against the present', { timeout: 6 * PATIENCE }, 
     const id = idOf(request.text)
     const approved = await r.command(`/approve ${id}`, OP2)
     expect(approved.text).toContain('Router status')
-    expect(trail(r, id).map((e) => e.outcome)).toEqual(['requested', 'approved'])
+    expect(approvalTrail(r, id).map((e) => e.outcome)).toEqual(['requested', 'approved'])
     expect([...r.app.services.audit.entries()].at(-1)).toMatchObject({ action: 'status', outcome: 'executed' })
   })
 })

@@ -4,11 +4,7 @@ import { COMMAND_REFUSAL } from '../../src/router/policy.js'
 import type { RecordedReply } from '../../src/simulator/index.js'
 import { APPROVAL_TEMPLATE, press, requestByCard, startCardRouter } from '../helpers/cards.js'
 import { PATIENCE } from '../helpers/patience.js'
-import { OP1, OP2, OPS, type TestRouter, startTestRouter, verifyAndStop } from '../helpers/router.js'
-
-function trail(r: TestRouter, id: string) {
-  return [...r.app.services.audit.entries()].filter((e) => e.approvalId === id)
-}
+import { OP1, OP2, OPS, type TestRouter, startTestRouter, verifyAndStop, approvalTrail } from '../helpers/router.js'
 
 /** The next group message in the ops group that passes `match`, sent after `afterSeq`. */
 function groupSays(r: TestRouter, match: (text: string) => boolean, afterSeq = 0): Promise<RecordedReply> {
@@ -50,7 +46,7 @@ describe('approving with a card button', { timeout: 5 * PATIENCE }, () => {
     expect(result.text).toContain('"ping" is on again')
     expect((await r.say('ping')).text).toBe('pong')
     expect(r.sim.cards.cards.get(card.outTrackId)?.buttons).toEqual([])
-    expect(trail(r, id).map((e) => [e.outcome, e.actor])).toEqual([
+    expect(approvalTrail(r, id).map((e) => [e.outcome, e.actor])).toEqual([
       ['requested', OP1.name],
       ['approved', OP2.name],
       ['executed', OP2.name],
@@ -72,7 +68,7 @@ describe('approving with a card button', { timeout: 5 * PATIENCE }, () => {
 
     expect((await r.say('ping')).text).toContain('turned off')
     expect(r.app.services.approvals.get(id)?.status).toBe('pending')
-    const refused = trail(r, id).filter((e) => e.outcome === 'rejected')
+    const refused = approvalTrail(r, id).filter((e) => e.outcome === 'rejected')
     expect(refused.map((e) => [e.actor, e.args.reason])).toEqual([
       [OP1.name, 'self-approval'],
       ['staff:stranger', 'not an operator'],
@@ -88,7 +84,7 @@ describe('approving with a card button', { timeout: 5 * PATIENCE }, () => {
     const seq = lastSeq(r)
     expect(await press(r, card, OP2.staffId)).toMatchObject({ status: 'approved' })
     await groupSays(r, (t) => t.includes('already approved'), seq)
-    expect(trail(r, id).filter((e) => e.outcome === 'executed')).toHaveLength(1)
+    expect(approvalTrail(r, id).filter((e) => e.outcome === 'executed')).toHaveLength(1)
   })
 
   it('refuses a press after the request expired and shows the card as expired', async () => {
@@ -124,7 +120,7 @@ describe('approving with a card button', { timeout: 5 * PATIENCE }, () => {
     }
     expect(r.app.services.approvals.get(id)?.status).toBe('pending')
     expect(r.app.services.approvals.get(other.params.approvalId!)?.status).toBe('pending')
-    expect(trail(r, id).filter((e) => e.args.reason === 'tampered card data')).toHaveLength(4)
+    expect(approvalTrail(r, id).filter((e) => e.args.reason === 'tampered card data')).toHaveLength(4)
     expect(r.logs.lines.some((l) => l.includes('does not match what the router signed'))).toBe(true)
   })
 

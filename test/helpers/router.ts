@@ -178,3 +178,8 @@ export async function verifyAndStop(r: TestRouter | undefined): Promise<void> {
     await r?.stop()
   }
 }
+
+/** Every audit entry of one approval request (requested, approved or denied, executed), in order. */
+export function approvalTrail(r: TestRouter, approvalId: string) {
+  return [...r.app.services.audit.entries()].filter((e) => e.approvalId === approvalId)
+}

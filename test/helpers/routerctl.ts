@@ -84,6 +84,20 @@ export function seedDatabase(dir: string, entries = 1, opts: { keyFile?: boolean
   return dbPath
 }
 
+/**
+ * Opens the stores of a test database (keyed with CLI_KEY), hands them to `read`, and closes it again:
+ * what the database holds after a routerctl run, read the way the bot would.
+ * @example const last = readStores(dbPath, (o) => [...o.stores.audit.entries()].at(-1))
+ */
+export function readStores<T>(dbPath: string, read: (opened: ReturnType<typeof openStores>) => T): T {
+  const opened = openStores({ db: dbPath, auditKey: CLI_KEY })
+  try {
+    return read(opened)
+  } finally {
+    opened.db.close()
+  }
+}
+
 /** A second, plain connection: what an operator (or an attacker) with file access can do. */
 export function rawDb(dbPath: string): Database.Database {
   return new Database(dbPath)
