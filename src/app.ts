@@ -1,5 +1,6 @@
 import type { Server } from 'node:http'
 import { Announcer } from './announcer.js'
+import { textsFor } from './i18n/catalogue.js'
 import { CommandRegistry } from './command-registry.js'
 import { ConfigError, type Operator, type RouterConfig, type RouterMode } from './config.js'
 import { floorProblem } from './budget/floor.js'
@@ -240,6 +241,7 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
     now,
     isConnected: () => stream.connected,
     head: () => services.audit.head(),
+    title: textsFor(config.locale).actions.noticeTitle,
   })
   let stopJobs: (() => Promise<void>) | undefined
 
