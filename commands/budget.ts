@@ -55,7 +55,7 @@ export default defineCommand({
     const current = describeBudgets(ctx.services, ctx.services.now(), a.route, ctx.texts)[0]!.limits
     const values = budgetValues(a, ctx.texts)
     // Refused before a request is opened: an approval for a budget that cannot work helps nobody.
-    checkFloor(a.route!, ctx.services.skills.promptFloor(a.route!), { ...current, ...values })
+    checkFloor(a.route!, ctx.services.skills.promptFloor(a.route!), { ...current, ...values }, ctx.texts)
     const t = ctx.texts.budgetAdmin
     const lines = Object.entries(BUDGET_WORDS)
       .filter(([, f]) => values[f] !== undefined)

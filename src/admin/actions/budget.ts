@@ -36,7 +36,7 @@ export const budgetAction: AdminAction<BudgetInput, BudgetChange> = {
     )
     const before = effectiveBudget(deps.config, deps.state.current().state, input.route).limits
     // Below the route's fixed prompt every question would be refused: refuse the budget instead.
-    checkFloor(input.route, deps.skills.promptFloor(input.route), { ...before, ...values })
+    checkFloor(input.route, deps.skills.promptFloor(input.route), { ...before, ...values }, say)
     const changed = BUDGET_FIELDS.filter((f) => values[f] !== undefined && values[f] !== before[f])
     const notice = noticeTexts(deps)
     if (changed.length === 0) return noChange(say.actions.budgetSame(input.route))

@@ -33,6 +33,10 @@ const en = {
   unknownRoute: (route: string, routes: string) => `No route named "${route}". Routes: ${routes}.`,
   badValue: (word: string, min: number, max: number) => `${word}= must be a whole number from ${min} to ${n(max)}.`,
   noValue: 'Give at least one of context=<tokens> diag=<bytes> tools=<n>.',
+  /** `withoutTools` is the smaller floor with `tools=0`, or -1 when tools are already off. */
+  belowFloor: (context: number, minimum: number, route: string, withoutTools: number) =>
+    `context=${context} is below the ${minimum} tokens that every ${route} request needs before the question (system prompt${withoutTools >= 0 ? ' and tool schemas' : ''}), so every question would be refused: set context= to at least ${minimum}${withoutTools >= 0 ? `, or tools=0 for ${withoutTools}` : ''}`,
+  refused: (problem: string) => `Refused: ${problem}.`,
 }
 
 const zhCN: TextsShape<typeof en> = {
@@ -59,6 +63,9 @@ const zhCN: TextsShape<typeof en> = {
   unknownRoute: (route, routes) => `没有名为“${route}”的路由。已有路由：${routes}。`,
   badValue: (word, min, max) => `${word}= 必须是 ${min} 到 ${n(max)} 之间的整数。`,
   noValue: '请至少给出 context=<tokens>、diag=<bytes>、tools=<n> 中的一项。',
+  belowFloor: (context, minimum, route, withoutTools) =>
+    `context=${context} 低于每个 ${route} 请求在问题之前就需要的 ${minimum} 个 token（系统提示词${withoutTools >= 0 ? '和工具定义' : ''}），每个问题都会被拒绝：请把 context= 设为至少 ${minimum}${withoutTools >= 0 ? `，或设 tools=0 以降到 ${withoutTools}` : ''}`,
+  refused: (problem) => `已拒绝：${problem}。`,
 }
 
 export const budgetAdminTexts = { en, 'zh-CN': zhCN }
