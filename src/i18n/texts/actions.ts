@@ -28,7 +28,7 @@ const en = {
   incidentOffNotice: (who: string, reason: string) =>
     `Incident mode OFF, turned off ${who}${reason ? `: "${reason}"` : ''}. Risky skills are back.`,
   incidentOffReply: (version: number) => `Incident mode is off (state v${version}). Risky skills are back.`,
-  /** `ends` is ISO to the second, `inMs` how long from now. */
+  /** `ends` is ISO to the second, `ttl` the span from now in words (`30m`). */
   incidentOn: (extended: boolean, who: string, reason: string, ends: string, ttl: string) =>
     `Incident mode ${extended ? 'extended' : 'ON'} ${who}${reason ? `: "${reason}"` : ''}. Risky skills are paused; read-only answers continue. ` +
     `Ends ${ends} (in ${ttl}) unless /incident off comes first.`,

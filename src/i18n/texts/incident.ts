@@ -3,14 +3,14 @@ import type { TextsShape } from '../shape.js'
 // /incident: the state in one line, the dry run of `/incident off`, and the reply to `/incident on`.
 
 const en = {
-  /** `ago`, `inMs` come worded from the time area: `5m ago`, `in 10m`. */
+  /** `ago` and `soon` come worded from the time area: `5m ago`, `in 10m`. */
   ending: (at: string, by: string) => `ending: its ttl ran out at ${at} (turned on by ${by})`,
   off: (by: string, ago: string) => `off${by ? ` (last turned off by ${by} ${ago})` : ''}`,
   on: (since: string, ago: string, by: string) => `ON since ${since} (${ago}) by ${by}`,
   reason: (reason: string) => `reason: "${reason}"`,
   /** The parts of the state line, joined. */
   join: (parts: string[]) => parts.join('; '),
-  ends: (at: string, inMs: string) => `ends ${at} (${inMs})`,
+  ends: (at: string, soon: string) => `ends ${at} (${soon})`,
   offPreview: (state: string, resumed: string) =>
     `Incident mode is ${state}. Approving turns it off and resumes: ${resumed || 'no skills (none is risky)'}.`,
   onTitle: 'Incident mode on',
@@ -27,7 +27,7 @@ const zhCN: TextsShape<typeof en> = {
   on: (since, ago, by) => `开启，自 ${since}（${ago}），由 ${by} 开启`,
   reason: (reason) => `原因：“${reason}”`,
   join: (parts) => parts.join('；'),
-  ends: (at, inMs) => `${at} 结束（${inMs}）`,
+  ends: (at, soon) => `${at} 结束（${soon}）`,
   offPreview: (state, resumed) =>
     `事故模式当前为：${state}。批准后将关闭并恢复：${resumed || '无（没有高风险技能）'}。`,
   onTitle: '事故模式已开启',
