@@ -19,9 +19,10 @@ export default defineCommand({
     // The requester learns the outcome of their request even when someone else's message carries it.
     if (out.decided && out.request) ctx.mention?.(out.request.requester)
     if (!out.executed || !out.request) return out.text
-    return markdownReply(`Approved: /${out.request.command}`, [
-      `### Approved: ${describe(out.request)}`,
-      `- **Approved by:** ${ctx.operator.name} · **id:** ${out.request.id}`,
+    const t = ctx.texts.approval
+    return markdownReply(t.approvedTitle(out.request.command), [
+      t.approvedHeading(describe(out.request, t)),
+      t.approvedBy(ctx.operator.name, out.request.id),
       '',
       out.text,
     ])

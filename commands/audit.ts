@@ -34,16 +34,13 @@ export default defineCommand({
     const filter = [args.all && 'all', args.actor && `actor=${args.actor}`, args.action && `action=${args.action}`]
       .filter(Boolean)
       .join(' ')
-    const what = withoutRefusals ? 'operator and system entries' : 'audit entries'
-    const heading = `Last ${entries.length} ${what}${filter ? ` (${filter})` : ''}`
+    const t = ctx.texts.admin
+    const what = t.auditWhat(withoutRefusals)
+    const heading = t.auditHeading(entries.length, what, filter)
     const others = withoutRefusals ? audit.refusalsByOthers() : { entries: 0, attempts: 0 }
-    const footer = others.entries
-      ? [
-          '',
-          `Not shown: ${others.entries} entr${others.entries === 1 ? 'y' : 'ies'} of refused commands by non-operators (${others.attempts} attempt${others.attempts === 1 ? '' : 's'}); /audit all lists them.`,
-        ]
-      : []
-    if (entries.length === 0) return [`No ${what}${filter ? ` match ${filter}` : ''}.`, ...footer].join('\n')
+    const footer = others.entries ? ['', t.auditHidden(others.entries, others.attempts)] : []
+    // The rows themselves are data (actor, action, outcome word, approval id) and read the same in every language.
+    if (entries.length === 0) return [t.auditNone(what, filter), ...footer].join('\n')
     return markdownReply(heading, [`### ${heading}`, ...entries.map((e) => `- ${line(e)}`), ...footer])
   },
 })

@@ -14,6 +14,7 @@ import { BUDGET_WORDS } from '../src/budget/resolve.js'
 import { checkFloor } from '../src/budget/floor.js'
 import type { ReplyContent } from '../src/define.js'
 import type { RouteUsage } from '../src/store/model-usage.js'
+import type { Texts } from '../src/i18n/catalogue.js'
 
 const number = z
   .string()
@@ -44,50 +45,50 @@ export default defineCommand({
   approval: (a, ctx) => {
     if (!setting(a) || !a.route) return 'none'
     try {
-      return raisedLimits(ctx.services, a.route, budgetValues(a)).length > 0 ? 'second-operator' : 'none'
+      return raisedLimits(ctx.services, a.route, budgetValues(a, ctx.texts)).length > 0 ? 'second-operator' : 'none'
     } catch {
       return 'none' // an unknown route or a bad value: the handler answers with what is wrong
     }
   },
   preview: ({ args: a, ctx }) => {
-    checkRoute(ctx.services, a.route!)
-    const current = describeBudgets(ctx.services, ctx.services.now(), a.route)[0]!.limits
-    const values = budgetValues(a)
+    checkRoute(ctx.services, a.route!, ctx.texts)
+    const current = describeBudgets(ctx.services, ctx.services.now(), a.route, ctx.texts)[0]!.limits
+    const values = budgetValues(a, ctx.texts)
     // Refused before a request is opened: an approval for a budget that cannot work helps nobody.
-    checkFloor(a.route!, ctx.services.skills.promptFloor(a.route!), { ...current, ...values })
+    checkFloor(a.route!, ctx.services.skills.promptFloor(a.route!), { ...current, ...values }, ctx.texts)
+    const t = ctx.texts.budgetAdmin
     const lines = Object.entries(BUDGET_WORDS)
       .filter(([, f]) => values[f] !== undefined)
-      .map(
-        ([word, f]) =>
-          `- ${word}: ${current[f].toLocaleString('en-US')} → ${values[f]!.toLocaleString('en-US')}${values[f]! > current[f] ? ' (raise)' : ''}`,
-      )
-    return [`Approving sets the budget of **${a.route}**:`, ...lines].join('\n')
+      .map(([word, f]) => `- ${word}: ${n(current[f])} → ${n(values[f]!)}${values[f]! > current[f] ? t.raise : ''}`)
+    return [t.previewHead(a.route!), ...lines].join('\n')
   },
   action: (a) =>
     setting(a)
       ? actionCall(budgetAction, { route: a.route!, context: a.context, diag: a.diag, tools: a.tools })
       : undefined,
   handler: ({ args: a, ctx }) =>
-    show(describeBudgets(ctx.services, ctx.services.now(), a.route), a.route !== undefined),
+    show(describeBudgets(ctx.services, ctx.services.now(), a.route, ctx.texts), a.route !== undefined, ctx.texts),
 })
 
-function show(views: BudgetView[], one: boolean): ReplyContent {
+function show(views: BudgetView[], one: boolean, texts: Texts): ReplyContent {
+  const t = texts.budgetAdmin
+  const usageLine = (u: RouteUsage | undefined) => (u ? formatUsage(u, texts) : t.noUse)
   if (one) {
     const v = views[0]!
-    return markdownReply(`Budget of ${v.route}`, [
-      `### Budget of ${v.route}`,
-      `- **context:** ${n(v.limits.maxContextTokens)} tokens (${v.source.maxContextTokens})`,
-      `- **diag:** ${n(v.limits.maxDiagnosticBytes)} bytes (${v.source.maxDiagnosticBytes})`,
-      `- **tools:** ${n(v.limits.maxToolCalls)} calls (${v.source.maxToolCalls})`,
-      `- **Last hour:** ${usageLine(v.lastHour)}`,
+    return markdownReply(t.oneTitle(v.route), [
+      `### ${t.oneTitle(v.route)}`,
+      t.context(n(v.limits.maxContextTokens), v.source.maxContextTokens),
+      t.diag(n(v.limits.maxDiagnosticBytes), v.source.maxDiagnosticBytes),
+      t.tools(n(v.limits.maxToolCalls), v.source.maxToolCalls),
+      t.lastHour(usageLine(v.lastHour)),
       '',
-      `Change: /budget ${v.route} context=<tokens> diag=<bytes> [tools=<n>] (raising needs a second operator)`,
+      t.change(v.route),
     ])
   }
-  return markdownReply('Budgets', [
-    '### Budgets',
+  return markdownReply(t.allTitle, [
+    `### ${t.allTitle}`,
     ...table(
-      ['route', 'context', 'diag', 'tools', 'last hour'],
+      [t.colRoute, 'context', 'diag', 'tools', t.colLastHour],
       views.map((v) => [
         v.route,
         n(v.limits.maxContextTokens),
@@ -97,12 +98,8 @@ function show(views: BudgetView[], one: boolean): ReplyContent {
       ]),
     ),
     '',
-    '/budget <route> shows where each value comes from; raising needs a second operator.',
+    t.allFooter,
   ])
-}
-
-function usageLine(u: RouteUsage | undefined): string {
-  return u ? formatUsage(u) : 'no model use'
 }
 
 function n(value: number): string {

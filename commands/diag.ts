@@ -9,5 +9,5 @@ export default defineCommand({
   positional: ['route'],
   args: z.strictObject({ route: z.string().min(1).max(64).optional() }),
   approval: 'none',
-  handler: ({ args, ctx }) => diagSummary(ctx.services, args.route, ctx.services.now()),
+  handler: ({ args, ctx }) => diagSummary(ctx.services, args.route, ctx.services.now(), ctx.texts),
 })

@@ -14,9 +14,9 @@ export default defineCommand({
     ctx.services.skills.get(a.skill) && !ctx.services.state.isSkillEnabled(a.skill) ? 'second-operator' : 'none',
   approvalNote: 'needs a second operator',
   preview: ({ args, ctx }) => {
-    checkSkill(ctx.services, args.skill)
+    checkSkill(ctx.services, args.skill, ctx.texts)
     const flag = ctx.services.state.current().state.skills[args.skill]
-    return `"${args.skill}" is off now${flag?.by ? ` (turned off by ${flag.by}${flag.reason ? `: ${flag.reason}` : ''})` : ''}; approving turns it on for every user.`
+    return ctx.texts.actions.enablePreview(args.skill, flag?.by ?? '', flag?.reason ?? '')
   },
   action: (a) => actionCall(enableSkill, { skill: a.skill }),
 })

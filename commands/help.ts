@@ -12,24 +12,21 @@ export default defineCommand({
   approval: 'none',
   handler: ({ ctx }) => {
     // Every operator may run every command today; a per-command allowlist would filter here.
+    const t = ctx.texts.admin
     const lines = ctx.services.commands.commands.map((def) => {
       const needs = approvalLabel(def, ctx)
-      return `- \`${def.usage}\` — ${def.description}${needs ? ` · **${needs}**` : ''}`
+      return `- \`${def.usage}\` — ${t.description(def.name, def.description)}${needs ? ` · **${needs}**` : ''}`
     })
-    return markdownReply('Admin commands', [
-      '### Admin commands',
-      ...lines,
-      '',
-      'Arguments: `<required>` `[optional]`; `key=value` sets a named one; quote words with spaces.',
-    ])
+    return markdownReply(t.helpTitle, [`### ${t.helpTitle}`, ...lines, '', t.helpFooter])
   },
 })
 
 /** '' for instant commands; the config's `approvals.require` override wins over the command's own rule. */
 function approvalLabel(def: CommandDefinition<unknown>, ctx: CommandContext): string {
+  const t = ctx.texts.admin
   const forced = ctx.services.config.approvals.require[def.name]
   // A rule that depends on the args (raise vs lower) cannot be decided without them.
   if (forced === undefined && typeof def.approval === 'function')
-    return def.approvalNote ?? 'second operator to widen, instant to narrow'
-  return approvalRule(def, undefined, ctx) === 'second-operator' ? 'needs a second operator' : ''
+    return def.approvalNote ? t.approvalNote(def.name, def.approvalNote) : t.widenNarrow
+  return approvalRule(def, undefined, ctx) === 'second-operator' ? t.needsSecond : ''
 }

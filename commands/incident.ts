@@ -35,33 +35,30 @@ export default defineCommand({
     const resumed = s.skills.skills
       .filter((d) => isRiskyInIncident(d, s.config.incident.riskySkills))
       .map((d) => d.name)
-    return `Incident mode is ${describeIncident(s.state.current().state.incident, s.now())}. Approving turns it off and resumes: ${resumed.join(', ') || 'no skills (none is risky)'}.`
+    const state = describeIncident(s.state.current().state.incident, s.now(), ctx.texts)
+    return ctx.texts.incident.offPreview(state, resumed.join(', '))
   },
   action: (a) => actionCall(incidentAction, { mode: a.mode, reason: a.reason, ttl: a.ttl }),
   format: (done, ctx) => {
     const change = done.result as IncidentChange
     if (!change.after.on) return done.reply
     const s = ctx.services
+    const t = ctx.texts.incident
     const held = s.skills.skills.filter((d) => isRiskyInIncident(d, s.config.incident.riskySkills))
+    const names = (fallback: boolean) =>
+      held
+        .filter((d) => Boolean(d.fallback) === fallback)
+        .map((d) => d.name)
+        .join(', ')
     return {
-      title: 'Incident mode on',
+      title: t.onTitle,
       markdown: [
-        `### Incident mode ${change.extended ? 'extended' : 'on'}`,
-        `- **State:** ${describeIncident(change.after, s.now())}`,
-        `- **Paused:** ${
-          held
-            .filter((d) => !d.fallback)
-            .map((d) => d.name)
-            .join(', ') || 'none'
-        }`,
-        `- **Answering from fallbacks:** ${
-          held
-            .filter((d) => d.fallback)
-            .map((d) => d.name)
-            .join(', ') || 'none'
-        }`,
+        t.onHeading(change.extended),
+        t.state(describeIncident(change.after, s.now(), ctx.texts)),
+        t.paused(names(false)),
+        t.fallbacks(names(true)),
         '',
-        'Read-only skills keep working. /incident off needs a second operator; so does ending it sooner.',
+        t.onFooter,
       ].join('\n'),
     }
   },

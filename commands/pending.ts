@@ -1,9 +1,8 @@
 import { z } from 'zod'
 import { defineCommand } from '../src/define.js'
-import { formatArgs } from '../src/admin/approval-text.js'
+import { commandLine } from '../src/admin/approval-text.js'
 import { markdownReply } from '../src/admin/markdown.js'
 import { isoSeconds } from '../src/time-text.js'
-import { formatDuration } from '../src/duration.js'
 
 export default defineCommand({
   name: 'pending',
@@ -13,21 +12,19 @@ export default defineCommand({
   approval: 'none',
   handler: ({ ctx }) => {
     const now = ctx.services.now()
+    const t = ctx.texts
     const open = ctx.services.approvals.pending(now)
-    if (open.length === 0) return 'No approval requests are open.'
-    return markdownReply(`${open.length} pending approval(s)`, [
-      `### Pending approvals (${open.length})`,
+    if (open.length === 0) return t.admin.noPending
+    return markdownReply(t.admin.pendingTitle(open.length), [
+      t.admin.pendingHeading(open.length),
       ...open.map((r) => {
-        const args = formatArgs(r.args)
         // A row edited behind the router's back can never be approved; say so rather than let someone try.
-        const warning = ctx.services.approvals.intact(r) ? '' : ' · **TAMPERED: cannot be approved**'
-        return (
-          `- \`/approve ${r.id}\` — \`/${r.command}${args ? ` ${args}` : ''}\` by ${r.requesterName}, ` +
-          `expires in ${formatDuration(r.expiresAt - now)} (${isoSeconds(r.expiresAt)})${warning}`
-        )
+        const warning = ctx.services.approvals.intact(r) ? '' : t.admin.pendingTampered
+        const expiresIn = t.time.duration(r.expiresAt - now)
+        return `${t.admin.pendingLine(`/approve ${r.id}`, commandLine(r), r.requesterName, expiresIn, isoSeconds(r.expiresAt))}${warning}`
       }),
       '',
-      'A different operator than the requester approves; anyone may /deny.',
+      t.admin.pendingFooter,
     ])
   },
 })

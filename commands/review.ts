@@ -21,18 +21,19 @@ export default defineCommand({
 })
 
 function list(ctx: CommandContext) {
+  const t = ctx.texts.admin
   const { entries, total } = ctx.services.audit.unreviewedBreakGlass(SHOWN)
-  if (total === 0) return 'No break-glass actions are waiting for review.'
-  const heading = `${total} break-glass action(s) to review`
+  if (total === 0) return t.reviewNone
+  const heading = t.reviewTitle(total)
   return markdownReply(heading, [
     `### ${heading}`,
     ...entries.map(
       (e) =>
-        `- #${e.seq} ${isoSeconds(Date.parse(e.ts))} ${e.actor}${e.osUser ? ` (os user ${e.osUser})` : ''} via ${e.channel}: ` +
+        `- #${e.seq} ${isoSeconds(Date.parse(e.ts))} ${e.actor}${e.osUser ? t.osUser(e.osUser) : ''} ${t.via(e.channel)}: ` +
         `${e.action} ${e.outcome}${e.detail ? ` — ${e.detail.slice(0, 120)}` : ''}`,
     ),
-    ...(total > entries.length ? [`- … and ${total - entries.length} more`] : []),
+    ...(total > entries.length ? [t.reviewMore(total - entries.length)] : []),
     '',
-    'Mark one reviewed with: /review ack <seq>',
+    t.reviewFooter,
   ])
 }

@@ -37,8 +37,8 @@ export default defineCommand<Args>({
   // Bare /rollback only shows the options; anything that changes state needs a second operator.
   approval: (a) => (a.target ? 'second-operator' : 'none'),
   preview: ({ args: a, ctx }) => {
-    if (a.target === 'config') return previewConfigRollback(ctx.services, version(a))
-    if (a.target === 'release') return previewReleaseRollback(ctx.services, a.ref)
+    if (a.target === 'config') return previewConfigRollback(ctx.services, version(a), ctx.texts)
+    if (a.target === 'release') return previewReleaseRollback(ctx.services, a.ref, ctx.texts)
     return ''
   },
   action: (a) => {
@@ -57,6 +57,7 @@ function version(a: Args): number | undefined {
 // What each form would pick right now, so the operator knows before asking for an approval.
 function options(ctx: CommandContext): string {
   const s = ctx.services
+  const t = ctx.texts
   const current = s.state.current().version
   const pick = (f: () => string) => {
     try {
@@ -66,12 +67,12 @@ function options(ctx: CommandContext): string {
     }
   }
   return [
-    `Running ${s.runtime.digest}; runtime config v${current}.`,
+    t.rollback.options(s.runtime.digest, current),
     `- /rollback config → ${pick(() => {
-      const p = planConfigRollback(s)
-      return `v${p.target.version} (${p.why}, ${p.changes.length} setting(s) differ)`
+      const p = planConfigRollback(s, undefined, t)
+      return t.rollback.configOption(p.target.version, t.rollback.why(p.why), p.changes.length)
     })}`,
-    `- /rollback release → ${pick(() => previewReleaseRollback(s).split('\n')[0]!)}`,
-    'Both show a dry run and need a second operator.',
+    `- /rollback release → ${pick(() => previewReleaseRollback(s, undefined, t).split('\n')[0]!)}`,
+    t.rollback.bothNeedApproval,
   ].join('\n')
 }

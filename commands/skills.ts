@@ -10,17 +10,18 @@ export default defineCommand({
   args: z.strictObject({}),
   approval: 'none',
   handler: ({ ctx }) => {
+    const t = ctx.texts.status
     const skills = skillStatuses(ctx.services)
     const off = skills.filter((s) => !s.enabled).length
-    return markdownReply(`Skills: ${skills.length - off} on, ${off} off`, [
-      `### Skills (${skills.length - off} on, ${off} off)`,
+    return markdownReply(t.skillsTitle(skills.length - off, off), [
+      t.skillsHeading(skills.length - off, off),
       ...table(
-        ['skill', 'state', 'risk', 'egress', 'breaker'],
+        [t.colSkill, t.colState, t.colRisk, t.colEgress, t.colBreaker],
         skills.map((s) => [
           s.name,
-          s.enabled ? 'on' : `OFF${s.reason ? ` (${s.reason})` : ''}`,
+          s.enabled ? t.on : t.off(s.reason ?? ''),
           s.risk,
-          s.egress.length ? s.egress.join(', ') : 'none',
+          s.egress.length ? s.egress.join(', ') : t.none,
           breakerText(s),
         ]),
       ),
@@ -28,7 +29,7 @@ export default defineCommand({
   },
 })
 
-/** `closed` when every destination is healthy; otherwise the destinations that are not. */
+/** `closed` when every destination is healthy; otherwise the destinations that are not (breaker states are data). */
 function breakerText(s: SkillStatus): string {
   const entries = Object.entries(s.breakers)
   if (entries.length === 0) return '—'

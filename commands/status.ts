@@ -1,10 +1,10 @@
 import { z } from 'zod'
 import { defineCommand } from '../src/define.js'
-import { formatDuration } from '../src/duration.js'
 import { markdownReply, table } from '../src/admin/markdown.js'
 import { isoSeconds } from '../src/time-text.js'
 import { collectStatus, describeErrorRate, type StatusFacts } from '../src/status.js'
 import { formatUsage } from '../src/admin/budget-actions.js'
+import type { Texts } from '../src/i18n/catalogue.js'
 
 export default defineCommand({
   name: 'status',
@@ -13,54 +13,49 @@ export default defineCommand({
   args: z.strictObject({}),
   approval: 'none',
   handler: ({ ctx }) => {
+    const { texts } = ctx
+    const t = texts.status
     const now = ctx.services.now()
     const s = collectStatus(ctx.services, now)
     const off = s.skills.filter((k) => !k.enabled)
-    const headline = `${s.stream}${s.incident.on ? ', INCIDENT MODE' : ''}${off.length ? `, ${off.length} skill(s) off` : ''}${s.ignoredStateVersions.length ? ', UNAUDITED STATE IGNORED' : ''}`
-    return markdownReply(`Status: ${headline}`, [
-      '### Router status',
-      `- **Version:** ${s.version} (digest \`${s.digest}\`)`,
-      `- **Uptime:** ${uptime(s.uptimeSeconds)}`,
-      `- **Stream:** ${s.stream}`,
-      `- **Incident mode:** ${incidentLine(s.incident, now)}`,
-      `- **Errors (${s.errorRate.windowMinutes} min):** ${describeErrorRate(s.errorRate)}`,
-      `- **Pending approvals:** ${s.pendingApprovals}${s.pendingApprovals ? ' (see /pending)' : ''}`,
-      ...(s.queue
-        ? [
-            `- **Queue:** ${s.queue.depth} waiting${s.queue.depth ? `, oldest ${s.queue.oldestWaitSeconds} s` : ''}; ${s.queue.busyWorkers} of ${s.queue.workers} workers busy`,
-          ]
-        : []),
-      `- **State version:** ${s.stateVersion}`,
-      ...(s.ignoredStateVersions.length
-        ? [
-            `- **IGNORED state version(s):** ${s.ignoredStateVersions.map((v) => `v${v}`).join(', ')}: written outside the audit trail (no audit entry commits to them), so not applied. Check who wrote to the database.`,
-          ]
-        : []),
-      ...(s.mode === 'simulator' ? ['- **Mode:** SIMULATOR (built-in local stand-in, not DingTalk)'] : []),
-      ...(s.database?.warning ? [`- **Database:** ⚠ ${s.database.warning}`] : []),
+    const headline = `${s.stream}${s.incident.on ? t.incidentFlag : ''}${off.length ? t.skillsOffFlag(off.length) : ''}${s.ignoredStateVersions.length ? t.unauditedFlag : ''}`
+    return markdownReply(t.title(headline), [
+      t.heading,
+      t.version(s.version, s.digest),
+      t.uptime(uptime(s.uptimeSeconds, texts)),
+      t.stream(s.stream),
+      t.incident(incidentLine(s.incident, now, texts)),
+      t.errors(s.errorRate.windowMinutes, describeErrorRate(s.errorRate, 'words', texts)),
+      t.pending(s.pendingApprovals),
+      ...(s.queue ? [t.queue(s.queue.depth, s.queue.oldestWaitSeconds, s.queue.busyWorkers, s.queue.workers)] : []),
+      t.stateVersion(s.stateVersion),
+      ...(s.ignoredStateVersions.length ? [t.ignored(s.ignoredStateVersions.map((v) => `v${v}`).join(', '))] : []),
+      ...(s.mode === 'simulator' ? [t.simulator] : []),
+      ...(s.database?.warning ? [t.database(s.database.warning)] : []),
       ...(s.modelUsage?.length
-        ? ['', '**Model usage (last hour)**', ...s.modelUsage.map((u) => `- **${u.route}:** ${formatUsage(u)}`)]
+        ? ['', t.modelUsage, ...s.modelUsage.map((u) => `- **${u.route}:** ${formatUsage(u, texts)}`)]
         : []),
       '',
       ...table(
-        ['skill', 'state', 'risk'],
-        s.skills.map((k) => [k.name, k.enabled ? 'on' : `OFF${k.reason ? ` (${k.reason})` : ''}`, k.risk]),
+        [t.colSkill, t.colState, t.colRisk],
+        s.skills.map((k) => [k.name, k.enabled ? t.on : t.off(k.reason ?? ''), k.risk]),
       ),
     ])
   },
 })
 
-function incidentLine(i: StatusFacts['incident'], now: number): string {
-  if (!i.on) return 'off'
-  const parts = ['**ON**']
-  if (i.by) parts.push(`by ${i.by}`)
-  if (i.since) parts.push(`since ${isoSeconds(i.since)}`)
+function incidentLine(i: StatusFacts['incident'], now: number, texts: Texts): string {
+  const t = texts.status
+  if (!i.on) return t.incidentOff
+  const parts = [t.incidentOn]
+  if (i.by) parts.push(t.by(i.by))
+  if (i.since) parts.push(t.since(isoSeconds(i.since)))
   if (i.reason) parts.push(`— ${i.reason}`)
-  if (i.expiresAt) parts.push(`(ends in ${formatDuration(i.expiresAt - now)})`)
+  if (i.expiresAt) parts.push(t.endsIn(texts.time.in(i.expiresAt - now)))
   return parts.join(' ')
 }
 
-function uptime(seconds: number | null): string {
-  if (seconds === null) return 'unknown'
-  return seconds < 1 ? 'just started' : formatDuration(seconds * 1000)
+function uptime(seconds: number | null, texts: Texts): string {
+  if (seconds === null) return texts.status.uptimeUnknown
+  return seconds < 1 ? texts.status.justStarted : texts.time.duration(seconds * 1000)
 }

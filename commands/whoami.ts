@@ -9,14 +9,7 @@ export default defineCommand({
   args: z.strictObject({}),
   approval: 'none',
   handler: ({ ctx }) =>
-    markdownReply(`You are ${ctx.operator.name}`, [
-      '### Who the router sees',
-      `- **Operator:** ${ctx.operator.name}`,
-      `- **staffId:** ${ctx.operator.staffId}`,
-      `- **Conversation:** ${ctx.conversationId} (an admin conversation)`,
-      `- **Channel:** ${ctx.channel}`,
-      '',
-      "You may command the router because your staffId is an operator's AND you wrote in an admin conversation. " +
-        "DingTalk's isAdmin flag and display names grant nothing.",
+    markdownReply(ctx.texts.admin.whoamiTitle(ctx.operator.name), [
+      ctx.texts.admin.whoamiLines(ctx.operator.name, ctx.operator.staffId, ctx.conversationId, ctx.channel),
     ]),
 })

@@ -13,6 +13,8 @@ export interface AnnouncerOptions {
   isConnected: () => boolean
   /** The audit chain's current head: every notice carries it, a copy an attacker on the host cannot rewrite. */
   head: () => AuditHead
+  /** The notice title the phone shows, in the admin group's language; the `audit head <seq>:<hash>` line stays literal. */
+  title: string
   intervalMs?: number
 }
 
@@ -59,7 +61,7 @@ export class Announcer {
           if (this.opts.openapi) {
             const markdown = `${entry.text}\n\n— audit head ${shortHead(this.opts.head())}`
             for (const cid of this.opts.adminConversations) {
-              await this.opts.openapi.sendToGroup(cid, { title: 'Router notice', markdown })
+              await this.opts.openapi.sendToGroup(cid, { title: this.opts.title, markdown })
             }
           }
           this.opts.outbox.sent(entry.id, this.opts.now())

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http'
 import { Announcer } from './announcer.js'
+import { textsFor } from './i18n/catalogue.js'
 import { CommandRegistry } from './command-registry.js'
 import { ConfigError, type Operator, type RouterConfig, type RouterMode } from './config.js'
 import { floorProblem } from './budget/floor.js'
@@ -240,6 +241,7 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
     now,
     isConnected: () => stream.connected,
     head: () => services.audit.head(),
+    title: textsFor(config.locale).actions.noticeTitle,
   })
   let stopJobs: (() => Promise<void>) | undefined
 
@@ -319,9 +321,15 @@ function checkBudgetFloors(s: Services): void {
   for (const def of s.skills.skills) {
     const floor = s.skills.promptFloor(def.name)
     const configured = effectiveBudget(s.config, { budgets: {} }, def.name).limits
-    const problem = floorProblem(def.name, floor, configured)
+    // A configuration error and a log line: English, like every other start-up message.
+    const problem = floorProblem(def.name, floor, configured, textsFor('en'))
     if (problem) problems.push(`budgets (route ${def.name}): ${problem}`)
-    const runtime = floorProblem(def.name, floor, effectiveBudget(s.config, s.state.current().state, def.name).limits)
+    const runtime = floorProblem(
+      def.name,
+      floor,
+      effectiveBudget(s.config, s.state.current().state, def.name).limits,
+      textsFor('en'),
+    )
     if (runtime && !problem)
       s.log.warn({ route: def.name }, `runtime budget: ${runtime}; change it with /budget or routerctl budget set`)
   }

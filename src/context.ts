@@ -158,4 +158,9 @@ export interface CommandContext {
   log: Logger
   /** @-mentions this staffId in the reply (chat only; the CLI has no mentions). */
   mention?(staffId: string): void
+  /**
+   * The catalogue in `config.locale`, the admin group's language: operators type English command names, so
+   * a Chinese argument must not switch an incident's replies to another language mid-conversation.
+   */
+  texts: Texts
 }

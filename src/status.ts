@@ -6,6 +6,7 @@ import type { ErrorRate } from './store/usage.js'
 import type { RouteUsage } from './store/model-usage.js'
 import type { IncidentState } from './store/state.js'
 import { effectiveIncident } from './admin/incident-actions.js'
+import type { Texts } from './i18n/catalogue.js'
 
 export interface SkillStatus {
   name: string
@@ -52,15 +53,11 @@ type StatusSources = Pick<Services, 'state' | 'approvals' | 'usage' | 'skills'> 
 /**
  * The error rate in words, the same in /status, /runbook, the daily digest and routerctl status: failures
  * include skill calls answered from a fallback, and fallback answers are also counted on their own.
- * @example describeErrorRate(usage.errorRate(now)) // '3 of 40 messages (7.5%); 2 answered from a fallback'
- * describeErrorRate(usage.errorRate(now), 'short') // '3/40 = 7.5%; 2 answered from a fallback'
+ * @example describeErrorRate(usage.errorRate(now), 'words', textsFor('en')) // '3 of 40 messages (7.5%); 2 answered from a fallback'
+ * describeErrorRate(usage.errorRate(now), 'short', textsFor('en')) // '3/40 = 7.5%; 2 answered from a fallback'
  */
-export function describeErrorRate(e: ErrorRate, style: 'words' | 'short' = 'words'): string {
-  const fallbacks = e.fallbacks ? `; ${e.fallbacks} answered from a fallback` : ''
-  const percent = `${(e.rate * 100).toFixed(1)}%`
-  if (style === 'short') return `${e.errors}/${e.messages} = ${percent}${fallbacks}`
-  if (e.messages === 0) return 'no messages'
-  return `${e.errors} of ${e.messages} messages (${percent})${fallbacks}`
+export function describeErrorRate(e: ErrorRate, style: 'words' | 'short', texts: Texts): string {
+  return texts.status.errorRate(e, style)
 }
 
 /** Gathers status from SQLite (shared with routerctl) and, in the bot, from the running process. */

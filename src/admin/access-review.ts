@@ -1,6 +1,7 @@
 import type { Operator } from '../config.js'
+import type { Texts } from '../i18n/catalogue.js'
 import type { AuditLog } from '../store/audit.js'
-import { ago, isoSeconds } from '../time-text.js'
+import { isoSeconds } from '../time-text.js'
 
 const DAY_MS = 86_400_000
 
@@ -44,23 +45,23 @@ export function accessReview(
 }
 
 /**
- * The review as a short list: one line per operator, inactive ones flagged.
- * @example formatAccessReview(accessReview(deps, now), now).join('\n')
+ * The review as a short list in `texts` (routerctl passes English): one line per operator, inactive ones flagged.
+ * @example formatAccessReview(accessReview(deps, now), now, textsFor('en')).join('\n')
  */
-export function formatAccessReview(r: AccessReview, now: number): string[] {
+export function formatAccessReview(r: AccessReview, now: number, texts: Texts): string[] {
+  const t = texts.jobs
   const inactive = r.operators.filter((o) => o.inactive)
-  const lines = [
-    `Access review: ${r.operators.length} operator(s), ${inactive.length} inactive for more than ${r.inactiveDays} days.`,
-  ]
+  const lines = [t.accessHeading(r.operators.length, inactive.length, r.inactiveDays)]
   for (const o of r.operators) {
     const seen = o.last
-      ? `last active ${isoSeconds(Date.parse(o.last.ts))} (${ago(now - Date.parse(o.last.ts))}, ${o.last.action} ${o.last.outcome})`
-      : `no activity in the audit trail${r.trailStartsAt ? ` since ${r.trailStartsAt.slice(0, 10)}` : ''}`
-    lines.push(`- ${o.inactive ? 'INACTIVE ' : ''}${o.name} (${o.staffId}): ${seen}`)
+      ? t.lastActive(
+          isoSeconds(Date.parse(o.last.ts)),
+          texts.time.ago(now - Date.parse(o.last.ts)),
+          `${o.last.action} ${o.last.outcome}`,
+        )
+      : t.noActivity(r.trailStartsAt ? r.trailStartsAt.slice(0, 10) : '')
+    lines.push(`- ${o.inactive ? t.inactive : ''}${o.name} (${o.staffId}): ${seen}`)
   }
-  if (inactive.length > 0)
-    lines.push(
-      'Remove operators who no longer need access from ROUTER_OPERATORS, and review the host keys and firewall rules (docs/RUNBOOK.md).',
-    )
+  if (inactive.length > 0) lines.push(t.accessAdvice)
   return lines
 }

@@ -3,7 +3,8 @@ import type { ApprovalRequest, Decision } from '../store/approvals.js'
 import type { AuditChannel } from '../store/audit.js'
 import type { ActionActor } from './actions/action.js'
 import { applyInTransaction, runAfter } from './actions/execute.js'
-import { formatArgs } from './approval-text.js'
+import { commandLine } from './approval-text.js'
+import { textsFor, type Texts } from '../i18n/catalogue.js'
 import { isoSeconds } from '../time-text.js'
 import { actionReply, runCommand } from './run-command.js'
 import { auditRejected, staffActor } from '../store/audit-rejected.js'
@@ -42,6 +43,7 @@ export async function approveRequest(
 ): Promise<DecisionOutcome> {
   const decider = s.operators.get(deciderStaffId)
   const at = s.now()
+  const t = words(s)
   let follow: (() => Promise<string>) | undefined
   const out = s.audit.transaction((): DecisionOutcome => {
     const refused = refuseUpFront(s, 'approved', approvalId, deciderStaffId, channel, at)
@@ -75,6 +77,7 @@ export async function approveRequest(
         conversationId: conversationId ?? r.conversationId,
         services: s,
         log: s.log,
+        texts: textsFor(s.config.locale),
       }
       follow = async () => {
         const reply = await runCommand(def, parsed.data, cctx)
@@ -87,19 +90,14 @@ export async function approveRequest(
         s,
         r,
         actor,
-        parsed?.success === false
-          ? `the stored arguments no longer fit ${def!.usage}`
-          : `/${r.command} has no action in this version of the router`,
+        parsed?.success === false ? t.notRunArgs(def!.usage) : t.notRunNoAction(r.command),
         at,
       )
     const done = applyInTransaction(s, call.action, call.input, actor, approvedEntry)
     if (!done.ok) s.approvals.close(r.id, 'denied', at)
-    const text = done.ok ? done.reply : `Approved, but NOT run: ${actionReply(r.command, done)}`
+    const text = done.ok ? done.reply : t.approvedNotRun(actionReply(r.command, done, textsFor(s.config.locale)))
     if (conversationId !== undefined && r.conversationId !== conversationId) {
-      s.outbox.add(
-        `Request ${r.id} (${describe(r)}) was approved by ${actor.name} in another admin conversation. Result: ${text}`,
-        at,
-      )
+      s.outbox.add(t.approvedElsewhere(r.id, describe(r, t), actor.name, text), at)
     }
     if (done.ok && call.action.after) {
       follow = async () => (await runAfter(s, call.action, call.input, done, actor)).reply
@@ -123,6 +121,7 @@ export function denyRequest(
   conversationId?: string,
 ): DecisionOutcome {
   const at = s.now()
+  const t = words(s)
   return s.audit.transaction((): DecisionOutcome => {
     const refused = refuseUpFront(s, 'denied', approvalId, deciderStaffId, channel, at)
     if (refused) return refused
@@ -138,8 +137,8 @@ export function denyRequest(
       detail: `requested by ${r.requesterName} (${r.requester}) in ${r.conversationId}`,
     })
     if (conversationId !== undefined && r.conversationId !== conversationId)
-      s.outbox.add(`Request ${r.id} (${describe(r)}) was denied by ${name}.`, at)
-    return { ok: true, text: `Denied ${r.id} (${describe(r)}). Nothing ran.`, request: r, decided: true }
+      s.outbox.add(t.deniedElsewhere(r.id, describe(r, t), name), at)
+    return { ok: true, text: t.denied(r.id, describe(r, t)), request: r, decided: true }
   })
 }
 
@@ -155,7 +154,8 @@ function refuseUpFront(
 ): DecisionOutcome | undefined {
   const decider = s.operators.get(deciderStaffId)
   const actor = decider?.name ?? staffActor(deciderStaffId)
-  const reject = (reason: string, request?: ApprovalRequest, text = 'Refused.') => {
+  const t = words(s)
+  const reject = (reason: string, request?: ApprovalRequest, text = t.refused) => {
     auditRejected(s.audit, {
       actor,
       channel,
@@ -166,7 +166,7 @@ function refuseUpFront(
     })
     return { ok: false, text, request }
   }
-  if (!decider) return reject('not-an-operator', undefined, 'Only an operator can decide approval requests.')
+  if (!decider) return reject('not-an-operator', undefined, t.notAnOperator)
   const request = s.approvals.get(id)
   if (
     kind === 'approved' &&
@@ -187,7 +187,7 @@ function refuseUpFront(
     return {
       ok: false,
       request,
-      text: `Request ${request.id} (${describe(request)}) cannot be approved: ${request.requesterName} is no longer an operator. It has expired; nothing ran.`,
+      text: t.requesterGone(request.id, describe(request, t), request.requesterName),
     }
   }
   // A dry run of the decision: the store's own checks, without writing (decide() below writes).
@@ -198,7 +198,7 @@ function refuseUpFront(
       { approvalId: id, command: problem.request?.command },
       'approval request does not match its signature; refused',
     )
-  return reject(problem.reason, problem.request, refusalText(problem, id, kind, s))
+  return reject(problem.reason, problem.request, refusalText(problem, id, kind, s, t))
 }
 
 // Checked under the same write lock just before, so it cannot lose; a loss would be a bug, not a refusal.
@@ -219,7 +219,7 @@ function notRunnable(s: Services, r: ApprovalRequest, actor: ActionActor, reason
     approvalId: r.id,
     detail: reason,
   })
-  return { ok: false, text: `Approved, but NOT run: ${reason}.`, request: r, decided: true }
+  return { ok: false, text: words(s).approvedNotRun(`${reason}.`), request: r, decided: true }
 }
 
 /**
@@ -231,33 +231,45 @@ function refusalText(
   id: string,
   kind: DecisionKind,
   s: Pick<Services, 'operators'>,
+  t: Texts['approval'],
 ): string {
   const r = d.request
-  const what = r ? describe(r) : ''
+  const what = r ? describe(r, t) : ''
   switch (d.reason) {
     case 'unknown':
-      return `No approval request "${id.slice(0, 32)}". /pending lists the open ones.`
+      return t.unknown(id.slice(0, 32))
     case 'self-approval':
-      return `You requested ${id} yourself; a different operator must approve it. (You may /deny ${id} to withdraw it.)`
+      return t.selfApproval(id)
     case 'expired':
-      return `Request ${id} (${what}) expired at ${isoSeconds(r!.expiresAt)}; nothing ran. Ask again if it is still needed.`
+      return t.expired(id, what, isoSeconds(r!.expiresAt))
     case 'already-decided':
-      return `Request ${id} (${what}) was already ${r!.status} by ${decider(r!, s)}${r!.decidedAt ? ` at ${isoSeconds(r!.decidedAt)}` : ''}; it cannot be ${kind} again.`
+      return t.alreadyDecided(
+        id,
+        what,
+        r!.status,
+        decider(r!, s, t),
+        r!.decidedAt ? isoSeconds(r!.decidedAt) : '',
+        kind,
+      )
     case 'tampered':
-      return `Request ${id} does not match what was signed: its stored row was changed. Refused; nothing ran. Check /audit and the database.`
+      return t.tampered(id)
   }
 }
 
 /**
- * The request as one line, for replies and notices.
- * @example describe(request) // '/enable-skill skill=ping by alice'
+ * The request as one line, for replies and notices, in the admin group's language.
+ * @example describe(request, textsFor('en').approval) // '/enable-skill skill=ping by alice'
  */
-export function describe(r: ApprovalRequest): string {
-  const args = formatArgs(r.args)
-  return `/${r.command}${args ? ` ${args}` : ''} by ${r.requesterName}`
+export function describe(r: ApprovalRequest, t: Texts['approval']): string {
+  return t.describe(commandLine(r), r.requesterName)
 }
 
-function decider(r: ApprovalRequest, s: Pick<Services, 'operators'>): string {
-  if (!r.decidedBy) return 'someone'
+// Every decision text goes to the admin conversations, so it is written in the configured locale.
+function words(s: Pick<Services, 'config'>): Texts['approval'] {
+  return textsFor(s.config.locale).approval
+}
+
+function decider(r: ApprovalRequest, s: Pick<Services, 'operators'>, t: Texts['approval']): string {
+  if (!r.decidedBy) return t.someone
   return s.operators.get(r.decidedBy)?.name ?? r.decidedBy
 }

@@ -1,10 +1,10 @@
 import type { ReplyContent } from '../dingtalk/message-content.js'
-import { formatDuration } from '../duration.js'
+import type { Texts } from '../i18n/catalogue.js'
 import type { ApprovalRequest } from '../store/approvals.js'
 import { isoSeconds } from '../time-text.js'
 
 /** Renders stored args back as the operator would type them. */
-export function formatArgs(args: Record<string, unknown>): string {
+function formatArgs(args: Record<string, unknown>): string {
   return Object.entries(args)
     .filter(([, v]) => v !== undefined && v !== '')
     .map(([k, v]) => {
@@ -14,23 +14,36 @@ export function formatArgs(args: Record<string, unknown>): string {
     .join(' ')
 }
 
-/** The approval request message: command, requester, the `/approve <id>` line and the expiry. */
-export function approvalRequestReply(r: ApprovalRequest, now: number, preview?: string): ReplyContent {
-  const expires = isoSeconds(r.expiresAt)
+/**
+ * The request's command line as typed: `/enable-skill skill=ping`.
+ * @example commandLine(request) // '/incident mode=off'
+ */
+export function commandLine(r: Pick<ApprovalRequest, 'command' | 'args'>): string {
+  const args = formatArgs(r.args)
+  return `/${r.command}${args ? ` ${args}` : ''}`
+}
+
+/** The approval request message in the admin group's language: command, requester, the literal `/approve <id>` line and the expiry. */
+export function approvalRequestReply(
+  r: ApprovalRequest,
+  now: number,
+  t: Texts['approval'],
+  preview?: string,
+): ReplyContent {
+  const title = t.requestTitle(r.command)
   const lines = [
-    `### Approval needed: /${r.command}`,
-    `- **Command:** \`/${r.command} ${formatArgs(r.args)}\``.replace(/ `$/, '`'),
-    `- **Requested by:** ${r.requesterName}`,
-    `- **Expires:** ${expires} (in ${formatDuration(r.expiresAt - now)})`,
-    '',
-    `A second operator approves with: /approve ${r.id}`,
-    '',
-    `[Tap to fill in the approval](${fillInLink(`/approve ${r.id}`)})`,
-    '',
-    `or refuses with: /deny ${r.id}`,
+    `### ${title}`,
+    t.requestLines(
+      commandLine(r),
+      r.requesterName,
+      isoSeconds(r.expiresAt),
+      r.expiresAt - now,
+      r.id,
+      fillInLink(`/approve ${r.id}`),
+    ),
   ]
-  if (preview) lines.push('', '**Dry run:**', preview)
-  return { title: `Approval needed: /${r.command}`, markdown: lines.join('\n') }
+  if (preview) lines.push('', t.dryRun, preview)
+  return { title, markdown: lines.join('\n') }
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   type RouteBudget,
 } from '../budget/resolve.js'
 import type { RouteUsage } from '../store/model-usage.js'
+import type { Texts } from '../i18n/catalogue.js'
 
 type Deps = Pick<Services, 'config' | 'state' | 'skills'>
 
@@ -20,22 +21,21 @@ export interface BudgetView extends RouteBudget {
 
 /**
  * Checks that `route` names a skill (budgets are per skill route); otherwise a UserError listing them.
- * @example checkRoute(services, 'ask')
+ * @example checkRoute(services, 'ask', textsFor('en'))
  */
-export function checkRoute(s: Pick<Services, 'skills'>, route: string): void {
+export function checkRoute(s: Pick<Services, 'skills'>, route: string, t: Texts): void {
   if (s.skills.get(route)) return
-  throw new UserError(
-    `No route named "${route.slice(0, 64)}". Routes: ${s.skills.skills.map((d) => d.name).join(', ')}.`,
-    'unknown_route',
-  )
+  const routes = s.skills.skills.map((d) => d.name).join(', ')
+  throw new UserError(t.budgetAdmin.unknownRoute(route.slice(0, 64), routes), 'unknown_route')
 }
 
 /**
  * Reads `context=`, `diag=`, `tools=` values (numbers or numeric strings) within the config schema's bounds.
- * @example budgetValues({ context: '8000', tools: '2' }) // { maxContextTokens: 8000, maxToolCalls: 2 }
+ * @example budgetValues({ context: '8000', tools: '2' }, textsFor('en')) // { maxContextTokens: 8000, maxToolCalls: 2 }
  */
 export function budgetValues(
   words: Partial<Record<keyof typeof BUDGET_WORDS, string | number>>,
+  t: Texts,
 ): Partial<BudgetLimits> {
   const out: Partial<BudgetLimits> = {}
   for (const [word, field] of Object.entries(BUDGET_WORDS) as [keyof typeof BUDGET_WORDS, BudgetField][]) {
@@ -44,15 +44,11 @@ export function budgetValues(
     const value = typeof raw === 'number' ? raw : /^\d{1,9}$/.test(raw.trim()) ? Number(raw) : NaN
     const { min, max } = BUDGET_BOUNDS[field]
     if (!Number.isInteger(value) || value < min || value > max) {
-      throw new UserError(
-        `${word}= must be a whole number from ${min} to ${max.toLocaleString('en-US')}.`,
-        'bad_budget',
-      )
+      throw new UserError(t.budgetAdmin.badValue(word, min, max), 'bad_budget')
     }
     out[field] = value
   }
-  if (Object.keys(out).length === 0)
-    throw new UserError('Give at least one of context=<tokens> diag=<bytes> tools=<n>.', 'bad_budget')
+  if (Object.keys(out).length === 0) throw new UserError(t.budgetAdmin.noValue, 'bad_budget')
   return out
 }
 
@@ -68,10 +64,15 @@ export function raisedLimits(s: Deps, route: string, values: Partial<BudgetLimit
 
 /**
  * Every route's budget (or one route's) with its usage over the last hour.
- * @example describeBudgets(services, Date.now(), 'ask')[0].limits.maxToolCalls // 3
+ * @example describeBudgets(services, Date.now(), 'ask', textsFor('en'))[0].limits.maxToolCalls // 3
  */
-export function describeBudgets(s: Deps & Pick<Services, 'modelUsage'>, now: number, route?: string): BudgetView[] {
-  if (route !== undefined) checkRoute(s, route)
+export function describeBudgets(
+  s: Deps & Pick<Services, 'modelUsage'>,
+  now: number,
+  route: string | undefined,
+  t: Texts,
+): BudgetView[] {
+  if (route !== undefined) checkRoute(s, route, t)
   const state = s.state.current().state
   const usage = new Map(s.modelUsage.summary(now - 3_600_000, route).map((u) => [u.route, u]))
   const routes = route !== undefined ? [route] : s.skills.skills.map((d) => d.name)
@@ -79,15 +80,9 @@ export function describeBudgets(s: Deps & Pick<Services, 'modelUsage'>, now: num
 }
 
 /**
- * One route's usage in a line, for /budget, /status and routerctl.
- * @example formatUsage(usage) // '12 requests, 8,400 prompt + 1,200 completion tokens, 5 tool calls, cache 3 hit / 9 miss, 1 refused, …'
+ * One route's usage in a line, for /budget, /status and routerctl (which passes English).
+ * @example formatUsage(usage, textsFor('en')) // '12 requests, 8,400 prompt + 1,200 completion tokens, 5 tool calls, cache 3 hit / 9 miss, 1 refused, …'
  */
-export function formatUsage(u: RouteUsage): string {
-  const n = (v: number) => v.toLocaleString('en-US')
-  const time = u.modelCalls ? `, avg ${(u.latencyMs / u.modelCalls / 1000).toFixed(1)} s per model call` : ''
-  const plural = (v: number, word: string) => `${n(v)} ${word}${v === 1 ? '' : 's'}`
-  return (
-    `${plural(u.requests, 'request')}, ${n(u.promptTokens)} prompt + ${n(u.completionTokens)} completion tokens, ` +
-    `${plural(u.toolCalls, 'tool call')}, cache ${n(u.cacheHits)} hit / ${n(u.cacheMisses)} miss, ${n(u.refusals)} refused${time}`
-  )
+export function formatUsage(u: RouteUsage, texts: Texts): string {
+  return texts.budgetAdmin.usage(u)
 }

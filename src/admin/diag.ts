@@ -2,6 +2,7 @@ import type { RouterConfig } from '../config.js'
 import type { ReplyContent } from '../dingtalk/message-content.js'
 import type { StateStore } from '../store/state.js'
 import type { EventStore } from '../store/events.js'
+import type { Texts } from '../i18n/catalogue.js'
 import { effectiveBudget } from '../budget/resolve.js'
 import { errorSummary } from './error-summary.js'
 
@@ -21,9 +22,16 @@ function diagnosticBudget(s: Deps, route?: string): number {
 /**
  * /diag: the error summary of one route (with its newest sample) or of all routes, cut to that route's
  * diagnostic budget.
- * @example const reply = diagSummary(services, 'service-status', Date.now())
+ * @example const reply = diagSummary(services, 'service-status', Date.now(), textsFor('en'))
  */
-export function diagSummary(s: Deps & { events: EventStore }, route: string | undefined, now: number): ReplyContent {
-  const title = `Diagnostics: ${route ? `route ${route}` : 'all routes'}`.slice(0, 80)
-  return { title, markdown: errorSummary(s.events, { route, maxBytes: diagnosticBudget(s, route), now, sample: true }) }
+export function diagSummary(
+  s: Deps & { events: EventStore },
+  route: string | undefined,
+  now: number,
+  texts: Texts,
+): ReplyContent {
+  const t = texts.runbook
+  const title = t.diagTitle(route ? t.diagRoute(route) : t.diagAll).slice(0, 80)
+  const maxBytes = diagnosticBudget(s, route)
+  return { title, markdown: errorSummary(s.events, { route, maxBytes, now, sample: true, texts }) }
 }

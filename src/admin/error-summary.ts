@@ -1,5 +1,5 @@
 import { truncateBytes, type ErrorEvent, type EventStore } from '../store/events.js'
-import { ago } from '../time-text.js'
+import { textsFor, type Texts } from '../i18n/catalogue.js'
 import { scrubPaths } from './scrub-paths.js'
 
 // The one summary of stored error events: /diag shows it to operators, and skills that declare
@@ -21,6 +21,8 @@ export interface ErrorSummaryScope {
   withinHours?: number
   /** Whether a route's newest redacted sample may be shown (to an operator's /diag, never to a skill). */
   sample?: boolean
+  /** The words: /diag passes the admin group's; English when absent. */
+  texts?: Texts
 }
 
 /**
@@ -33,19 +35,20 @@ export function errorSummary(store: Pick<EventStore, 'list'>, scope: ErrorSummar
   const { route, maxBytes, now } = scope
   const since = scope.withinHours === undefined ? undefined : now - scope.withinHours * 3_600_000
   const events = store.list({ route, since, limit: MAX_COUNTED })
-  const where = route ? `route ${route}` : 'all routes'
-  const within = scope.withinHours === undefined ? '' : ` in the last ${scope.withinHours} h`
-  if (events.length === 0) return truncateBytes(`No error events stored for ${clean(where, 80)}${within}.`, maxBytes)
+  const texts = scope.texts ?? textsFor('en')
+  const t = texts.runbook
+  const where = clean(route ? t.diagRoute(route) : t.diagAll, 80)
+  const within = scope.withinHours === undefined ? '' : t.diagWithin(scope.withinHours)
+  if (events.length === 0) return truncateBytes(t.diagNone(where, within), maxBytes)
   const occurrences = events.reduce((sum, e) => sum + e.count, 0)
-  const atLeast = events.length >= MAX_COUNTED ? 'at least ' : ''
-  const header = `**${clean(where, 80)}**${within}: ${atLeast}${kinds(events.length)}, ${occurrences.toLocaleString('en-US')} occurrence${occurrences === 1 ? '' : 's'}; newest first (cap ${maxBytes.toLocaleString('en-US')} bytes).`
-  const footer = (left: number) =>
-    left === 0 ? '' : `…and ${atLeast}${kinds(left)} more not shown.${route ? '' : ' /diag <route> narrows it.'}`
+  const atLeast = events.length >= MAX_COUNTED
+  const header = t.diagHeader(where, within, t.diagKinds(events.length, atLeast), occurrences, maxBytes)
+  const footer = (left: number) => (left === 0 ? '' : t.diagMore(t.diagKinds(left, atLeast), !route))
   const lines = [header]
   let used = bytes(header)
   let shown = 0
   for (const e of events) {
-    const line = eventLine(e, now, !route)
+    const line = eventLine(e, now, !route, texts)
     const left = events.length - shown - 1
     if (used + 1 + bytes(line) + 1 + bytes(footer(left)) > maxBytes) break
     lines.push(line)
@@ -54,22 +57,17 @@ export function errorSummary(store: Pick<EventStore, 'list'>, scope: ErrorSummar
   }
   const rest = footer(events.length - shown)
   // Only a route's own view shows a sample: one redacted excerpt of at most 512 bytes, and only when it fits.
-  const sample =
-    scope.sample && route && events[0]?.sample ? `Newest sample (redacted): ${clean(events[0].sample, 512)}` : ''
+  const sample = scope.sample && route && events[0]?.sample ? t.diagSample(clean(events[0].sample, 512)) : ''
   if (sample && used + 1 + bytes(sample) + 1 + bytes(rest) <= maxBytes) lines.push(sample)
   if (rest) lines.push(rest)
   // The line loop keeps within the cap; this only bites when even the header does not fit a tiny budget.
   return truncateBytes(lines.join('\n'), maxBytes)
 }
 
-function eventLine(e: ErrorEvent, now: number, withRoute: boolean): string {
-  const seen = `last ${ago(now - e.lastSeen)}, first ${ago(now - e.firstSeen)}`
+function eventLine(e: ErrorEvent, now: number, withRoute: boolean, texts: Texts): string {
+  const seen = texts.runbook.diagSeen(texts.time.ago(now - e.lastSeen), texts.time.ago(now - e.firstSeen))
   const head = withRoute ? `${clean(e.route, 64)} · ${clean(e.code, 64)}` : clean(e.code, 64)
   return `- ${head} ×${e.count} (${seen}): ${clean(e.message, MESSAGE_BYTES)}`
-}
-
-function kinds(n: number): string {
-  return `${n.toLocaleString('en-US')} kind${n === 1 ? '' : 's'} of error`
 }
 
 // Stored text is already redacted; this keeps it to one short line that cannot break the markdown around it,

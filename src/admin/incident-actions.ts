@@ -1,35 +1,30 @@
 import type { RouterConfig } from '../config.js'
 import type { SkillDefinition } from '../define.js'
-import { formatDuration, parseDuration } from '../duration.js'
+import { parseDuration } from '../duration.js'
 import { UserError } from '../errors.js'
 import type { IncidentState } from '../store/state.js'
-import { ago, isoSeconds } from '../time-text.js'
+import { isoSeconds } from '../time-text.js'
+import type { Texts } from '../i18n/catalogue.js'
 
 // The expiry job runs once a minute, so a shorter ttl could not be honoured.
 const MIN_TTL_MS = 60_000
 
 /**
  * Reads an operator's ttl (`30m`, `4h`) or the configured default, refusing what the expiry cannot honour.
- * @example incidentTtl(config, '2h') // 7200000
+ * @example incidentTtl(config, '2h', textsFor('en')) // 7200000
  */
-export function incidentTtl(config: Pick<RouterConfig, 'incident'>, text?: string): number {
+export function incidentTtl(config: Pick<RouterConfig, 'incident'>, text: string | undefined, t: Texts): number {
   if (text === undefined) return parseDuration(config.incident.defaultTtl) ?? 4 * 3_600_000
   const ms = parseDuration(text)
-  if (ms === undefined)
-    throw new UserError(`ttl=${text.slice(0, 20)} is not a duration; use e.g. 30m, 4h or 1d.`, 'bad_ttl')
-  checkTtl(config, ms)
+  if (ms === undefined) throw new UserError(t.actions.badTtl(text.slice(0, 20)), 'bad_ttl')
+  checkTtl(config, ms, t)
   return ms
 }
 
-function checkTtl(config: Pick<RouterConfig, 'incident'>, ms: number): void {
+function checkTtl(config: Pick<RouterConfig, 'incident'>, ms: number, t: Texts): void {
   const max = parseDuration(config.incident.maxTtl) ?? 86_400_000
-  if (ms < MIN_TTL_MS) throw new UserError('ttl must be at least 1m: expiry is checked once a minute.', 'bad_ttl')
-  if (ms > max) {
-    throw new UserError(
-      `ttl=${formatDuration(ms)} is longer than the allowed ${config.incident.maxTtl} (incident.maxTtl). Turn it on again when it runs out.`,
-      'bad_ttl',
-    )
-  }
+  if (ms < MIN_TTL_MS) throw new UserError(t.actions.ttlTooShort, 'bad_ttl')
+  if (ms > max) throw new UserError(t.actions.ttlTooLong(t.time.duration(ms), config.incident.maxTtl), 'bad_ttl')
 }
 
 /**
@@ -63,19 +58,17 @@ export function isRiskyInIncident(
 
 /**
  * One line for /status and routerctl: whether incident mode is on, why, by whom, since and until when.
- * @example describeIncident({ on: true, reason: 'db failover', by: 'alice', since: t0, expiresAt: t1 }, now)
+ * @example describeIncident({ on: true, reason: 'db failover', by: 'alice', since: t0, expiresAt: t1 }, now, textsFor('en'))
  */
-export function describeIncident(i: IncidentState, now: number): string {
-  if (i.on && !isIncidentActive(i, now))
-    return `ending: its ttl ran out at ${iso(i.expiresAt)} (turned on by ${i.by ?? 'unknown'})`
-  if (!i.on) {
-    const last = i.by && i.since ? ` (last turned off by ${i.by} ${ago(now - i.since)})` : ''
-    return `off${last}`
-  }
-  const parts = [`ON since ${iso(i.since)} (${ago(now - (i.since ?? now))}) by ${i.by ?? 'unknown'}`]
-  if (i.reason) parts.push(`reason: "${i.reason}"`)
-  if (i.expiresAt !== undefined) parts.push(`ends ${iso(i.expiresAt)} (in ${formatDuration(i.expiresAt - now)})`)
-  return parts.join('; ')
+export function describeIncident(i: IncidentState, now: number, texts: Texts): string {
+  const t = texts.incident
+  const unknown = texts.actions.unknown
+  if (i.on && !isIncidentActive(i, now)) return t.ending(iso(i.expiresAt), i.by ?? unknown)
+  if (!i.on) return i.by && i.since ? t.off(i.by, texts.time.ago(now - i.since)) : t.off('', '')
+  const parts = [t.on(iso(i.since), texts.time.ago(now - (i.since ?? now)), i.by ?? unknown)]
+  if (i.reason) parts.push(t.reason(i.reason))
+  if (i.expiresAt !== undefined) parts.push(t.ends(iso(i.expiresAt), texts.time.in(i.expiresAt - now)))
+  return t.join(parts)
 }
 
 /** An epoch time as ISO 8601 to the second, or `unknown`. */

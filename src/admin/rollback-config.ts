@@ -2,6 +2,7 @@ import type { Services } from '../context.js'
 import { UserError } from '../errors.js'
 import { EMPTY_STATE, type RuntimeState } from '../store/state.js'
 import { diffJson, formatChanges, type Change } from './rollback-diff.js'
+import type { Texts } from '../i18n/catalogue.js'
 
 type Deps = Pick<Services, 'state' | 'releases'>
 
@@ -16,9 +17,14 @@ export interface ConfigPlan {
 /**
  * Resolves the target: the given version, else the last known-good one (when it is not the current one),
  * else the version before the last change. Version 0 is the empty initial state.
- * @example planConfigRollback(services).target.version // 3
+ * `why` is recorded in English (it is audit data); `t` words the refusals.
+ * @example planConfigRollback(services, undefined, textsFor('en')).target.version // 3
  */
-export function planConfigRollback(s: Pick<Deps, 'state' | 'releases'>, version?: number): ConfigPlan {
+export function planConfigRollback(
+  s: Pick<Deps, 'state' | 'releases'>,
+  version: number | undefined,
+  t: Texts,
+): ConfigPlan {
   const current = s.state.current()
   let target: number
   let why: string
@@ -33,22 +39,11 @@ export function planConfigRollback(s: Pick<Deps, 'state' | 'releases'>, version?
     target = current.version - 1
     why = 'the version before the last change'
   } else {
-    throw new UserError(
-      'The runtime config has never changed (version 0): there is nothing to roll back.',
-      'nothing_to_roll_back',
-    )
+    throw new UserError(t.rollback.neverChanged, 'nothing_to_roll_back')
   }
   const stored = target === 0 ? undefined : s.state.version(target)
-  if (target !== 0 && !stored)
-    throw new UserError(
-      `There is no config version ${target}; the current one is v${current.version}.`,
-      'unknown_version',
-    )
-  if (stored && !stored.attested)
-    throw new UserError(
-      `Config v${target} was written outside the audit trail (no audit entry commits to it), so it is not a rollback target.`,
-      'unattested_version',
-    )
+  if (target !== 0 && !stored) throw new UserError(t.rollback.noVersion(target, current.version), 'unknown_version')
+  if (stored && !stored.attested) throw new UserError(t.rollback.unattested(target), 'unattested_version')
   const state = stored?.state ?? structuredClone(EMPTY_STATE)
   return {
     current: { version: current.version, state: current.state },
@@ -60,11 +55,15 @@ export function planConfigRollback(s: Pick<Deps, 'state' | 'releases'>, version?
 
 /**
  * The dry run shown with the approval request: target, reason, and every setting that would change.
- * @example previewConfigRollback(services, 3) // 'Restore config v3 (as asked) over v5: …'
+ * @example previewConfigRollback(services, 3, textsFor('en')) // 'Restore config v3 (as asked) over v5: …'
  */
-export function previewConfigRollback(s: Pick<Deps, 'state' | 'releases'>, version?: number): string {
-  const plan = planConfigRollback(s, version)
-  const head = `Restore config v${plan.target.version} (${plan.why}) over the current v${plan.current.version}, as a new version.`
-  if (plan.changes.length === 0) return `${head}\nNo setting differs: nothing would change.`
+export function previewConfigRollback(
+  s: Pick<Deps, 'state' | 'releases'>,
+  version: number | undefined,
+  t: Texts,
+): string {
+  const plan = planConfigRollback(s, version, t)
+  const head = t.rollback.configHead(plan.target.version, t.rollback.why(plan.why), plan.current.version)
+  if (plan.changes.length === 0) return `${head}\n${t.rollback.configSame}`
   return [head, ...formatChanges(plan.changes).map((l) => `- ${l}`)].join('\n')
 }

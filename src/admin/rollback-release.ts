@@ -2,7 +2,8 @@ import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import type { RouterConfig } from '../config.js'
 import type { RuntimeFacts, Services } from '../context.js'
-import { formatDuration, parseDuration } from '../duration.js'
+import { parseDuration } from '../duration.js'
+import type { Texts } from '../i18n/catalogue.js'
 import { UserError } from '../errors.js'
 import { DIGEST_PATTERN, type DesiredRelease, type DesiredStatus } from '../store/releases.js'
 import { hookArgv, runHook, tailOf, type HookResult } from './rollback-hook.js'
@@ -34,47 +35,46 @@ export interface ReleasePlan {
 /**
  * Resolves the target: the given digest (it must have been deployed here before), else the newest
  * known-good release other than the running one.
- * @example planReleaseRollback(services).digest // 'sha256:…'
+ * `why` is recorded in English (it is audit data); `t` words the refusals.
+ * @example planReleaseRollback(services, undefined, textsFor('en')).digest // 'sha256:…'
  */
-export function planReleaseRollback(s: Pick<Deps, 'releases' | 'runtime'>, digest?: string): ReleasePlan {
+export function planReleaseRollback(
+  s: Pick<Deps, 'releases' | 'runtime'>,
+  digest: string | undefined,
+  t: Texts,
+): ReleasePlan {
   const running = s.runtime?.digest ?? s.releases.latest()?.digest
   const recent = () =>
     s.releases
       .history(5)
       .map((d) => d.digest)
-      .join(', ') || 'none recorded'
+      .join(', ') || t.rollback.noneRecorded
   if (digest !== undefined) {
-    if (!DIGEST_PATTERN.test(digest)) throw new UserError(`"${digest.slice(0, 80)}" is not a digest.`, 'bad_digest')
-    if (!s.releases.forDigest(digest))
-      throw new UserError(
-        `${digest} was never deployed here, so it is not a rollback target. Recent: ${recent()}.`,
-        'unknown_digest',
-      )
-    if (digest === running) throw new UserError(`${digest} is the running release already.`, 'already_running')
+    if (!DIGEST_PATTERN.test(digest)) throw new UserError(t.rollback.notDigest(digest.slice(0, 80)), 'bad_digest')
+    if (!s.releases.forDigest(digest)) throw new UserError(t.rollback.neverDeployed(digest, recent()), 'unknown_digest')
+    if (digest === running) throw new UserError(t.rollback.alreadyRunning(digest), 'already_running')
     return { running, digest, why: 'as asked' }
   }
   const good = s.releases.lastKnownGood(running)
-  if (!good)
-    throw new UserError(
-      `No known-good release other than the running one; name a digest. Recent: ${recent()}.`,
-      'no_known_good',
-    )
+  if (!good) throw new UserError(t.rollback.noKnownGood(recent()), 'no_known_good')
   return { running, digest: good.digest, why: `last known-good, since ${new Date(good.knownGoodAt!).toISOString()}` }
 }
 
 /**
  * The dry run shown with the approval request.
- * @example previewReleaseRollback(services) // 'Roll back the release …'
+ * @example previewReleaseRollback(services, undefined, textsFor('en')) // 'Roll back the release …'
  */
-export function previewReleaseRollback(s: Pick<Deps, 'releases' | 'runtime' | 'config'>, digest?: string): string {
-  const plan = planReleaseRollback(s, digest)
+export function previewReleaseRollback(
+  s: Pick<Deps, 'releases' | 'runtime' | 'config'>,
+  digest: string | undefined,
+  t: Texts,
+): string {
+  const plan = planReleaseRollback(s, digest, t)
   const hook = s.config.releases.rollbackHook
   return [
-    `Roll back the release from ${plan.running ?? 'unknown'} to ${plan.digest} (${plan.why}).`,
-    `- writes the desired release (SQLite and ${DESIRED_FILE})`,
-    hook
-      ? `- runs the hook \`${hook.join(' ')}\` (no shell, timeout ${s.config.releases.hookTimeout})`
-      : '- no hook configured: the host reconciler applies it on its next run',
+    t.rollback.releaseHead(plan.running ?? t.actions.unknown, plan.digest, t.rollback.why(plan.why)),
+    t.rollback.writesDesired(DESIRED_FILE),
+    hook ? t.rollback.runsHook(hook.join(' '), s.config.releases.hookTimeout) : t.rollback.noHook,
   ].join('\n')
 }
 
@@ -92,9 +92,9 @@ export interface HandOff {
  * runs), runs the configured hook and marks the file `ready` for the reconciler. A failing or hanging hook
  * changes nothing else: the file is put back as it was and the request is marked failed, so the reconciler
  * never applies a rollback whose hand-off failed. Runs after the request's entry is committed.
- * @example const h = await handOffRelease(deps, desired, plan)
+ * @example const h = await handOffRelease(deps, desired, plan, textsFor('en'))
  */
-export async function handOffRelease(s: Deps, desired: DesiredRelease, plan: ReleasePlan): Promise<HandOff> {
+export async function handOffRelease(s: Deps, desired: DesiredRelease, plan: ReleasePlan, t: Texts): Promise<HandOff> {
   const file = desiredReleaseFile(s.config.db)
   const before = readIfExists(file)
   const template = s.config.releases.rollbackHook
@@ -139,7 +139,7 @@ export async function handOffRelease(s: Deps, desired: DesiredRelease, plan: Rel
   const status: DesiredStatus = !hook ? 'pending' : ok ? 'handed-off' : 'failed'
   s.releases.setDesiredStatus(desired.id, status, hook?.error)
   const output = hook ? tailOf(hook.output) : ''
-  return { ok, status, hook, output, summary: summarise(plan, desired.id, hook, output, timeoutMs) }
+  return { ok, status, hook, output, summary: summarise(plan, desired.id, hook, output, timeoutMs, t) }
 }
 
 function summarise(
@@ -148,14 +148,15 @@ function summarise(
   hook: HookResult | undefined,
   output: string,
   timeoutMs: number,
+  texts: Texts,
 ): string {
+  const t = texts.rollback
   const lastLine = output.split('\n').at(-1)?.slice(0, 200)
-  if (!hook)
-    return `Release rollback to ${plan.digest} recorded (request #${id}). No hook is configured: the host reconciler applies ${DESIRED_FILE} on its next run.`
-  if (hook.ok)
-    return `Release rollback to ${plan.digest} handed off (request #${id}): the hook exited 0 in ${formatDuration(hook.durationMs)}.${lastLine ? `\nHook: ${lastLine}` : ''}`
-  const why = hook.timedOut ? `timed out after ${formatDuration(timeoutMs)}` : (hook.error ?? 'failed')
-  return `Release rollback to ${plan.digest} FAILED: the hook ${why}. Nothing else changed: ${DESIRED_FILE} is as it was and request #${id} is marked failed.${lastLine ? `\nHook: ${lastLine}` : ''}`
+  const tail = lastLine ? `\n${t.hookLine(lastLine)}` : ''
+  if (!hook) return t.noHookSummary(plan.digest, id, DESIRED_FILE)
+  if (hook.ok) return `${t.handedOff(plan.digest, id, texts.time.duration(hook.durationMs))}${tail}`
+  const why = hook.timedOut ? t.timedOut(texts.time.duration(timeoutMs)) : (hook.error ?? t.failed)
+  return `${t.hookFailed(plan.digest, why, DESIRED_FILE, id)}${tail}`
 }
 
 function readIfExists(file: string): string | undefined {

@@ -1,6 +1,7 @@
 import type { CommandContext } from '../context.js'
 import type { CommandDefinition } from '../define.js'
 import type { ReplyContent } from '../define.js'
+import type { Texts } from '../i18n/catalogue.js'
 import { errorMessage, isUserError } from '../errors.js'
 import type { ActionResult } from './actions/action.js'
 import { AuditWriteError, runAction } from './actions/execute.js'
@@ -19,14 +20,14 @@ export async function runCommand<A>(def: CommandDefinition<A>, args: A, cctx: Co
         name: cctx.operator.name,
         channel: cctx.channel,
       })
-      return done.ok && def.format ? def.format(done, cctx) : actionReply(def.name, done)
+      return done.ok && def.format ? def.format(done, cctx) : actionReply(def.name, done, cctx.texts)
     } catch (err) {
       if (!(err instanceof AuditWriteError)) throw err
       cctx.log.error({ err: err.message }, 'audit write failed; command not run')
-      return `The audit trail could not be written (${err.message.slice(0, 160)}), so /${def.name} was NOT run.`
+      return cctx.texts.admin.auditNotRun(err.message.slice(0, 160), def.name)
     }
   }
-  if (!def.handler) return `Usage: ${def.usage}`
+  if (!def.handler) return cctx.texts.admin.usage(def.usage)
   if (def.selfAudited) return def.handler({ args, ctx: cctx })
   const base = {
     actor: cctx.operator.name,
@@ -42,24 +43,25 @@ export async function runCommand<A>(def: CommandDefinition<A>, args: A, cctx: Co
     cctx.services.audit.append({ ...base, outcome, detail: errorMessage(err) })
     if (isUserError(err)) return err.message
     cctx.log.error({ err: errorMessage(err) }, `/${def.name} failed`)
-    return `/${def.name} failed: ${errorMessage(err).slice(0, 200)}`
+    return cctx.texts.admin.failed(def.name, errorMessage(err).slice(0, 200))
   }
   try {
     cctx.services.audit.append({ ...base, outcome: 'executed' })
   } catch (err) {
     cctx.log.error({ err: errorMessage(err) }, 'audit write failed; answer withheld')
-    return `The audit trail could not be written (${errorMessage(err).slice(0, 120)}), so the answer to /${def.name} is withheld.`
+    return cctx.texts.admin.auditWithheld(errorMessage(err).slice(0, 120), def.name)
   }
   return reply
 }
 
 /**
- * What the operator reads about an action: its own reply when it was committed, else what stopped it.
- * @example actionReply('disable-skill', done) // 'Nothing changed: "ping" is already off.'
+ * What the operator reads about an action: its own reply when it was committed, else what stopped it
+ * (routerctl passes the English texts: its output is a CLI contract).
+ * @example actionReply('disable-skill', done, textsFor('en')) // 'Nothing changed: "ping" is already off.'
  */
-export function actionReply(command: string, done: ActionResult<unknown>): string {
+export function actionReply(command: string, done: ActionResult<unknown>, t: Texts): string {
   if (done.ok) return done.reply
-  if (done.noop) return `Nothing changed: ${done.reason.replace(/^no change: /, '')}.`
+  if (done.noop) return t.admin.nothingChanged(done.reason.replace(/^no change: /, ''))
   if (done.outcome === 'rejected') return done.reason
-  return `/${command} failed, nothing changed: ${done.reason.slice(0, 200)}`
+  return t.admin.actionFailed(command, done.reason.slice(0, 200))
 }

@@ -1,10 +1,10 @@
 import type { RuntimeFacts, Services } from '../context.js'
+import type { Texts } from '../i18n/catalogue.js'
 import type { ReadinessCheck } from '../http/server.js'
 import type { ErrorRate } from '../store/usage.js'
 import { describeErrorRate } from '../status.js'
 import type { Deploy, DesiredRelease } from '../store/releases.js'
 import { probeEgress, type ProbeResult } from './runbook-probe.js'
-import { ago } from '../time-text.js'
 
 /** The on-call facts: shared by `/runbook` and `routerctl status`. */
 export interface RunbookFacts {
@@ -69,50 +69,57 @@ export async function fetchReadiness(url: string, timeoutMs = 2000): Promise<Rea
 }
 
 /**
- * One short markdown reply; `plain` drops the markdown for a terminal.
- * @example formatRunbook(await collectRunbook(services, { now }), now)
+ * One short markdown reply in `texts` (routerctl passes English); `plain` drops the markdown for a terminal.
+ * @example formatRunbook(await collectRunbook(services, { now }), now, textsFor('en'))
  */
-export function formatRunbook(f: RunbookFacts, now: number, opts: { plain?: boolean } = {}): string {
-  const text = markdownRunbook(f, now)
+export function formatRunbook(f: RunbookFacts, now: number, texts: Texts, opts: { plain?: boolean } = {}): string {
+  const text = markdownRunbook(f, now, texts)
   return opts.plain ? text.replace(/\*\*/g, '').replace(/^### /, '') : text
 }
 
-function markdownRunbook(f: RunbookFacts, now: number): string {
+function markdownRunbook(f: RunbookFacts, now: number, texts: Texts): string {
+  const t = texts.runbook
+  const ago = (at: number) => texts.time.ago(Math.max(0, now - at))
   const failing = f.readiness ? Object.entries(f.readiness.checks).filter(([, c]) => !c.ok) : []
   const ready = !f.readiness
-    ? 'unknown (the bot process did not answer)'
+    ? t.readyUnknown
     : f.readiness.ready
-      ? 'yes'
-      : `NO: ${failing.map(([name, c]) => `${name}${c.detail ? ` (${c.detail})` : ''}`).join(', ')}`
+      ? t.readyYes
+      : t.readyNo(failing.map(([name, c]) => `${name}${c.detail ? ` (${c.detail})` : ''}`).join(', '))
   const e = f.errorRate
-  const deployed = f.deploy
-    ? `, deployed ${ago(now - f.deploy.deployedAt)} by ${f.deploy.deployedBy}`
-    : ', no deploy event recorded'
+  const deployed = f.deploy ? t.deployed(ago(f.deploy.deployedAt), f.deploy.deployedBy) : t.noDeploy
   const kg = f.lastKnownGood
   const knownGood = !kg
-    ? 'none yet'
+    ? t.noneYet
     : kg.digest === f.running.digest
-      ? `this release, since ${ago(now - kg.knownGoodAt!)}`
-      : `${kg.digest}, since ${ago(now - kg.knownGoodAt!)}`
+      ? t.thisRelease(ago(kg.knownGoodAt!))
+      : t.otherRelease(kg.digest, ago(kg.knownGoodAt!))
   const reachable = f.connectivity.filter((c) => c.ok).length
   const lines = [
-    '### Runbook',
-    `- **Ready:** ${ready}`,
-    `- **Errors (${e.windowMinutes} min):** ${describeErrorRate(e, 'short')}`,
-    `- **Running:** ${f.running.digest}${f.running.version ? ` (v${f.running.version})` : ''}${f.running.source === 'deploy record' ? ' [newest deploy record]' : ''}${deployed}`,
-    `- **Last known-good:** ${knownGood}`,
+    t.heading,
+    t.ready(ready),
+    t.errors(e.windowMinutes, describeErrorRate(e, 'short', texts)),
+    t.running(f.running.digest, f.running.version ?? '', f.running.source === 'deploy record', deployed),
+    t.knownGood(knownGood),
   ]
   if (f.desired)
     lines.push(
-      `- **Rollback pending:** #${f.desired.id} → ${f.desired.digest} (${f.desired.status}, asked by ${f.desired.requestedBy} ${ago(now - f.desired.requestedAt)})`,
+      t.rollbackPending(
+        f.desired.id,
+        f.desired.digest,
+        f.desired.status,
+        f.desired.requestedBy,
+        ago(f.desired.requestedAt),
+      ),
     )
   if (f.connectivity.length === 0) {
-    lines.push('- **Egress:** no skill declares a destination')
+    lines.push(t.noEgress)
   } else {
-    lines.push(`- **Egress:** ${reachable}/${f.connectivity.length} reachable`)
+    lines.push(t.egress(reachable, f.connectivity.length))
+    // `ok`/`FAIL` and the probe's own detail are data: the same words a script greps for in routerctl status.
     for (const c of f.connectivity) {
       lines.push(
-        `  - ${c.ok ? 'ok' : 'FAIL'} ${c.destination} ${c.kind}${c.ok ? ` ${c.ms} ms` : `: ${c.detail ?? 'failed'}`} (${c.skills.join(', ')})`,
+        `  - ${c.ok ? 'ok' : 'FAIL'} ${c.destination} ${c.kind}${c.ok ? ` ${c.ms} ms` : `: ${c.detail ?? t.probeFailed}`} (${c.skills.join(', ')})`,
       )
     }
   }

@@ -1,6 +1,7 @@
 import { UserError } from '../errors.js'
 import { type ChatMessage, promptTokens, type ToolSpec } from '../model/chat.js'
 import type { BudgetLimits } from './resolve.js'
+import type { Texts } from '../i18n/catalogue.js'
 
 /** What a skill sends the model on every request before the question: see `SkillDefinition.fixedPrompt`. */
 export interface FixedPrompt {
@@ -34,20 +35,27 @@ function minimumContext(floor: PromptFloor, limits: Pick<BudgetLimits, 'maxToolC
 
 /**
  * Why `limits` cannot work on `route`, or undefined. Below the fixed prompt every question would be refused.
- * @example floorProblem('ask', floor, { maxContextTokens: 50, maxToolCalls: 3, maxDiagnosticBytes: 2048 })
+ * Start-up checks and logs pass English texts; /budget passes the admin group's.
+ * @example floorProblem('ask', floor, { maxContextTokens: 50, maxToolCalls: 3, maxDiagnosticBytes: 2048 }, textsFor('en'))
  */
-export function floorProblem(route: string, floor: PromptFloor | undefined, limits: BudgetLimits): string | undefined {
+export function floorProblem(
+  route: string,
+  floor: PromptFloor | undefined,
+  limits: BudgetLimits,
+  t: Texts,
+): string | undefined {
   if (!floor) return undefined
   const minimum = minimumContext(floor, limits)
   if (limits.maxContextTokens >= minimum) return undefined
-  return `context=${limits.maxContextTokens} is below the ${minimum} tokens that every ${route} request needs before the question (system prompt${limits.maxToolCalls > 0 ? ' and tool schemas' : ''}), so every question would be refused: set context= to at least ${minimum}${limits.maxToolCalls > 0 ? `, or tools=0 for ${floor.withoutTools}` : ''}`
+  const tools = limits.maxToolCalls > 0 ? floor.withoutTools : undefined
+  return t.budgetAdmin.belowFloor(limits.maxContextTokens, minimum, route, tools ?? -1)
 }
 
 /**
  * Throws the UserError for {@link floorProblem}; `/budget` and routerctl both call it before writing.
- * @example checkFloor('ask', skills.promptFloor('ask'), wanted)
+ * @example checkFloor('ask', skills.promptFloor('ask'), wanted, textsFor('en'))
  */
-export function checkFloor(route: string, floor: PromptFloor | undefined, limits: BudgetLimits): void {
-  const problem = floorProblem(route, floor, limits)
-  if (problem) throw new UserError(`Refused: ${problem}.`, 'bad_budget')
+export function checkFloor(route: string, floor: PromptFloor | undefined, limits: BudgetLimits, t: Texts): void {
+  const problem = floorProblem(route, floor, limits, t)
+  if (problem) throw new UserError(t.budgetAdmin.refused(problem), 'bad_budget')
 }

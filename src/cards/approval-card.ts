@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
-import { formatArgs } from '../admin/approval-text.js'
+import { commandLine } from '../admin/approval-text.js'
+import type { Texts } from '../i18n/catalogue.js'
 import { isoSeconds } from '../time-text.js'
 import type { Operator } from '../config.js'
 import type { Logger } from '../logger.js'
@@ -24,12 +25,14 @@ export interface ApprovalCardsDeps {
   log: Logger
   /** Where a card DingTalk refused is recorded, so /status and the digest show it. */
   events: EventStore
+  /** The card's words, in the admin group's language (`config.locale`). */
+  texts: Texts['approval']
 }
 
 /**
  * Approval requests as interactive cards: delivered with signed button data, and moved to their final
  * state ("Approved by …", "Denied by …", "Expired") whichever way the request was decided.
- * @example if (!(await cards.deliver(request, space))) await ctx.reply(approvalRequestReply(request, now))
+ * @example if (!(await cards.deliver(request, space))) await ctx.reply(approvalRequestReply(request, now, texts))
  */
 export class ApprovalCards {
   private readonly key: Buffer
@@ -49,8 +52,8 @@ export class ApprovalCards {
   ): Promise<boolean> {
     const outTrackId = `apv-${request.id}-${randomBytes(6).toString('hex')}`
     const params: CardParams = {
-      title: `Approval needed: /${request.command}`,
-      markdown: requestMarkdown(request, preview),
+      title: this.deps.texts.requestTitle(request.command),
+      markdown: requestMarkdown(request, this.deps.texts, preview),
       approvalId: request.id,
       sig: this.sign(outTrackId, request),
       ...this.statusParams(request),
@@ -136,13 +139,14 @@ export class ApprovalCards {
 
   private statusParams(r: ApprovalRequest): CardParams {
     const status = cardStatus(r, this.deps.now())
-    const by = r.decidedBy ? (this.deps.operators.get(r.decidedBy)?.name ?? r.decidedBy) : 'someone'
-    const at = r.decidedAt ? ` at ${isoSeconds(r.decidedAt)}` : ''
+    const t = this.deps.texts
+    const by = r.decidedBy ? (this.deps.operators.get(r.decidedBy)?.name ?? r.decidedBy) : t.someone
+    const at = r.decidedAt ? isoSeconds(r.decidedAt) : ''
     const text: Record<CardStatus, string> = {
-      pending: `Waiting for a second operator until ${isoSeconds(r.expiresAt)}`,
-      approved: `Approved by ${by}${at}`,
-      denied: `Denied by ${by}${at}`,
-      expired: `Expired at ${isoSeconds(r.expiresAt)}; nothing ran`,
+      pending: t.cardPending(isoSeconds(r.expiresAt)),
+      approved: t.cardApproved(by, at),
+      denied: t.cardDenied(by, at),
+      expired: t.cardExpired(isoSeconds(r.expiresAt)),
     }
     return { status, statusText: text[status] }
   }
@@ -159,15 +163,8 @@ function cardStatus(r: ApprovalRequest, now: number): CardStatus {
   return r.status
 }
 
-function requestMarkdown(r: ApprovalRequest, preview?: string): string {
-  const args = formatArgs(r.args)
-  const lines = [
-    `**Command:** \`/${r.command}${args ? ` ${args}` : ''}\``,
-    `**Requested by:** ${r.requesterName}`,
-    `**Expires:** ${isoSeconds(r.expiresAt)}`,
-    '',
-    `Typing works too: /approve ${r.id} or /deny ${r.id}`,
-  ]
-  if (preview) lines.push('', '**Dry run:**', preview)
+function requestMarkdown(r: ApprovalRequest, t: Texts['approval'], preview?: string): string {
+  const lines = [t.cardLines(commandLine(r), r.requesterName, isoSeconds(r.expiresAt), r.id)]
+  if (preview) lines.push('', t.dryRun, preview)
   return lines.join('\n')
 }

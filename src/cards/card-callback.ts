@@ -8,6 +8,7 @@ import type { ApprovalCard } from '../store/approval-cards.js'
 import type { ApprovalCards } from './approval-card.js'
 import type { CardParams } from '../dingtalk/card-api.js'
 import { auditRejected, staffActor } from '../store/audit-rejected.js'
+import { textsFor } from '../i18n/catalogue.js'
 
 /** What the ack of a card callback carries: nothing, or the card variables DingTalk applies at once. */
 export type CardCallbackAnswer =
@@ -75,10 +76,7 @@ export class CardCallbackHandler {
         { outTrackId: card.outTrackId, approvalId: card.approvalId, sender: click.userId },
         'card button data does not match what the router signed; refused',
       )
-      this.later(
-        card,
-        `A button press on the card for request ${card.approvalId} carried data the router did not sign. Refused; nothing ran.`,
-      )
+      this.later(card, textsFor(services.config.locale).approval.cardTampered(card.approvalId))
       return answer(cards.showNow(card))
     }
     const operator = services.operators.get(click.userId)
@@ -90,7 +88,7 @@ export class CardCallbackHandler {
     const def = services.commands.get(verb)
     if (!def) {
       services.log.error({ command: verb }, 'card button pressed but this router has no such command; nothing ran')
-      this.later(card, `/${verb} is not available in this router; nothing ran. The request stays open.`)
+      this.later(card, textsFor(services.config.locale).approval.cardNoCommand(verb))
       return answer(cards.showNow(card))
     }
     const cctx: CommandContext = {
@@ -99,6 +97,7 @@ export class CardCallbackHandler {
       conversationId: card.conversationId,
       services,
       log: services.log.child({ outTrackId: card.outTrackId, via: 'card' }),
+      texts: textsFor(services.config.locale),
     }
     // The one call into the decision path: the same command, executor and audit as a typed `/approve <id>`.
     const result = runCommand(def, def.args.parse({ id: card.approvalId }), cctx)

@@ -8,6 +8,7 @@ import { AnswerCard } from '../dingtalk/answer-card.js'
 import { ApprovalCards } from './approval-card.js'
 import { CardApi, type CardApiOptions, type CardSpace } from '../dingtalk/card-api.js'
 import type { InboundMessage } from '../dingtalk/message.js'
+import { textsFor } from '../i18n/catalogue.js'
 
 /** The card features that are configured; each is absent without its template id. */
 export interface CardServices {
@@ -41,7 +42,13 @@ export function createCardServices(config: RouterConfig, deps: CardDeps): CardSe
   })
   return {
     approvals: approvalTemplateId
-      ? new ApprovalCards({ ...deps, api, store: new ApprovalCardStore(deps.db), templateId: approvalTemplateId })
+      ? new ApprovalCards({
+          ...deps,
+          api,
+          store: new ApprovalCardStore(deps.db),
+          templateId: approvalTemplateId,
+          texts: textsFor(config.locale).approval,
+        })
       : undefined,
     answerCard: streamingTemplateId
       ? (msg, log) => {

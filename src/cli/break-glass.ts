@@ -1,6 +1,7 @@
 import type { ActionDeps, ActionResult, AdminAction } from '../admin/actions/action.js'
 import { runAction } from '../admin/actions/execute.js'
 import { actionReply } from '../admin/run-command.js'
+import { textsFor } from '../i18n/catalogue.js'
 import { configSchema } from '../config-schema.js'
 import type { VerifyResult } from '../store/audit.js'
 import { CliFailure, EXIT, type CliIo, type ExitCode } from './command.js'
@@ -62,7 +63,8 @@ export async function runBreakGlass<I, R>(
     io.out(`(audit seq ${done.entry.seq}${done.effect ? `, follow-up seq ${done.effect.entry.seq}` : ''})`)
     return { code: failed ? EXIT.failed : EXIT.ok, done }
   }
-  const text = `${actionReply(action.name, done)} (audited as seq ${done.entry.seq})`
+  // routerctl's own output stays English whatever the admin group's language: it is a CLI contract.
+  const text = `${actionReply(action.name, done, textsFor('en'))} (audited as seq ${done.entry.seq})`
   if (done.noop) {
     io.out(text)
     return { code: EXIT.ok, done }

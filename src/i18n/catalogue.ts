@@ -1,5 +1,16 @@
 import type { Locale } from './locale.js'
 import { inboundTexts } from './texts/inbound.js'
+import { adminTexts } from './texts/admin.js'
+import { approvalTexts } from './texts/approval.js'
+import { timeTexts } from './texts/time.js'
+import { actionsTexts } from './texts/actions.js'
+import { rollbackTexts } from './texts/rollback.js'
+import { statusTexts } from './texts/status.js'
+import { runbookTexts } from './texts/runbook.js'
+import { digestTexts } from './texts/digest.js'
+import { jobsTexts } from './texts/jobs.js'
+import { budgetAdminTexts } from './texts/budget-admin.js'
+import { incidentTexts } from './texts/incident.js'
 
 // The message catalogue: every text the router sends, by area, in every locale. An area lives in
 // `texts/<area>.ts` as `{ en, 'zh-CN' }`; the Chinese half is typed after the English one, so a missing key
@@ -7,6 +18,18 @@ import { inboundTexts } from './texts/inbound.js'
 
 const AREAS = {
   inbound: inboundTexts,
+  // Operator side: written in config.locale (the admin group's language), never detected per message.
+  admin: adminTexts,
+  approval: approvalTexts,
+  time: timeTexts,
+  actions: actionsTexts,
+  rollback: rollbackTexts,
+  status: statusTexts,
+  runbook: runbookTexts,
+  digest: digestTexts,
+  jobs: jobsTexts,
+  budgetAdmin: budgetAdminTexts,
+  incident: incidentTexts,
 }
 
 type Areas = typeof AREAS

@@ -1,6 +1,7 @@
 import { accessReview, formatAccessReview } from '../admin/access-review.js'
 import type { Services } from '../context.js'
 import { defineJob } from '../define.js'
+import { textsFor } from '../i18n/catalogue.js'
 
 /**
  * Posts the access review to the admin conversations on `accessReview.schedule` (default weekly);
@@ -25,7 +26,7 @@ export function accessReviewJob(s: Pick<Services, 'audit' | 'outbox' | 'config'>
           outcome: 'executed',
           args: { operators: review.operators.length, inactive, inactiveDays: review.inactiveDays },
         })
-        s.outbox.add(formatAccessReview(review, now).join('\n'), now)
+        s.outbox.add(formatAccessReview(review, now, textsFor(s.config.locale)).join('\n'), now)
       })
     },
   })

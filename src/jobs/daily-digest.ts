@@ -1,7 +1,7 @@
 import type { Services } from '../context.js'
 import { defineJob } from '../define.js'
 import { collectStatus, describeErrorRate } from '../status.js'
-import { ago } from '../time-text.js'
+import { textsFor } from '../i18n/catalogue.js'
 
 /**
  * A daily status digest for the admin conversations: release and known-good, 24-hour error rate,
@@ -23,13 +23,15 @@ export function dailyDigestJob(
       const deploy = s.releases.forDigest(status.digest)
       const good = s.releases.lastKnownGood()
       const off = status.skills.filter((k) => !k.enabled).map((k) => k.name)
+      const texts = textsFor(s.config.locale)
+      const t = texts.digest
       const text = [
-        'Daily digest',
-        `- release ${status.digest}${deploy ? `, deployed ${ago(now - deploy.deployedAt)} by ${deploy.deployedBy}` : ''}`,
-        `- known-good: ${!good ? 'none yet' : good.digest === status.digest ? 'this release' : good.digest}`,
-        `- errors (24 h): ${describeErrorRate(day, 'short')}`,
-        `- incident mode: ${status.incident.on ? `ON${status.incident.reason ? ` (${status.incident.reason})` : ''}` : 'off'}; config v${status.stateVersion}`,
-        `- skills off: ${off.length ? off.join(', ') : 'none'}; pending approvals: ${status.pendingApprovals}`,
+        t.heading,
+        t.release(status.digest, deploy ? t.deployed(texts.time.ago(now - deploy.deployedAt), deploy.deployedBy) : ''),
+        t.knownGood(!good ? t.noneYet : good.digest === status.digest ? t.thisRelease : good.digest),
+        t.errors(describeErrorRate(day, 'short', texts)),
+        t.incident(status.incident.on, status.incident.reason ?? '', status.stateVersion),
+        t.skills(off.join(', '), status.pendingApprovals),
       ].join('\n')
       s.audit.transaction(() => {
         s.audit.append({

@@ -2,6 +2,7 @@ import type { Services } from '../context.js'
 import { defineJob } from '../define.js'
 import { parseDuration } from '../duration.js'
 import type { WindowStats } from '../store/model-usage.js'
+import { textsFor, type Texts } from '../i18n/catalogue.js'
 
 const HOUR = 3_600_000
 
@@ -12,21 +13,21 @@ const MEASURES = [
     unit: 'tokens',
     floor: 1,
     value: (w: WindowStats) => w.meanPromptTokens,
-    show: (v: number) => `${Math.round(v).toLocaleString('en-US')} tokens`,
+    show: (v: number, t: Texts) => t.jobs.tokens(v),
   },
   {
     name: 'p95 latency',
     unit: 'ms',
     floor: 1,
     value: (w: WindowStats) => w.p95LatencyMs,
-    show: (v: number) => `${(v / 1000).toFixed(1)} s`,
+    show: (v: number, t: Texts) => t.jobs.seconds(v),
   },
   {
     name: 'tool calls',
     unit: 'per request',
     floor: 0.1,
     value: (w: WindowStats) => w.meanToolCalls,
-    show: (v: number) => `${v.toFixed(1)} per request`,
+    show: (v: number, t: Texts) => t.jobs.perRequest(v),
   },
 ] as const
 
@@ -83,7 +84,7 @@ export function driftJob(s: Pick<Services, 'modelUsage' | 'config' | 'outbox' | 
             },
           })
           for (const d of drifts) s.kv.set(`drift.${route}.${d.measure}`, now, now)
-          s.outbox.add(alertText(route, drifts, recent.samples, baseline.samples), now)
+          s.outbox.add(alertText(route, drifts, recent.samples, baseline.samples, textsFor(s.config.locale)), now)
         })
         s.log.warn({ route, drifts }, 'usage drift: alerted the admin conversations')
       }
@@ -92,15 +93,12 @@ export function driftJob(s: Pick<Services, 'modelUsage' | 'config' | 'outbox' | 
   })
 }
 
-function alertText(route: string, drifts: Drift[], recent: number, baseline: number): string {
+function alertText(route: string, drifts: Drift[], recent: number, baseline: number, t: Texts): string {
   const parts = drifts.map((d) => {
     const m = MEASURES.find((x) => x.name === d.measure)!
-    return `${d.measure} ${m.show(d.lastHour)} vs ${m.show(d.baseline)} (${d.ratio}×)`
+    return t.jobs.driftPart(t.jobs.measure(d.measure), m.show(d.lastHour, t), m.show(d.baseline, t), d.ratio)
   })
-  return (
-    `Usage drift on **${route}**, last hour vs the 24 h before: ${parts.join('; ')}. ` +
-    `${recent} vs ${baseline} requests. See /budget ${route}.`
-  )
+  return t.jobs.drift(route, parts.join('; '), recent, baseline)
 }
 
 function round(v: number): number {

@@ -1,7 +1,8 @@
 import type { Services } from '../context.js'
 import { defineJob } from '../define.js'
+import { textsFor } from '../i18n/catalogue.js'
 
-type Deps = Pick<Services, 'approvals' | 'audit' | 'outbox' | 'operators'>
+type Deps = Pick<Services, 'approvals' | 'audit' | 'outbox' | 'operators' | 'config'>
 
 /** Expires overdue approval requests and those whose requester is no longer an operator; audits each and tells the admin conversations. */
 export function expireApprovalsJob(s: Deps) {
@@ -23,8 +24,8 @@ export function expireApprovalsJob(s: Deps) {
         }
         return list
       })
-      for (const r of expired)
-        s.outbox.add(`Approval ${r.id} for /${r.command} (requested by ${r.requesterName}) expired unanswered.`, now)
+      const t = textsFor(s.config.locale).approval
+      for (const r of expired) s.outbox.add(t.expiredUnanswered(r.id, r.command, r.requesterName), now)
       expireOrphanedRequests(s, now, 'cron')
       return undefined
     },
@@ -52,7 +53,7 @@ export function expireOrphanedRequests(s: Deps, now: number, channel: 'system' |
         approvalId: r.id,
         detail: reason,
       })
-      s.outbox.add(`Approval ${r.id} for /${r.command} expired: ${reason}.`, now)
+      s.outbox.add(textsFor(s.config.locale).approval.expiredOrphan(r.id, r.command, r.requesterName, r.requester), now)
     }
     return orphans.length
   })

@@ -1,6 +1,7 @@
 import type { Services } from '../context.js'
 import { defineJob } from '../define.js'
 import { parseDuration } from '../duration.js'
+import { textsFor } from '../i18n/catalogue.js'
 
 type Deps = Pick<Services, 'releases' | 'state' | 'usage' | 'audit' | 'outbox' | 'config' | 'runtime'>
 
@@ -46,7 +47,13 @@ export function knownGoodJob(s: Deps, opts: { ready: () => boolean }) {
           },
         })
         s.outbox.add(
-          `Release ${deploy.digest} is now known-good (ready ${Math.round((now - readySince!) / 60_000)} min, ${errorRate.errors}/${errorRate.messages} errors in 15 min); config v${configVersion} marked known-good with it.`,
+          textsFor(s.config.locale).jobs.knownGood(
+            deploy.digest,
+            Math.round((now - readySince!) / 60_000),
+            errorRate.errors,
+            errorRate.messages,
+            configVersion,
+          ),
           now,
         )
       })

@@ -5,6 +5,7 @@ import { parseDuration } from '../duration.js'
 import { errorMessage, isUserError } from '../errors.js'
 import { announceApproval } from './announce-approval.js'
 import { auditRejected } from '../store/audit-rejected.js'
+import { textsFor } from '../i18n/catalogue.js'
 
 /** Whether this command, with these args, needs a second operator; the config can force or waive it. */
 export function approvalRule<A>(def: CommandDefinition<A>, args: A, cctx: CommandContext): 'none' | 'second-operator' {
@@ -22,6 +23,7 @@ export function commandContext(ctx: Context): CommandContext {
     services: ctx.services,
     log: ctx.log,
     mention: (staffId) => ctx.mentions.add(staffId),
+    texts: textsFor(ctx.services.config.locale),
   }
 }
 

@@ -3,6 +3,7 @@ import type { Context } from '../context.js'
 import { toArgsInput } from './command-parser.js'
 import { senderActor } from './identity.js'
 import { auditRefusedCommand } from './refused-command.js'
+import { textsFor } from '../i18n/catalogue.js'
 
 export const NO_MATCH_REPLY = 'I did not understand that. Type "help" to see what I can do.'
 
@@ -14,17 +15,19 @@ export function route(): Middleware<Context> {
   return async function route(ctx, next) {
     const parse = ctx.commandParse
     if (parse) {
+      // Only operators get this far with a `/command`: their replies are in the admin group's language.
+      const t = textsFor(ctx.services.config.locale).admin
       if (!parse.ok) {
         ctx.outcome = 'no-match'
         auditRejected(ctx, parse.name ?? '?', 'unreadable')
-        await ctx.reply(`Could not read that command: ${parse.error}.`)
+        await ctx.reply(t.unreadableCommand(parse.error))
         return
       }
       const def = ctx.services.commands.get(parse.command.name)
       if (!def) {
         ctx.outcome = 'no-match'
         auditRejected(ctx, parse.command.name, 'unknown command')
-        await ctx.reply(`Unknown command /${parse.command.name.slice(0, 40)}. Type /help for the list.`)
+        await ctx.reply(t.unknownCommand(parse.command.name.slice(0, 40)))
         return
       }
       ctx.route = `/${def.name}`
@@ -34,7 +37,7 @@ export function route(): Middleware<Context> {
         const problem = args.error.issues[0]
         const where = problem?.path.length ? `${problem.path.join('.')}: ` : ''
         auditRejected(ctx, def.name, 'usage')
-        await ctx.reply(`Usage: ${def.usage}\n(${where}${problem?.message ?? 'invalid arguments'})`)
+        await ctx.reply(t.badArguments(def.usage, problem ? `${where}${t.argumentProblem(problem.message)}` : ''))
         return
       }
       ctx.command = { parsed: parse.command, def, args: args.data }

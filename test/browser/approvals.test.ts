@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { approvalRequestReply } from '../../src/admin/approval-text.js'
+import { textsFor } from '../../src/i18n/catalogue.js'
 import type { TranscriptEntry } from '../../src/simulator/chat/transcript.js'
 import { pendingApprovals } from '../../src/simulator/chat/public/approvals.js'
 import type { ApprovalRequest } from '../../src/store/approvals.js'
@@ -57,7 +58,7 @@ function bot(text: string, to?: TranscriptEntry): TranscriptEntry {
 }
 
 function asked(r: ApprovalRequest): TranscriptEntry {
-  const reply = approvalRequestReply(r, NOW)
+  const reply = approvalRequestReply(r, NOW, textsFor('en').approval)
   return bot(typeof reply === 'string' ? reply : reply.markdown, said('/enable-skill ping'))
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { approvalRequestReply } from '../../src/admin/approval-text.js'
+import { textsFor } from '../../src/i18n/catalogue.js'
 import { table } from '../../src/admin/markdown.js'
 import { escapeHtml, renderMarkdown } from '../../src/simulator/chat/public/markdown.js'
 import type { ApprovalRequest } from '../../src/store/approvals.js'
@@ -121,7 +122,7 @@ describe('renderMarkdown (DingTalk subset)', () => {
       decidedAt: null,
       signature: '',
     }
-    const reply = approvalRequestReply(request, now)
+    const reply = approvalRequestReply(request, now, textsFor('en').approval)
     if (typeof reply === 'string') throw new Error('expected a markdown reply')
     const html = renderMarkdown(reply.markdown)
     expect(html).toContain('<h3>Approval needed: /enable-skill</h3>')

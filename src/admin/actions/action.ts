@@ -1,6 +1,7 @@
 import type { RouterConfig } from '../../config.js'
 import type { RuntimeFacts, Services } from '../../context.js'
 import type { AuditChannel, AuditEntry } from '../../store/audit.js'
+import { textsFor, type Texts } from '../../i18n/catalogue.js'
 
 /** What every admin action may touch: the shared stores, the skill list, the config and the clock. */
 export type ActionDeps = Pick<Services, 'state' | 'audit' | 'outbox' | 'skills' | 'releases' | 'usage' | 'now'> & {
@@ -19,12 +20,27 @@ export function noChange(reason: string): Plan<never> {
 
 /**
  * "by alice", "by bob (requested by alice)", "by dave via routerctl (break-glass)": the actor in announcements.
- * @example `Skill ping turned OFF ${byLine(actor)}`
+ * @example `Skill ping turned OFF ${byLine(actor, textsFor('en'))}`
  */
-export function byLine(actor: ActionActor): string {
-  const requested = actor.approval ? ` (requested by ${actor.approval.requesterName})` : ''
-  const via = actor.channel === 'cli' ? ' via routerctl (break-glass)' : ''
-  return `by ${actor.name}${requested}${via}`
+export function byLine(actor: ActionActor, t: Texts): string {
+  return t.actions.by(actor.name, actor.approval?.requesterName ?? '', actor.channel === 'cli')
+}
+
+/**
+ * The texts of an action's announcement: the admin group's language, whoever acted (routerctl included).
+ * @example plan.announce = noticeTexts(deps).actions.skillOn('ping', 3)
+ */
+export function noticeTexts(deps: Pick<ActionDeps, 'config'>): Texts {
+  return textsFor(deps.config.locale)
+}
+
+/**
+ * The texts of an action's reply and refusals: English for routerctl (its output is a CLI contract), the
+ * admin group's language for chat and jobs.
+ * @example throw new UserError(replyTexts(deps, actor).actions.ttlTooShort, 'bad_ttl')
+ */
+export function replyTexts(deps: Pick<ActionDeps, 'config'>, actor: Pick<ActionActor, 'channel'>): Texts {
+  return textsFor(actor.channel === 'cli' ? 'en' : deps.config.locale)
 }
 
 /** Who makes an action happen, through which channel; set once by the chat or CLI adapter. */

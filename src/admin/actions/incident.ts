@@ -1,7 +1,6 @@
-import { formatDuration } from '../../duration.js'
 import type { IncidentState } from '../../store/state.js'
 import { incidentTtl, isIncidentActive, iso } from '../incident-actions.js'
-import { byLine, noChange, type AdminAction } from './action.js'
+import { byLine, noChange, noticeTexts, replyTexts, type AdminAction } from './action.js'
 
 /** `/incident on [reason] [ttl=…]`, `/incident off`, `routerctl incident on|off --reason … [--ttl …]`. */
 export interface IncidentInput {
@@ -27,11 +26,13 @@ export const incidentAction: AdminAction<IncidentInput, IncidentChange> = {
   name: 'incident',
   apply(deps, input, actor) {
     const now = deps.now()
+    const say = replyTexts(deps, actor)
+    const notice = noticeTexts(deps)
     const before = deps.state.current().state.incident
     const active = isIncidentActive(before, now)
     const reason = input.reason?.trim().slice(0, 200) || undefined
     if (input.mode === 'off') {
-      if (!active) return noChange('incident mode is already off')
+      if (!active) return noChange(say.actions.incidentAlreadyOff)
       const after = deps.state.update(actor.name, reason ?? 'incident off', (draft) => {
         draft.incident = { on: false, reason, by: actor.name, since: now }
       })
@@ -39,19 +40,17 @@ export const incidentAction: AdminAction<IncidentInput, IncidentChange> = {
         kind: 'change',
         args: { ...input },
         result: { before, after: after.state.incident, version: after.version, extended: false },
-        announce: `Incident mode OFF, turned off ${byLine(actor)}${reason ? `: "${reason}"` : ''}. Risky skills are back.`,
-        reply: `Incident mode is off (state v${after.version}). Risky skills are back.`,
+        announce: notice.actions.incidentOffNotice(byLine(actor, notice), reason ?? ''),
+        reply: say.actions.incidentOffReply(after.version),
       }
     }
-    const ttlMs = incidentTtl(deps.config, input.ttl)
+    const ttlMs = incidentTtl(deps.config, input.ttl, say)
     const expiresAt = now + ttlMs
     if (active && before.expiresAt !== undefined && expiresAt < before.expiresAt) {
       return {
         kind: 'refuse',
         outcome: 'rejected',
-        reason:
-          `ttl=${formatDuration(ttlMs)} would end incident mode at ${iso(expiresAt)}, before its current end at ${iso(before.expiresAt)}. ` +
-          'While it is on, /incident on may only extend it; to end it sooner use /incident off (it needs a second operator).',
+        reason: say.actions.incidentShorter(say.time.duration(ttlMs), iso(expiresAt), iso(before.expiresAt)),
       }
     }
     const after = deps.state.update(actor.name, reason ?? 'incident on', (draft) => {
@@ -65,16 +64,14 @@ export const incidentAction: AdminAction<IncidentInput, IncidentChange> = {
       }
     })
     const a = after.state.incident
-    const why = a.reason ? `: "${a.reason}"` : ''
-    const announce =
-      `Incident mode ${active ? 'extended' : 'ON'} ${byLine(actor)}${why}. Risky skills are paused; read-only answers continue. ` +
-      `Ends ${iso(expiresAt)} (in ${formatDuration(ttlMs)}) unless /incident off comes first.`
+    const announcement = (t: typeof say) =>
+      t.actions.incidentOn(active, byLine(actor, t), a.reason ?? '', iso(expiresAt), t.time.duration(ttlMs))
     return {
       kind: 'change',
       args: { ...input, ttlMs },
       result: { before, after: a, version: after.version, extended: active },
-      announce,
-      reply: announce,
+      announce: announcement(notice),
+      reply: announcement(say),
     }
   },
 }
@@ -87,9 +84,11 @@ export const incidentExpiry: AdminAction<{ mode: 'off'; reason: 'ttl ran out' },
   name: 'incident',
   apply(deps, input, actor) {
     const now = deps.now()
+    const say = replyTexts(deps, actor)
+    const notice = noticeTexts(deps)
     const before = deps.state.current().state.incident
     if (!before.on || before.expiresAt === undefined || before.expiresAt > now)
-      return noChange('incident mode is not past its ttl')
+      return noChange(say.actions.incidentNotPastTtl)
     const after = deps.state.update(actor.name, 'ttl ran out', (draft) => {
       draft.incident = { on: false, reason: 'ttl ran out', by: actor.name, since: now }
     })
@@ -97,8 +96,8 @@ export const incidentExpiry: AdminAction<{ mode: 'off'; reason: 'ttl ran out' },
       kind: 'change',
       args: { ...input, turnedOnBy: before.by, expiresAt: before.expiresAt },
       result: { before, after: after.state.incident, version: after.version, extended: false },
-      announce: `Incident mode OFF: its ttl ran out (turned on by ${before.by ?? 'unknown'} at ${iso(before.since)}). Risky skills are back.`,
-      reply: 'Incident mode is off: its ttl ran out.',
+      announce: notice.actions.incidentExpiredNotice(before.by ?? notice.actions.unknown, iso(before.since)),
+      reply: say.actions.incidentExpiredReply,
     }
   },
 }

@@ -1,6 +1,6 @@
 import { UserError } from '../../errors.js'
 import { isoSeconds } from '../../time-text.js'
-import type { AdminAction } from './action.js'
+import { replyTexts, type AdminAction } from './action.js'
 
 /**
  * Marks a break-glass entry reviewed. The review is this action's own `executed` entry in the chain
@@ -11,17 +11,14 @@ export const reviewAckAction: AdminAction<{ seq: number }, { left: number }> = {
   name: 'review-ack',
   apply(deps, input, actor) {
     const { audit } = deps
+    const t = replyTexts(deps, actor).actions
     const entry = audit.get(input.seq)
-    if (!entry) throw new UserError(`No audit entry #${input.seq}. /review lists the ones waiting.`, 'unknown_seq')
-    if (!entry.breakGlass)
-      throw new UserError(
-        `#${input.seq} (${entry.actor} ${entry.action}) is not a break-glass action; only those need review.`,
-        'not_break_glass',
-      )
+    if (!entry) throw new UserError(t.noEntry(input.seq), 'unknown_seq')
+    if (!entry.breakGlass) throw new UserError(t.notBreakGlass(input.seq, entry.actor, entry.action), 'not_break_glass')
     const done = audit.reviewOf(input.seq)
     if (done)
       throw new UserError(
-        `#${input.seq} was already reviewed by ${done.reviewedBy} at ${isoSeconds(done.reviewedAt)}.`,
+        t.alreadyReviewed(input.seq, done.reviewedBy, isoSeconds(done.reviewedAt)),
         'already_reviewed',
       )
     // This entry is not written yet, so the one being acked still counts among those waiting.
@@ -30,7 +27,7 @@ export const reviewAckAction: AdminAction<{ seq: number }, { left: number }> = {
       kind: 'change',
       args: { seq: input.seq, action: entry.action, actor: entry.actor },
       result: { left },
-      reply: `#${input.seq} (${entry.actor}: ${entry.action}) marked reviewed by ${actor.name}. ${left === 0 ? 'Nothing else waits for review.' : `${left} left; see /review.`}`,
+      reply: t.reviewed(input.seq, entry.actor, entry.action, actor.name, left),
     }
   },
 }

@@ -1,7 +1,8 @@
 import { UserError } from '../../errors.js'
 import { planConfigRollback } from '../rollback-config.js'
 import { formatChanges, type Change } from '../rollback-diff.js'
-import { byLine, noChange, type ActionDeps, type AdminAction } from './action.js'
+import type { Texts } from '../../i18n/catalogue.js'
+import { byLine, noChange, noticeTexts, replyTexts, type ActionDeps, type AdminAction } from './action.js'
 
 /** `/rollback config [<version>]` and `routerctl rollback config [--version <n>] --reason …`. */
 export interface ConfigRollbackInput {
@@ -26,10 +27,11 @@ export interface ConfigRollbackResult {
 export const rollbackConfigAction: AdminAction<ConfigRollbackInput, ConfigRollbackResult> = {
   name: 'rollback',
   apply(deps, input, actor) {
-    if (actor.approval) refuseIfMoved(deps, input.version === undefined, actor.approval.requestedAt)
-    const plan = planConfigRollback(deps, input.version)
-    if (plan.changes.length === 0)
-      return noChange(`config v${plan.target.version} equals the current v${plan.current.version}`)
+    const say = replyTexts(deps, actor)
+    const notice = noticeTexts(deps)
+    if (actor.approval) refuseIfMoved(deps, input.version === undefined, actor.approval.requestedAt, say)
+    const plan = planConfigRollback(deps, input.version, say)
+    if (plan.changes.length === 0) return noChange(say.rollback.configEquals(plan.target.version, plan.current.version))
     const after = deps.state.update(actor.name, input.reason ?? `rollback to v${plan.target.version}`, (draft) => {
       for (const key of Object.keys(draft)) delete (draft as unknown as Record<string, unknown>)[key]
       Object.assign(draft, structuredClone(plan.target.state))
@@ -51,9 +53,16 @@ export const rollbackConfigAction: AdminAction<ConfigRollbackInput, ConfigRollba
         restoredAs: after.version,
         changes: plan.changes,
       },
-      announce: `Config v${plan.target.version} restored as v${after.version} ${byLine(actor)} (was v${plan.current.version})${input.reason ? `: ${input.reason}` : ''}. ${lines.slice(0, 5).join('; ')}`,
+      announce: notice.rollback.configRestoredNotice(
+        plan.target.version,
+        after.version,
+        byLine(actor, notice),
+        plan.current.version,
+        input.reason ?? '',
+        lines.slice(0, 5).join('; '),
+      ),
       reply: [
-        `Restored config v${plan.target.version} as the new v${after.version} (was v${plan.current.version}).`,
+        say.rollback.configRestored(plan.target.version, after.version, plan.current.version),
         ...lines.map((l) => `- ${l}`),
       ].join('\n'),
     }
@@ -62,13 +71,8 @@ export const rollbackConfigAction: AdminAction<ConfigRollbackInput, ConfigRollba
 
 // The approver saw a dry run; if the config moved since (or, for the default target, a known-good mark),
 // the rollback would now do something else, so it is asked again rather than guessed.
-function refuseIfMoved(deps: ActionDeps, defaultTarget: boolean, requestedAt: number): void {
+function refuseIfMoved(deps: ActionDeps, defaultTarget: boolean, requestedAt: number, t: Texts): void {
   const stateMoved = deps.state.current().createdAt > requestedAt
   const marksMoved = defaultTarget && deps.releases.lastChangeAt() > requestedAt
-  if (stateMoved || marksMoved) {
-    throw new UserError(
-      `stale: the ${stateMoved ? 'config' : 'known-good marks'} changed after this rollback was requested, so its dry run is out of date. Run /rollback config again.`,
-      'stale_request',
-    )
-  }
+  if (stateMoved || marksMoved) throw new UserError(t.rollback.staleConfig(!stateMoved), 'stale_request')
 }

@@ -1,7 +1,7 @@
 import { UserError } from '../../errors.js'
 import type { DesiredRelease } from '../../store/releases.js'
 import { handOffRelease, planReleaseRollback, type ReleasePlan } from '../rollback-release.js'
-import { byLine, type AdminAction } from './action.js'
+import { byLine, noticeTexts, replyTexts, type AdminAction } from './action.js'
 
 /** `/rollback release [<digest>]` and `routerctl rollback release [--digest <d>] --reason …`. */
 export interface ReleaseRollbackInput {
@@ -24,14 +24,13 @@ export interface ReleaseRollbackRecord {
 export const rollbackReleaseAction: AdminAction<ReleaseRollbackInput, ReleaseRollbackRecord> = {
   name: 'rollback',
   apply(deps, input, actor) {
+    const say = replyTexts(deps, actor)
+    const notice = noticeTexts(deps)
     const requestedAt = actor.approval?.requestedAt
     if (input.digest === undefined && requestedAt !== undefined && deps.releases.lastChangeAt() > requestedAt) {
-      throw new UserError(
-        'stale: a deploy or a known-good mark happened after this rollback was requested, so its dry run is out of date. Run /rollback release again.',
-        'stale_request',
-      )
+      throw new UserError(say.rollback.staleRelease, 'stale_request')
     }
-    const plan = planReleaseRollback(deps, input.digest)
+    const plan = planReleaseRollback(deps, input.digest, say)
     const desired = deps.releases.addDesired(
       { digest: plan.digest, previousDigest: plan.running, requestedBy: actor.name },
       deps.now(),
@@ -40,13 +39,19 @@ export const rollbackReleaseAction: AdminAction<ReleaseRollbackInput, ReleaseRol
       kind: 'change',
       args: { ...input, digest: plan.digest, previous: plan.running, why: plan.why, request: desired.id },
       result: { desired, plan },
-      announce: `Release rollback to ${plan.digest} requested ${byLine(actor)} (was ${plan.running ?? 'unknown'}, ${plan.why}); handing it to the host.`,
-      reply: `Release rollback to ${plan.digest} recorded as request #${desired.id}.`,
+      announce: notice.rollback.releaseRequestedNotice(
+        plan.digest,
+        byLine(actor, notice),
+        plan.running ?? notice.actions.unknown,
+        notice.rollback.why(plan.why),
+      ),
+      reply: say.rollback.releaseRecorded(plan.digest, desired.id),
     }
   },
-  async after(deps, _input, done) {
+  async after(deps, _input, done, actor) {
     const { desired, plan } = done.result
-    const h = await handOffRelease(deps, desired, plan)
+    const notice = noticeTexts(deps)
+    const h = await handOffRelease(deps, desired, plan, replyTexts(deps, actor))
     return {
       action: 'rollback-hook',
       ok: h.ok,
@@ -61,7 +66,7 @@ export const rollbackReleaseAction: AdminAction<ReleaseRollbackInput, ReleaseRol
       reply: h.summary,
       announce: h.ok
         ? undefined
-        : `Release rollback to ${plan.digest} FAILED at the hand-off: ${h.hook?.error ?? 'failed'}.`,
+        : notice.rollback.handOffFailedNotice(plan.digest, h.hook?.error ?? notice.rollback.failed),
     }
   },
 }

@@ -1,5 +1,5 @@
 import { collectRunbook, formatRunbook } from '../runbook.js'
-import type { AdminAction } from './action.js'
+import { replyTexts, type AdminAction } from './action.js'
 
 /**
  * `/runbook`: the on-call facts. The call is committed first (`executed`); the egress probes and the
@@ -9,7 +9,7 @@ import type { AdminAction } from './action.js'
 export const runbookAction: AdminAction<Record<string, never>, undefined> = {
   name: 'runbook',
   apply: () => ({ kind: 'change', args: {}, result: undefined, reply: '' }),
-  async after(deps) {
+  async after(deps, _input, _done, actor) {
     const now = deps.now()
     const facts = await collectRunbook(deps, { now, readiness: deps.runtime?.readiness })
     return {
@@ -21,7 +21,7 @@ export const runbookAction: AdminAction<Record<string, never>, undefined> = {
         errors: { messages: facts.errorRate.messages, errors: facts.errorRate.errors },
         probes: facts.connectivity.map((c) => ({ destination: c.destination, ok: c.ok, ms: c.ms })),
       },
-      reply: formatRunbook(facts, now),
+      reply: formatRunbook(facts, now, replyTexts(deps, actor)),
     }
   },
 }

@@ -1,5 +1,6 @@
 import { UserError } from '../../errors.js'
-import { byLine, noChange, type ActionDeps, type AdminAction } from './action.js'
+import type { Texts } from '../../i18n/catalogue.js'
+import { byLine, noChange, noticeTexts, replyTexts, type ActionDeps, type AdminAction } from './action.js'
 
 /** Which skill, and why (chat: optional; routerctl: its required --reason). */
 export interface SkillToggleInput {
@@ -12,26 +13,32 @@ function toggle(enabled: boolean): AdminAction<SkillToggleInput, number> {
   return {
     name,
     apply(deps, input, actor) {
-      checkSkill(deps, input.skill)
+      const say = replyTexts(deps, actor)
+      const notice = noticeTexts(deps)
+      checkSkill(deps, input.skill, say)
       if (deps.state.isSkillEnabled(input.skill) === enabled)
-        return noChange(`"${input.skill}" is already ${enabled ? 'on' : 'off'}`)
+        return noChange(say.actions.alreadySkill(input.skill, enabled))
       const reason = input.reason ?? (actor.approval ? `approval ${actor.approval.id}` : undefined)
       const after = deps.state.update(actor.name, reason, (draft) => {
         draft.skills[input.skill] = enabled
           ? { enabled: true, by: actor.name }
           : { enabled: false, reason: input.reason, by: actor.name }
       })
-      const why = input.reason ? `: ${input.reason}` : ''
-      const via = actor.approval ? `, approval ${actor.approval.id}` : ''
       return {
         kind: 'change',
         args: { ...input },
         result: after.version,
-        announce: `Skill **${input.skill}** turned ${enabled ? 'ON' : 'OFF'} ${byLine(actor)}${why} (state v${after.version}${via}).`,
+        announce: notice.actions.skillToggled(
+          input.skill,
+          enabled,
+          byLine(actor, notice),
+          input.reason ?? '',
+          after.version,
+          actor.approval?.id ?? '',
+        ),
         reply: enabled
-          ? `"${input.skill}" is on again (state v${after.version}).`
-          : `"${input.skill}" is off (state v${after.version}). Users get a "turned off" answer from the next message on. ` +
-            `Turn it back on with /enable-skill ${input.skill} (needs a second operator).`,
+          ? say.actions.skillOn(input.skill, after.version)
+          : say.actions.skillOff(input.skill, after.version),
       }
     },
   }
@@ -39,12 +46,12 @@ function toggle(enabled: boolean): AdminAction<SkillToggleInput, number> {
 
 /**
  * Refuses a skill name the registry does not know, listing the known ones.
- * @example checkSkill(deps, 'ping')
+ * @example checkSkill(deps, 'ping', textsFor('en'))
  */
-export function checkSkill(deps: Pick<ActionDeps, 'skills'>, skill: string): void {
+export function checkSkill(deps: Pick<ActionDeps, 'skills'>, skill: string, t: Texts): void {
   if (deps.skills.get(skill)) return
   const known = deps.skills.skills.map((d) => d.name).join(', ')
-  throw new UserError(`No skill named "${skill.slice(0, 64)}". Known skills: ${known}.`, 'unknown_skill')
+  throw new UserError(t.actions.unknownSkill(skill.slice(0, 64), known), 'unknown_skill')
 }
 
 /** Turns a skill off at once: narrowing exposure needs nobody's approval. */

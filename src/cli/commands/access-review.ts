@@ -1,4 +1,5 @@
 import { accessReview, formatAccessReview } from '../../admin/access-review.js'
+import { textsFor } from '../../i18n/catalogue.js'
 import { CliFailure, EXIT, type CliCommand } from '../command.js'
 
 /**
@@ -22,7 +23,7 @@ export const accessReviewCommand: CliCommand = {
       { audit: session.stores.audit, operators: config.operators, inactiveDays: config.accessReview.inactiveDays },
       io.now(),
     )
-    for (const line of formatAccessReview(review, io.now())) io.out(line)
+    for (const line of formatAccessReview(review, io.now(), textsFor('en'))) io.out(line)
     return EXIT.ok
   },
 }

@@ -1,4 +1,5 @@
 import { describeBudgets, formatUsage } from '../../admin/budget-actions.js'
+import { textsFor } from '../../i18n/catalogue.js'
 import { budgetAction } from '../../admin/actions/budget.js'
 import { budgetWords } from '../../budget/resolve.js'
 import { isUserError } from '../../errors.js'
@@ -34,7 +35,12 @@ export const budgetShowCommand: CliCommand = {
   run({ args, io, session }) {
     const route = args.flags.route === undefined ? undefined : String(args.flags.route)
     const views = refusal(() =>
-      describeBudgets({ ...cliDeps(session, io), modelUsage: session.stores.modelUsage }, io.now(), route),
+      describeBudgets(
+        { ...cliDeps(session, io), modelUsage: session.stores.modelUsage },
+        io.now(),
+        route,
+        textsFor('en'),
+      ),
     )
     if (args.flags.json) {
       for (const v of views)
@@ -48,7 +54,7 @@ export const budgetShowCommand: CliCommand = {
       io.out(
         `${v.route}: context=${w.context} (${v.source.maxContextTokens}) diag=${w.diag} (${v.source.maxDiagnosticBytes}) tools=${w.tools} (${v.source.maxToolCalls})`,
       )
-      if (v.lastHour) io.out(`  last hour: ${formatUsage(v.lastHour)}`)
+      if (v.lastHour) io.out(`  last hour: ${formatUsage(v.lastHour, textsFor('en'))}`)
     }
     return EXIT.ok
   },

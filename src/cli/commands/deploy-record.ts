@@ -1,6 +1,8 @@
 import { recordDeploy } from '../../admin/deploy-record.js'
 import { EXIT, type CliCommand } from '../command.js'
 import { cliIdentity } from '../os-user.js'
+import { cliDeps } from '../break-glass.js'
+import { noticeTexts } from '../../admin/actions/action.js'
 
 /**
  * `deploy record --digest <d> [--by <who>]`: what a pipeline calls after a deploy, the same event the
@@ -34,10 +36,9 @@ export const deployRecordCommand: CliCommand = {
       )
       return EXIT.ok
     }
-    session.stores.outbox.add(
-      `Deploy recorded: ${digest} by ${by} (routerctl, ${who.actor})${reason ? `: ${reason}` : ''}`,
-      io.now(),
-    )
+    // The notice is for the admin group, in its language; what routerctl prints stays English.
+    const notice = noticeTexts(cliDeps(session, io)).actions.deployRecorded(digest, by, who.actor, reason ?? '')
+    session.stores.outbox.add(notice, io.now())
     io.out(`recorded deploy #${deploy.id}: ${digest} by ${by}.`)
     return EXIT.ok
   },

@@ -1,6 +1,7 @@
 import { rollbackConfigAction } from '../../admin/actions/rollback-config.js'
 import { rollbackReleaseAction } from '../../admin/actions/rollback-release.js'
 import { previewConfigRollback } from '../../admin/rollback-config.js'
+import { textsFor } from '../../i18n/catalogue.js'
 import { previewReleaseRollback } from '../../admin/rollback-release.js'
 import { DIGEST_PATTERN } from '../../store/releases.js'
 import { cliDeps, reasonFlag, runBreakGlass } from '../break-glass.js'
@@ -32,7 +33,7 @@ export const rollbackConfigCommand: CliCommand = {
     const version = args.flags.version === undefined ? undefined : Number(args.flags.version)
     if (args.flags['dry-run']) {
       // Resolved as the action would: an impossible target is refused (exit 1) and nothing is written.
-      io.out(`dry run, nothing changed:\n${previewConfigRollback(session.stores, version)}`)
+      io.out(`dry run, nothing changed:\n${previewConfigRollback(session.stores, version, textsFor('en'))}`)
       return EXIT.ok
     }
     const input = { target: 'config' as const, version, reason: String(args.flags.reason) }
@@ -67,7 +68,7 @@ export const rollbackReleaseCommand: CliCommand = {
         'routerctl: warning: the bot configuration does not validate, so no rollback hook runs; the host reconciler still applies desired-release.json',
       )
     if (args.flags['dry-run']) {
-      io.out(`dry run, nothing changed:\n${previewReleaseRollback(cliDeps(session, io), digest)}`)
+      io.out(`dry run, nothing changed:\n${previewReleaseRollback(cliDeps(session, io), digest, textsFor('en'))}`)
       return EXIT.ok
     }
     const input = { target: 'release' as const, digest, reason: String(args.flags.reason) }

@@ -3,6 +3,7 @@ import { EXIT, type CliCommand } from '../command.js'
 import { collectRunbook, fetchReadiness, formatRunbook } from '../../admin/runbook.js'
 import type { RouterConfig } from '../../config.js'
 import { joinHostPort } from '../../egress/destination.js'
+import { textsFor } from '../../i18n/catalogue.js'
 
 /**
  * `status [--json]`: the /status facts that live in SQLite. Version, uptime, stream and breaker states
@@ -30,7 +31,7 @@ export const statusCommand: CliCommand = {
       for (const line of [
         ...formatStatus(facts, session.dbPath),
         '',
-        formatRunbook(runbook, io.now(), { plain: true }),
+        formatRunbook(runbook, io.now(), ENGLISH, { plain: true }),
         `(readiness from ${url})`,
       ])
         io.out(line)
@@ -51,7 +52,7 @@ function formatStatus(f: StatusFacts, dbPath: string): string[] {
     `incident mode      ${incident}`,
     `state version      ${f.stateVersion}${f.ignoredStateVersions.length ? ` (IGNORED, not in the audit trail: ${f.ignoredStateVersions.map((v) => `v${v}`).join(', ')})` : ''}`,
     `skills             ${f.skills.length - off.length} on, ${off.length} off${off.length ? ` (${off.map((s) => s.name).join(', ')})` : ''}`,
-    `errors (${e.windowMinutes} min)    ${describeErrorRate(e)}`,
+    `errors (${e.windowMinutes} min)    ${describeErrorRate(e, 'words', ENGLISH)}`,
     `pending approvals  ${f.pendingApprovals}`,
   ]
 }
@@ -66,3 +67,6 @@ function readyUrl(config: RouterConfig | undefined): string {
   const host = !config || ['0.0.0.0', '::'].includes(config.http.host) ? '127.0.0.1' : config.http.host
   return `http://${joinHostPort(host, config?.http.port ?? 8080)}/ready`
 }
+
+// routerctl's output is a CLI contract: English whatever the admin group's language is.
+const ENGLISH = textsFor('en')

@@ -56,8 +56,11 @@ function requestsIn(e) {
     // One request per message: details may be anywhere in it. A list: only its own line describes it.
     const scope = single ? e.text : (lines.find((l) => mentions(l, id)) ?? '')
     const expiry = ISO.exec(scope)
-    const requester = /Requested by:\**\s*([^\n]+)/i.exec(scope) ?? /`\s+by\s+([^,\n]+)/.exec(scope)
-    const command = COMMAND.exec(scope) ?? /Approval needed:\s*(\/[\w-]+)/i.exec(scope)
+    const requester =
+      /(?:Requested by:|发起人：)\**\s*([^\n]+)/i.exec(scope) ??
+      /`\s+by\s+([^,\n]+)/.exec(scope) ??
+      /`，(\S+?) 发起/.exec(scope)
+    const command = COMMAND.exec(scope) ?? /(?:Approval needed:|待审批：)\s*(\/[\w-]+)/i.exec(scope)
     return {
       id,
       conversationId: e.conversationId,
@@ -72,7 +75,7 @@ function requestsIn(e) {
 function cardCommand(e) {
   return (
     COMMAND.exec(e.params.markdown ?? '')?.[1].trim() ??
-    /Approval needed:\s*(\/[\w-]+)/i.exec(e.params.title ?? '')?.[1]
+    /(?:Approval needed:|待审批：)\s*(\/[\w-]+)/i.exec(e.params.title ?? '')?.[1]
   )
 }
 
