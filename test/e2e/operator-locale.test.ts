@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { dailyDigestJob } from '../../src/jobs/daily-digest.js'
 import type { RecordedReply } from '../../src/simulator/index.js'
-import { OP2, OPS, type TestRouter } from '../helpers/router.js'
-import { PATIENCE, startAdminRouter, verifyAndStop } from './admin-helpers.js'
-import { APPROVAL_TEMPLATE, press, startCardRouter } from './cards-helpers.js'
+import { OP2, OPS, startTestRouter, type TestRouter, verifyAndStop } from '../helpers/router.js'
+import { PATIENCE } from '../helpers/patience.js'
+import { APPROVAL_TEMPLATE, press, startCardRouter } from '../helpers/cards.js'
 
 const CHINESE = { ROUTER_LOCALE: 'zh-CN' }
 const HAN = /\p{Script=Han}/u
@@ -31,7 +31,7 @@ describe('operator texts in the configured locale', { timeout: 6 * PATIENCE }, (
   }, PATIENCE)
 
   it('zh-CN: /status, an approval request with its literal /approve line, its decision and the notices are Chinese', async () => {
-    r = await startAdminRouter({ env: CHINESE })
+    r = await startTestRouter({ env: CHINESE })
 
     const status = await r.command('/status')
     expect(status.title).toMatch(/^状态：connected/)
@@ -101,7 +101,7 @@ describe('operator texts in the configured locale', { timeout: 6 * PATIENCE }, (
   })
 
   it('en (the default): the same steps read as before, and a Chinese argument does not switch the language', async () => {
-    r = await startAdminRouter()
+    r = await startTestRouter()
 
     const status = await r.command('/status')
     expect(status.title).toMatch(/^Status: connected/)

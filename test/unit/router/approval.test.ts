@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { approvalRequestReply } from '../../../src/admin/approval-text.js'
+import { textsFor } from '../../../src/i18n/catalogue.js'
 import type { RouterConfig } from '../../../src/config.js'
 import { approval } from '../../../src/router/approval.js'
 import { parse } from '../../../src/router/parse.js'
@@ -56,7 +57,12 @@ describe('approval', () => {
     expect(h.replies.sent).toHaveLength(1)
     expect(h.replies.sent[0]!.options.mention).toEqual([OP2.staffId])
     expect(h.replies.sent[0]!.content).toEqual(
-      approvalRequestReply(request!, h.services.now(), '"count" is off now; approving turns it on for every user.'),
+      approvalRequestReply(
+        request!,
+        h.services.now(),
+        textsFor('en').approval,
+        '"count" is off now; approving turns it on for every user.',
+      ),
     )
     // Not run: the skill is still off.
     expect(h.services.state.isSkillEnabled('count')).toBe(false)
