@@ -3,6 +3,8 @@ import { defineCommand } from '../src/define.js'
 import { approveRequest, describe } from '../src/admin/approval-decision.js'
 import { markdownReply } from '../src/admin/markdown.js'
 
+// /approve <id>: a second operator approves a pending request, which then runs once.
+
 export default defineCommand({
   name: 'approve',
   description: "Approve another operator's pending request; it runs at once, once",

@@ -4,6 +4,8 @@ import { markdownReply } from '../src/admin/markdown.js'
 import { isoSeconds } from '../src/time-text.js'
 import type { AuditEntry } from '../src/store/audit.js'
 
+// /audit: the newest audit entries, filtered by actor or action, operators' own first.
+
 const MAX = 50
 const WORDS = /^(?:all|\d{1,6})(?: (?:all|\d{1,6}))?$/
 

@@ -16,6 +16,8 @@ import type { ReplyContent } from '../src/define.js'
 import type { RouteUsage } from '../src/store/model-usage.js'
 import type { Texts } from '../src/i18n/catalogue.js'
 
+// /budget: shows a route's token, diagnostics and tool-call budgets with recent usage, or sets them.
+
 const number = z
   .string()
   .regex(/^\d{1,9}$/, 'a whole number')

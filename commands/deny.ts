@@ -2,6 +2,8 @@ import { z } from 'zod'
 import { defineCommand } from '../src/define.js'
 import { denyRequest } from '../src/admin/approval-decision.js'
 
+// /deny <id>: refuses (or, for its requester, withdraws) a pending approval request.
+
 export default defineCommand({
   name: 'deny',
   description: 'Refuse a pending request (any operator, the requester too, to withdraw it)',

@@ -2,6 +2,8 @@ import { z } from 'zod'
 import { defineCommand } from '../src/define.js'
 import { diagSummary } from '../src/admin/diag.js'
 
+// /diag [route]: the short summary of stored error events, within the route's diagnostic budget.
+
 export default defineCommand({
   name: 'diag',
   description: "Short summary of stored error events, within the route's diagnostic budget",

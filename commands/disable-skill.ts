@@ -2,6 +2,8 @@ import { z } from 'zod'
 import { actionCall, defineCommand } from '../src/define.js'
 import { disableSkill } from '../src/admin/actions/skill-toggle.js'
 
+// /disable-skill <skill> [reason]: turns a skill off before the next message.
+
 export default defineCommand({
   name: 'disable-skill',
   description: 'Turn a skill off at once (takes effect before the next message)',

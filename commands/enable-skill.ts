@@ -2,6 +2,8 @@ import { z } from 'zod'
 import { actionCall, defineCommand } from '../src/define.js'
 import { checkSkill, enableSkill } from '../src/admin/actions/skill-toggle.js'
 
+// /enable-skill <skill>: turns a skill back on, once a second operator approves.
+
 export default defineCommand({
   name: 'enable-skill',
   description: 'Turn a skill back on',

@@ -4,6 +4,8 @@ import type { CommandContext } from '../src/context.js'
 import { approvalRule } from '../src/router/approval.js'
 import { markdownReply } from '../src/admin/markdown.js'
 
+// /help: the admin commands an operator may run, and which need a second operator.
+
 export default defineCommand({
   name: 'help',
   description: 'The admin commands you may run, and which need a second operator',

@@ -4,6 +4,8 @@ import { describeIncident, isIncidentActive, isRiskyInIncident } from '../src/ad
 import { incidentAction, type IncidentChange } from '../src/admin/actions/incident.js'
 import { parseDuration } from '../src/duration.js'
 
+// /incident on|off: incident mode, which pauses risky skills while read-only fallbacks answer.
+
 const args = z
   .strictObject({
     mode: z.enum(['on', 'off']),

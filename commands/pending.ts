@@ -4,6 +4,8 @@ import { commandLine } from '../src/admin/approval-text.js'
 import { markdownReply } from '../src/admin/markdown.js'
 import { isoSeconds } from '../src/time-text.js'
 
+// /pending: the open approval requests and when each expires.
+
 export default defineCommand({
   name: 'pending',
   description: 'Open approval requests and when they expire',

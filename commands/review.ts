@@ -5,6 +5,8 @@ import type { CommandContext } from '../src/context.js'
 import { markdownReply } from '../src/admin/markdown.js'
 import { isoSeconds } from '../src/time-text.js'
 
+// /review: break-glass (routerctl) actions not yet reviewed, and `ack <seq>` to mark one reviewed.
+
 const SHOWN = 20
 
 export default defineCommand({

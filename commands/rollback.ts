@@ -8,6 +8,8 @@ import { actionCall, defineCommand } from '../src/define.js'
 import { errorMessage } from '../src/errors.js'
 import { DIGEST_PATTERN } from '../src/store/releases.js'
 
+// /rollback: restores a runtime config version or rolls the release back (dry run, then a second operator).
+
 const args = z
   .strictObject({
     target: z.enum(['config', 'release']).optional(),

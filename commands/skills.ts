@@ -3,6 +3,8 @@ import { defineCommand } from '../src/define.js'
 import { markdownReply, table } from '../src/admin/markdown.js'
 import { skillStatuses, type SkillStatus } from '../src/status.js'
 
+// /skills: every skill with its state, risk, egress and breaker state.
+
 export default defineCommand({
   name: 'skills',
   description: 'Every skill with its state, risk, egress and breaker state',

@@ -6,6 +6,8 @@ import { collectStatus, describeErrorRate, type StatusFacts } from '../src/statu
 import { formatUsage } from '../src/admin/budget-actions.js'
 import type { Texts } from '../src/i18n/catalogue.js'
 
+// /status: version, uptime, stream, incident mode, skills, error rate and pending approvals.
+
 export default defineCommand({
   name: 'status',
   description: 'Version, uptime, stream, incident mode, skills, error rate, pending approvals',

@@ -2,6 +2,8 @@ import { z } from 'zod'
 import { defineCommand } from '../src/define.js'
 import { markdownReply } from '../src/admin/markdown.js'
 
+// /whoami: the identity the router sees for the operator who asks.
+
 export default defineCommand({
   name: 'whoami',
   description: 'The identity the router sees for you',

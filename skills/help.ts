@@ -1,5 +1,7 @@
 import { defineSkill } from '../src/define.js'
 
+// The `help` skill: lists the skills this user may use right now, with an example each.
+
 export default defineSkill({
   name: 'help',
   description: 'What I can do for you',

@@ -1,5 +1,7 @@
 import { defineSkill } from '../src/define.js'
 
+// The `ping` skill: answers `pong`, the quickest check that the bot is alive.
+
 export default defineSkill({
   name: 'ping',
   description: 'Check that the bot is alive',

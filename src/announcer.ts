@@ -4,6 +4,8 @@ import type { OutboxStore } from './store/outbox.js'
 import { errorMessage } from './errors.js'
 import { shortHead, type AuditHead } from './store/audit.js'
 
+// Sends the outbox's notices to every admin conversation, whichever process wrote them.
+
 export interface AnnouncerOptions {
   outbox: OutboxStore
   openapi: OpenApiClient | undefined

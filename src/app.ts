@@ -38,6 +38,8 @@ import { recordStartupDeploy } from './admin/deploy-record.js'
 import { errorMessage } from './errors.js'
 import { releaseIdentity } from './version.js'
 
+// Wires one router: stores, registries, egress, the DingTalk clients, the pipeline, HTTP and jobs.
+
 /** Files a skill may fetch from a message: enough for a screenshot or a log bundle, not a video archive. */
 const MAX_MESSAGE_FILE_BYTES = 20 * 1024 * 1024
 

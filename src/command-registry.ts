@@ -1,6 +1,8 @@
 import type { CommandDefinition } from './define.js'
 import { RegistryError } from './errors.js'
 
+// The admin commands from commands/, validated once at start-up and looked up by name.
+
 const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/
 
 /** The admin commands, validated once at start-up. */

@@ -5,6 +5,8 @@ import { isHttpUrl } from './egress/destination.js'
 import { openclawSchema } from './openclaw/settings.js'
 import { LOCALES } from './i18n/locale.js'
 
+// The one zod schema of the router's configuration, with every setting's default.
+
 const staffId = z.string().regex(/^[A-Za-z0-9_.$@-]{1,64}$/, 'a staffId is 1–64 letters, digits or _.$@-')
 const hostPort = z.string().regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'expected host or host:port, e.g. oapi.dingtalk.com')
 const duration = z.string().refine((s) => parseDuration(s) !== undefined, 'expected a duration like 90s, 15m, 2h or 1d')

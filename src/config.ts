@@ -4,6 +4,8 @@ import { configSchema, type RouterConfig } from './config-schema.js'
 import { openclawProblems, withOpenClawBudgets } from './openclaw/config-checks.js'
 import { destinationOf, isLoopbackHost, redactUrl } from './egress/destination.js'
 
+// Loads the configuration: the YAML file, then environment variables and `*_FILE` secrets, then the schema.
+
 export type { RouterConfig } from './config-schema.js'
 
 /** An operator from ROUTER_OPERATORS: the only identities that can command the router. */

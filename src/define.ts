@@ -6,6 +6,8 @@ import type { AdminAction } from './admin/actions/action.js'
 import type { FixedPrompt } from './budget/floor.js'
 import type { SkillContext, SkillNeeds } from './router/skill-context.js'
 
+// How skills, admin commands and jobs are declared: the definitions as data, and what their handlers get.
+
 // What every handler returns. Declared beside the DingTalk message shapes, so the adapter that sends it
 // imports nothing from the definitions (see test/unit/import-graph.test.ts).
 export type { ReplyContent }

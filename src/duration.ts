@@ -1,3 +1,5 @@
+// Durations as operators type and read them: `90s`, `15m`, `2h 5m`.
+
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
 
 /**

@@ -1,5 +1,7 @@
 import { pino, type Logger, type DestinationStream } from 'pino'
 
+// The process's one logger (pino), with secrets redacted from every line.
+
 export type { Logger } from 'pino'
 
 /** Field names whose values are never written, wherever they appear in a log object. */

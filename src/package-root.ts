@@ -2,6 +2,8 @@ import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
+// Finds the package root (package.json, migrations/, assets) from the sources and from the build alike.
+
 const PACKAGE_NAME = 'dingtalk-ops-router'
 
 /**

@@ -3,6 +3,8 @@ import { RegistryError } from './errors.js'
 import { measureFloor, type PromptFloor } from './budget/floor.js'
 import { isDestination } from './egress/destination.js'
 
+// The skills from skills/, validated once at start-up; `match` picks the skill a message is for.
+
 const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/
 const ATTACHMENT_TYPES: readonly string[] = ['picture', 'file', 'video']
 

@@ -8,6 +8,8 @@ import type { IncidentState } from './store/state.js'
 import { effectiveIncident } from './admin/incident-actions.js'
 import type { Texts } from './i18n/catalogue.js'
 
+// The /status facts, shared by the chat command, GET /status and routerctl status.
+
 export interface SkillStatus {
   name: string
   enabled: boolean

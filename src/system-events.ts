@@ -1,6 +1,8 @@
 import { configFingerprint, diffFingerprints } from './config-events.js'
 import type { Services } from './context.js'
 
+// Audits the process start, and a `config-change` entry when the configuration changed since the last one.
+
 const FINGERPRINT_KEY = 'config.fingerprint'
 
 /**

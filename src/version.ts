@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { PACKAGE_ROOT } from './package-root.js'
 
+// The package version and the running release digest (IMAGE_DIGEST, else version and git sha).
+
 const ROOT = PACKAGE_ROOT
 
 /** The package version, and the running digest: IMAGE_DIGEST, else version plus the git sha when there is one. */

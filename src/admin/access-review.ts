@@ -3,6 +3,8 @@ import type { Texts } from '../i18n/catalogue.js'
 import type { AuditLog } from '../store/audit.js'
 import { isoSeconds } from '../time-text.js'
 
+// The access review: each operator's last activity in the audit trail, and who has been inactive too long.
+
 const DAY_MS = 86_400_000
 
 /** One operator's last trace in the audit trail. */

@@ -12,6 +12,8 @@ import {
 import type { RouteUsage } from '../store/model-usage.js'
 import type { Texts } from '../i18n/catalogue.js'
 
+// What /budget and routerctl budget read and check: each route's budget, its recent usage and new values.
+
 type Deps = Pick<Services, 'config' | 'state' | 'skills'>
 
 /** One route's budget with its recent usage, for `/budget` and `routerctl budget`. */

@@ -6,6 +6,8 @@ import type { Texts } from '../i18n/catalogue.js'
 import { effectiveBudget } from '../budget/resolve.js'
 import { errorSummary } from './error-summary.js'
 
+// /diag's reply: the error summary of one route or of all, cut to that route's diagnostic budget.
+
 /** What /diag reads besides the events: the config's budgets and the runtime overrides. */
 type Deps = { config: RouterConfig; state: StateStore }
 

@@ -4,6 +4,8 @@ import { EMPTY_STATE, type RuntimeState } from '../store/state.js'
 import { diffJson, formatChanges, type Change } from './rollback-diff.js'
 import type { Texts } from '../i18n/catalogue.js'
 
+// Config rollback plans: which runtime config version a rollback restores, and the dry run that shows it.
+
 type Deps = Pick<Services, 'state' | 'releases'>
 
 /** Which version a config rollback restores, over which current version, and why that one. */

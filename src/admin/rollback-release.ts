@@ -8,6 +8,8 @@ import { UserError } from '../errors.js'
 import { DIGEST_PATTERN, type DesiredRelease, type DesiredStatus } from '../store/releases.js'
 import { hookArgv, runHook, tailOf, type HookResult } from './rollback-hook.js'
 
+// Release rollback plans: which earlier release a rollback asks for, and the dry run that shows it.
+
 /** routerctl has no running process: `runtime` is then absent and the newest deploy stands in for it. */
 type Deps = Pick<Services, 'releases'> & {
   config: Pick<RouterConfig, 'db' | 'releases'>

@@ -4,6 +4,8 @@ import { OverBudget, type ModelService } from '../model/client.js'
 import { needsMoreInfo } from '../budget/refusal.js'
 import type { AskToolbox } from './tools.js'
 
+// The `ask` skill's answer: cache first, then the model with its tools, within the route's budget.
+
 const SYSTEM_PROMPT = [
   'You are the on-call assistant of a chat-ops bot. Answer in at most six short lines, in the language of the question.',
   'You may call the read-only tools when they help. Say what you do not know rather than guessing.',

@@ -5,6 +5,8 @@ import type { EgressClient } from '../egress/client.js'
 import { errorMessage } from '../errors.js'
 import { truncateBytes } from '../store/events.js'
 
+// The tools the `ask` skill offers the model (diagnostics, service status), their schemas and their runs.
+
 /** The read-only tools offered to the model, and how to run one of its calls. */
 export interface AskToolbox {
   specs: ToolSpec[]

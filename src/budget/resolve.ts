@@ -1,6 +1,8 @@
 import type { RouterConfig } from '../config.js'
 import type { RuntimeState } from '../store/state.js'
 
+// A route's effective budget: runtime override, then the route's config entry, then `budgets.default`.
+
 /** The three limits every route has. */
 export interface BudgetLimits {
   /** Prompt tokens one model request may carry (system prompt, question, tool results). */

@@ -10,6 +10,8 @@ import type { CardParams } from '../dingtalk/card-api.js'
 import { auditRejected, staffActor } from '../store/audit-rejected.js'
 import { textsFor } from '../i18n/catalogue.js'
 
+// Handles a button press on an approval card: checks it, then runs /approve or /deny for the clicker.
+
 /** What the ack of a card callback carries: nothing, or the card variables DingTalk applies at once. */
 export type CardCallbackAnswer =
   | Record<string, never>

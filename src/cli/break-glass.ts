@@ -8,6 +8,8 @@ import { CliFailure, EXIT, type CliIo, type ExitCode } from './command.js'
 import { cliIdentity } from './os-user.js'
 import type { CliSession } from './session.js'
 
+// routerctl's mutating commands: one admin action run through the chat's executor, audited as break-glass.
+
 const MAX_REASON = 500
 
 /** The `--reason` every mutating command declares; the parser refuses the command without it. */

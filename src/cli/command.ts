@@ -1,6 +1,8 @@
 import type { RouterConfig } from '../config.js'
 import type { CliSession } from './session.js'
 
+// What a routerctl command is: its flags and arguments, its input, its exit codes and its errors.
+
 /** Exit codes fixed by CONTRACT.md: done, refused or failed (message on stderr), usage error. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT]

@@ -6,6 +6,8 @@ import { SkillRegistry } from '../skill-registry.js'
 import { openStores } from '../store/open.js'
 import { CliFailure, type CliSettings } from './command.js'
 
+// One routerctl run's session: the bot's configuration read once, its database and stores, its skills.
+
 type Stores = ReturnType<typeof openStores>['stores']
 
 /**

@@ -3,6 +3,8 @@ import type { Logger } from '../logger.js'
 import type { CardApi, CardSpace } from './card-api.js'
 import type { ReplyContent } from './message-content.js'
 
+// Streams one answer into a DingTalk AI card as the model writes it.
+
 export interface AnswerCardOptions {
   api: CardApi
   templateId: string

@@ -1,5 +1,7 @@
 import type { AccessTokenCache } from './access-token.js'
 
+// DingTalk's interactive-card API: create and deliver, update by key, and AI-card streaming.
+
 /** Where a card goes: a group conversation, or the one-to-one chat of a user with the robot. */
 export type CardSpace = { kind: 'group'; conversationId: string } | { kind: 'one-to-one'; staffId: string }
 

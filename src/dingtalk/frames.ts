@@ -1,5 +1,7 @@
 import { z } from 'zod'
 
+// Validates the Stream frames DingTalk sends down: JSON envelope, headers and size, never a throw.
+
 /** The robot-message callback topic. */
 export const ROBOT_TOPIC = '/v1.0/im/bot/messages/get'
 

@@ -1,3 +1,5 @@
+// Reads a robot message's body: its text (typed, spoken or rich) and the files it carries.
+
 /** What every handler returns and the router sends: plain text, or DingTalk markdown with a title (shown in notifications). */
 export type ReplyContent = string | { markdown: string; title: string }
 

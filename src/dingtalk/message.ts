@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import { type Attachment, type QuotedMessage, readContent, readQuote } from './message-content.js'
 
+// Maps a robot CALLBACK's payload to the validated InboundMessage the router works with.
+
 export type { Attachment, AttachmentType, QuotedMessage } from './message-content.js'
 
 /** A robot message as the router sees it: validated, trimmed, typed. */

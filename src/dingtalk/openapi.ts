@@ -2,6 +2,8 @@ import type { Logger } from 'pino'
 import { AccessTokenCache } from './access-token.js'
 import type { ReplyContent } from './message-content.js'
 
+// The DingTalk OpenAPI client: proactive group and one-to-one messages, and message files.
+
 export interface OpenApiOptions {
   apiBase: string
   appKey: string

@@ -8,6 +8,8 @@ import type { ReplyContent } from './message-content.js'
 import { sendToUsersReliably } from './proactive.js'
 import { postJson } from './webhook-post.js'
 
+// Sends replies: through the message's allowlisted sessionWebhook, chunked and retried, else proactively.
+
 /** About what other DingTalk bots use; the webhook rejects bodies over ~20,000 bytes. */
 export const CHUNK_CHARS = 3800
 const SESSION_EXPIRED = 300001

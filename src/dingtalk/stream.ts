@@ -5,6 +5,8 @@ import { errorMessage } from '../errors.js'
 import { parseFrame, ROBOT_TOPIC, type Frame } from './frames.js'
 import { GatewayError, SdkClient } from './sdk-client.js'
 
+// The Stream-mode connection to DingTalk: connect, reconnect with backoff, and hand callbacks over before the ack.
+
 export type StreamState = 'idle' | 'connecting' | 'connected' | 'backoff' | 'stopped'
 
 /**

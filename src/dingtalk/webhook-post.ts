@@ -1,6 +1,8 @@
 import http from 'node:http'
 import https from 'node:https'
 
+// POSTs JSON to a sessionWebhook with node:http(s) and reads the answer: the reply hot path.
+
 /** Enough for any sessionWebhook answer (`{"errcode":0,"errmsg":"ok"}`); a longer body is not read. */
 const MAX_RESPONSE_BYTES = 64 * 1024
 /** Replies in flight per webhook host; more wait in the agent's queue, their timeout not yet running. */

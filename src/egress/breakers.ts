@@ -11,6 +11,8 @@ import {
 } from 'cockatiel'
 import { EgressError, type BreakerState } from './client.js'
 
+// Per-destination circuit breakers and bulkheads, shared by every route that reaches a destination.
+
 /** How each destination is guarded, and which outcomes count as the destination failing. */
 export interface GuardOptions {
   maxConcurrent: number

@@ -4,6 +4,8 @@ import { isLoopbackHost, lenientDestination, normaliseDestination, splitDestinat
 import { isDestinationFault } from './fetch-hop.js'
 import { createRouteClient } from './route-client.js'
 
+// Creates the process's one egress factory, which hands each route a client bound to its destinations.
+
 /** A refusal or failure as handed to `onRefusal`; `destination` is '' when the URL did not parse. */
 export interface EgressRefusal {
   route: string

@@ -2,6 +2,8 @@ import { EgressError } from './client.js'
 import type { Deadline } from './deadline.js'
 import type { Target } from './destination.js'
 
+// One HTTP hop of an egress call, within its deadline and body cap; which failures count against a breaker.
+
 /** What one network round trip produced. A followable redirect carries its Location and no body. */
 export interface HopResult {
   status: number

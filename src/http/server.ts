@@ -6,6 +6,8 @@ import type { Logger } from '../logger.js'
 import { hostRefusal } from './local-request.js'
 import type { Registry } from 'prom-client'
 
+// The loopback HTTP listener: health, readiness, metrics and status, and no admin endpoint.
+
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1'])
 
 export interface ReadinessCheck {

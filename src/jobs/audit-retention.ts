@@ -1,6 +1,8 @@
 import type { Services } from '../context.js'
 import { defineJob } from '../define.js'
 
+// The audit retention job: prunes entries past `audit.retentionDays` behind a signed checkpoint.
+
 const DAY_MS = 86_400_000
 
 /**

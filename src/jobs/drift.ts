@@ -4,6 +4,8 @@ import { parseDuration } from '../duration.js'
 import type { WindowStats } from '../store/model-usage.js'
 import { textsFor, type Texts } from '../i18n/catalogue.js'
 
+// The usage-drift job: flags a route whose last hour differs from the 24 hours before it.
+
 const HOUR = 3_600_000
 
 /** What is compared, and the smallest baseline divided by (so a route that never used tools can still drift). */

@@ -2,6 +2,8 @@ import type { Services } from '../context.js'
 import { defineJob } from '../define.js'
 import { textsFor } from '../i18n/catalogue.js'
 
+// The approval expiry job: closes overdue or orphaned requests, audits each and says so in the admin chat.
+
 type Deps = Pick<Services, 'approvals' | 'audit' | 'outbox' | 'operators' | 'config'>
 
 /** Expires overdue approval requests and those whose requester is no longer an operator; audits each and tells the admin conversations. */

@@ -3,6 +3,8 @@ import { defineJob } from '../define.js'
 import { parseDuration } from '../duration.js'
 import { textsFor } from '../i18n/catalogue.js'
 
+// The known-good job: marks the running release known-good once it has been ready long enough.
+
 type Deps = Pick<Services, 'releases' | 'state' | 'usage' | 'audit' | 'outbox' | 'config' | 'runtime'>
 
 /**

@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import { countTokens } from '../budget/tokenizer.js'
 
+// The Chat Completions types the model client speaks, the answer's schema, and prompt token counts.
+
 /** One tool call as Chat Completions returns it; `arguments` is a JSON string written by the model. */
 export interface ToolCall {
   id: string

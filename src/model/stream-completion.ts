@@ -1,3 +1,5 @@
+// Reads a streamed Chat Completions answer piece by piece into the one answer a plain call returns.
+
 interface ToolPart {
   id: string
   name: string

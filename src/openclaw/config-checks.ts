@@ -1,6 +1,8 @@
 import type { RouterConfig } from '../config-schema.js'
 import { destinationOf, isLoopbackHost, lenientDestination } from '../egress/destination.js'
 
+// Cross-checks between the `openclaw` block and the rest of the configuration.
+
 type Checked = Pick<RouterConfig, 'openclaw' | 'budgets' | 'egress'>
 
 /**

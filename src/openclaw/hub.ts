@@ -14,6 +14,8 @@ import { identityKeys } from './identity.js'
 import { gatewayRequest, quoteWithin, runsAsOwner, turnMessages } from './request.js'
 import { OpenClawSessions } from './sessions.js'
 
+// The OpenClaw hub: one guarded client per configured route, bound to each request that uses it.
+
 /** What one request of an OpenClaw route may do: check where it is, reset its session, send its turn. */
 export interface OpenClawService {
   /** False when the route is for operators in admin conversations and this is not one. */

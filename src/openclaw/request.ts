@@ -2,6 +2,8 @@ import type { ChatMessage } from '../model/chat.js'
 import type { TurnIdentity } from './identity.js'
 import type { OpenClawRoute } from './settings.js'
 
+// Builds the request of one turn to an OpenClaw Gateway: its messages, headers and narrowed scopes.
+
 /** The headers that carry the DingTalk sender and conversation references to the Gateway and its agent. */
 export const SENDER_HEADER = 'x-dingtalk-sender-id'
 export const CONVERSATION_HEADER = 'x-dingtalk-conversation-id'

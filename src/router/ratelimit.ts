@@ -3,6 +3,8 @@ import type { Context } from '../context.js'
 import { adminStanding, senderActor } from './identity.js'
 import { tallyText } from './refused-command.js'
 
+// The `ratelimit` step: per-user, per-conversation and operator limits a minute; dropped commands are audited.
+
 /** Fixed one-minute windows per key; a key gets one polite notice per window, then silence. */
 class WindowCounter {
   private readonly windows = new Map<string, { start: number; count: number; noticed: boolean }>()

@@ -5,6 +5,8 @@ import { senderActor } from './identity.js'
 import { auditRefusedCommand } from './refused-command.js'
 import { textsFor } from '../i18n/catalogue.js'
 
+// The `route` step: picks a known command with valid args, or the first skill whose pattern fits.
+
 export const NO_MATCH_REPLY = 'I did not understand that. Type "help" to see what I can do.'
 
 /**

@@ -8,6 +8,8 @@ import { isIncidentActive, isRiskyInIncident } from '../admin/incident-actions.j
 import { explainEgressFailure } from '../egress/explain.js'
 import { mayUse, skillContext } from './skill-context.js'
 
+// Runs one routed skill behind its gates: on/off, allowlist, incident mode, breaker, args and timeout.
+
 const DEFAULT_TIMEOUT_MS = 5000
 /** Room after one egress call's own deadline for the skill to read the answer and reply. */
 const EGRESS_MARGIN_MS = 2000

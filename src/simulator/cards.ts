@@ -3,6 +3,8 @@ import { z } from 'zod'
 import type { SimCardTemplate } from './card-templates.js'
 import { isRecord, parseJson, readBody, sendApiError, sendJson } from './http-util.js'
 
+// The simulator's card API, with the checks DingTalk makes on every create, update and stream.
+
 /** The card-callback topic (the SDK's TOPIC_CARD). */
 export const CARD_TOPIC = '/v1.0/card/instances/callback'
 

@@ -1,5 +1,7 @@
 import type { Connection } from './gateway.js'
 
+// The simulator's robot CALLBACK delivery: queued while no connection takes it, acked, resent when due.
+
 interface Tracked {
   messageId: string
   msgId: string

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { sendApiError } from './http-util.js'
 
+// The simulator's files: download codes from payloads and the short-lived URLs that serve them.
+
 interface StoredFile {
   bytes: Buffer
   contentType: string

@@ -6,6 +6,8 @@ import { isRecord, parseJson } from './http-util.js'
 import type { Subscription, TicketStore } from './tickets.js'
 import type { SimStats } from './types.js'
 
+// The simulator's Stream gateway: accepts the router's WebSocket connections and speaks the frame protocol.
+
 function rawText(d: RawData): string {
   if (Buffer.isBuffer(d)) return d.toString('utf8')
   return (Array.isArray(d) ? Buffer.concat(d) : Buffer.from(d)).toString('utf8')

@@ -5,6 +5,8 @@ import { parseJson, readBody, sendJson } from './http-util.js'
 import type { ReplyLog } from './replies.js'
 import type { RecordedReply, SentMessage, SimMessageInput } from './types.js'
 
+// The simulator's /sim/* control API, used by `npm run say` and the web chat page.
+
 /** A route handler of the simulator's plain node:http router. */
 export type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void
 

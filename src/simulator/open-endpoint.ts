@@ -3,6 +3,8 @@ import { isRecord, parseJson, readBody, requestId } from './http-util.js'
 import type { Subscription, TicketStore } from './tickets.js'
 import type { SimStats } from './types.js'
 
+// The simulator's connection-open endpoint: checks credentials and hands out a single-use ticket.
+
 /** What `POST /v1.0/gateway/connections/open` needs from the simulator. */
 export interface OpenEndpointDeps {
   clientId: string

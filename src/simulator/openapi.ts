@@ -6,6 +6,8 @@ import type { NewReply, ReplyLog } from './replies.js'
 import type { SimFiles } from './files.js'
 import type { SimStats } from './types.js'
 
+// The simulator's OpenAPI subset: access tokens, group and one-to-one sends, message-file downloads.
+
 /** `msgParam` limit of the proactive-send APIs (DINGTALK.md §5). */
 const MSG_PARAM_MAX_BYTES = 15_000
 const TOKEN_TTL_S = 7200

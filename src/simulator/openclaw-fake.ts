@@ -4,6 +4,8 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net'
 import { hasScope, resolveCaller, type FakeGatewayAuth } from './openclaw-fake-auth.js'
 
+// A local stand-in for the OpenClaw Gateway's OpenAI-compatible endpoint, for tests and the demo.
+
 /** What simulator mode shows before every answer of the stand-in Gateway. */
 export const OPENCLAW_STAND_IN_LABEL = '[local OpenClaw stand-in]'
 

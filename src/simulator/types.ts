@@ -1,5 +1,7 @@
 import { SIM_CARD_TEMPLATES, type SimCardTemplate } from './card-templates.js'
 
+// The simulator's options with their defaults, and the shapes of the messages and replies it records.
+
 /**
  * Public shapes of the local DingTalk simulator (DINGTALK.md §1–5).
  * Kept apart from the implementation so tests and the router can import them cheaply.

@@ -3,6 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { isRecord, parseJson, readBody, sendJson } from './http-util.js'
 import type { NewReply, ReplyLog } from './replies.js'
 
+// The simulator's sessionWebhooks: sessions that expire like DingTalk's, and the replies posted to them.
+
 /** The real limit is about 20,000 bytes (DINGTALK.md §5). */
 const WEBHOOK_MAX_BYTES = 20_000
 

@@ -2,6 +2,8 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { canonicalJson } from '../redact.js'
 import type { DB } from './db.js'
 
+// The approval store: signed two-person requests, each decided at most once.
+
 export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired'
 
 export interface ApprovalRequest {

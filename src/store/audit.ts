@@ -2,6 +2,8 @@ import { createHmac } from 'node:crypto'
 import { canonicalJson, redactValue } from '../redact.js'
 import type { DB } from './db.js'
 
+// The audit trail: a hash-chained, HMAC-keyed log of every action, with export, verify and retention.
+
 export type AuditChannel = 'dingtalk' | 'cli' | 'system' | 'cron'
 export type AuditOutcome = 'requested' | 'approved' | 'denied' | 'expired' | 'executed' | 'rejected' | 'failed'
 

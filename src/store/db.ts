@@ -5,6 +5,8 @@ import { packagePath } from '../package-root.js'
 import { databaseFolderError } from './db-folder-error.js'
 import { ensurePrivateDir, makePrivate } from './private-files.js'
 
+// Opens the SQLite database (WAL, private file) and applies the plain-SQL migrations.
+
 export type DB = Database.Database
 
 /** Where the project's plain-SQL migrations live. */

@@ -1,6 +1,8 @@
 import { redactValue } from '../redact.js'
 import type { DB } from './db.js'
 
+// Error events: failures counted by route and code, which /diag and a skill's diagnostics summarise.
+
 const MAX_SAMPLE_BYTES = 512
 
 export interface ErrorEvent {

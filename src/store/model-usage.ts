@@ -1,5 +1,7 @@
 import type { DB } from './db.js'
 
+// Model usage in SQLite: per-minute sums per route and one row per model request, for percentiles.
+
 /** What one request (one `ask`) cost; `cache` is 'hit' when the answer came from the response cache. */
 export interface ModelRequestRecord {
   route: string

@@ -1,5 +1,7 @@
 import type { DB } from './db.js'
 
+// The outbox: notices for the admin conversations, written by any process, sent by the connected bot.
+
 export interface OutboxEntry {
   id: number
   text: string

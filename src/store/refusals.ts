@@ -2,6 +2,8 @@ import type { AuditEntry, AuditLog } from './audit.js'
 import type { DB } from './db.js'
 import { auditRejected, type Rejection } from './audit-rejected.js'
 
+// The refusal tally: refused slash commands counted per sender and minute, one audit entry each.
+
 /** One refused or dropped `/…` attempt, before it is counted. */
 export interface RefusedAttempt {
   /** `staff:<id>`, `sender:<id>` or an operator's name. */

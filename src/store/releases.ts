@@ -1,5 +1,7 @@
 import type { DB } from './db.js'
 
+// Releases in SQLite: deploy events, known-good marks and desired releases.
+
 /** One deploy event: a release that started (channel `system`) or that a pipeline recorded (`cli`). */
 export interface Deploy {
   id: number

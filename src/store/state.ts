@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto'
 import type { DB } from './db.js'
 
+// The runtime control state (skill flags, incident mode, budget overrides), versioned and attested by the audit trail.
+
 export interface SkillFlag {
   enabled: boolean
   reason?: string

@@ -1,5 +1,7 @@
 import type { DB } from './db.js'
 
+// Per-route, per-minute message and error counts, the source of every error rate.
+
 export interface ErrorRate {
   windowMinutes: number
   messages: number

@@ -1,6 +1,8 @@
 import { statSync } from 'node:fs'
 import type { DB } from './db.js'
 
+// Keeps the SQLite WAL small, even while another connection holds a read transaction.
+
 /** Settings of {@link WalGuard}; sizes in bytes. */
 export interface WalGuardOptions {
   /** Above this the guard forces a checkpoint that truncates the WAL, as soon as no reader prevents it. */

@@ -2,6 +2,8 @@ import { UserError } from '../../errors.js'
 import type { Texts } from '../../i18n/catalogue.js'
 import { byLine, noChange, noticeTexts, replyTexts, type ActionDeps, type AdminAction } from './action.js'
 
+// The disable-skill and enable-skill admin actions: one skill's flag, changed and audited.
+
 /** Which skill, and why (chat: optional; routerctl: its required --reason). */
 export interface SkillToggleInput {
   skill: string

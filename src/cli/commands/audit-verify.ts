@@ -1,6 +1,8 @@
 import { shortHead } from '../../store/audit.js'
 import { EXIT, type CliCommand } from '../command.js'
 
+// `routerctl audit verify`: checks the audit chain, and optionally that an announced head is still in it.
+
 const HEAD = /^(\d{1,15}):([0-9a-fA-F]{6,64})$/
 
 /**

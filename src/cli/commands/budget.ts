@@ -6,6 +6,8 @@ import { isUserError } from '../../errors.js'
 import { cliDeps, reasonFlag, runBreakGlass } from '../break-glass.js'
 import { CliFailure, EXIT, type CliCommand } from '../command.js'
 
+// `routerctl budget` and `budget set`: the route budgets, shown or raised at once (break-glass).
+
 const amount = {
   kind: 'value',
   placeholder: '<n>',

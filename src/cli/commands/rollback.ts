@@ -7,6 +7,8 @@ import { DIGEST_PATTERN } from '../../store/releases.js'
 import { cliDeps, reasonFlag, runBreakGlass } from '../break-glass.js'
 import { EXIT, type CliCommand } from '../command.js'
 
+// `routerctl rollback config` and `rollback release`: the /rollback restores, at once, from SSH.
+
 const dryRun = { kind: 'switch' } as const
 
 /**

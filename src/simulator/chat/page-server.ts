@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net'
 import { packagePath } from '../../package-root.js'
 import { localRequestRefusal } from '../../http/local-request.js'
 
+// Serves the simulator's web chat page on loopback, with a same-origin proxy to the /sim API.
+
 /**
  * Someone the chat page lets you be.
  * @example

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { RecordedReply } from '../types.js'
 
+// The simulator's transcript: both directions of every conversation, numbered for Server-Sent Events.
+
 /** A message a person sent to the bot, as the chat page shows it (no session webhook: that is a credential). */
 export interface TranscriptMessage {
   type: 'message'
