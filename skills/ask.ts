@@ -3,6 +3,8 @@ import { answerQuestion, askFixedPrompt } from '../src/ask/answer.js'
 import { askToolbox, askToolSpecs } from '../src/ask/tools.js'
 import { destinationOf } from '../src/egress/destination.js'
 import { defineSkill } from '../src/define.js'
+import { textsFor } from '../src/i18n/catalogue.js'
+import { fromCatalogue } from '../src/i18n/localized.js'
 
 /** The parts of the config this skill reads: where the model and the status API are (never the API key). */
 export interface AskSettings {
@@ -10,15 +12,14 @@ export interface AskSettings {
   statusApi?: { baseUrl?: string }
 }
 
-export const NO_MODEL =
-  'Asking the assistant is not set up here: no model is configured (an operator sets model.baseUrl and model.name). Type "help" for what I can do.'
-export const MODEL_DOWN =
-  'The assistant\'s model is not answering right now, so I cannot answer that. Please try again in a few minutes; "status <service>" still works.'
+/** The English replies without a model and while it is down (tests compare with them); replies use `ctx.texts`. */
+export const NO_MODEL = textsFor('en').ask.noModel
+export const MODEL_DOWN = textsFor('en').ask.modelDown
 
 const shape = {
   name: 'ask',
-  description: 'Ask the on-call assistant (a language model) a short question',
-  example: 'ask why is checkout slow since 10:40?',
+  description: fromCatalogue((t) => t.ask.description),
+  example: fromCatalogue((t) => t.ask.example),
   match: /^(?:ask|问)\s+(?<question>[\s\S]+)$/i,
   args: z.object({ question: z.string().trim().min(1) }),
   risk: 'read',
@@ -32,7 +33,8 @@ const shape = {
  */
 export function askSkill(settings: AskSettings = {}) {
   const model = settings.model
-  if (!model?.baseUrl || !model.name) return defineSkill({ ...shape, listed: false, handler: () => NO_MODEL })
+  if (!model?.baseUrl || !model.name)
+    return defineSkill({ ...shape, listed: false, handler: ({ ctx }) => ctx.texts.ask.noModel })
   const statusBaseUrl = settings.statusApi?.baseUrl
   const egress = [...new Set([model.baseUrl, ...(statusBaseUrl ? [statusBaseUrl] : [])].map((u) => destinationOf(u)))]
   return defineSkill({
@@ -43,7 +45,7 @@ export function askSkill(settings: AskSettings = {}) {
     // Room for the final answer plus a few tool rounds; each model call has its own, shorter timeout.
     timeoutMs: Math.min(120_000, 4 * (model.timeoutMs ?? 20_000) + 5_000),
     async handler({ args, ctx }) {
-      if (!ctx.model) return NO_MODEL
+      if (!ctx.model) return ctx.texts.ask.noModel
       const tools = askToolbox({
         diagnostics: ctx.diagnostics,
         egress: ctx.egress,
@@ -60,10 +62,12 @@ export function askSkill(settings: AskSettings = {}) {
         tools,
         onText: partial ? (text) => partial(`${label}${text}`) : undefined,
         audience: ctx.diagnostics ? 'operators' : 'users',
+        locale: ctx.locale,
+        texts: ctx.texts,
       })
       if (answer.kind === 'over-budget' || answer.kind === 'tool-cap') return answer.text
-      return `${label}${answer.text}${answer.kind === 'cached' ? '\n\n(cached answer)' : ''}`
+      return `${label}${answer.text}${answer.kind === 'cached' ? `\n\n${ctx.texts.ask.cachedNote}` : ''}`
     },
-    fallback: () => MODEL_DOWN,
+    fallback: ({ ctx }) => ctx.texts.ask.modelDown,
   })
 }

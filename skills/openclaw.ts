@@ -1,8 +1,9 @@
 import { z } from 'zod'
-import { needsMoreInfo } from '../src/budget/refusal.js'
 import { destinationOf } from '../src/egress/destination.js'
 import { defineSkill, type SkillDefinition } from '../src/define.js'
 import { GatewayRefused } from '../src/openclaw/client.js'
+import { textsFor } from '../src/i18n/catalogue.js'
+import { fromCatalogue } from '../src/i18n/localized.js'
 import { deliverAgentTurn } from '../src/openclaw/deliver.js'
 import type { OpenClawSettings } from '../src/openclaw/settings.js'
 
@@ -10,12 +11,10 @@ import type { OpenClawSettings } from '../src/openclaw/settings.js'
 const RESET_WORDS = /^(?:\/reset|\/new|重置|重新开始)$/i
 
 /**
- * The reply when the Gateway cannot be reached or the route is paused (incident mode, open breaker). A timed-out
- * turn may still have run on the agent, so it never claims that nothing happened.
+ * The English reply when the Gateway cannot be reached or the route is paused (tests compare with it); replies
+ * use `ctx.texts.openclaw.unavailable`.
  */
-export function agentUnavailable(route: string): string {
-  return `"${route}" got no answer from its OpenClaw agent (the gateway is not answering, or the route is paused). If you asked it to change something, check whether it happened before asking again.`
-}
+export const agentUnavailable = textsFor('en').openclaw.unavailable
 
 const literal = (word: string) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
@@ -37,8 +36,9 @@ export function openclawSkills(settings: OpenClawSettings, operatorIds: string[]
     const allow = route.access === 'users' ? route.allowUsers : operatorIds
     return defineSkill({
       name,
-      description: route.description ?? `Ask the OpenClaw agent "${route.agentId}"`,
-      example: `${triggers[0]} 今天有哪些告警? (${triggers[0]} /reset starts over)`,
+      // A description from the config is the operator's words, shown as written in every language.
+      description: route.description ?? fromCatalogue((t) => t.openclaw.description(route.agentId)),
+      example: fromCatalogue((t) => t.openclaw.example(triggers[0]!)),
       match: triggerPattern(triggers),
       args: z.object({ text: z.string().trim().min(1) }),
       risk: route.risk,
@@ -48,28 +48,27 @@ export function openclawSkills(settings: OpenClawSettings, operatorIds: string[]
       timeoutMs: route.timeoutMs + 5_000,
       async handler({ args, ctx }) {
         const agent = ctx.openclaw
+        const texts = ctx.texts.openclaw
         // Only when the skills were built from another configuration than the running router's.
-        if (!agent) return `"${name}" is not set up in this router; an operator needs to check openclaw.routes.`
-        // Names no conversation: it says only that the route does not work here.
-        if (!agent.allowedHere) return `Sorry, "${name}" is not available in this conversation.`
+        if (!agent) return texts.notSetUp(name)
+        if (!agent.allowedHere) return texts.notHere(name)
         if (RESET_WORDS.test(args.text)) {
           agent.reset()
-          return `Started a new "${name}" session for this conversation; the agent no longer sees the earlier messages.`
+          return texts.reset(name)
         }
         const sent = await agent.send(args.text, ctx.quoted?.text)
-        if (sent.kind === 'over-budget') return needsMoreInfo(sent.tokens, sent.limit)
+        if (sent.kind === 'over-budget') return ctx.texts.budget.needsMoreInfo(sent.tokens, sent.limit)
         try {
-          return await deliverAgentTurn(name, sent.turn, ctx.partial)
+          return await deliverAgentTurn(name, sent.turn, texts, ctx.partial)
         } catch (err) {
           if (!(err instanceof GatewayRefused)) throw err
           ctx.log.warn({ route: name, status: err.status, detail: err.detail }, 'the OpenClaw gateway refused the turn')
           // OpenClaw answers 429 when too many auth attempts failed (gateway.auth.rateLimit): still the settings.
-          if (err.status === 429)
-            return `The OpenClaw gateway behind "${name}" is refusing requests after failed sign-ins (HTTP 429); nothing was done. An operator needs to check the route settings.`
-          return `The OpenClaw gateway refused this request (HTTP ${err.status}). An operator needs to check the "${name}" route settings.`
+          if (err.status === 429) return texts.gatewayLocked(name)
+          return texts.gatewayRefused(name, err.status)
         }
       },
-      fallback: () => agentUnavailable(name),
+      fallback: ({ ctx }) => ctx.texts.openclaw.unavailable(name),
     })
   }) as SkillDefinition<unknown>[]
 }

@@ -5,6 +5,7 @@ import type { CommandContext } from './context.js'
 import type { AdminAction } from './admin/actions/action.js'
 import type { FixedPrompt } from './budget/floor.js'
 import type { SkillContext, SkillNeeds } from './router/skill-context.js'
+import type { SkillText } from './i18n/localized.js'
 
 // How skills, admin commands and jobs are declared: the definitions as data, and what their handlers get.
 
@@ -23,9 +24,10 @@ export interface SkillInput<A> {
 export interface SkillDefinition<A = Record<string, string | undefined>> {
   /** kebab-case; also the route name for budgets and metrics. */
   name: string
-  description: string
-  /** An example of what to type, shown by `help`. */
-  example: string
+  /** What `help` says the skill does: one text per locale (see `fromCatalogue`), or one for every language. */
+  description: SkillText
+  /** An example of what to type, shown by `help` and after arguments that do not validate; per locale like `description`. */
+  example: SkillText
   /** Text that selects this skill; named groups become the raw args. */
   match: RegExp
   /** Validates the named groups; a failure answers with the example. */

@@ -1,24 +1,34 @@
 import type { ChatMessage, ToolSpec } from '../model/chat.js'
 import type { FixedPrompt } from '../budget/floor.js'
 import { OverBudget, type ModelService } from '../model/client.js'
-import { needsMoreInfo } from '../budget/refusal.js'
+import type { Texts } from '../i18n/catalogue.js'
+import type { Locale } from '../i18n/locale.js'
 import type { AskToolbox } from './tools.js'
 
 // The `ask` skill's answer: cache first, then the model with its tools, within the route's budget.
 
-const SYSTEM_PROMPT = [
+const BASE_PROMPT = [
   'You are the on-call assistant of a chat-ops bot. Answer in at most six short lines, in the language of the question.',
   'You may call the read-only tools when they help. Say what you do not know rather than guessing.',
 ].join(' ')
 
+// The model is told the reader's language too: a question that is mostly a pasted English log line, asked by a
+// writer of Chinese (or in a router whose `locale` is zh-CN), is still answered in Chinese.
+const SYSTEM_PROMPTS: Readonly<Record<Locale, string>> = {
+  en: BASE_PROMPT,
+  // Short on purpose: it is part of every request's fixed prompt, so of the route's budget floor.
+  'zh-CN': `${BASE_PROMPT} Answer in simplified Chinese.`,
+}
+
 /**
- * What every `ask` request sends before the question: the system prompt and the offered tools' schemas.
+ * What every `ask` request sends before the question: the system prompt and the offered tools' schemas. The
+ * longest locale's prompt counts, so the budget floor never undercounts a request.
  * @example askFixedPrompt(askToolSpecs({ diagnostics: true, status: false }))
  */
 export function askFixedPrompt(tools: ToolSpec[]): FixedPrompt {
   return {
     messages: [
-      { role: 'system', content: SYSTEM_PROMPT },
+      { role: 'system', content: SYSTEM_PROMPTS['zh-CN'] },
       { role: 'user', content: '' },
     ],
     tools,
@@ -32,7 +42,7 @@ export type Answer = { kind: 'model' | 'cached'; text: string } | { kind: 'over-
  * Answers one question: cache first, then the model with at most `maxToolCalls` tool calls in total. The
  * number of model calls is bounded too: one per round that ran a tool, plus the final one. Usage is
  * recorded once, whatever happens. Model and egress failures propagate, so the skill's fallback answers.
- * @example const a = await answerQuestion({ question: 'why is checkout slow?', model: ctx.model, tools, audience: 'users' })
+ * @example const a = await answerQuestion({ question: 'why is checkout slow?', model: ctx.model, tools, audience: 'users', locale: ctx.locale, texts: ctx.texts })
  */
 export async function answerQuestion(input: {
   question: string
@@ -47,15 +57,19 @@ export async function answerQuestion(input: {
    * end user asking the same words. Part of the cache key.
    */
   audience: 'operators' | 'users'
+  /** The reader's language: the model is told to answer in it, and the fixed replies are written in it. */
+  locale: Locale
+  texts: Texts
 }): Promise<Answer> {
-  const { model, tools, onText } = input
+  const { model, tools, onText, texts } = input
   const max = model.budget.maxToolCalls
   // The quote is part of what is asked: it goes into the cache key as well as the prompt.
   const question = withQuote(input.question, input.quoted, model.budget.maxContextTokens)
-  const cacheKey = `${input.audience}: ${question}`
+  // An answer in one language is never served to a reader of the other.
+  const cacheKey = `${input.audience} ${input.locale}: ${question}`
   try {
     const messages: ChatMessage[] = [
-      { role: 'system', content: SYSTEM_PROMPT },
+      { role: 'system', content: SYSTEM_PROMPTS[input.locale] },
       { role: 'user', content: question },
     ]
     // An over-budget request is refused before anything else, the cache included, so it counts as a refusal only.
@@ -69,7 +83,7 @@ export async function answerQuestion(input: {
       const turn = await model.complete(messages, offered, onText ? { onText } : undefined)
       const content = turn.content?.trim() ?? ''
       if (turn.toolCalls.length === 0 || offered.length === 0) {
-        if (turn.toolCalls.length > 0 || !content) return { kind: 'tool-cap', text: toolCapReply(max) }
+        if (turn.toolCalls.length > 0 || !content) return { kind: 'tool-cap', text: texts.ask.toolCap(max) }
         model.remember(cacheKey, content)
         return { kind: 'model', text: content }
       }
@@ -86,7 +100,8 @@ export async function answerQuestion(input: {
       }
     }
   } catch (err) {
-    if (err instanceof OverBudget) return { kind: 'over-budget', text: needsMoreInfo(err.tokens, err.limit) }
+    if (err instanceof OverBudget)
+      return { kind: 'over-budget', text: texts.budget.needsMoreInfo(err.tokens, err.limit) }
     throw err
   } finally {
     model.finish()
@@ -114,8 +129,4 @@ function withQuote(question: string, quoted: string | undefined, maxContextToken
       .replace(/\uFFFD+$/, '')} […]`
   }
   return `The user quotes this earlier message:\n"""\n${quote}\n"""\n\nTheir question: ${question}`
-}
-
-function toolCapReply(max: number): string {
-  return `I stopped after this route's limit of ${max} tool call${max === 1 ? '' : 's'} without an answer. Please ask something narrower: one service, one time window.`
 }

@@ -12,20 +12,10 @@ export interface RefusalSinks {
   now: () => number
 }
 
+// The reply itself ("please narrow it") is the catalogue's `budget.needsMoreInfo`, in the asker's language.
+
 /** Where the refusal happened: the pipeline (the user's text alone) or the model client (the whole prompt). */
 export type RefusalStage = 'pipeline' | 'model'
-
-/**
- * The short, deterministic reply to an over-budget request: how big it is, what the route takes, what to
- * narrow. Nothing else: the details go to the log and the error events, not to the chat.
- * @example needsMoreInfo(9120, 4000) // 'That is about 9,100 tokens; this route takes 4,000. Please narrow it: …'
- */
-export function needsMoreInfo(tokens: number, limit: number): string {
-  return (
-    `That is about ${about(tokens)} tokens; this route takes ${limit.toLocaleString('en-US')}. ` +
-    'Please narrow it: the service name, the time window, and the one error line that matters.'
-  )
-}
 
 /**
  * Counts a refusal everywhere an operator looks: the metric, the per-minute usage, an error event, the log.
@@ -55,10 +45,4 @@ export function recordRefusal(
   } catch (err) {
     r.log.warn({ err: errorMessage(err) }, 'could not record the budget refusal')
   }
-}
-
-// Round to what a person reads: exact below a thousand, to the hundred above (9,120 → 9,100).
-function about(tokens: number): string {
-  const rounded = tokens < 1000 ? tokens : Math.round(tokens / 100) * 100
-  return rounded.toLocaleString('en-US')
 }

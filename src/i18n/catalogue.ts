@@ -1,4 +1,7 @@
 import type { Locale } from './locale.js'
+import { askTexts } from './texts/ask.js'
+import { budgetTexts } from './texts/budget.js'
+import { egressTexts } from './texts/egress.js'
 import { inboundTexts } from './texts/inbound.js'
 import { adminTexts } from './texts/admin.js'
 import { approvalTexts } from './texts/approval.js'
@@ -11,6 +14,11 @@ import { digestTexts } from './texts/digest.js'
 import { jobsTexts } from './texts/jobs.js'
 import { budgetAdminTexts } from './texts/budget-admin.js'
 import { incidentTexts } from './texts/incident.js'
+import { openclawTexts } from './texts/openclaw.js'
+import { routerTexts } from './texts/router.js'
+import { serviceStatusTexts } from './texts/service-status.js'
+import { skillRunTexts } from './texts/skill-run.js'
+import { skillsTexts } from './texts/skills.js'
 
 // The message catalogue: every text the router sends, by area, in every locale. An area lives in
 // `texts/<area>.ts` as `{ en, 'zh-CN' }`; the Chinese half is typed after the English one, so a missing key
@@ -30,6 +38,15 @@ const AREAS = {
   jobs: jobsTexts,
   budgetAdmin: budgetAdminTexts,
   incident: incidentTexts,
+  // End-user side: in the locale of each message (Chinese for a writer of Chinese).
+  router: routerTexts,
+  skillRun: skillRunTexts,
+  budget: budgetTexts,
+  egress: egressTexts,
+  skills: skillsTexts,
+  serviceStatus: serviceStatusTexts,
+  ask: askTexts,
+  openclaw: openclawTexts,
 }
 
 type Areas = typeof AREAS

@@ -11,7 +11,7 @@ import { countTokens } from '../budget/tokenizer.js'
 
 /**
  * Thrown instead of sending a request that would exceed the route's maxContextTokens; nothing was sent.
- * @example if (err instanceof OverBudget) return needsMoreInfo(err.tokens, err.limit)
+ * @example if (err instanceof OverBudget) return ctx.texts.budget.needsMoreInfo(err.tokens, err.limit)
  */
 export class OverBudget extends Error {
   constructor(

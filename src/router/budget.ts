@@ -1,6 +1,6 @@
 import type { Middleware } from '../compose.js'
 import type { Context } from '../context.js'
-import { needsMoreInfo, recordRefusal } from '../budget/refusal.js'
+import { recordRefusal } from '../budget/refusal.js'
 import { effectiveBudget } from '../budget/resolve.js'
 import { tokensOver } from '../budget/tokenizer.js'
 
@@ -27,6 +27,6 @@ export function budget(): Middleware<Context> {
       stage: 'pipeline',
       log: ctx.log,
     })
-    await ctx.reply(needsMoreInfo(over, limits.maxContextTokens))
+    await ctx.reply(ctx.texts.budget.needsMoreInfo(over, limits.maxContextTokens))
   }
 }

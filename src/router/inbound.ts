@@ -12,8 +12,8 @@ import { localeOf } from '../i18n/locale.js'
 import { WorkerPool } from './worker-pool.js'
 import { WorkQueue, type Job, type QueueFacts } from './work-queue.js'
 
-/** Sent instead of an answer that would come too late to be of use. */
-export const STALE_REPLY = 'Sorry, this took too long and I could not answer in time. Please ask again.'
+/** The English reply sent instead of an answer that would come too late (tests compare with it); replies use `ctx.texts`. */
+export const STALE_REPLY = textsFor('en').router.stale
 
 /**
  * The edge between the stream and the pipeline. `accept` runs before the ack: it validates the payload and
@@ -147,7 +147,7 @@ export class Inbound extends EventEmitter {
       { route: 'queue', code: 'stale', message: `answered "ask again" after ${waited} s in the queue` },
       now(),
     )
-    await ctx.reply(STALE_REPLY)
+    await ctx.reply(ctx.texts.router.stale)
     await inbox.completeSoon(ctx.msg.msgId, now, { route: ctx.route, isError: true })
   }
 

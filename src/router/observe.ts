@@ -27,7 +27,7 @@ export function observe(): Middleware<Context> {
           },
           'message handling failed',
         )
-        await safeReply(ctx, `Something went wrong on our side. Reference: ${ctx.refId}`)
+        await safeReply(ctx, ctx.texts.router.internalError(ctx.refId))
       }
     } finally {
       const { metrics, inbox, now } = ctx.services

@@ -1,11 +1,11 @@
 import type { Middleware } from '../compose.js'
 import type { Context } from '../context.js'
+import { textsFor } from '../i18n/catalogue.js'
 import { adminStanding, senderActor } from './identity.js'
 import { auditRefusedCommand, tallyText } from './refused-command.js'
 
-/** The same words for every refused command, so a refusal reveals nothing about the configuration. */
-export const COMMAND_REFUSAL = 'Sorry, that command is not available here.'
-const USER_REFUSAL = 'Sorry, you are not allowed to use this bot. Ask your on-call team for access.'
+/** The English refusal of every `/command` (tests and the card callback compare with it); replies use `ctx.texts`. */
+export const COMMAND_REFUSAL = textsFor('en').router.commandRefused
 
 /**
  * Who may do what. A `/command` runs only for an allowlisted operator of the bot's own org in an admin
@@ -43,7 +43,7 @@ export function policy(): Middleware<Context> {
           { sender: msg.senderStaffId, conversationId: msg.conversationId, command: name, reason: standing.reason },
           'refused an admin command',
         )
-        await ctx.reply(COMMAND_REFUSAL)
+        await ctx.reply(ctx.texts.router.commandRefused)
         return
       }
       ctx.operator = standing.operator
@@ -56,7 +56,7 @@ export function policy(): Middleware<Context> {
       : config.users.allowExternal
     if (!allowed) {
       ctx.outcome = 'refused'
-      await ctx.reply(USER_REFUSAL)
+      await ctx.reply(ctx.texts.router.notAllowed)
       return
     }
     return next()

@@ -71,7 +71,6 @@ export function ratelimit(limits: {
       )
       ctx.log.warn({ sender: msg.senderStaffId, scope }, 'dropped a command over the rate limit; audited')
     }
-    if (verdict === 'notice')
-      await ctx.reply('You are sending messages faster than I can take them. Please wait a minute and try again.')
+    if (verdict === 'notice') await ctx.reply(ctx.texts.router.rateLimited)
   }
 }

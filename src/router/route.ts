@@ -1,13 +1,14 @@
 import type { Middleware } from '../compose.js'
 import type { Context } from '../context.js'
+import { textsFor } from '../i18n/catalogue.js'
 import { toArgsInput } from './command-parser.js'
 import { senderActor } from './identity.js'
 import { auditRefusedCommand } from './refused-command.js'
-import { textsFor } from '../i18n/catalogue.js'
 
 // The `route` step: picks a known command with valid args, or the first skill whose pattern fits.
 
-export const NO_MATCH_REPLY = 'I did not understand that. Type "help" to see what I can do.'
+/** The English no-match reply (tests compare with it); replies use `ctx.texts`. */
+export const NO_MATCH_REPLY = textsFor('en').router.noMatch
 
 /**
  * Picks the handler: a known command with valid args (a zod failure answers with the usage line),
@@ -15,6 +16,7 @@ export const NO_MATCH_REPLY = 'I did not understand that. Type "help" to see wha
  */
 export function route(): Middleware<Context> {
   return async function route(ctx, next) {
+    const texts = ctx.texts.router
     const parse = ctx.commandParse
     if (parse) {
       // Only operators get this far with a `/command`: their replies are in the admin group's language.
@@ -48,7 +50,7 @@ export function route(): Middleware<Context> {
     const match = ctx.services.skills.match(ctx.msg.text)
     if (!match) {
       ctx.outcome = 'no-match'
-      await ctx.reply(NO_MATCH_REPLY)
+      await ctx.reply(texts.noMatch)
       return
     }
     ctx.route = match.def.name

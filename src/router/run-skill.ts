@@ -3,9 +3,9 @@ import type { SkillDefinition, SkillInput } from '../define.js'
 import type { AnswerCard } from '../dingtalk/answer-card.js'
 import type { ReplyContent } from '../define.js'
 import { errorMessage, UserError } from '../errors.js'
-import { formatDuration } from '../duration.js'
 import { isIncidentActive, isRiskyInIncident } from '../admin/incident-actions.js'
 import { explainEgressFailure } from '../egress/explain.js'
+import { inLocale } from '../i18n/localized.js'
 import { mayUse, skillContext } from './skill-context.js'
 
 // Runs one routed skill behind its gates: on/off, allowlist, incident mode, breaker, args and timeout.
@@ -30,14 +30,15 @@ export async function runSkill(
   rawArgs: Record<string, string | undefined>,
 ): Promise<void> {
   const { services } = ctx
+  const texts = ctx.texts.skillRun
   if (!(ctx.state.state.skills[def.name]?.enabled ?? true)) {
     ctx.outcome = 'refused'
-    await ctx.reply(`"${def.name}" is turned off by the operators right now. Please try again later.`)
+    await ctx.reply(texts.turnedOff(def.name))
     return
   }
   if (!mayUse(def, ctx.msg.senderStaffId)) {
     ctx.outcome = 'refused'
-    await ctx.reply(`Sorry, "${def.name}" is limited to specific people.`)
+    await ctx.reply(texts.limited(def.name))
     return
   }
   const unusable = ctx.msg.attachments.filter((a) => !def.attachments?.includes(a.type))
@@ -49,7 +50,7 @@ export async function runSkill(
   const parsed = def.args ? def.args.safeParse(rawArgs) : { success: true as const, data: rawArgs }
   if (!parsed.success) {
     ctx.outcome = 'no-match'
-    await ctx.reply(`I could not read that. Try: ${def.example}`)
+    await ctx.reply(texts.badArgs(inLocale(def.example, ctx.locale)))
     return
   }
   // A model or OpenClaw agent answer streams into an AI card when one is configured; the card appears with the first text.
@@ -62,7 +63,6 @@ export async function runSkill(
   const breakerOpen = egress.length > 0 && open.length === egress.length
   if (heldByIncident(ctx, def) || breakerOpen) {
     ctx.outcome = def.fallback ? 'fallback' : 'refused'
-    const why = breakerOpen ? 'its backend is not answering' : 'incident mode is on'
     // Incident mode is a decision, not a fault; a breaker held open by a failing backend is a failure.
     if (breakerOpen) {
       ctx.failure = 'breaker-open'
@@ -74,7 +74,7 @@ export async function runSkill(
       )
     }
     await ctx.reply(
-      def.fallback ? await def.fallback(input) : `"${def.name}" is paused because ${why}. Please try again later.`,
+      def.fallback ? await def.fallback(input) : texts.paused(def.name, breakerOpen ? 'backend-down' : 'incident'),
     )
     return
   }
@@ -96,7 +96,7 @@ export async function runSkill(
     await card?.fail()
     if (err instanceof UserError) throw err
     // Blocked by policy or credentials refused: not an outage, so no "not answering" fallback.
-    const explained = explainEgressFailure(err, def.name)
+    const explained = explainEgressFailure(err, def.name, ctx.texts.egress)
     if (explained) {
       recordEvent(ctx, def, explained.code, errorMessage(err))
       throw explained
@@ -106,11 +106,7 @@ export async function runSkill(
     if (timedOut || def.fallback)
       recordEvent(ctx, def, timedOut ? 'timeout' : 'failed', errorMessage(err), timedOut ? undefined : sampleOf(err))
     if (!def.fallback) {
-      if (err instanceof SkillTimeout)
-        throw new UserError(
-          `"${def.name}" did not answer within ${formatDuration(timeoutMs)}. Please try again later.`,
-          'timeout',
-        )
+      if (err instanceof SkillTimeout) throw new UserError(texts.timedOut(def.name, timeoutMs), 'timeout')
       throw err
     }
     ctx.log.warn({ err: (err as Error).message }, 'skill failed; answering from its fallback')

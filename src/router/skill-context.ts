@@ -9,6 +9,9 @@ import type { ModelService } from '../model/client.js'
 import { diagnosticsService, type DiagnosticsService } from '../budget/diagnostics.js'
 import { effectiveBudget } from '../budget/resolve.js'
 import type { OpenClawService } from '../openclaw/hub.js'
+import type { Texts } from '../i18n/catalogue.js'
+import type { Locale } from '../i18n/locale.js'
+import { inLocale } from '../i18n/localized.js'
 import { adminStanding } from './identity.js'
 
 /** What a skill handler may touch: its own egress client and logger, and who is asking. Nothing else. */
@@ -17,7 +20,11 @@ export interface SkillContext {
   log: Logger
   user: { staffId?: string; nick: string }
   conversationType: 'one-to-one' | 'group'
-  /** The skills this user may use right now (for `help`). */
+  /** The language of this message: Chinese for a writer of Chinese, else `config.locale`. */
+  locale: Locale
+  /** The catalogue's texts in `locale`: a skill writes its replies from them. */
+  texts: Texts
+  /** The skills this user may use right now (for `help`), described in `locale`. */
   catalog(): { name: string; description: string; example: string }[]
   /** Present when the skill declares `needs.model` and a model is configured: budgeted, cached, metered. */
   model?: ModelService
@@ -53,12 +60,16 @@ export function mayUse(def: SkillDefinition<unknown>, staffId: string | undefine
   return !def.allow || (staffId !== undefined && def.allow.includes(staffId))
 }
 
-/** The catalog `help` shows: the skills this user may use right now. */
+/** The catalog `help` shows: the skills this user may use right now, in the language of the message. */
 function visibleSkills(ctx: Context): { name: string; description: string; example: string }[] {
   const flags = ctx.state.state.skills
   return ctx.services.skills.skills
     .filter((s) => s.listed !== false && (flags[s.name]?.enabled ?? true) && mayUse(s, ctx.msg.senderStaffId))
-    .map((s) => ({ name: s.name, description: s.description, example: s.example }))
+    .map((s) => ({
+      name: s.name,
+      description: inLocale(s.description, ctx.locale),
+      example: inLocale(s.example, ctx.locale),
+    }))
 }
 
 /**
@@ -77,6 +88,8 @@ export function skillContext(ctx: Context, def: SkillDefinition<unknown>, card?:
     },
     user: { staffId: ctx.msg.senderStaffId, nick: ctx.msg.senderNick },
     conversationType: ctx.msg.conversationType,
+    locale: ctx.locale,
+    texts: ctx.texts,
     catalog: () => visibleSkills(ctx),
     ...(ctx.msg.quoted ? { quoted: ctx.msg.quoted } : {}),
     attachments: ctx.msg.attachments,

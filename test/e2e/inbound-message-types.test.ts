@@ -10,6 +10,7 @@ import { keepFile } from '../helpers/test-skills.js'
 import { loadFixtures } from '../helpers/dingtalk-fixtures.js'
 
 const FILES = /^I can't use files here/
+const ZH_NO_MATCH = textsFor('zh-CN').router.noMatch
 const USER_REFUSAL = 'Sorry, you are not allowed to use this bot. Ask your on-call team for access.'
 
 describe('DingTalk-native inbound messages through the real SDK and pipeline', { timeout: 5 * PATIENCE }, () => {
@@ -29,12 +30,13 @@ describe('DingTalk-native inbound messages through the real SDK and pipeline', {
       '01-text-1on1.json': NO_MATCH_REPLY,
       '02-picture-1on1.json': /^I can't use files here \(you sent a picture\)/,
       '03-video-1on1.json': /^I can't use files here \(you sent a video\)/,
-      '04-audio-1on1-recognition.json': NO_MATCH_REPLY,
+      // Written (or spoken) in Chinese: answered in Chinese.
+      '04-audio-1on1-recognition.json': ZH_NO_MATCH,
       '05-file-1on1.json': /^I can't use files here \(you sent a file\)/,
       // Read as text (and its picture as an attachment): no skill matches that text.
-      '06-richtext-1on1-text-picture.json': NO_MATCH_REPLY,
+      '06-richtext-1on1-text-picture.json': ZH_NO_MATCH,
       '07-unknownmsgtype-1on1.json': /^I cannot read that kind of message \(DingTalk does not pass it on to robots\)/,
-      '08-text-group-at-bot-stream.json': new RegExp(`^${NO_MATCH_REPLY.replace(/[.()"]/g, '\\$&')}`),
+      '08-text-group-at-bot-stream.json': new RegExp(`^${ZH_NO_MATCH}`),
     }
     const fixtures = loadFixtures()
     expect(fixtures.map((f) => f.file).sort()).toEqual(Object.keys(expected).sort())

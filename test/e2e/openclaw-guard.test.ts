@@ -53,8 +53,9 @@ describe('OpenClaw routes: refused at start, budgets, failures, secrets', { time
     // Short enough for the pipeline's check of the text alone, too long once the identity line is added.
     const nearly = await r.say(fromUser(`claw ${'why is checkout slow '.repeat(6)}`))
     expect(nearly.text).toMatch(/^That is about \d+ tokens; this route takes 60\. Please narrow it/)
+    // Written in Chinese: refused in Chinese.
     const huge = await r.say(fromUser(`claw ${'日志 '.repeat(400)}`))
-    expect(huge.text).toMatch(/^That is about [\d,]+ tokens; this route takes 60\./)
+    expect(huge.text).toMatch(/^这条请求约 [\d,]+ 个 token，本路由最多接受 60 个。/)
     expect(gw.calls).toHaveLength(0)
     expect(await metricValue(r.httpUrl, 'router_budget_refusals_total', { route: 'claw' })).toBe(2)
     expect(r.app.services.modelUsage.summary(0)).toEqual([expect.objectContaining({ route: 'claw', refusals: 2 })])

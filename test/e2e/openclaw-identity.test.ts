@@ -166,7 +166,7 @@ describe('OpenClaw routes: identity the agent can trust, no owner by accident', 
     await r.say(fromUser('claw b again', CHAT_B))
     expect(gw.calls[5]!.sessionKey).toBe(b1!.sessionKey)
     // Chinese is written without a space after the trigger.
-    expect((await r.say(fromUser('龙虾重置'))).text).toContain('Started a new "claw" session')
+    expect((await r.say(fromUser('龙虾重置'))).text).toContain('已为这个会话开启新的“claw”对话')
     await r.say(fromUser('龙虾：新的问题'))
     expect(gw.calls[6]!.sessionKey).not.toBe(a3.sessionKey)
     expect(gw.sessions.get(gw.calls[6]!.sessionKey!)).toEqual(['新的问题'])
