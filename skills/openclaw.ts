@@ -16,6 +16,8 @@ const RESET_WORDS = /^(?:\/reset|\/new|重置|重新开始)$/i
  */
 export const agentUnavailable = textsFor('en').openclaw.unavailable
 
+const HAN = /\p{Script=Han}/u
+
 const literal = (word: string) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 // A Latin trigger needs a space after it ("claw hi", not "clawhi"); Chinese is written without one
@@ -38,7 +40,11 @@ export function openclawSkills(settings: OpenClawSettings, operatorIds: string[]
       name,
       // A description from the config is the operator's words, shown as written in every language.
       description: route.description ?? fromCatalogue((t) => t.openclaw.description(route.agentId)),
-      example: fromCatalogue((t) => t.openclaw.example(triggers[0]!)),
+      // A reader of Chinese is shown the route's Chinese trigger when it has one (`龙虾`).
+      example: {
+        en: textsFor('en').openclaw.example(triggers[0]!),
+        'zh-CN': textsFor('zh-CN').openclaw.example(triggers.find((t) => HAN.test(t)) ?? triggers[0]!),
+      },
       match: triggerPattern(triggers),
       args: z.object({ text: z.string().trim().min(1) }),
       risk: route.risk,

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest'
+import help from '../../skills/help.js'
+import ping from '../../skills/ping.js'
+import { askSkill } from '../../skills/ask.js'
+import { openclawSkills } from '../../skills/openclaw.js'
+import { serviceStatusSkill } from '../../skills/service-status.js'
 import { textsFor } from '../../src/i18n/catalogue.js'
 import { LOCALES, localeOf } from '../../src/i18n/locale.js'
+import { inLocale } from '../../src/i18n/localized.js'
+import { zhDuration } from '../../src/i18n/zh-duration.js'
+import { openclawSchema } from '../../src/openclaw/settings.js'
+import type { SkillDefinition } from '../../src/define.js'
+import { SkillRegistry } from '../../src/skill-registry.js'
 
 /** Every leaf of a catalogue as `area.key` → its value (a string or a function of the text's parameters). */
 function leaves(node: object, prefix = ''): Map<string, unknown> {
@@ -53,5 +63,57 @@ describe('the locale of a message', () => {
     expect(localeOf('ping', 'en')).toBe('en')
     expect(localeOf('/status', 'zh-CN')).toBe('zh-CN')
     expect(localeOf('', 'en')).toBe('en')
+  })
+})
+
+describe('the built-in skills as help shows them', () => {
+  const registry = new SkillRegistry([
+    help,
+    ping,
+    serviceStatusSkill({ baseUrl: 'https://status.internal.example' }),
+    askSkill({ model: { baseUrl: 'https://llm.internal.example/v1', name: 'm' } }),
+    ...openclawSkills(
+      openclawSchema.parse({ routes: { claw: { baseUrl: 'http://10.0.0.5:18789', triggers: ['claw', '龙虾'] } } }),
+      [],
+    ),
+  ] as SkillDefinition<unknown>[])
+
+  it('describe themselves in every locale, in Chinese for zh-CN', () => {
+    for (const skill of registry.skills) {
+      const zh = inLocale(skill.description, 'zh-CN')
+      expect({ skill: skill.name, zh, han: HAN.test(zh) }).toMatchObject({ skill: skill.name, han: true })
+      expect(inLocale(skill.description, 'en')).not.toBe(zh)
+    }
+  })
+
+  it('give examples that, typed as shown in either language, reach the same skill', () => {
+    for (const skill of registry.skills)
+      for (const locale of LOCALES) {
+        const example = inLocale(skill.example, locale).replace(/ \(.*\)$|（.*）$/u, '')
+        expect({ example, skill: registry.match(example)?.def.name }).toEqual({ example, skill: skill.name })
+      }
+  })
+
+  it('take Chinese aliases, and answer them in Chinese', () => {
+    expect(registry.match('帮助')?.def.name).toBe('help')
+    expect(registry.match('在吗？')?.def.name).toBe('ping')
+    expect(registry.match('服务状态：payments')).toMatchObject({
+      def: { name: 'service-status' },
+      rawArgs: { service: 'payments' },
+    })
+    expect(registry.match('状态payments')?.rawArgs).toEqual({ service: 'payments' })
+    expect(registry.match('status')).toBeUndefined()
+    expect(localeOf('服务状态 payments', 'en')).toBe('zh-CN')
+  })
+})
+
+describe('durations in Chinese', () => {
+  it('show the same two units as formatDuration', () => {
+    expect(zhDuration(400)).toBe('400毫秒')
+    expect(zhDuration(5_000)).toBe('5秒')
+    expect(zhDuration(899_000)).toBe('14分59秒')
+    expect(zhDuration(3_600_000)).toBe('1小时')
+    expect(zhDuration(7_500_000)).toBe('2小时5分')
+    expect(zhDuration(90_000_000)).toBe('1天1小时')
   })
 })

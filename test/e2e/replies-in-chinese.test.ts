@@ -1,0 +1,97 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { textsFor } from '../../src/i18n/catalogue.js'
+import { startFakeModel, type FakeModel } from '../helpers/fake-model.js'
+import { startTestRouter, withoutMentions, type TestRouter } from '../helpers/router.js'
+import { PATIENCE, startBudgetRouter } from './budget-helpers.js'
+
+// A writer of Chinese is answered in Chinese, through the real SDK, the simulator and the whole pipeline;
+// `ROUTER_LOCALE=zh-CN` makes Chinese the answer to messages that say nothing about their writer's language.
+
+const zh = textsFor('zh-CN')
+const en = textsFor('en')
+
+describe('replies in Chinese', { timeout: 5 * PATIENCE }, () => {
+  let r: TestRouter | undefined
+  let fake: FakeModel | undefined
+  afterEach(async () => {
+    await r?.stop()
+    await fake?.close()
+    r = undefined
+    fake = undefined
+  }, PATIENCE)
+
+  it('帮助 lists the skills with Chinese descriptions and examples; help stays English', async () => {
+    fake = await startFakeModel()
+    r = await startBudgetRouter({ fake })
+    const help = withoutMentions(await r.say('帮助'))
+    expect(help.split('\n')).toEqual([
+      '### 我能做什么',
+      '- **帮助**：看看我能为你做什么',
+      '- **ping**：检查机器人是否在线',
+      '- **服务状态 payments**：查询内部服务的当前状态',
+      '- **问 为什么 10:40 以后结账变慢了？**：向值班助手（语言模型）提一个简短的问题',
+    ])
+    const english = withoutMentions(await r.say('help'))
+    expect(english.split('\n')).toEqual([
+      '### What I can do',
+      '- **help**: What I can do for you',
+      '- **ping**: Check that the bot is alive',
+      '- **status payments**: Current status of an internal service',
+      '- **ask why is checkout slow since 10:40?**: Ask the on-call assistant (a language model) a short question',
+    ])
+    // The Chinese example is what the Chinese matcher takes: typed as shown, it reaches the skill.
+    expect(withoutMentions(await r.say('服务状态 payments'))).toBe(zh.serviceStatus.notConfigured)
+    expect(withoutMentions(await r.say('在吗'))).toBe(zh.skills.ping.reply)
+  })
+
+  it('问 tells the model to answer in Chinese, and words its own notes in Chinese', async () => {
+    fake = await startFakeModel()
+    fake.otherwise({
+      content: '支付服务 10:40 起超时，先查 payments 的连接池。',
+      usage: { prompt: 40, completion: 12 },
+    })
+    r = await startBudgetRouter({ fake })
+    const answer = withoutMentions(await r.say('问 结账为什么变慢了？'))
+    expect(answer).toBe('支付服务 10:40 起超时，先查 payments 的连接池。')
+    const system = fake.calls[0]!.body.messages[0]!
+    expect(system.role).toBe('system')
+    expect(system.content).toMatch(/Answer in simplified Chinese\.$/)
+    // The same words again: from the cache, marked in Chinese.
+    expect(withoutMentions(await r.say('问 结账为什么变慢了？'))).toBe(`${answer}\n\n${zh.ask.cachedNote}`)
+    expect(fake.calls).toHaveLength(1)
+    // An English question is not told to answer in Chinese.
+    await r.say('ask why is checkout slow?')
+    expect(fake.calls[1]!.body.messages[0]!.content).not.toContain('Chinese')
+  })
+
+  it('refuses in Chinese: over the budget (no model call), not allowed, model down', async () => {
+    fake = await startFakeModel()
+    r = await startBudgetRouter({
+      fake,
+      routes: { ask: { maxContextTokens: 150 } },
+      configure: (c) => ({ ...c, users: { ...c.users, allow: ['user1'] } }),
+    })
+    const pasted = '支付服务超时，订单创建失败，错误码 504。'.repeat(20)
+    const refused = withoutMentions(await r.say(`问 为什么结账失败？\n${pasted}`))
+    expect(refused).toMatch(
+      /^这条请求约 [\d,]+ 个 token，本路由最多接受 150 个。请缩小范围：写明服务名、时间段，以及最关键的那一行错误。$/,
+    )
+    expect(fake.calls).toHaveLength(0)
+
+    const stranger = await r.say({ text: '帮助', senderStaffId: 'user9' })
+    expect(withoutMentions(stranger)).toBe(zh.router.notAllowed)
+    expect(withoutMentions(await r.say({ text: 'help', senderStaffId: 'user9' }))).toBe(en.router.notAllowed)
+
+    fake.otherwise({ status: 503, body: '{"error":"overloaded"}' })
+    expect(withoutMentions(await r.say('问 支付挂了吗？'))).toBe(zh.ask.modelDown)
+  })
+
+  it('with ROUTER_LOCALE=zh-CN, messages without Chinese are answered in Chinese too', async () => {
+    r = await startTestRouter({ env: { ROUTER_LOCALE: 'zh-CN' } })
+    expect(r.config.locale).toBe('zh-CN')
+    expect((await r.say('ping')).text).toBe('pong（我在线）')
+    expect((await r.say('hello there')).text).toBe('我没看懂这条消息。发送“帮助”看看我能做什么。')
+    // A `/command` from someone who is not an operator: the same refusal, in Chinese.
+    expect((await r.say('/status')).text).toBe(zh.router.commandRefused)
+  })
+})
