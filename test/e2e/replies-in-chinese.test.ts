@@ -3,6 +3,7 @@ import { textsFor } from '../../src/i18n/catalogue.js'
 import { startFakeModel, type FakeModel } from '../helpers/fake-model.js'
 import { startTestRouter, withoutMentions, type TestRouter } from '../helpers/router.js'
 import { PATIENCE, startBudgetRouter } from './budget-helpers.js'
+import { startStandInApi, type StandInApi } from './skills-helpers.js'
 
 // A writer of Chinese is answered in Chinese, through the real SDK, the simulator and the whole pipeline;
 // `ROUTER_LOCALE=zh-CN` makes Chinese the answer to messages that say nothing about their writer's language.
@@ -13,11 +14,14 @@ const en = textsFor('en')
 describe('replies in Chinese', { timeout: 5 * PATIENCE }, () => {
   let r: TestRouter | undefined
   let fake: FakeModel | undefined
+  let api: StandInApi | undefined
   afterEach(async () => {
     await r?.stop()
     await fake?.close()
+    await api?.close()
     r = undefined
     fake = undefined
+    api = undefined
   }, PATIENCE)
 
   it('帮助 lists the skills with Chinese descriptions and examples; help stays English', async () => {
@@ -84,6 +88,33 @@ describe('replies in Chinese', { timeout: 5 * PATIENCE }, () => {
 
     fake.otherwise({ status: 503, body: '{"error":"overloaded"}' })
     expect(withoutMentions(await r.say('问 支付挂了吗？'))).toBe(zh.ask.modelDown)
+  })
+
+  it('服务状态: the answer, its fallback and the egress explanations in Chinese', async () => {
+    api = await startStandInApi()
+    const statusApi = api
+    r = await startTestRouter({
+      configure: (c) => ({
+        ...c,
+        services: { ...c.services, statusApi: { baseUrl: statusApi.url } },
+        egress: { ...c.egress, allowHttpLoopback: [statusApi.hostPort] },
+      }),
+    })
+    const say = async (text: string) => withoutMentions(await r!.say(text, PATIENCE))
+    expect(await say('服务状态 payments')).toBe('payments：ok（all good at /v1/payments）')
+    statusApi.handle((_req, res) => res.writeHead(404).end())
+    expect(await say('状态：nosuch')).toBe('没有找到名为“nosuch”的服务。')
+    // The status API fails: the last good answer, in the asker's language, says how old it is.
+    statusApi.handle((_req, res) => res.writeHead(500).end())
+    expect(await say('服务状态 payments')).toMatch(
+      /^payments：ok（all good at \/v1\/payments）。状态接口暂时没有响应，这是(刚刚|\d+秒前)的最新结果。$/,
+    )
+    expect(await say('status payments')).toMatch(/^payments: ok \(all good at \/v1\/payments\)\. Last known /)
+    // Credentials refused is not an outage, and is said so in Chinese.
+    statusApi.handle((_req, res) => res.writeHead(401).end())
+    expect(await say('服务状态 payments')).toBe(
+      `“service-status”：${statusApi.hostPort} 拒绝了路由器的凭据（HTTP 401）。服务在正常响应，需要运维人员检查为它配置的凭据。`,
+    )
   })
 
   it('with ROUTER_LOCALE=zh-CN, messages without Chinese are answered in Chinese too', async () => {

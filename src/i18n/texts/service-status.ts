@@ -25,11 +25,11 @@ const zhCN: TextsShape<typeof en> = {
   description: '查询内部服务的当前状态',
   example: '服务状态 payments',
   notConfigured: '服务状态查询尚未配置：需要运维人员在路由器配置中设置 services.statusApi.baseUrl。',
-  unknownService: (service) => `我不知道名为“${service}”的服务。`,
+  unknownService: (service) => `没有找到名为“${service}”的服务。`,
   status: (service, state, message) => `${service}：${state}${message ? `（${message}）` : ''}`,
   noRecentAnswer: (service) => `状态接口暂时没有响应，我也没有“${service}”的近期结果，请过几分钟再试。`,
   lastKnown: (status, ageMs) =>
-    `${status}。这是${ageMs < 1000 ? '刚刚' : `${zhDuration(ageMs)}前`}的结果：状态接口暂时没有响应。`,
+    `${status}。状态接口暂时没有响应，这是${ageMs < 1000 ? '刚刚' : `${zhDuration(ageMs)}前`}的最新结果。`,
 }
 
 export const serviceStatusTexts = { en, 'zh-CN': zhCN }

@@ -25,7 +25,7 @@ const zhCN: TextsShape<typeof en> = {
   badArgs: (example) => `我没看懂，请这样试试：${example}`,
   paused: (skill, reason) =>
     `“${skill}”已暂停：${reason === 'incident' ? '当前处于故障应急模式' : '它依赖的后端服务没有响应'}。请稍后再试。`,
-  timedOut: (skill, ms) => `“${skill}”在 ${zhDuration(ms)} 内没有答复，请稍后再试。`,
+  timedOut: (skill, ms) => `“${skill}”在${zhDuration(ms)}内没有答复，请稍后再试。`,
 }
 
 export const skillRunTexts = { en, 'zh-CN': zhCN }
