@@ -94,6 +94,19 @@ describe('the built-in skills as help shows them', () => {
       }
   })
 
+  it('cannot carry one language of a pair without the other (a type error, checked by npm run typecheck)', () => {
+    const englishOnly = {
+      name: 'half',
+      // @ts-expect-error: 'zh-CN' is missing
+      description: { en: 'Half translated' },
+      example: 'half',
+      match: /^half$/,
+      risk: 'read',
+      handler: () => 'x',
+    } satisfies SkillDefinition<unknown>
+    expect(inLocale(englishOnly.description as never, 'zh-CN')).toBeUndefined()
+  })
+
   it('take Chinese aliases, and answer them in Chinese', () => {
     expect(registry.match('帮助')?.def.name).toBe('help')
     expect(registry.match('在吗？')?.def.name).toBe('ping')
