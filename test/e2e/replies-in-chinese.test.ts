@@ -2,8 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { textsFor } from '../../src/i18n/catalogue.js'
 import { startFakeModel, type FakeModel } from '../helpers/fake-model.js'
 import { startTestRouter, withoutMentions, type TestRouter } from '../helpers/router.js'
-import { PATIENCE, startBudgetRouter } from './budget-helpers.js'
-import { startStandInApi, type StandInApi } from './skills-helpers.js'
+import { startBudgetRouter } from '../helpers/budget.js'
+import { PATIENCE } from '../helpers/patience.js'
+import { startStandInApi, type StandInApi } from '../helpers/stand-in-api.js'
 
 // A writer of Chinese is answered in Chinese, through the real SDK, the simulator and the whole pipeline;
 // `ROUTER_LOCALE=zh-CN` makes Chinese the answer to messages that say nothing about their writer's language.

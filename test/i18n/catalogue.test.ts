@@ -7,7 +7,6 @@ import { serviceStatusSkill } from '../../skills/service-status.js'
 import { textsFor } from '../../src/i18n/catalogue.js'
 import { LOCALES, localeOf } from '../../src/i18n/locale.js'
 import { inLocale } from '../../src/i18n/localized.js'
-import { zhDuration } from '../../src/i18n/zh-duration.js'
 import { openclawSchema } from '../../src/openclaw/settings.js'
 import type { SkillDefinition } from '../../src/define.js'
 import { SkillRegistry } from '../../src/skill-registry.js'
@@ -117,16 +116,5 @@ describe('the built-in skills as help shows them', () => {
     expect(registry.match('状态payments')?.rawArgs).toEqual({ service: 'payments' })
     expect(registry.match('status')).toBeUndefined()
     expect(localeOf('服务状态 payments', 'en')).toBe('zh-CN')
-  })
-})
-
-describe('durations in Chinese', () => {
-  it('show the same two units as formatDuration', () => {
-    expect(zhDuration(400)).toBe('400毫秒')
-    expect(zhDuration(5_000)).toBe('5秒')
-    expect(zhDuration(899_000)).toBe('14分59秒')
-    expect(zhDuration(3_600_000)).toBe('1小时')
-    expect(zhDuration(7_500_000)).toBe('2小时5分')
-    expect(zhDuration(90_000_000)).toBe('1天1小时')
   })
 })

@@ -1,6 +1,8 @@
-import { ago } from '../../time-text.js'
 import type { TextsShape } from '../shape.js'
-import { zhDuration } from '../zh-duration.js'
+import { timeTexts } from './time.js'
+
+const enTime = timeTexts.en
+const zhTime = timeTexts['zh-CN']
 
 // The `service-status` skill: a service's state from the status API, or why there is none. The service's
 // name and the state word the API returns stay as they are.
@@ -18,7 +20,7 @@ const en = {
     `The status API is not answering right now and I have no recent answer for "${service}". Please try again in a few minutes.`,
   /** The fallback: the last good answer (`status`), and how old it is. */
   lastKnown: (status: string, ageMs: number) =>
-    `${status}. Last known ${ago(ageMs)}: the status API is not answering right now.`,
+    `${status}. Last known ${enTime.ago(ageMs)}: the status API is not answering right now.`,
 }
 
 const zhCN: TextsShape<typeof en> = {
@@ -28,8 +30,7 @@ const zhCN: TextsShape<typeof en> = {
   unknownService: (service) => `没有找到名为“${service}”的服务。`,
   status: (service, state, message) => `${service}：${state}${message ? `（${message}）` : ''}`,
   noRecentAnswer: (service) => `状态接口暂时没有响应，我也没有“${service}”的近期结果，请过几分钟再试。`,
-  lastKnown: (status, ageMs) =>
-    `${status}。状态接口暂时没有响应，这是${ageMs < 1000 ? '刚刚' : `${zhDuration(ageMs)}前`}的最新结果。`,
+  lastKnown: (status, ageMs) => `${status}。状态接口暂时没有响应，这是${zhTime.ago(ageMs)}的最新结果。`,
 }
 
 export const serviceStatusTexts = { en, 'zh-CN': zhCN }

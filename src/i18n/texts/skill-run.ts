@@ -1,6 +1,8 @@
-import { formatDuration } from '../../duration.js'
 import type { TextsShape } from '../shape.js'
-import { zhDuration } from '../zh-duration.js'
+import { timeTexts } from './time.js'
+
+const enTime = timeTexts.en
+const zhTime = timeTexts['zh-CN']
 
 // What a user reads when a skill does not run or does not finish: switched off, limited, paused, timed out.
 // Skill names stay literal: they are what the user types.
@@ -16,7 +18,7 @@ const en = {
   paused: (skill: string, reason: PauseReason) =>
     `"${skill}" is paused because ${reason === 'incident' ? 'incident mode is on' : 'its backend is not answering'}. Please try again later.`,
   timedOut: (skill: string, ms: number) =>
-    `"${skill}" did not answer within ${formatDuration(ms)}. Please try again later.`,
+    `"${skill}" did not answer within ${enTime.duration(ms)}. Please try again later.`,
 }
 
 const zhCN: TextsShape<typeof en> = {
@@ -25,7 +27,7 @@ const zhCN: TextsShape<typeof en> = {
   badArgs: (example) => `我没看懂，请这样试试：${example}`,
   paused: (skill, reason) =>
     `“${skill}”已暂停：${reason === 'incident' ? '当前处于故障应急模式' : '它依赖的后端服务没有响应'}。请稍后再试。`,
-  timedOut: (skill, ms) => `“${skill}”在${zhDuration(ms)}内没有答复，请稍后再试。`,
+  timedOut: (skill, ms) => `“${skill}”在${zhTime.duration(ms)}内没有答复，请稍后再试。`,
 }
 
 export const skillRunTexts = { en, 'zh-CN': zhCN }

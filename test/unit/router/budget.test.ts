@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { RouterConfig } from '../../../src/config.js'
-import { needsMoreInfo } from '../../../src/budget/refusal.js'
+import { textsFor } from '../../../src/i18n/catalogue.js'
 import { defineSkill, type SkillDefinition } from '../../../src/define.js'
 import { budget } from '../../../src/router/budget.js'
 import { parse } from '../../../src/router/parse.js'
@@ -56,7 +56,7 @@ describe('budget', () => {
     expect(ctx.outcome).toBe('over-budget')
     const tokens = ctx.budget?.textTokens
     expect(tokens).toBeGreaterThan(20)
-    expect(h.replies.texts()).toEqual([needsMoreInfo(tokens!, 20)])
+    expect(h.replies.texts()).toEqual([textsFor('en').budget.needsMoreInfo(tokens!, 20)])
     expect((await h.services.metrics.budgetRefusals.get()).values).toMatchObject([
       { labels: { route: 'echo' }, value: 1 },
     ])
