@@ -3,7 +3,6 @@ import { runCommand } from '../admin/run-command.js'
 import type { CommandContext, Services } from '../context.js'
 import type { ReplyContent } from '../define.js'
 import { errorMessage } from '../errors.js'
-import { COMMAND_REFUSAL } from '../router/policy.js'
 import type { ApprovalCard } from '../store/approval-cards.js'
 import type { ApprovalCards } from './approval-card.js'
 import type { CardParams } from '../dingtalk/card-api.js'
@@ -84,7 +83,7 @@ export class CardCallbackHandler {
     const operator = services.operators.get(click.userId)
     if (!operator || !services.config.adminConversations.includes(card.conversationId)) {
       this.refuse(card, click.userId, verb, operator ? 'not an admin conversation' : 'not an operator')
-      this.later(card, COMMAND_REFUSAL)
+      this.later(card, textsFor(services.config.locale).router.commandRefused)
       return answer(cards.showNow(card))
     }
     const def = services.commands.get(verb)
