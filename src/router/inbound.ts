@@ -1,14 +1,12 @@
 import { EventEmitter } from 'node:events'
 import type { Context, Services } from '../context.js'
 import { mapRobotPayload, type InboundMessage } from '../dingtalk/message.js'
-import type { ReplyContent } from '../define.js'
 import { parseDuration } from '../duration.js'
-import { errorMessage, newReferenceId } from '../errors.js'
-import type { Logger } from '../logger.js'
+import { errorMessage } from '../errors.js'
 import { GroupCommit } from './group-commit.js'
 import { answerUnreadable } from './unreadable.js'
+import { messageContext } from './message-context.js'
 import { textsFor } from '../i18n/catalogue.js'
-import { localeOf } from '../i18n/locale.js'
 import { WorkerPool } from './worker-pool.js'
 import { WorkQueue, type Job, type QueueFacts } from './work-queue.js'
 
@@ -126,7 +124,7 @@ export class Inbound extends EventEmitter {
   }
 
   private async run(job: Job): Promise<void> {
-    const ctx = this.createContext(job.msg, job.receivedAt)
+    const ctx = messageContext(this.services, job.msg, job.receivedAt)
     try {
       if (job.stale) await this.answerStale(ctx)
       else await this.pipeline(ctx)
@@ -149,42 +147,5 @@ export class Inbound extends EventEmitter {
     )
     await ctx.reply(ctx.texts.router.stale)
     await inbox.completeSoon(ctx.msg.msgId, now, { route: ctx.route, isError: true })
-  }
-
-  private createContext(msg: InboundMessage, receivedAt: number): Context {
-    const { services } = this
-    const refId = newReferenceId()
-    const locale = localeOf(msg.text, services.config.locale)
-    let log: Logger | undefined
-    const ctx: Context = {
-      msg,
-      // Made on first use: a pino child costs about 10 KB of garbage per message (its bindings go through
-      // redaction), and at the usual levels most messages log nothing (measured with the bench's
-      // allocation profile: the largest single allocator on the ping path).
-      get log(): Logger {
-        return (log ??= services.log.child({ msgId: msg.msgId, refId }))
-      },
-      refId,
-      receivedAt,
-      // Read once: every step of this message sees the same skill flags, incident mode and budgets.
-      state: services.state.current(),
-      services,
-      locale,
-      texts: textsFor(locale),
-      route: 'unrouted',
-      outcome: 'pending',
-      replyCount: 0,
-      mentions: new Set<string>(),
-      reply: async (content: ReplyContent) => {
-        ctx.replyCount++
-        const outcome = await services.replies.send(msg, content, { mention: [...ctx.mentions], route: ctx.route })
-        if (outcome !== 'sent' && outcome !== 'sent-proactively') {
-          // Recorded under this route by the reply sender; counted as an error of this route by observe().
-          ctx.failure ??= 'reply-undelivered'
-          ctx.log.warn({ outcome, route: ctx.route }, 'reply not delivered')
-        }
-      },
-    }
-    return ctx
   }
 }

@@ -8,11 +8,8 @@
  */
 import type { Middleware } from '../../src/compose.js'
 import type { Context } from '../../src/context.js'
-import type { ReplyContent } from '../../src/define.js'
 import { mapRobotPayload, type InboundMessage } from '../../src/dingtalk/message.js'
-import { newReferenceId } from '../../src/errors.js'
-import { textsFor } from '../../src/i18n/catalogue.js'
-import { localeOf } from '../../src/i18n/locale.js'
+import { messageContext } from '../../src/router/message-context.js'
 import { buildRobotPayload, lwcpId } from '../../src/simulator/payload.js'
 import type { SimMessageInput } from '../../src/simulator/types.js'
 import { OP1, OPS } from './router.js'
@@ -51,28 +48,7 @@ export function middlewareHarness(opts: TestServicesOptions = {}) {
   /** A fresh context for `input` (a text, a payload input, or a mapped message), as a worker builds it. */
   function context(input: SimMessageInput | string | InboundMessage = {}): Context {
     const msg = typeof input === 'object' && 'msgId' in input && 'supported' in input ? input : message(input)
-    const locale = localeOf(msg.text, services.config.locale)
-    const refId = newReferenceId()
-    const ctx: Context = {
-      msg,
-      log: services.log.child({ msgId: msg.msgId, refId }),
-      refId,
-      receivedAt: services.now(),
-      state: services.state.current(),
-      services,
-      locale,
-      texts: textsFor(locale),
-      route: 'unrouted',
-      outcome: 'pending',
-      replyCount: 0,
-      mentions: new Set<string>(),
-      reply: async (content: ReplyContent) => {
-        ctx.replyCount++
-        const outcome = await services.replies.send(msg, content, { mention: [...ctx.mentions], route: ctx.route })
-        if (outcome !== 'sent' && outcome !== 'sent-proactively') ctx.failure ??= 'reply-undelivered'
-      },
-    }
-    return ctx
+    return messageContext(services, msg, services.now())
   }
 
   /**
