@@ -3,7 +3,6 @@ import { answerQuestion, askFixedPrompt } from '../src/ask/answer.js'
 import { askToolbox, askToolSpecs } from '../src/ask/tools.js'
 import { destinationOf } from '../src/egress/destination.js'
 import { defineSkill } from '../src/define.js'
-import { textsFor } from '../src/i18n/catalogue.js'
 import { fromCatalogue } from '../src/i18n/localized.js'
 
 /** The parts of the config this skill reads: where the model and the status API are (never the API key). */
@@ -11,10 +10,6 @@ export interface AskSettings {
   model?: { baseUrl?: string; name?: string; timeoutMs?: number }
   statusApi?: { baseUrl?: string }
 }
-
-/** The English replies without a model and while it is down (tests compare with them); replies use `ctx.texts`. */
-export const NO_MODEL = textsFor('en').ask.noModel
-export const MODEL_DOWN = textsFor('en').ask.modelDown
 
 const shape = {
   name: 'ask',

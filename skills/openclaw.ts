@@ -10,12 +10,6 @@ import type { OpenClawSettings } from '../src/openclaw/settings.js'
 /** The words that start a new agent session for this conversation: `claw /reset`, `claw 重置`. */
 const RESET_WORDS = /^(?:\/reset|\/new|重置|重新开始)$/i
 
-/**
- * The English reply when the Gateway cannot be reached or the route is paused (tests compare with it); replies
- * use `ctx.texts.openclaw.unavailable`.
- */
-export const agentUnavailable = textsFor('en').openclaw.unavailable
-
 const HAN = /\p{Script=Han}/u
 
 const literal = (word: string) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')

@@ -6,12 +6,8 @@ import { errorMessage } from '../errors.js'
 import { GroupCommit } from './group-commit.js'
 import { answerUnreadable } from './unreadable.js'
 import { messageContext } from './message-context.js'
-import { textsFor } from '../i18n/catalogue.js'
 import { WorkerPool } from './worker-pool.js'
 import { WorkQueue, type Job, type QueueFacts } from './work-queue.js'
-
-/** The English reply sent instead of an answer that would come too late (tests compare with it); replies use `ctx.texts`. */
-export const STALE_REPLY = textsFor('en').router.stale
 
 /**
  * The edge between the stream and the pipeline. `accept` runs before the ack: it validates the payload and

@@ -1,11 +1,7 @@
 import type { Middleware } from '../compose.js'
 import type { Context } from '../context.js'
-import { textsFor } from '../i18n/catalogue.js'
 import { adminStanding, senderActor } from './identity.js'
 import { auditRefusedCommand, tallyText } from './refused-command.js'
-
-/** The English refusal of every `/command` (tests and the card callback compare with it); replies use `ctx.texts`. */
-export const COMMAND_REFUSAL = textsFor('en').router.commandRefused
 
 /**
  * Who may do what. A `/command` runs only for an allowlisted operator of the bot's own org in an admin

@@ -7,9 +7,6 @@ import { auditRefusedCommand } from './refused-command.js'
 
 // The `route` step: picks a known command with valid args, or the first skill whose pattern fits.
 
-/** The English no-match reply (tests compare with it); replies use `ctx.texts`. */
-export const NO_MATCH_REPLY = textsFor('en').router.noMatch
-
 /**
  * Picks the handler: a known command with valid args (a zod failure answers with the usage line),
  * or the first skill whose `match` fits.

@@ -1,11 +1,11 @@
 import { copyFileSync, mkdirSync } from 'node:fs'
+import { COMMAND_REFUSAL } from '../helpers/english-texts.js'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openChatBrowser, type ChatBrowser } from '../helpers/browser.js'
 import { startTestRouter, type TestRouter } from '../helpers/router.js'
-import { COMMAND_REFUSAL } from '../../src/router/policy.js'
 import { startChatPage, type ChatPage } from '../../src/simulator/chat/page-server.js'
 import { chatDirectory } from '../../src/simulator-mode.js'
 

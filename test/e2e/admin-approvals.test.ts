@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3'
+import { COMMAND_REFUSAL } from '../helpers/english-texts.js'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { RecordedReply } from '../../src/simulator/index.js'
 import { expireApprovalsJob } from '../../src/jobs/expire-approvals.js'
-import { COMMAND_REFUSAL } from '../../src/router/policy.js'
 import { PATIENCE } from '../helpers/patience.js'
 import {
   OP1,

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { COMMAND_REFUSAL } from '../../src/router/policy.js'
+import { COMMAND_REFUSAL } from '../helpers/english-texts.js'
 import type { AuditEntry } from '../../src/store/audit.js'
 import { PATIENCE } from '../helpers/patience.js'
 import { OP1, OP2, OPS, withoutMentions, type TestRouter, startTestRouter, verifyAndStop } from '../helpers/router.js'

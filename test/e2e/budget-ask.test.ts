@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { MODEL_DOWN, NO_MODEL } from '../../skills/ask.js'
+import { MODEL_DOWN, NO_MODEL } from '../helpers/english-texts.js'
 import { startFakeModel, type FakeModel } from '../helpers/fake-model.js'
 import { ask, MODEL_KEY, startBudgetRouter } from '../helpers/budget.js'
 import { metricValue } from '../helpers/metrics.js'

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { MODEL_DOWN } from '../../skills/ask.js'
+import { MODEL_DOWN } from '../helpers/english-texts.js'
 import { STAND_IN_LABEL, startStandInModel, type StandInModel } from '../../src/simulator/stand-in-model.js'
 import { startFakeModel, type FakeModel, type FakeStep } from '../helpers/fake-model.js'
 import { ask, startBudgetRouter } from '../helpers/budget.js'

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { COMMAND_REFUSAL } from '../helpers/english-texts.js'
 import { expireApprovalsJob } from '../../src/jobs/expire-approvals.js'
-import { COMMAND_REFUSAL } from '../../src/router/policy.js'
 import type { RecordedReply } from '../../src/simulator/index.js'
 import { APPROVAL_TEMPLATE, press, requestByCard, startCardRouter } from '../helpers/cards.js'
 import { PATIENCE } from '../helpers/patience.js'

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { STALE_REPLY } from '../helpers/english-texts.js'
 import { skills as realSkills } from '../../skills/index.js'
-import { STALE_REPLY } from '../../src/router/inbound.js'
 import { ReplyCounter } from '../helpers/chaos.js'
 import { Cleanup } from '../helpers/cleanup.js'
 import { queueConfig } from '../helpers/limits.js'

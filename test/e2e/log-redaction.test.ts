@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { NO_MATCH_REPLY } from '../../src/router/route.js'
-import { COMMAND_REFUSAL } from '../../src/router/policy.js'
+import { COMMAND_REFUSAL, NO_MATCH_REPLY } from '../helpers/english-texts.js'
 import { skills as realSkills } from '../../skills/index.js'
 import { Cleanup } from '../helpers/cleanup.js'
 import { PATIENCE } from '../helpers/patience.js'

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process'
+import { agentUnavailable } from '../helpers/english-texts.js'
 import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
-import { agentUnavailable } from '../../skills/openclaw.js'
 import { startFakeGateway, type FakeGateway } from '../../src/simulator/openclaw-fake.js'
 import { metricValue } from '../helpers/metrics.js'
 import { fromUser, GATEWAY_TOKEN, startOpenClawRouter, trustedProxyGateway, writeConfig } from '../helpers/openclaw.js'

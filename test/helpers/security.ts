@@ -4,7 +4,7 @@
  * and state snapshots (the counting server that catches requests never to be made: loopback-server.ts).
  */
 import { expect } from 'vitest'
-import { NO_MATCH_REPLY } from '../../src/router/route.js'
+import { NO_MATCH_REPLY } from './english-texts.js'
 import { internalErrorLines, startChaosRouter, trapProcessErrors } from './chaos.js'
 import { Cleanup } from './cleanup.js'
 import { PATIENCE } from './patience.js'

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
+import { COMMAND_REFUSAL } from '../helpers/english-texts.js'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DingTalkSimulator } from '../../src/simulator/index.js'
-import { COMMAND_REFUSAL } from '../../src/router/policy.js'
 import { fuzzParams } from '../helpers/arbitraries.js'
 import { PATIENCE } from '../helpers/patience.js'
 import { OP1, OP2, TEST_SECRETS, type TestRouter, withoutMentions } from '../helpers/router.js'

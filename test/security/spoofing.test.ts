@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { COMMAND_REFUSAL } from '../helpers/english-texts.js'
 import { ROBOT_TOPIC } from '../../src/dingtalk/frames.js'
-import { COMMAND_REFUSAL } from '../../src/router/policy.js'
 import type { SimMessageInput } from '../../src/simulator/index.js'
 import { PATIENCE } from '../helpers/patience.js'
 import { OP1, OP2, OPS, type TestRouter, withoutMentions } from '../helpers/router.js'

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { COMMAND_REFUSAL } from '../../helpers/english-texts.js'
 import type { RouterConfig } from '../../../src/config.js'
 import { parse } from '../../../src/router/parse.js'
-import { COMMAND_REFUSAL, policy } from '../../../src/router/policy.js'
+import { policy } from '../../../src/router/policy.js'
 import { middlewareHarness, operatorCommand } from '../../helpers/pipeline-context.js'
 import { OP1, OPS } from '../../helpers/router.js'
 
