@@ -1,5 +1,6 @@
 import type { Middleware } from '../compose.js'
 import type { Context } from '../context.js'
+import type { Texts } from '../i18n/catalogue.js'
 import { parseCommandLine } from './command-parser.js'
 
 /**
@@ -13,13 +14,7 @@ export function parse(limits: { maxMessageChars: number }): Middleware<Context> 
     const texts = ctx.texts.inbound
     if (!msg.supported) {
       ctx.outcome = 'unsupported'
-      await ctx.reply(
-        msg.msgtype === 'audio'
-          ? texts.voiceWithoutWords
-          : msg.msgtype === 'unknownMsgType'
-            ? texts.unknownMsgType
-            : texts.unsupportedType(msg.msgtype),
-      )
+      await ctx.reply(unsupportedReply(texts, msg.msgtype))
       return
     }
     if (msg.text === '' && msg.attachments.length > 0) {
@@ -35,4 +30,11 @@ export function parse(limits: { maxMessageChars: number }): Middleware<Context> 
     if (msg.text.startsWith('/')) ctx.commandParse = parseCommandLine(msg.text)
     return next()
   }
+}
+
+/** Why a message cannot be read, in the words that fit its type: a voice message without words, a type DingTalk hides, or another. */
+function unsupportedReply(texts: Texts['inbound'], msgtype: string): string {
+  if (msgtype === 'audio') return texts.voiceWithoutWords
+  if (msgtype === 'unknownMsgType') return texts.unknownMsgType
+  return texts.unsupportedType(msgtype)
 }
