@@ -1,5 +1,5 @@
 import { once } from 'node:events'
-import { TOPIC_ROBOT, type DWClientDownStream } from 'dingtalk-stream'
+import { type DWClient, TOPIC_ROBOT, type DWClientDownStream } from 'dingtalk-stream'
 import WebSocket from 'ws'
 import { afterEach } from 'vitest'
 import { QuietDWClient } from '../../src/dingtalk/quiet-client.js'
@@ -21,21 +21,29 @@ export class SimDWClient extends QuietDWClient {
   }
 
   override async getEndpoint(): Promise<this> {
-    const res = await fetch(this.gatewayUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({
-        clientId: this.config.clientId,
-        clientSecret: this.config.clientSecret,
-        ua: '',
-        subscriptions: this.config.subscriptions,
-      }),
-    })
-    if (!res.ok) throw new Error(`connections/open answered ${res.status}: ${await res.text()}`)
-    const { endpoint, ticket } = (await res.json()) as { endpoint: string; ticket: string }
-    ;(this as unknown as { dw_url: string }).dw_url = `${endpoint}?ticket=${encodeURIComponent(ticket)}`
+    await useSimulatorEndpoint(this, this.gatewayUrl)
     return this
   }
+}
+
+/**
+ * What `getEndpoint` does against api.dingtalk.com, against the simulator's gateway instead: opens a
+ * connection with the client's credentials and subscriptions and sets the SDK's private socket URL.
+ */
+export async function useSimulatorEndpoint(client: DWClient, gatewayUrl: string): Promise<void> {
+  const res = await fetch(gatewayUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({
+      clientId: client.config.clientId,
+      clientSecret: client.config.clientSecret,
+      ua: '',
+      subscriptions: client.config.subscriptions,
+    }),
+  })
+  if (!res.ok) throw new Error(`connections/open answered ${res.status}: ${await res.text()}`)
+  const { endpoint, ticket } = (await res.json()) as { endpoint: string; ticket: string }
+  ;(client as unknown as { dw_url: string }).dw_url = `${endpoint}?ticket=${encodeURIComponent(ticket)}`
 }
 
 /** A connected SDK bot plus what it received. */

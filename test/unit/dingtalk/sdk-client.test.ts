@@ -6,6 +6,7 @@ import { Cleanup } from '../../helpers/cleanup.js'
 import { captureLogs } from '../../helpers/log-capture.js'
 import { startTestRouter, TEST_SECRETS, startSimulator } from '../../helpers/router.js'
 import { waitForEvent } from '../../helpers/waits.js'
+import { useSimulatorEndpoint } from '../../helpers/sdk-bot.js'
 import { PATIENCE } from '../../helpers/patience.js'
 
 // The dingtalk-stream SDK prints `connect success` and `Disconnecting.` to the console whatever its debug
@@ -32,20 +33,11 @@ class PlainSdkClient extends DWClient {
   constructor(private readonly gatewayUrl: string) {
     super({ clientId: TEST_SECRETS.clientId, clientSecret: TEST_SECRETS.clientSecret })
     this.config.autoReconnect = false
+    this.config.subscriptions = [{ type: 'CALLBACK', topic: TOPIC_ROBOT }]
   }
 
   override async getEndpoint(): Promise<this> {
-    const res = await fetch(this.gatewayUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({
-        clientId: this.config.clientId,
-        clientSecret: this.config.clientSecret,
-        subscriptions: [{ type: 'CALLBACK', topic: TOPIC_ROBOT }],
-      }),
-    })
-    const { endpoint, ticket } = (await res.json()) as { endpoint: string; ticket: string }
-    ;(this as unknown as { dw_url: string }).dw_url = `${endpoint}?ticket=${encodeURIComponent(ticket)}`
+    await useSimulatorEndpoint(this, this.gatewayUrl)
     return this
   }
 }
