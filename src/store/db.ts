@@ -53,9 +53,10 @@ export function openDatabase(file: string, opts: OpenOptions = {}): DB {
     db.pragma('synchronous = NORMAL')
     const walLimitBytes = opts.walLimitBytes ?? DEFAULT_WAL_LIMIT_BYTES
     db.pragma(`journal_size_limit = ${walLimitBytes}`)
-    // SQLite checkpoints inside the commit that takes the WAL past this many pages, and that checkpoint's
-    // fsyncs are the commits' slow tail (test/bench/RESULTS.md). Tied to the same limit, so one setting trades
-    // WAL size against how often a commit pays for it; the 4 MiB default is SQLite's own 1,000 pages or so.
+    // SQLite checkpoints inside the commit that takes the WAL past this many pages, so that commit is slow.
+    // Tied to the same limit, so one setting trades WAL size against how often a commit pays for it; the
+    // 4 MiB default is SQLite's own 1,000 pages or so. The router's own connection turns this off while its
+    // WalGuard runs and backfills on a short timer instead, outside the commits acks wait on.
     const pageSize = db.pragma('page_size', { simple: true }) as number
     db.pragma(`wal_autocheckpoint = ${Math.max(1, Math.floor(walLimitBytes / pageSize))}`)
     db.pragma('secure_delete = ON')

@@ -1,7 +1,10 @@
 import { statSync } from 'node:fs'
 import type { DB } from './db.js'
 
-// Keeps the SQLite WAL small, even while another connection holds a read transaction.
+// Keeps the SQLite WAL small, even while another connection holds a read transaction, and keeps its
+// checkpoints out of the commits that acks wait on.
+
+const DEFAULT_BACKFILL_INTERVAL_MS = 50
 
 /** Settings of {@link WalGuard}; sizes in bytes. */
 export interface WalGuardOptions {
@@ -12,6 +15,13 @@ export interface WalGuardOptions {
   /** The connection's normal busy timeout, restored after each non-waiting checkpoint. */
   busyTimeoutMs: number
   intervalMs?: number
+  /**
+   * How often committed pages are copied back into the database (a PASSIVE checkpoint). SQLite's own
+   * auto-checkpoint does it inside whichever commit takes the WAL past its threshold, and that commit (an
+   * inbox write whose acks wait on it) then takes a few milliseconds: the ack's slow tail. A short timer
+   * instead does the same work in slices of a fraction of a millisecond, between commits, never inside one.
+   */
+  backfillIntervalMs?: number
   onSize?: (bytes: number) => void
   log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void }
 }
@@ -28,9 +38,16 @@ export interface WalFacts {
  * size every second and, once it is over the limit or the database has gone quiet, runs a TRUNCATE
  * checkpoint that never waits (busy timeout 0): it succeeds on the first tick after the reader lets go.
  * A quiet database is truncated too, so old page images (answered messages' webhooks) leave the WAL.
+ *
+ * While it runs, this connection's auto-checkpoint is off and a short timer backfills instead (see
+ * `backfillIntervalMs`); `stop` puts the auto-checkpoint back for the writes of the shutdown.
  */
 export class WalGuard {
   private timer?: NodeJS.Timeout
+  private backfillTimer?: NodeJS.Timeout
+  private autoCheckpointPages?: number
+  private backfillWarned = false
+  private readonly passive
   private last = { size: -1, mtimeMs: -1 }
   private warned = false
   private readonly file: string
@@ -41,16 +58,45 @@ export class WalGuard {
     private readonly opts: WalGuardOptions,
   ) {
     this.file = `${dbFile}-wal`
+    this.passive = db.prepare('PRAGMA wal_checkpoint(PASSIVE)')
   }
 
   start(): void {
     this.opts.onSize?.(this.size())
     this.timer = setInterval(() => this.tick(), this.opts.intervalMs ?? 1000)
     this.timer.unref()
+    this.autoCheckpointPages ??= this.db.pragma('wal_autocheckpoint', { simple: true }) as number
+    this.db.pragma('wal_autocheckpoint = 0')
+    this.backfillTimer = setInterval(() => this.backfill(), this.opts.backfillIntervalMs ?? DEFAULT_BACKFILL_INTERVAL_MS)
+    this.backfillTimer.unref()
   }
 
   stop(): void {
     clearInterval(this.timer)
+    clearInterval(this.backfillTimer)
+    if (this.autoCheckpointPages === undefined) return
+    this.db.pragma(`wal_autocheckpoint = ${this.autoCheckpointPages}`)
+    this.autoCheckpointPages = undefined
+  }
+
+  /**
+   * Copies what is committed in the WAL back into the database without waiting for anyone (PASSIVE): what a
+   * reader still needs stays for the next round. Public so tests can run it without waiting for the timer.
+   * @returns the WAL's frames and how many of them are now in the database.
+   */
+  backfill(): { walFrames: number; backfilled: number } {
+    try {
+      const row = this.passive.get() as { log: number; checkpointed: number }
+      this.backfillWarned = false
+      return { walFrames: row.log, backfilled: row.checkpointed }
+    } catch (err) {
+      // SQLITE_BUSY (another process checkpointing) is the next round's; anything else is worth a line.
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' && !this.backfillWarned) {
+        this.backfillWarned = true
+        this.opts.log.warn({ err: (err as Error).message }, 'WAL backfill failed; retrying every round, logged once')
+      }
+      return { walFrames: -1, backfilled: -1 }
+    }
   }
 
   /** The WAL file's size now; 0 when there is none. */
