@@ -1,4 +1,5 @@
 import { Tiktoken, type TiktokenBPE } from 'js-tiktoken/lite'
+import { setImmediate as nextTurn } from 'node:timers/promises'
 
 // js-tiktoken's merge step is quadratic in the length of one pre-token, and a pasted hash, a CJK
 // sentence or a run of one character is a single pre-token: 20,000 "a" take a minute. Long pre-tokens
@@ -7,6 +8,8 @@ import { Tiktoken, type TiktokenBPE } from 'js-tiktoken/lite'
 const LONG_PIECE_BYTES = 32
 const SLICE_BYTES = 16
 const SEGMENT_CHARS = 4096
+/** Entries of the encode table filled per turn of the event loop (about 2 ms of work). */
+const TOKENS_PER_TURN = 2000
 
 interface Encoder {
   tiktoken: Tiktoken
@@ -20,9 +23,9 @@ let loading: Promise<Encoder> | undefined
  * parsing it takes a noticeable moment, so it is only loaded when a prompt is too large to pass on bytes alone.
  */
 function encoder(): Promise<Encoder> {
-  loading ??= import('js-tiktoken/ranks/cl100k_base').then((mod) => {
+  loading ??= import('js-tiktoken/ranks/cl100k_base').then(async (mod) => {
     const ranks = mod.default as TiktokenBPE
-    return { tiktoken: encodeOnly(ranks), pieces: new RegExp(ranks.pat_str, 'gu') }
+    return { tiktoken: await encodeOnly(ranks), pieces: new RegExp(ranks.pat_str, 'gu') }
   })
   return loading
 }
@@ -33,18 +36,32 @@ function encoder(): Promise<Encoder> {
  * router would carry for its whole life (measured with the bench's memory phase). The table is filled
  * here the way the constructor fills it: `rank line → offset, base64 tokens`, keyed by the bytes joined.
  */
-function encodeOnly(ranks: TiktokenBPE): Tiktoken {
+async function encodeOnly(ranks: TiktokenBPE): Promise<Tiktoken> {
   const tiktoken = new Tiktoken({ ...ranks, bpe_ranks: '' })
   const rankMap = (tiktoken as unknown as { rankMap: Map<string, number> }).rankMap
-  for (const line of ranks.bpe_ranks.split('\n')) {
-    if (!line) continue
-    const [, offsetText, ...tokens] = line.split(' ')
-    const offset = Number.parseInt(offsetText ?? '', 10)
-    tokens.forEach((token, i) => {
-      rankMap.set(Buffer.from(token, 'base64').join(','), offset + i)
-    })
+  const table = ranks.bpe_ranks
+  let filled = 0
+  // Read token by token (the table is one long line per run of ranks): splitting it whole is itself
+  // a 20 ms pause, and filling it in one go about 90 ms, while the router is answering.
+  for (let lineStart = 0; lineStart < table.length; ) {
+    const lineEnd = indexOrEnd(table, '\n', lineStart)
+    const afterPrefix = indexOrEnd(table, ' ', lineStart) + 1
+    const afterOffset = indexOrEnd(table, ' ', afterPrefix)
+    const offset = Number.parseInt(table.slice(afterPrefix, afterOffset), 10)
+    for (let at = afterOffset + 1, rank = offset; at < lineEnd; rank++) {
+      const end = Math.min(indexOrEnd(table, ' ', at), lineEnd)
+      rankMap.set(Buffer.from(table.slice(at, end), 'base64').join(','), rank)
+      at = end + 1
+      if (++filled % TOKENS_PER_TURN === 0) await nextTurn()
+    }
+    lineStart = lineEnd + 1
   }
   return tiktoken
+}
+
+function indexOrEnd(text: string, char: string, from: number): number {
+  const at = text.indexOf(char, from)
+  return at === -1 ? text.length : at
 }
 
 /**
