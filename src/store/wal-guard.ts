@@ -67,7 +67,10 @@ export class WalGuard {
     this.timer.unref()
     this.autoCheckpointPages ??= this.db.pragma('wal_autocheckpoint', { simple: true }) as number
     this.db.pragma('wal_autocheckpoint = 0')
-    this.backfillTimer = setInterval(() => this.backfill(), this.opts.backfillIntervalMs ?? DEFAULT_BACKFILL_INTERVAL_MS)
+    this.backfillTimer = setInterval(
+      () => this.backfill(),
+      this.opts.backfillIntervalMs ?? DEFAULT_BACKFILL_INTERVAL_MS,
+    )
     this.backfillTimer.unref()
   }
 
