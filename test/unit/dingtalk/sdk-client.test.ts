@@ -1,4 +1,5 @@
 import { DWClient, TOPIC_ROBOT } from 'dingtalk-stream'
+import type { Socket } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { SdkClient } from '../../../src/dingtalk/sdk-client.js'
 import type { DingTalkSimulator } from '../../../src/simulator/index.js'
@@ -99,5 +100,31 @@ describe('the SDK client prints nothing', () => {
     await r.stop()
     vi.restoreAllMocks()
     expect(printed).toEqual([])
+  })
+})
+
+describe('acks', () => {
+  it('acks written in one turn of the event loop leave the TCP socket in one write', async () => {
+    const client = new SdkClient({
+      clientId: TEST_SECRETS.clientId,
+      clientSecret: TEST_SECRETS.clientSecret,
+      gatewayUrl: sim.gatewayUrl,
+      onRawFrame: () => undefined,
+    })
+    await client.getEndpoint()
+    await client._connect()
+    const raw = (client.socketOrUndefined() as unknown as { _socket: Socket })._socket
+    const batched = vi.spyOn(raw, '_writev')
+    const single = vi.spyOn(raw, '_write')
+    for (const messageId of ['m-1', 'm-2', 'm-3']) client.socketCallBackResponse(messageId, { status: 'accepted' })
+    expect(batched).not.toHaveBeenCalled() // held until this turn's callbacks ran
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(batched).toHaveBeenCalledTimes(1)
+    expect(single).not.toHaveBeenCalled()
+    // The next turn's acks are corked again on their own: nothing is held back past its turn.
+    client.socketCallBackResponse('m-4', { status: 'accepted' })
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(batched.mock.calls.length + single.mock.calls.length).toBe(2)
+    client.disconnect()
   })
 })
