@@ -26,7 +26,7 @@ export function messageContext(services: Services, msg: InboundMessage, received
     refId,
     receivedAt,
     // Read once: every step of this message sees the same skill flags, incident mode and budgets.
-    state: services.state.current(),
+    state: services.state.currentThisTurn(),
     services,
     locale,
     texts: textsFor(locale),

@@ -61,6 +61,10 @@ export const EMPTY_STATE: RuntimeState = { skills: {}, incident: { on: false }, 
  */
 export class StateStore {
   private cached?: StateVersion
+  /** The version this turn's messages share, and how many changes this process had made when it was read. */
+  private turnSnapshot?: { version: StateVersion; changes: number }
+  /** Changes this process made (update, refresh): a turn's snapshot taken before one is read again. */
+  private changes = 0
   private cachedFor?: string
   private skipped: number[] = []
   private readonly reported = new Set<number>()
@@ -117,6 +121,24 @@ export class StateStore {
   /** Forgets the cached read, so an entry appended in this transaction is taken into account. */
   refresh(): void {
     this.cached = undefined
+    this.changes++
+  }
+
+  /**
+   * {@link current}, looked up at most once per turn of the event loop, unless this process changed the state
+   * since: what each message's context takes. A burst starts dozens of pipelines in one turn, and each would
+   * otherwise run current()'s lookup; a change by routerctl is seen from the next turn on.
+   */
+  currentThisTurn(): StateVersion {
+    const snapshot = this.turnSnapshot
+    if (snapshot && snapshot.changes === this.changes) return snapshot.version
+    if (!snapshot)
+      setImmediate(() => {
+        this.turnSnapshot = undefined
+      })
+    const version = this.current()
+    this.turnSnapshot = { version, changes: this.changes }
+    return version
   }
 
   /** The newest stored version number, attested or not: the executor compares it around an action. */
@@ -146,6 +168,7 @@ export class StateStore {
         if (JSON.stringify(draft) === JSON.stringify(base.state)) return base
         const id = Number(this.insert.run(JSON.stringify(draft), this.now(), actor, reason ?? null).lastInsertRowid)
         this.cached = undefined
+        this.changes++
         // Not yet attested (its entry follows in the same transaction), so read it directly.
         return fromRow(this.byVersion.get(id) as VersionRow)
       })
