@@ -128,6 +128,15 @@ export async function latencyPhase(
       `ping, every ${SLEEP_EVERY}th sleep`,
     ),
   ]
+  // Warm-up, not counted: one second at the same rate for each child, so the phase measures warm processes
+  // when it runs alone (`--only latency`) as when it follows the throughput phase.
+  for (const [sim, child] of [
+    [routerSim, routerChild],
+    [bareSim, bareChild],
+  ] as const) {
+    await child.waitIdle()
+    await paced(sim, { ratePerSecond: o.rate, count: o.rate, text: 'ping', tickMs: o.tickMs, timeoutMs: 30_000 })
+  }
   for (let r = 0; r < o.rounds; r++) {
     // Rotate the order each round so no variant always runs first (warmest or coldest machine).
     for (let i = 0; i < variants.length; i++)
