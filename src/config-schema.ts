@@ -95,7 +95,7 @@ export const configSchema = z.strictObject({
       maxMessageChars: z.number().int().min(16).max(20_000).default(2000),
       dedupRetention: duration.default('7d'),
       /** Messages handled at once: the fixed worker pool that takes stored messages from the inbox in arrival order. */
-      concurrency: z.number().int().min(1).max(1024).default(32),
+      concurrency: z.number().int().min(1).max(1024).default(64),
       /** Workers one skill (or all admin commands together) may hold at once; unset → half the pool, at least 1. */
       skillConcurrency: z.number().int().min(1).max(1024).optional(),
       /** A message that waited longer than this is answered "this took too long, please ask again" instead. */
