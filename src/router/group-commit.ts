@@ -22,6 +22,11 @@ export class GroupCommit<T> {
     private readonly afterCommit: (stored: { seq: number; item: T }[]) => void,
   ) {}
 
+  /** True while frames wait for this turn's transaction (and so their acks for it). */
+  get pending(): boolean {
+    return this.batch.length > 0
+  }
+
   /** Queues one frame for this turn's transaction; `done` is called once it committed (or failed). */
   add(msgId: string, payload: string, item: T, done: (r: StoreResult) => void): void {
     if (this.batch.length === 0) setImmediate(this.flush)

@@ -45,6 +45,7 @@ export class Inbound extends EventEmitter {
       this.queue,
       (job) => this.run(job),
       (busy) => metrics.workersBusy.set(busy),
+      () => this.commits.pending,
     )
     metrics.workers.set(concurrency)
     this.commits = new GroupCommit(

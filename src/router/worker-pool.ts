@@ -8,12 +8,19 @@ export class WorkerPool {
   private running = 0
   private readonly inFlight = new Set<Promise<void>>()
   private stopped = false
+  private pumpQueued = false
 
   constructor(
     readonly size: number,
     private readonly queue: WorkQueue,
     private readonly run: (job: Job) => Promise<void>,
     private readonly onBusy: (busy: number) => void = () => undefined,
+    /**
+     * While this holds, jobs are not started now but right after (setImmediate): the inbox's group commit
+     * has frames waiting, and their acks go first. A pipeline started in front of them would delay every
+     * ack of that commit by its own synchronous work.
+     */
+    private readonly deferWhile: () => boolean = () => false,
   ) {}
 
   /** Workers running a message right now. */
@@ -22,7 +29,23 @@ export class WorkerPool {
   }
 
   /** Starts jobs on free workers until the pool is full or nothing may run. */
-  pump = (): void => {
+  pump = (): void => this.fill(false)
+
+  /**
+   * Fills the free workers, unless a commit is pending: then once more right after it (setImmediate). Only
+   * once: under a flood there may be a commit pending at every turn, and the pipelines must still run.
+   */
+  private fill(deferredOnce: boolean): void {
+    if (!deferredOnce && this.deferWhile()) {
+      if (!this.pumpQueued) {
+        this.pumpQueued = true
+        setImmediate(() => {
+          this.pumpQueued = false
+          this.fill(true)
+        })
+      }
+      return
+    }
     while (!this.stopped && this.running < this.size) {
       const job = this.queue.take()
       if (!job) break
