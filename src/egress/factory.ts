@@ -1,5 +1,5 @@
 import { createDestinationGuards } from './breakers.js'
-import type { BreakerState, EgressError, EgressErrorCode, EgressFactory } from './client.js'
+import type { BreakerState, EgressClient, EgressError, EgressErrorCode, EgressFactory } from './client.js'
 import { isLoopbackHost, lenientDestination, normaliseDestination, splitDestination } from './destination.js'
 import { isDestinationFault } from './fetch-hop.js'
 import { createRouteClient } from './route-client.js'
@@ -71,23 +71,33 @@ export function createEgressFactory(opts: EgressOptions = {}): EgressFactory {
     return e
   }
 
+  // A route's client holds no per-request state, so one per route and declared list serves every message
+  // (a skill asks for its own on each message). Bounded by the skills and their declarations.
+  const clients = new Map<string, EgressClient>()
   return {
     forRoute(route, declared) {
-      const destinations = Object.freeze([...new Set(declared.map(normaliseDestination))])
-      destinations.forEach(guards.track)
-      return createRouteClient({
-        route,
-        destinations,
-        guards,
-        report,
-        policy: { destinations: new Set(destinations), httpLoopback },
-        timeoutMs: opts.defaultTimeoutMs ?? 3000,
-        maxBytes: opts.maxResponseBytes ?? 1024 * 1024,
-      })
+      const key = `${route}\n${declared.join('\n')}`
+      let client = clients.get(key)
+      if (!client) clients.set(key, (client = routeClient(route, declared)))
+      return client
     },
     // A status lookup of a malformed entry should not throw; it simply matches nothing.
     breakerState: (destination) => guards.state(lenientDestination(destination)),
     breakerStates: () => guards.states(),
+  }
+
+  function routeClient(route: string, declared: readonly string[]): EgressClient {
+    const destinations = Object.freeze([...new Set(declared.map(normaliseDestination))])
+    destinations.forEach(guards.track)
+    return createRouteClient({
+      route,
+      destinations,
+      guards,
+      report,
+      policy: { destinations: new Set(destinations), httpLoopback },
+      timeoutMs: opts.defaultTimeoutMs ?? 3000,
+      maxBytes: opts.maxResponseBytes ?? 1024 * 1024,
+    })
   }
 }
 
