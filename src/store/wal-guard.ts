@@ -4,7 +4,8 @@ import type { DB } from './db.js'
 // Keeps the SQLite WAL small, even while another connection holds a read transaction, and keeps its
 // checkpoints out of the commits that acks wait on.
 
-const DEFAULT_BACKFILL_INTERVAL_MS = 50
+const DEFAULT_BACKFILL_INTERVAL_MS = 200
+const MAX_BACKFILL_INTERVAL_MS = 1000
 
 /** Settings of {@link WalGuard}; sizes in bytes. */
 export interface WalGuardOptions {
@@ -19,7 +20,8 @@ export interface WalGuardOptions {
    * How often committed pages are copied back into the database (a PASSIVE checkpoint). SQLite's own
    * auto-checkpoint does it inside whichever commit takes the WAL past its threshold, and that commit (an
    * inbox write whose acks wait on it) then takes a few milliseconds: the ack's slow tail. A short timer
-   * instead does the same work in slices of a fraction of a millisecond, between commits, never inside one.
+   * instead does the same work in small slices, between commits, never inside one. This is the shortest
+   * pause between rounds; after a slow round (slow storage) it grows, see `scheduleBackfill`. Default 200 ms.
    */
   backfillIntervalMs?: number
   onSize?: (bytes: number) => void
@@ -62,21 +64,19 @@ export class WalGuard {
   }
 
   start(): void {
+    this.stop()
     this.opts.onSize?.(this.size())
     this.timer = setInterval(() => this.tick(), this.opts.intervalMs ?? 1000)
     this.timer.unref()
-    this.autoCheckpointPages ??= this.db.pragma('wal_autocheckpoint', { simple: true }) as number
+    this.autoCheckpointPages = this.db.pragma('wal_autocheckpoint', { simple: true }) as number
     this.db.pragma('wal_autocheckpoint = 0')
-    this.backfillTimer = setInterval(
-      () => this.backfill(),
-      this.opts.backfillIntervalMs ?? DEFAULT_BACKFILL_INTERVAL_MS,
-    )
-    this.backfillTimer.unref()
+    this.scheduleBackfill(this.opts.backfillIntervalMs ?? DEFAULT_BACKFILL_INTERVAL_MS)
   }
 
   stop(): void {
     clearInterval(this.timer)
-    clearInterval(this.backfillTimer)
+    clearTimeout(this.backfillTimer)
+    this.backfillTimer = undefined
     if (this.autoCheckpointPages === undefined) return
     this.db.pragma(`wal_autocheckpoint = ${this.autoCheckpointPages}`)
     this.autoCheckpointPages = undefined
@@ -89,17 +89,34 @@ export class WalGuard {
    */
   backfill(): { walFrames: number; backfilled: number } {
     try {
+      // A checkpoint that could not run (another connection checkpointing) says so in `busy`: next round's.
       const row = this.passive.get() as { log: number; checkpointed: number }
       this.backfillWarned = false
       return { walFrames: row.log, backfilled: row.checkpointed }
     } catch (err) {
-      // SQLITE_BUSY (another process checkpointing) is the next round's; anything else is worth a line.
-      if ((err as { code?: string }).code !== 'SQLITE_BUSY' && !this.backfillWarned) {
+      if (!this.backfillWarned) {
         this.backfillWarned = true
         this.opts.log.warn({ err: (err as Error).message }, 'WAL backfill failed; retrying every round, logged once')
       }
       return { walFrames: -1, backfilled: -1 }
     }
+  }
+
+  /**
+   * The next backfill round after `delayMs`. A round copies pages and syncs the WAL and the database (two
+   * fsyncs when there was something to copy), on this thread: on slow storage a round can take
+   * milliseconds, so the pause after it is 40 times what it took (at most a second), which keeps the
+   * backfill to about 2.5 % of the time whatever the disk.
+   */
+  private scheduleBackfill(delayMs: number): void {
+    this.backfillTimer = setTimeout(() => {
+      const started = performance.now()
+      this.backfill()
+      const took = performance.now() - started
+      const base = this.opts.backfillIntervalMs ?? DEFAULT_BACKFILL_INTERVAL_MS
+      if (this.backfillTimer) this.scheduleBackfill(Math.min(MAX_BACKFILL_INTERVAL_MS, Math.max(base, took * 40)))
+    }, delayMs)
+    this.backfillTimer.unref()
   }
 
   /** The WAL file's size now; 0 when there is none. */

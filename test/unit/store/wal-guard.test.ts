@@ -64,7 +64,7 @@ describe('WalGuard backfill', () => {
   })
 
   it('backfills on its timer: after a round the next commit starts the WAL again from its beginning', () => {
-    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
     const { db, file } = database()
     const g = guard(db, file, 50)
     g.start()
