@@ -88,30 +88,39 @@ export class SdkClient extends QuietDWClient {
   }
 
   /**
-   * Acks written in the same turn of the event loop leave in one write: the first corks the TCP socket under
-   * the WebSocket and the socket is uncorked once this turn's callbacks ran. A group commit acks every frame
-   * it stored at once, so under a burst this is one syscall (and one packet to read) for dozens of acks
-   * instead of one each: about 13 % of the router's CPU per message in the bench's burst.
+   * Acks written in one run of callbacks leave in one write: the first corks the TCP socket under the
+   * WebSocket, and it is uncorked on the next tick, once the promise callbacks queued with it have run. A
+   * group commit resolves the acks of every frame it stored together, so under a burst this is one syscall
+   * (and one packet to read) for dozens of acks instead of one each: about 13 % of the router's CPU per
+   * message in the bench's burst.
    */
   override socketCallBackResponse(messageId: string, result: unknown): void {
-    this.corkForThisTurn()
+    this.corkUntilNextTick()
     super.socketCallBackResponse(messageId, result)
   }
 
-  private corked = false
+  /** Writes out acks still held by the cork now: before the socket is torn down, which would drop them. */
+  flushAcks(): void {
+    this.uncork?.()
+  }
 
-  private corkForThisTurn(): void {
-    if (this.corked) return
+  /** Set while the socket is corked: writes out what the cork holds. */
+  private uncork?: () => void
+
+  private corkUntilNextTick(): void {
+    if (this.uncork) return
     // ws keeps its net.Socket in `_socket` (undocumented but stable); without one, acks go out one by one.
     const raw = (this.socketOrUndefined() as unknown as { _socket?: Partial<Corkable> } | undefined)?._socket
     if (typeof raw?.cork !== 'function' || typeof raw.uncork !== 'function') return
     const socket = raw as Corkable
-    this.corked = true
     socket.cork()
-    process.nextTick(() => {
-      this.corked = false
+    const uncork = () => {
+      if (this.uncork !== uncork) return
+      this.uncork = undefined
       socket.uncork()
-    })
+    }
+    this.uncork = uncork
+    process.nextTick(uncork)
   }
 
   /** The open socket, for liveness pings and close detection. */

@@ -237,6 +237,7 @@ export class StreamConnection extends EventEmitter {
   }
 
   private closeClient(): void {
+    this.client?.flushAcks()
     const socket = this.client?.socketOrUndefined()
     this.client = undefined
     this.connectedSince = undefined

@@ -104,7 +104,7 @@ describe('the SDK client prints nothing', () => {
 })
 
 describe('acks', () => {
-  it('acks written in one turn of the event loop leave the TCP socket in one write', async () => {
+  async function connectedClient() {
     const client = new SdkClient({
       clientId: TEST_SECRETS.clientId,
       clientSecret: TEST_SECRETS.clientSecret,
@@ -114,17 +114,37 @@ describe('acks', () => {
     await client.getEndpoint()
     await client._connect()
     const raw = (client.socketOrUndefined() as unknown as { _socket: Socket })._socket
-    const batched = vi.spyOn(raw, '_writev')
-    const single = vi.spyOn(raw, '_write')
-    for (const messageId of ['m-1', 'm-2', 'm-3']) client.socketCallBackResponse(messageId, { status: 'accepted' })
-    expect(batched).not.toHaveBeenCalled() // held until this turn's callbacks ran
+    return { client, batched: vi.spyOn(raw, '_writev'), single: vi.spyOn(raw, '_write') }
+  }
+
+  it('the acks a commit resolves together leave the TCP socket in one write', async () => {
+    const { client, batched, single } = await connectedClient()
+    // As the group commit does: one promise per stored frame, resolved in one go, each acking when it settles.
+    const resolvers: (() => void)[] = []
+    for (const messageId of ['m-1', 'm-2', 'm-3'])
+      void new Promise<void>((resolve) => resolvers.push(resolve)).then(() =>
+        client.socketCallBackResponse(messageId, { status: 'accepted' }),
+      )
+    for (const resolve of resolvers) resolve()
     await new Promise((resolve) => setImmediate(resolve))
     expect(batched).toHaveBeenCalledTimes(1)
     expect(single).not.toHaveBeenCalled()
-    // The next turn's acks are corked again on their own: nothing is held back past its turn.
+    // The next run's acks are corked on their own: nothing is held back past its tick.
     client.socketCallBackResponse('m-4', { status: 'accepted' })
     await new Promise((resolve) => setImmediate(resolve))
     expect(batched.mock.calls.length + single.mock.calls.length).toBe(2)
+    client.disconnect()
+  })
+
+  it('flushAcks writes what the cork holds at once, before a socket is torn down', async () => {
+    const { client, batched, single } = await connectedClient()
+    client.socketCallBackResponse('m-1', { status: 'accepted' })
+    client.socketCallBackResponse('m-2', { status: 'accepted' })
+    expect(batched.mock.calls.length + single.mock.calls.length).toBe(0) // held by the cork
+    client.flushAcks()
+    expect(batched).toHaveBeenCalledTimes(1)
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(batched.mock.calls.length + single.mock.calls.length).toBe(1) // the tick's uncork is a no-op now
     client.disconnect()
   })
 })
