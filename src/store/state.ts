@@ -61,9 +61,9 @@ export const EMPTY_STATE: RuntimeState = { skills: {}, incident: { on: false }, 
  */
 export class StateStore {
   private cached?: StateVersion
-  /** The version this turn's messages share, and how many changes this process had made when it was read. */
+  /** The version this run's messages share, and how many changes this process had made when it was read. */
   private turnSnapshot?: { version: StateVersion; changes: number }
-  /** Changes this process made (update, refresh): a turn's snapshot taken before one is read again. */
+  /** Changes this process made (update, refresh): a snapshot taken before one is read again. */
   private changes = 0
   private cachedFor?: string
   private skipped: number[] = []
@@ -125,15 +125,16 @@ export class StateStore {
   }
 
   /**
-   * {@link current}, looked up at most once per turn of the event loop, unless this process changed the state
-   * since: what each message's context takes. A burst starts dozens of pipelines in one turn, and each would
-   * otherwise run current()'s lookup; a change by routerctl is seen from the next turn on.
+   * {@link current}, looked up once for all the messages started in one run of callbacks (a pump of the
+   * worker pool starts dozens in a burst, each of which would otherwise run current()'s lookup), unless this
+   * process changed the state since. Forgotten on the next tick, so a change by routerctl is seen by the
+   * next message started after that.
    */
   currentThisTurn(): StateVersion {
     const snapshot = this.turnSnapshot
     if (snapshot && snapshot.changes === this.changes) return snapshot.version
     if (!snapshot)
-      setImmediate(() => {
+      process.nextTick(() => {
         this.turnSnapshot = undefined
       })
     const version = this.current()
