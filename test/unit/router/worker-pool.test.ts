@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { mapRobotPayload } from '../../../src/dingtalk/message.js'
+import { GroupCommit } from '../../../src/router/group-commit.js'
 import { WorkerPool } from '../../../src/router/worker-pool.js'
 import { WorkQueue, type Job } from '../../../src/router/work-queue.js'
 import { migrate, openDatabase } from '../../../src/store/db.js'
@@ -43,42 +44,53 @@ function setup() {
     const mapped = mapRobotPayload(rows[i]!.payload, 1_000_000)
     if (seq !== undefined && mapped.kind === 'message') queue.noteStored(seq, mapped.message)
   })
-  const started: string[] = []
-  const state = { commitPending: true }
+  // What happened, in order: pipelines started and commits written.
+  const events: string[] = []
+  const commits = new GroupCommit<null>(
+    (batch) => {
+      events.push(`commit ${batch.map((r) => r.msgId).join(',')}`)
+      return batch.map(() => undefined)
+    },
+    () => undefined,
+  )
   const pool = new WorkerPool(
     4,
     queue,
-    async (job: Job) => void started.push(job.msgId),
+    async (job: Job) => void events.push(`start ${job.msgId}`),
     () => undefined,
-    () => state.commitPending,
+    () => commits.pending,
   )
-  return { pool, started, state }
+  /** A frame arriving: queued for this turn's commit, as `accept` does. */
+  const frameArrives = (msgId: string) => commits.add(msgId, '{}', null, () => undefined)
+  return { pool, events, frameArrives }
 }
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
 
 describe('WorkerPool behind a pending group commit', () => {
-  it('starts nothing while a commit is pending, and everything right after it', async () => {
-    const { pool, started, state } = setup()
+  it('starts its pipelines after the commit of frames that arrived before it pumped', async () => {
+    const { pool, events, frameArrives } = setup()
+    frameArrives('f1')
     pool.pump()
-    expect(started).toEqual([])
-    state.commitPending = false // the commit ran in this turn
+    expect(events).toEqual([])
     await nextTurn()
-    expect(started).toEqual(['m1', 'm2', 'm3'])
+    expect(events).toEqual(['commit f1', 'start m1', 'start m2', 'start m3'])
   })
 
   it('waits one turn at most: under a flood with a commit pending at every turn the pipelines still run', async () => {
-    const { pool, started } = setup()
+    const { pool, events, frameArrives } = setup()
+    frameArrives('f1')
+    // Another frame arrives after that commit and before the deferred pump's turn: a commit is pending again.
+    setImmediate(() => frameArrives('f2'))
     pool.pump()
-    expect(started).toEqual([])
     await nextTurn()
-    expect(started).toEqual(['m1', 'm2', 'm3'])
+    await nextTurn()
+    expect(events).toEqual(['commit f1', 'start m1', 'start m2', 'start m3', 'commit f2'])
   })
 
   it('starts at once when no commit is pending', () => {
-    const { pool, started, state } = setup()
-    state.commitPending = false
+    const { pool, events } = setup()
     pool.pump()
-    expect(started).toEqual(['m1', 'm2', 'm3'])
+    expect(events).toEqual(['start m1', 'start m2', 'start m3'])
   })
 })
