@@ -12,11 +12,4 @@
 #   --max-old-space-size=256   also makes V8 grow the old generation by a small factor; a live heap
 #                              this large would be a leak: the process then exits, the container restarts
 #                              and the inbox resumes every message that was not answered
-#   --single-threaded-gc       all GC work on the router's own thread: V8 otherwise adds helper threads
-#                              (parallel scavenges every 50 ms or so, concurrent marking and sweeping), and
-#                              on a 2-core VM they take the core the rest of the host needs (the bench's
-#                              gateway; Litestream or a database in production), which showed as the
-#                              router's ack tail. Burst CPU per message about the same; a full collection's
-#                              marking then runs on the main thread too (a few ms, about once a round of
-#                              3,000 messages in the bench)
-exec node --max-semi-space-size=4 --max-old-space-size=256 --single-threaded-gc "$@"
+exec node --max-semi-space-size=4 --max-old-space-size=256 "$@"
