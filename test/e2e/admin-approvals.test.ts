@@ -7,18 +7,15 @@ import { PATIENCE } from '../helpers/patience.js'
 import {
   OP1,
   OP2,
+  OP3,
   OPS,
+  THREE_OPERATORS,
   type TestRouter,
   withoutMentions,
   startTestRouter,
   verifyAndStop,
   approvalTrail,
 } from '../helpers/router.js'
-
-const OP3 = { staffId: 'op3', name: 'carol' }
-const THREE_OPERATORS = {
-  ROUTER_OPERATORS: `${OP1.staffId}:${OP1.name},${OP2.staffId}:${OP2.name},${OP3.staffId}:${OP3.name}`,
-}
 
 /** Turns ping off as alice, then asks to turn it on again; returns the approval id from the reply. */
 async function disableThenRequest(r: TestRouter): Promise<string> {
@@ -100,7 +97,7 @@ describe('two-operator approvals', { timeout: 5 * PATIENCE }, () => {
   })
 
   it('executes once when two operators approve at the same moment', async () => {
-    r = await startTestRouter({ env: THREE_OPERATORS })
+    r = await startTestRouter({ env: { ROUTER_OPERATORS: THREE_OPERATORS } })
     const id = await disableThenRequest(r)
     const replies = await sendTogether(
       r,

@@ -6,6 +6,8 @@ import { PATIENCE } from '../helpers/patience.js'
 import {
   OP1,
   OP2,
+  OP3,
+  THREE_OPERATORS,
   type TestRouter,
   withoutMentions,
   startTestRouter,
@@ -14,8 +16,6 @@ import {
 } from '../helpers/router.js'
 import { tempDir } from '../helpers/temp-dir.js'
 
-const OP3 = { staffId: 'op3', name: 'carol' }
-const THREE = `${OP1.staffId}:${OP1.name},${OP2.staffId}:${OP2.name},${OP3.staffId}:${OP3.name}`
 const TWO = `${OP1.staffId}:${OP1.name},${OP2.staffId}:${OP2.name}`
 const MIN = 60_000
 
@@ -34,7 +34,7 @@ describe('approvals are judged against the present', { timeout: 6 * PATIENCE }, 
 
   it("a removed operator's request expires at start, audited with the reason, and cannot be approved", async () => {
     const dir = tempDir()
-    r = await startTestRouter({ dir, env: { ROUTER_OPERATORS: THREE } })
+    r = await startTestRouter({ dir, env: { ROUTER_OPERATORS: THREE_OPERATORS } })
     await r.command('/disable-skill ping')
     const id = idOf((await r.command('/enable-skill ping', OP3)).text)
     await r.stop()
@@ -50,7 +50,7 @@ describe('approvals are judged against the present', { timeout: 6 * PATIENCE }, 
   })
 
   it('the decision itself refuses a request whose requester is no operator any more (cards call the same function)', async () => {
-    r = await startTestRouter({ env: { ROUTER_OPERATORS: THREE } })
+    r = await startTestRouter({ env: { ROUTER_OPERATORS: THREE_OPERATORS } })
     await r.command('/disable-skill ping')
     const id = idOf((await r.command('/enable-skill ping', OP3)).text)
     // The operator list as a restarted router would have it, passed at the boundary.

@@ -28,6 +28,10 @@ export const TEST_SECRETS = {
 export const OPS = 'cid-ops'
 export const OP1 = { staffId: 'op1', name: 'alice' }
 export const OP2 = { staffId: 'op2', name: 'bob' }
+/** A third operator, for tests where the requester is neither of the two approvers. */
+export const OP3 = { staffId: 'op3', name: 'carol' }
+/** `ROUTER_OPERATORS` with all three operators. */
+export const THREE_OPERATORS = [OP1, OP2, OP3].map((o) => `${o.staffId}:${o.name}`).join(',')
 
 export interface TestRouterOptions {
   sim?: DingTalkSimulator
