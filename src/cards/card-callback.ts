@@ -3,6 +3,7 @@ import { runCommand } from '../admin/run-command.js'
 import type { CommandContext, Services } from '../context.js'
 import type { ReplyContent } from '../define.js'
 import { errorMessage } from '../errors.js'
+import { parseJson } from '../json.js'
 import type { ApprovalCard } from '../store/approval-cards.js'
 import type { ApprovalCards } from './approval-card.js'
 import type { CardParams } from '../dingtalk/card-api.js'
@@ -153,23 +154,11 @@ function answer(params: CardParams | undefined): CardCallbackAnswer {
 function readClick(
   data: string,
 ): { outTrackId: string; userId: string; actionId: string; params: Record<string, unknown> } | undefined {
-  let json: unknown
-  try {
-    json = JSON.parse(data)
-  } catch {
-    return undefined
-  }
-  const parsed = callbackSchema.safeParse(json)
+  const parsed = callbackSchema.safeParse(parseJson(data))
   if (!parsed.success) return undefined
   const raw = parsed.data.content ?? parsed.data.value
   if (raw === undefined) return undefined
-  let inner: unknown
-  try {
-    inner = JSON.parse(raw)
-  } catch {
-    return undefined
-  }
-  const p = privateData.safeParse(inner)
+  const p = privateData.safeParse(parseJson(raw))
   if (!p.success) return undefined
   return {
     outTrackId: parsed.data.outTrackId,

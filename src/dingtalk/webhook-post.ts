@@ -1,5 +1,6 @@
 import http from 'node:http'
 import https from 'node:https'
+import { parseJson } from '../json.js'
 
 // POSTs JSON to a sessionWebhook with node:http(s) and reads the answer: the reply hot path.
 
@@ -83,12 +84,4 @@ export function postJson(url: string, body: unknown, timeoutMs: number): Promise
     req.on('error', (err) => settle(err))
     req.end(payload)
   })
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown
-  } catch {
-    return undefined
-  }
 }

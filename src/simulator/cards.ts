@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { z } from 'zod'
 import type { SimCardTemplate } from './card-templates.js'
-import { isRecord, parseJson, readBody, sendApiError, sendJson } from './http-util.js'
+import { isRecord, readBody, sendApiError, sendJson } from './http-util.js'
+import { parseJson } from '../json.js'
 
 // The simulator's card API, with the checks DingTalk makes on every create, update and stream.
 

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { z } from 'zod'
 import { streamTranscript, type Transcript } from './chat/transcript.js'
-import { parseJson, readBody, sendJson } from './http-util.js'
+import { readBody, sendJson } from './http-util.js'
+import { parseJson } from '../json.js'
 import type { ReplyLog } from './replies.js'
 import type { RecordedReply, SentMessage, SimMessageInput } from './types.js'
 

@@ -25,15 +25,6 @@ export function readBody(req: IncomingMessage, limit = 1_000_000): Promise<Body>
   })
 }
 
-/** Parse JSON without throwing; `undefined` when malformed. */
-export function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown
-  } catch {
-    return undefined
-  }
-}
-
 /** True for a plain JSON object (not an array, not null). */
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)

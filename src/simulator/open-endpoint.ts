@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { isRecord, parseJson, readBody, requestId } from './http-util.js'
+import { isRecord, readBody, requestId } from './http-util.js'
+import { parseJson } from '../json.js'
 import type { Subscription, TicketStore } from './tickets.js'
 import type { SimStats } from './types.js'
 

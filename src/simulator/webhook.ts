@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { isRecord, parseJson, readBody, sendJson } from './http-util.js'
+import { isRecord, readBody, sendJson } from './http-util.js'
+import { parseJson } from '../json.js'
 import type { NewReply, ReplyLog } from './replies.js'
 
 // The simulator's sessionWebhooks: sessions that expire like DingTalk's, and the replies posted to them.
