@@ -1,5 +1,6 @@
 import { Tiktoken, type TiktokenBPE } from 'js-tiktoken/lite'
 import { setImmediate as nextTurn } from 'node:timers/promises'
+import { RankTable } from './rank-table.js'
 
 // js-tiktoken's merge step is quadratic in the length of one pre-token, and a pasted hash, a CJK
 // sentence or a run of one character is a single pre-token: 20,000 "a" take a minute. Long pre-tokens
@@ -31,18 +32,19 @@ function encoder(): Promise<Encoder> {
 }
 
 /**
- * A Tiktoken with only its encode table. js-tiktoken's constructor also keeps one byte array per token for
- * `decode`, which counting never calls: for cl100k that is about 25 MB of live heap and 20 MB of RSS the
- * router would carry for its whole life (measured with the bench's memory phase). The table is filled
- * here the way the constructor fills it: `rank line → offset, base64 tokens`, keyed by the bytes joined.
+ * A Tiktoken with only its encode table, and that table compact (see rank-table.ts). js-tiktoken's
+ * constructor would also keep one byte array per token for `decode`, which counting never calls, and its
+ * encode table is a Map of 100,000 strings: together about 35 MB of live heap the router would carry for
+ * its whole life (measured with the bench's memory phase). The table is filled from the rank file the way
+ * the constructor fills its own: `rank line → offset, base64 tokens`.
  */
 async function encodeOnly(ranks: TiktokenBPE): Promise<Tiktoken> {
   const tiktoken = new Tiktoken({ ...ranks, bpe_ranks: '' })
-  const rankMap = (tiktoken as unknown as { rankMap: Map<string, number> }).rankMap
   const table = ranks.bpe_ranks
-  let filled = 0
+  // Upper bounds read off the file itself: a token per space-separated field, ¾ byte per base64 character.
+  const rankTable = new RankTable(count(table, ' '), Math.floor((table.length * 3) / 4))
   // Read token by token (the table is one long line per run of ranks): splitting it whole is itself
-  // a 20 ms pause, and filling it in one go about 90 ms, while the router is answering.
+  // a 20 ms pause, and filling it in one go a long one, while the router is answering.
   for (let lineStart = 0; lineStart < table.length; ) {
     const lineEnd = indexOrEnd(table, '\n', lineStart)
     const afterPrefix = indexOrEnd(table, ' ', lineStart) + 1
@@ -50,13 +52,21 @@ async function encodeOnly(ranks: TiktokenBPE): Promise<Tiktoken> {
     const offset = Number.parseInt(table.slice(afterPrefix, afterOffset), 10)
     for (let at = afterOffset + 1, rank = offset; at < lineEnd; rank++) {
       const end = Math.min(indexOrEnd(table, ' ', at), lineEnd)
-      rankMap.set(Buffer.from(table.slice(at, end), 'base64').join(','), rank)
+      rankTable.add(table.slice(at, end), rank)
       at = end + 1
-      if (++filled % TOKENS_PER_TURN === 0) await nextTurn()
+      if (rankTable.size % TOKENS_PER_TURN === 0) await nextTurn()
     }
     lineStart = lineEnd + 1
   }
+  // js-tiktoken only ever calls `rankMap.get(bytes.join(','))` while encoding.
+  ;(tiktoken as unknown as { rankMap: Pick<Map<string, number>, 'get'> }).rankMap = rankTable
   return tiktoken
+}
+
+function count(text: string, char: string): number {
+  let n = 0
+  for (let at = text.indexOf(char); at !== -1; at = text.indexOf(char, at + 1)) n++
+  return n
 }
 
 function indexOrEnd(text: string, char: string, from: number): number {
