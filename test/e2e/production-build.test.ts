@@ -48,5 +48,8 @@ describe('the production build', () => {
     const argv = readFileSync(`/proc/${router.child.pid}/cmdline`, 'utf8').split('\0').filter(Boolean)
     expect(argv.slice(1, 1 + flags.length)).toEqual(flags)
     expect(argv[1 + flags.length]).toBe('dist/src/main.js')
+    // And with glibc's arenas capped, unless the environment already chose a number.
+    const environ = readFileSync(`/proc/${router.child.pid}/environ`, 'utf8').split('\0')
+    expect(environ).toContain(`MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '2'}`)
   })
 })
