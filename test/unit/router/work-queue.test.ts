@@ -106,7 +106,8 @@ describe('WorkQueue', () => {
 
   it('reads the payload of a message stored by this process at most once, however long it waited in a full lane', () => {
     const { queue, accept, inbox } = setup(1)
-    const texts = Array.from({ length: 40 }, (_, i) => `slow ${i + 1}`)
+    // More than the queue keeps parsed (32 pages of 2 in fresh, as many parked).
+    const texts = Array.from({ length: 200 }, (_, i) => `slow ${i + 1}`)
     accept(...texts, 'ping 1')
     const first = queue.take()!
     // The lane is full: the rest of the burst is parked, the other lane's message still passes.
