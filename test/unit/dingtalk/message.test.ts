@@ -63,6 +63,36 @@ describe('mapRobotPayload', () => {
     expect(m.senderNick).toBe('unknown')
   })
 
+  it('reads "" and null as absent in the fields DingTalk leaves blank, and nowhere else', () => {
+    for (const blank of ['', null]) {
+      const p = {
+        ...payload({ text: 'hi', conversationId: 'cid-ops' }),
+        conversationTitle: blank,
+        senderStaffId: blank,
+        senderNick: blank,
+        senderCorpId: blank,
+        chatbotCorpId: blank,
+        isInAtList: blank,
+        atUsers: [{ dingtalkId: 'd1', staffId: blank }],
+        chatbotUserId: blank,
+        robotCode: blank,
+      }
+      expect(message(p)).toMatchObject({
+        conversationTitle: undefined,
+        senderStaffId: undefined,
+        senderNick: 'unknown',
+        senderCorpId: undefined,
+        chatbotCorpId: undefined,
+        isInAtList: false,
+        atUsers: [{ dingtalkId: 'd1' }],
+        robotCode: undefined,
+      })
+      expect(message({ ...p, atUsers: blank }).atUsers).toEqual([])
+      for (const required of ['msgId', 'conversationId', 'senderId', 'msgtype', 'sessionWebhook'])
+        expect(map({ ...p, [required]: blank }).kind).toBe('invalid')
+    }
+  })
+
   it('reads audio through its speech-to-text recognition', () => {
     const m = message(payload({ msgtype: 'audio', text: ' ping ' }))
     expect(m).toMatchObject({ msgtype: 'audio', text: 'ping', supported: true })
