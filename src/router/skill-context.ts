@@ -79,24 +79,52 @@ function visibleSkills(ctx: Context): { name: string; description: string; examp
  * @example const input = { args, text: ctx.msg.text, ctx: skillContext(ctx, def, card) }
  */
 export function skillContext(ctx: Context, def: SkillDefinition<unknown>, card?: AnswerCard): SkillContext {
-  const egress = ctx.services.egress.forRoute(def.name, def.egress ?? [])
-  return {
-    egress,
-    // A getter, so a skill that logs nothing never makes the message's child logger (see inbound.ts).
-    get log() {
-      return ctx.log
-    },
-    user: { staffId: ctx.msg.senderStaffId, nick: ctx.msg.senderNick },
-    conversationType: ctx.msg.conversationType,
-    locale: ctx.locale,
-    texts: ctx.texts,
-    catalog: () => visibleSkills(ctx),
-    ...(ctx.msg.quoted ? { quoted: ctx.msg.quoted } : {}),
-    attachments: ctx.msg.attachments,
-    ...(def.attachments?.length ? { download: (file) => ctx.services.messageFiles.download(file) } : {}),
-    ...declaredServices(ctx, def, egress),
-    ...(card ? { partial: (text: string) => card.push(text) } : {}),
+  return new HandlerContext(ctx, def, card)
+}
+
+/**
+ * A class for the same reason as the message context (message-context.ts): an object literal with a getter
+ * goes to V8's old generation. The message context is a true private field, out of the handler's reach.
+ */
+class HandlerContext implements SkillContext {
+  readonly #ctx: Context
+  readonly egress: EgressClient
+  readonly user: SkillContext['user']
+  readonly conversationType: SkillContext['conversationType']
+  readonly locale: SkillContext['locale']
+  readonly texts: SkillContext['texts']
+  readonly attachments: SkillContext['attachments']
+  readonly quoted?: SkillContext['quoted']
+  readonly download?: SkillContext['download']
+  readonly partial?: SkillContext['partial']
+  readonly model?: SkillContext['model']
+  readonly diagnostics?: SkillContext['diagnostics']
+  readonly openclaw?: SkillContext['openclaw']
+
+  constructor(ctx: Context, def: SkillDefinition<unknown>, card?: AnswerCard) {
+    this.#ctx = ctx
+    this.egress = ctx.services.egress.forRoute(def.name, def.egress ?? [])
+    this.user = { staffId: ctx.msg.senderStaffId, nick: ctx.msg.senderNick }
+    this.conversationType = ctx.msg.conversationType
+    this.locale = ctx.locale
+    this.texts = ctx.texts
+    this.attachments = ctx.msg.attachments
+    if (ctx.msg.quoted) this.quoted = ctx.msg.quoted
+    if (def.attachments?.length) this.download = (file) => ctx.services.messageFiles.download(file)
+    if (card) this.partial = (text: string) => card.push(text)
+    const declared = declaredServices(ctx, def, this.egress)
+    if ('model' in declared) this.model = declared.model
+    if ('diagnostics' in declared) this.diagnostics = declared.diagnostics
+    if ('openclaw' in declared) this.openclaw = declared.openclaw
   }
+
+  /** A getter, so a skill that logs nothing never makes the message's child logger (see message-context.ts). */
+  get log(): Logger {
+    return this.#ctx.log
+  }
+
+  /** An arrow, so a handler may take it off the context and call it alone. */
+  readonly catalog = (): { name: string; description: string; example: string }[] => visibleSkills(this.#ctx)
 }
 
 /**
