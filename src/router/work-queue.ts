@@ -1,5 +1,6 @@
 import { mapRobotPayload, type InboundMessage } from '../dingtalk/message.js'
 import type { InboxStore } from '../store/inbox.js'
+import { FreshMessages } from './fresh-messages.js'
 
 /** One message a worker may run now. `stale` ones waited past the maximum age and get the short answer. */
 export interface Job {
@@ -64,7 +65,7 @@ export class WorkQueue {
    * of reading the payload back and parsing it again. Bounded; past the bound a message is parsed from its
    * stored payload.
    */
-  private readonly fresh = new Map<number, InboundMessage>()
+  private readonly fresh: FreshMessages
   /**
    * The lane of messages just stored past the bound of `fresh`: a burst to one full lane is then parked by id
    * without reading and parsing each payload once to find its lane and once more to run it. Much larger
@@ -81,6 +82,7 @@ export class WorkQueue {
 
   constructor(private readonly o: WorkQueueOptions) {
     this.keptParsed = o.pageSize * 32
+    this.fresh = new FreshMessages(this.keptParsed)
   }
 
   /** A row was stored with this sequence; after the table emptied (prune), SQLite may start numbering again. */
@@ -88,8 +90,8 @@ export class WorkQueue {
     if (seq <= this.cursor) this.cursor = seq - 1
     this.unread = true
     if (!msg) return
-    if (this.fresh.size < this.keptParsed) this.fresh.set(seq, msg)
-    else if (this.freshLanes.size < this.o.pageSize * 256) this.freshLanes.set(seq, this.o.laneOf(msg))
+    if (this.fresh.add(seq, msg)) return
+    if (this.freshLanes.size < this.o.pageSize * 256) this.freshLanes.set(seq, this.o.laneOf(msg))
   }
 
   /** The oldest message that may run now, its lane's worker taken; undefined when none may. */
@@ -166,8 +168,7 @@ export class WorkQueue {
     const now = this.o.now()
     for (const row of rows) {
       this.cursor = row.seq
-      const msg = this.fresh.get(row.seq)
-      this.fresh.delete(row.seq)
+      const msg = this.fresh.take(row.seq)
       const lane = this.freshLanes.get(row.seq)
       this.freshLanes.delete(row.seq)
       if (msg) this.page.push({ ...row, msg, lane: this.o.laneOf(msg) })

@@ -6,7 +6,12 @@ import type { Job, WorkQueue } from './work-queue.js'
  */
 export class WorkerPool {
   private running = 0
-  private readonly inFlight = new Set<Promise<void>>()
+  /**
+   * Called when the last running job finished, while `stop` waits for it. A count and a callback, not a Set of
+   * the running promises: a long-lived Set leaves dead tables behind in V8's old generation that keep each
+   * finished job alive until the next full collection (see fresh-messages.ts).
+   */
+  private onIdle?: () => void
   private stopped = false
   private pumpQueued = false
 
@@ -50,14 +55,13 @@ export class WorkerPool {
       const job = this.queue.take()
       if (!job) break
       this.running++
-      const work = this.run(job).finally(() => {
+      void this.run(job).finally(() => {
         this.running--
-        this.inFlight.delete(work)
         this.queue.release(job)
         this.onBusy(this.running)
+        if (this.running === 0) this.onIdle?.()
         this.pump()
       })
-      this.inFlight.add(work)
     }
     this.onBusy(this.running)
   }
@@ -69,8 +73,13 @@ export class WorkerPool {
     const deadline = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, graceMs)
     })
-    await Promise.race([Promise.allSettled([...this.inFlight]), deadline])
+    const idle = new Promise<void>((resolve) => {
+      if (this.running === 0) resolve()
+      else this.onIdle = resolve
+    })
+    await Promise.race([idle, deadline])
     clearTimeout(timer)
-    return { unfinished: this.inFlight.size }
+    this.onIdle = undefined
+    return { unfinished: this.running }
   }
 }
