@@ -7,8 +7,8 @@ import type { InboundMessage } from '../dingtalk/message.js'
  * Not a Map, because of how V8 collects it: a long-lived Map lives in the old generation, and as entries
  * come and go it moves them to new tables, leaving the old ones behind with their entries still in them.
  * Those dead tables kept the parsed messages alive through young collections until the next full one:
- * measured at 1,000 msg/s, two thirds of what the router promoted (12 of 18 MB in a paced phase), so a
- * mark-compact every few seconds. A ring allocated once and cleared slot by slot leaves nothing behind.
+ * with the Map, the router promoted 12 MB over a paced phase at 1,000 msg/s, with this ring 6.8 MB
+ * (measured with --trace-gc-nvp). A ring allocated once and cleared slot by slot leaves nothing behind.
  */
 export class FreshMessages {
   private readonly seqs: Float64Array
