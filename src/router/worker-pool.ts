@@ -74,8 +74,13 @@ export class WorkerPool {
       timer = setTimeout(resolve, graceMs)
     })
     const idle = new Promise<void>((resolve) => {
-      if (this.running === 0) resolve()
-      else this.onIdle = resolve
+      if (this.running === 0) return resolve()
+      // A second stop (a second signal) waits for the same moment as the first.
+      const earlier = this.onIdle
+      this.onIdle = () => {
+        earlier?.()
+        resolve()
+      }
     })
     await Promise.race([idle, deadline])
     clearTimeout(timer)

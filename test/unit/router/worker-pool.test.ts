@@ -26,7 +26,8 @@ function payload(msgId: string): string {
   })
 }
 
-function setup() {
+/** A work queue over an in-memory inbox holding these messages (parsed in memory, as `accept` leaves them). */
+function storedQueue(msgIds: string[]): WorkQueue {
   const db = openDatabase(':memory:')
   migrate(db)
   const inbox = new InboxStore(db, new UsageStore(db))
@@ -39,11 +40,16 @@ function setup() {
     now: () => 1_000_000,
     onUnanswerable: () => undefined,
   })
-  const rows = ['m1', 'm2', 'm3'].map((msgId) => ({ msgId, payload: payload(msgId) }))
+  const rows = msgIds.map((msgId) => ({ msgId, payload: payload(msgId) }))
   inbox.receiveBatch(rows, 1_000_000).forEach((seq, i) => {
     const mapped = mapRobotPayload(rows[i]!.payload, 1_000_000)
     if (seq !== undefined && mapped.kind === 'message') queue.noteStored(seq, mapped.message)
   })
+  return queue
+}
+
+function setup() {
+  const queue = storedQueue(['m1', 'm2', 'm3'])
   // What happened, in order: pipelines started and commits written.
   const events: string[] = []
   const commits = new GroupCommit<null>(
@@ -92,5 +98,32 @@ describe('WorkerPool behind a pending group commit', () => {
     const { pool, events } = setup()
     pool.pump()
     expect(events).toEqual(['start m1', 'start m2', 'start m3'])
+  })
+})
+
+describe('WorkerPool.stop', () => {
+  /** A pool whose jobs finish when the test says so. */
+  function held() {
+    const queue = storedQueue(['m1', 'm2'])
+    const finish: (() => void)[] = []
+    const pool = new WorkerPool(4, queue, () => new Promise<void>((resolve) => finish.push(resolve)))
+    pool.pump()
+    return { pool, finish }
+  }
+
+  it('resolves once the running jobs finished, every caller of it', async () => {
+    const { pool, finish } = held()
+    expect(pool.busy).toBe(2)
+    const first = pool.stop(60_000)
+    const second = pool.stop(60_000)
+    for (const f of finish) f()
+    expect(await first).toEqual({ unfinished: 0 })
+    expect(await second).toEqual({ unfinished: 0 })
+  })
+
+  it('gives up after the grace period and says how many are still running', async () => {
+    const { pool, finish } = held()
+    finish[0]!()
+    expect(await pool.stop(20)).toEqual({ unfinished: 1 })
   })
 })
