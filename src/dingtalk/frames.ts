@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { parseJson } from '../json.js'
 
 // Validates the Stream frames DingTalk sends down: JSON envelope, headers and size, never a throw.
 
@@ -38,12 +39,8 @@ export function parseFrame(raw: unknown): ParsedFrame {
   const text = typeof raw === 'string' ? raw : Buffer.isBuffer(raw) ? raw.toString('utf8') : undefined
   if (text === undefined) return { ok: false, reason: 'frame is not text' }
   if (Buffer.byteLength(text) > MAX_FRAME_BYTES) return { ok: false, reason: `frame over ${MAX_FRAME_BYTES} bytes` }
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch {
-    return { ok: false, reason: 'frame is not JSON' }
-  }
+  const json = parseJson(text)
+  if (json === undefined) return { ok: false, reason: 'frame is not JSON' }
   const parsed = frameSchema.safeParse(json)
   if (!parsed.success) {
     const messageId = readMessageId(json)

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { parseJson } from '../json.js'
 import { type Attachment, type QuotedMessage, readContent, readQuote } from './message-content.js'
 
 // Maps a robot CALLBACK's payload to the validated InboundMessage the router works with.
@@ -110,12 +111,8 @@ export type MappedPayload =
  * @example const r = mapRobotPayload(frame.data, Date.now()); if (r.kind === 'message') route(r.message)
  */
 export function mapRobotPayload(data: string, now: number): MappedPayload {
-  let json: unknown
-  try {
-    json = JSON.parse(data)
-  } catch {
-    return { kind: 'invalid', problems: ['data is not JSON'] }
-  }
+  const json = parseJson(data)
+  if (json === undefined) return { kind: 'invalid', problems: ['data is not JSON'] }
   clearBlanks(json)
   const parsed = payloadSchema.safeParse(json)
   if (!parsed.success) {

@@ -168,8 +168,7 @@ export class StateStore {
         change(draft)
         if (JSON.stringify(draft) === JSON.stringify(base.state)) return base
         const id = Number(this.insert.run(JSON.stringify(draft), this.now(), actor, reason ?? null).lastInsertRowid)
-        this.cached = undefined
-        this.changes++
+        this.refresh()
         // Not yet attested (its entry follows in the same transaction), so read it directly.
         return fromRow(this.byVersion.get(id) as VersionRow)
       })

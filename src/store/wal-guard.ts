@@ -53,6 +53,8 @@ export class WalGuard {
   private last = { size: -1, mtimeMs: -1 }
   private warned = false
   private readonly file: string
+  /** The shortest pause between backfill rounds. */
+  private readonly backfillBaseMs: number
 
   constructor(
     private readonly db: DB,
@@ -60,6 +62,7 @@ export class WalGuard {
     private readonly opts: WalGuardOptions,
   ) {
     this.file = `${dbFile}-wal`
+    this.backfillBaseMs = opts.backfillIntervalMs ?? DEFAULT_BACKFILL_INTERVAL_MS
     this.passive = db.prepare('PRAGMA wal_checkpoint(PASSIVE)')
   }
 
@@ -70,7 +73,7 @@ export class WalGuard {
     this.timer.unref()
     this.autoCheckpointPages = this.db.pragma('wal_autocheckpoint', { simple: true }) as number
     this.db.pragma('wal_autocheckpoint = 0')
-    this.scheduleBackfill(this.opts.backfillIntervalMs ?? DEFAULT_BACKFILL_INTERVAL_MS)
+    this.scheduleBackfill(this.backfillBaseMs)
   }
 
   stop(): void {
@@ -113,8 +116,8 @@ export class WalGuard {
       const started = performance.now()
       this.backfill()
       const took = performance.now() - started
-      const base = this.opts.backfillIntervalMs ?? DEFAULT_BACKFILL_INTERVAL_MS
-      if (this.backfillTimer) this.scheduleBackfill(Math.min(MAX_BACKFILL_INTERVAL_MS, Math.max(base, took * 40)))
+      if (this.backfillTimer)
+        this.scheduleBackfill(Math.min(MAX_BACKFILL_INTERVAL_MS, Math.max(this.backfillBaseMs, took * 40)))
     }, delayMs)
     this.backfillTimer.unref()
   }
