@@ -1,6 +1,5 @@
 import { statSync } from 'node:fs'
 import type { DB } from './db.js'
-import { fsyncOnThreadPool, OffThreadBackfill, type RoundResult, type SyncFile } from './wal-backfill.js'
 
 // Keeps the SQLite WAL small, even while another connection holds a read transaction, and keeps its
 // checkpoints out of the commits that acks wait on.
@@ -21,16 +20,11 @@ export interface WalGuardOptions {
    * How often committed pages are copied back into the database (a PASSIVE checkpoint). SQLite's own
    * auto-checkpoint does it inside whichever commit takes the WAL past its threshold, and that commit (an
    * inbox write whose acks wait on it) then takes a few milliseconds: the ack's slow tail. A short timer
-   * instead does the same work in small slices, between commits, never inside one, and with its fsyncs on
-   * the thread pool (see {@link OffThreadBackfill}). This is the shortest pause between rounds; after a
-   * round that held the event loop long it grows, see `scheduleBackfill`. Default 200 ms.
+   * instead does the same work in small slices, between commits, never inside one. This is the shortest
+   * pause between rounds; after a slow round (slow storage) it grows, see `scheduleBackfill`. Default 200 ms.
    */
   backfillIntervalMs?: number
-  /** Flushes a file to disk during a backfill round; tests pass a fake. Default fsync on the thread pool. */
-  syncFile?: SyncFile
   onSize?: (bytes: number) => void
-  /** Called after each timed backfill round with what it did. */
-  onBackfillRound?: (round: RoundResult) => void
   log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void }
 }
 
@@ -61,9 +55,6 @@ export class WalGuard {
   private readonly file: string
   /** The shortest pause between backfill rounds. */
   private readonly backfillBaseMs: number
-  private readonly offThread: OffThreadBackfill
-  /** Bumped by `stop`: a round that finishes after it does not schedule the next one. */
-  private backfillChain = 0
 
   constructor(
     private readonly db: DB,
@@ -73,7 +64,6 @@ export class WalGuard {
     this.file = `${dbFile}-wal`
     this.backfillBaseMs = opts.backfillIntervalMs ?? DEFAULT_BACKFILL_INTERVAL_MS
     this.passive = db.prepare('PRAGMA wal_checkpoint(PASSIVE)')
-    this.offThread = new OffThreadBackfill(db, dbFile, { sync: opts.syncFile ?? fsyncOnThreadPool, log: opts.log })
   }
 
   start(): void {
@@ -90,33 +80,14 @@ export class WalGuard {
     clearInterval(this.timer)
     clearTimeout(this.backfillTimer)
     this.backfillTimer = undefined
-    this.backfillChain++
-    this.offThread.close()
     if (this.autoCheckpointPages === undefined) return
     this.db.pragma(`wal_autocheckpoint = ${this.autoCheckpointPages}`)
     this.autoCheckpointPages = undefined
   }
 
   /**
-   * One backfill round with its fsyncs off the event loop; where that cannot run (no WAL index file to read),
-   * a plain {@link backfill}. A failed round is logged once and the next one tries again. Public so tests
-   * can run it without waiting for the timer.
-   */
-  async backfillRound(): Promise<RoundResult> {
-    const round = await this.offThread.round()
-    if (round.kind === 'unavailable') {
-      const started = performance.now()
-      this.backfill()
-      round.mainThreadMs += performance.now() - started
-    } else if (round.kind === 'failed') this.warnBackfill(round.err)
-    else if (round.kind === 'copied') this.backfillWarned = false
-    return round
-  }
-
-  /**
-   * Copies what is committed in the WAL back into the database without waiting for anyone (PASSIVE), with
-   * SQLite's own fsyncs on this thread: what a reader still needs stays for the next round. Public so tests
-   * can run it without waiting for the timer.
+   * Copies what is committed in the WAL back into the database without waiting for anyone (PASSIVE): what a
+   * reader still needs stays for the next round. Public so tests can run it without waiting for the timer.
    * @returns the WAL's frames and how many of them are now in the database.
    */
   backfill(): { walFrames: number; backfilled: number } {
@@ -126,36 +97,27 @@ export class WalGuard {
       this.backfillWarned = false
       return { walFrames: row.log, backfilled: row.checkpointed }
     } catch (err) {
-      this.warnBackfill(err)
+      if (!this.backfillWarned) {
+        this.backfillWarned = true
+        this.opts.log.warn({ err: (err as Error).message }, 'WAL backfill failed; retrying every round, logged once')
+      }
       return { walFrames: -1, backfilled: -1 }
     }
   }
 
-  private warnBackfill(err: unknown): void {
-    if (this.backfillWarned) return
-    this.backfillWarned = true
-    this.opts.log.warn({ err: (err as Error).message }, 'WAL backfill failed; retrying every round, logged once')
-  }
-
   /**
-   * The next backfill round after `delayMs`, once the last one has finished. A round's copying holds the
-   * event loop, and a large one can take milliseconds, so the pause after it is 40 times the time it held
-   * the loop (at most a second): the backfill keeps to about 2.5 % of the thread whatever the load.
+   * The next backfill round after `delayMs`. A round copies pages and syncs the WAL and the database (two
+   * fsyncs when there was something to copy), on this thread: on slow storage a round can take
+   * milliseconds, so the pause after it is 40 times what it took (at most a second), which keeps the
+   * backfill to about 2.5 % of the time whatever the disk.
    */
   private scheduleBackfill(delayMs: number): void {
-    const chain = this.backfillChain
     this.backfillTimer = setTimeout(() => {
-      let heldMs = 0
-      void this.backfillRound()
-        .then((round) => {
-          heldMs = round.mainThreadMs
-          this.opts.onBackfillRound?.(round)
-        })
-        .catch((err: unknown) => this.warnBackfill(err))
-        .finally(() => {
-          if (chain === this.backfillChain)
-            this.scheduleBackfill(Math.min(MAX_BACKFILL_INTERVAL_MS, Math.max(this.backfillBaseMs, heldMs * 40)))
-        })
+      const started = performance.now()
+      this.backfill()
+      const took = performance.now() - started
+      if (this.backfillTimer)
+        this.scheduleBackfill(Math.min(MAX_BACKFILL_INTERVAL_MS, Math.max(this.backfillBaseMs, took * 40)))
     }, delayMs)
     this.backfillTimer.unref()
   }
