@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { openDatabase, type DB } from '../../../src/store/db.js'
-import { WalGuard } from '../../../src/store/wal-guard.js'
+import { WalGuard, type WalGuardOptions } from '../../../src/store/wal-guard.js'
 import { removeDir, tempDir } from '../../helpers/temp-dir.js'
 
 // The guard keeps SQLite's checkpoints out of the commits acks wait on: auto-checkpoint off while it runs,
@@ -27,8 +27,14 @@ function database(): { db: DB; file: string } {
   return { db, file }
 }
 
-function guard(db: DB, file: string, backfillIntervalMs: number): WalGuard {
+function guard(
+  db: DB,
+  file: string,
+  backfillIntervalMs: number,
+  more: Pick<WalGuardOptions, 'flushFile' | 'onBackfillRound'> = {},
+): WalGuard {
   return new WalGuard(db, file, {
+    ...more,
     limitBytes: 64 * 1024 * 1024,
     warnBytes: 128 * 1024 * 1024,
     busyTimeoutMs: 5000,
@@ -47,6 +53,13 @@ function commitPages(db: DB, count: number): void {
 /** The WAL's frames and how many are backfilled, read by a checkpoint that copies nothing new (a reader would). */
 const walFrames = (db: DB) => (db.pragma('wal_checkpoint(PASSIVE)') as { log: number }[])[0]!.log
 
+/** Resolves when the guard reports a finished backfill round. */
+function roundFinished() {
+  let done!: () => void
+  const finished = new Promise<void>((resolve) => (done = resolve))
+  return { finished, done: () => done() }
+}
+
 describe('WalGuard backfill', () => {
   it('turns auto-checkpoint off while it runs, so commits never checkpoint, and backfills on its own', () => {
     const { db, file } = database()
@@ -63,13 +76,16 @@ describe('WalGuard backfill', () => {
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(10)
   })
 
-  it('backfills on its timer: after a round the next commit starts the WAL again from its beginning', () => {
+  it('backfills on its timer: after a round the next commit starts the WAL again from its beginning', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
     const { db, file } = database()
-    const g = guard(db, file, 50)
+    const round = roundFinished()
+    const g = guard(db, file, 50, { onBackfillRound: round.done })
     g.start()
     commitPages(db, 40)
     vi.advanceTimersByTime(50)
+    // The round first flushes the WAL on the thread pool; its checkpoint runs a few turns later.
+    await round.finished
     // Everything was copied back, so this write restarts the WAL: a few frames, not forty-odd.
     commitPages(db, 1)
     expect(walFrames(db)).toBeLessThan(5)
@@ -83,6 +99,49 @@ describe('WalGuard backfill', () => {
     commitPages(db, 40)
     commitPages(db, 1)
     expect(walFrames(db)).toBeGreaterThan(40)
+    g.stop()
+  })
+
+  it('flushes the WAL on the thread pool before the round checkpoints, then copies everything', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const { db, file } = database()
+    const flushed: { file: string; framesWaiting: number }[] = []
+    const round = roundFinished()
+    const g = guard(db, file, 50, {
+      flushFile: async (f) => {
+        const { log, checkpointed } = (db.pragma('wal_checkpoint(NOOP)') as { log: number; checkpointed: number }[])[0]!
+        flushed.push({ file: f, framesWaiting: log - checkpointed })
+      },
+      onBackfillRound: round.done,
+    })
+    g.start()
+    commitPages(db, 40)
+    vi.advanceTimersByTime(50)
+    await round.finished
+    expect(flushed).toHaveLength(1)
+    expect(flushed[0]!.file).toBe(`${file}-wal`)
+    expect(flushed[0]!.framesWaiting).toBeGreaterThan(40)
+    commitPages(db, 1)
+    expect(walFrames(db)).toBeLessThan(5)
+    g.stop()
+  })
+
+  it('a failed flush ahead changes nothing: the checkpoint syncs and copies on its own', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const { db, file } = database()
+    const round = roundFinished()
+    const g = guard(db, file, 50, {
+      flushFile: async () => {
+        throw new Error('EIO: i/o error, fsync')
+      },
+      onBackfillRound: round.done,
+    })
+    g.start()
+    commitPages(db, 40)
+    vi.advanceTimersByTime(50)
+    await round.finished
+    commitPages(db, 1)
+    expect(walFrames(db)).toBeLessThan(5)
     g.stop()
   })
 })
