@@ -31,7 +31,7 @@ import { createPipeline } from './router/pipeline.js'
 import { SkillRegistry } from './skill-registry.js'
 import { collectStatus } from './status.js'
 import { openStores } from './store/open.js'
-import { WalGuard } from './store/wal-guard.js'
+import { checkpointFailureText, WalGuard } from './store/wal-guard.js'
 import { recordStartEvents } from './system-events.js'
 import { recordUndelivered } from './undelivered-replies.js'
 import { recordStartupDeploy } from './admin/deploy-record.js'
@@ -52,6 +52,8 @@ export interface AppOptions {
   jobs?: boolean
   /** `simulator` when `config.dingtalk` points at the built-in simulator; shown in /ready and /status. */
   mode?: RouterMode
+  /** The WAL's PASSIVE checkpoint; tests pass one that fails the way a failing disk does. */
+  walCheckpoint?: () => { log: number; checkpointed: number }
 }
 
 export interface RouterApp {
@@ -111,6 +113,8 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
     warnBytes: config.sqlite.walWarnBytes,
     busyTimeoutMs: config.sqlite.busyTimeoutMs,
     onSize: (bytes) => metrics.walBytes.set(bytes),
+    checkpointPassive: opts.walCheckpoint,
+    now,
     log,
   })
   addSecret(stores.auditKey.toString('utf8'))
@@ -193,7 +197,7 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
       ...identity,
       startedAt: now(),
       streamState: () => stream.state,
-      readiness: () => readiness(services, stream, stores.migrationsCurrent),
+      readiness: () => readiness(services, stream, stores.migrationsCurrent, wal),
       mode,
       database: () => wal.facts(),
     },
@@ -273,7 +277,7 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
         log,
         registry: metrics.registry,
         status: () => collectStatus(services, now()),
-        readiness: () => readiness(services, stream, stores.migrationsCurrent),
+        readiness: () => readiness(services, stream, stores.migrationsCurrent, wal),
       })
       wal.start()
       stream.start()
@@ -338,12 +342,18 @@ function checkBudgetFloors(s: Services): void {
   if (problems.length > 0) throw new ConfigError(problems)
 }
 
-function readiness(s: Services, stream: StreamConnection, migrationsCurrent: () => boolean) {
+/**
+ * The database is ready when a write commits and its WAL reaches the database file: commits are not synced
+ * one by one, so a disk that fails its fsyncs shows only in the checkpoint.
+ */
+function readiness(s: Services, stream: StreamConnection, migrationsCurrent: () => boolean, wal: WalGuard) {
   let dbWritable = false
   let dbDetail: string | undefined
   try {
     s.usage.probeWrite()
-    dbWritable = true
+    const failure = wal.failure()
+    if (failure) dbDetail = checkpointFailureText(failure)
+    else dbWritable = true
   } catch (err) {
     dbDetail = (err as Error).message
   }

@@ -29,6 +29,9 @@ export interface WalGuardOptions {
   flushFile?: (file: string) => Promise<void>
   /** Called after each timed backfill round with the time it held the event loop. */
   onBackfillRound?: (heldMs: number) => void
+  /** The PASSIVE checkpoint itself; tests pass one that fails as a failing disk would. */
+  checkpointPassive?: () => { log: number; checkpointed: number }
+  now?: () => number
   onSize?: (bytes: number) => void
   log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void }
 }
@@ -37,6 +40,12 @@ export interface WalGuardOptions {
 export interface WalFacts {
   walBytes: number
   warning?: string
+}
+
+/** A checkpoint that failed with an error (not a reader in the way), and has not succeeded since. */
+export interface CheckpointFailure {
+  since: number
+  error: string
 }
 
 /**
@@ -54,7 +63,8 @@ export class WalGuard {
   private backfillTimer?: NodeJS.Timeout
   private autoCheckpointPages?: number
   private backfillWarned = false
-  private readonly passive
+  private readonly passive: () => { log: number; checkpointed: number }
+  private failing?: CheckpointFailure
   private last = { size: -1, mtimeMs: -1 }
   private warned = false
   private readonly file: string
@@ -71,7 +81,8 @@ export class WalGuard {
   ) {
     this.file = `${dbFile}-wal`
     this.backfillBaseMs = opts.backfillIntervalMs ?? DEFAULT_BACKFILL_INTERVAL_MS
-    this.passive = db.prepare('PRAGMA wal_checkpoint(PASSIVE)')
+    const passive = db.prepare('PRAGMA wal_checkpoint(PASSIVE)')
+    this.passive = opts.checkpointPassive ?? (() => passive.get() as { log: number; checkpointed: number })
     this.flushFile = opts.flushFile ?? fsyncOnThreadPool
   }
 
@@ -103,10 +114,12 @@ export class WalGuard {
   backfill(): { walFrames: number; backfilled: number } {
     try {
       // A checkpoint that could not run (another connection checkpointing) says so in `busy`: next round's.
-      const row = this.passive.get() as { log: number; checkpointed: number }
+      const row = this.passive()
       this.backfillWarned = false
+      this.failing = undefined
       return { walFrames: row.log, backfilled: row.checkpointed }
     } catch (err) {
+      if (!isBusy(err)) this.noteFailure(err)
       if (!this.backfillWarned) {
         this.backfillWarned = true
         this.opts.log.warn({ err: (err as Error).message }, 'WAL backfill failed; retrying every round, logged once')
@@ -143,6 +156,19 @@ export class WalGuard {
     this.backfillTimer.unref()
   }
 
+  /**
+   * The checkpoint failure that still stands, if any. Commits go on into the WAL meanwhile (it is not
+   * synced at each commit), so only this says that committed pages are not reaching the database file: a
+   * failing disk (an fsync error) or a full one. Readiness fails on it; the next good round clears it.
+   */
+  failure(): CheckpointFailure | undefined {
+    return this.failing
+  }
+
+  private noteFailure(err: unknown): void {
+    this.failing ??= { since: (this.opts.now ?? Date.now)(), error: (err as Error).message }
+  }
+
   /** The WAL file's size now; 0 when there is none. */
   size(): number {
     return this.stat().size
@@ -151,6 +177,7 @@ export class WalGuard {
   /** The size, and a warning when it is over `warnBytes`. */
   facts(): WalFacts {
     const walBytes = this.size()
+    if (this.failing) return { walBytes, warning: checkpointFailureText(this.failing) }
     if (walBytes <= this.opts.warnBytes) return { walBytes }
     return {
       walBytes,
@@ -180,8 +207,10 @@ export class WalGuard {
         this.opts.log.info({ walBytes: before }, 'WAL checkpointed and truncated')
     } catch (err) {
       // SQLITE_BUSY: a writer in another process; the next tick tries again. Anything else is worth a line.
-      if ((err as { code?: string }).code !== 'SQLITE_BUSY')
+      if (!isBusy(err)) {
+        this.noteFailure(err)
         this.opts.log.warn({ err: (err as Error).message }, 'WAL checkpoint failed; trying again in a second')
+      }
     } finally {
       this.db.pragma(`busy_timeout = ${this.opts.busyTimeoutMs}`)
     }
@@ -205,6 +234,16 @@ async function fsyncOnThreadPool(file: string): Promise<void> {
   } finally {
     await handle.close()
   }
+}
+
+/** Another connection has the lock for now (any SQLITE_BUSY code): the next round tries again. */
+function isBusy(err: unknown): boolean {
+  return String((err as { code?: unknown }).code ?? '').startsWith('SQLITE_BUSY')
+}
+
+/** One sentence for /status, /ready and the log: what fails, since when, and what to look at. */
+export function checkpointFailureText(f: CheckpointFailure): string {
+  return `committed data is not reaching the database file: the WAL checkpoint fails (${f.error}) since ${new Date(f.since).toISOString()}; check the disk (space, I/O errors in the kernel log)`
 }
 
 function mib(bytes: number): string {

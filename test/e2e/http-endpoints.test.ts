@@ -83,6 +83,40 @@ describe('HTTP on loopback', () => {
   })
 })
 
+describe('/ready and a disk that fails', () => {
+  it('answers 503 while the WAL checkpoint fails (commits alone do not prove the data reaches the file), 200 again after a good one', async () => {
+    let failing = true
+    let healthyRound!: () => void
+    const recovered = new Promise<void>((resolve) => (healthyRound = resolve))
+    const r = await cleanup.router(
+      startTestRouter({
+        walCheckpoint: () => {
+          if (failing) throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_FSYNC' })
+          healthyRound()
+          return { log: 0, checkpointed: 0 }
+        },
+      }),
+    )
+    await r.logs.waitFor((l) => l.msg === 'WAL backfill failed; retrying every round, logged once', PATIENCE)
+    // Writes still commit: the write probe alone would have said ready.
+    expect((await r.say('ping', PATIENCE)).text).toBe('pong')
+
+    const ready = await get(`${r.httpUrl}/ready`)
+    expect(ready.status).toBe(503)
+    const database = (ready.json().checks as Record<string, { ok: boolean; detail?: string }>).database!
+    expect(database.ok).toBe(false)
+    expect(database.detail).toMatch(
+      /committed data is not reaching the database file: the WAL checkpoint fails \(disk I\/O error\)/,
+    )
+    const status = (await get(`${r.httpUrl}/status`)).json()
+    expect((status.database as { warning?: string }).warning).toMatch(/not reaching the database file/)
+
+    failing = false
+    await recovered
+    expect((await get(`${r.httpUrl}/ready`)).status).toBe(200)
+  })
+})
+
 describe('the listener stays on loopback unless explicitly opted in', () => {
   const log = pino({ level: 'silent' })
   const base = {

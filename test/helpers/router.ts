@@ -45,6 +45,8 @@ export interface TestRouterOptions {
   now?: () => number
   /** Wait for the stream to connect before returning (default true). */
   connect?: boolean
+  /** Replaces the WAL's PASSIVE checkpoint (a failing disk). */
+  walCheckpoint?: () => { log: number; checkpointed: number }
 }
 
 export interface TestRouter {
@@ -117,6 +119,7 @@ export async function startTestRouter(opts: TestRouterOptions = {}): Promise<Tes
     commands: opts.commands ?? realCommands,
     now: opts.now,
     jobs: false,
+    walCheckpoint: opts.walCheckpoint,
   })
   await app.start()
   const stop = async () => {

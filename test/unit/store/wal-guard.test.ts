@@ -144,4 +144,35 @@ describe('WalGuard backfill', () => {
     expect(walFrames(db)).toBeLessThan(5)
     g.stop()
   })
+
+  it('holds a checkpoint error as a standing failure until a round succeeds; a busy database is no failure', () => {
+    const { db, file } = database()
+    let next: 'io' | 'busy' | 'ok' = 'busy'
+    const g = new WalGuard(db, file, {
+      limitBytes: 64 * 1024 * 1024,
+      warnBytes: 128 * 1024 * 1024,
+      busyTimeoutMs: 5000,
+      now: () => Date.parse('2026-12-01T03:00:00Z'),
+      checkpointPassive: () => {
+        if (next === 'ok') return { log: 0, checkpointed: 0 }
+        throw Object.assign(new Error(next === 'io' ? 'disk I/O error' : 'database is locked'), {
+          code: next === 'io' ? 'SQLITE_IOERR_FSYNC' : 'SQLITE_BUSY',
+        })
+      },
+      log: silent,
+    })
+    g.backfill()
+    expect(g.failure()).toBeUndefined()
+    next = 'io'
+    g.backfill()
+    g.backfill()
+    expect(g.failure()).toEqual({ since: Date.parse('2026-12-01T03:00:00Z'), error: 'disk I/O error' })
+    expect(g.facts().warning).toBe(
+      'committed data is not reaching the database file: the WAL checkpoint fails (disk I/O error) since 2026-12-01T03:00:00.000Z; check the disk (space, I/O errors in the kernel log)',
+    )
+    next = 'ok'
+    g.backfill()
+    expect(g.failure()).toBeUndefined()
+    expect(g.facts().warning).toBeUndefined()
+  })
 })
