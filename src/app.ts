@@ -31,7 +31,8 @@ import { createPipeline } from './router/pipeline.js'
 import { SkillRegistry } from './skill-registry.js'
 import { collectStatus } from './status.js'
 import { openStores } from './store/open.js'
-import { checkpointFailureText, WalGuard } from './store/wal-guard.js'
+import { checkpointFailureText } from './store/checkpoint-failure.js'
+import { type CheckpointRow, WalGuard } from './store/wal-guard.js'
 import { recordStartEvents } from './system-events.js'
 import { recordUndelivered } from './undelivered-replies.js'
 import { recordStartupDeploy } from './admin/deploy-record.js'
@@ -53,7 +54,7 @@ export interface AppOptions {
   /** `simulator` when `config.dingtalk` points at the built-in simulator; shown in /ready and /status. */
   mode?: RouterMode
   /** The WAL's PASSIVE checkpoint; tests pass one that fails the way a failing disk does. */
-  walCheckpoint?: () => { log: number; checkpointed: number }
+  walCheckpoint?: () => CheckpointRow
 }
 
 export interface RouterApp {

@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs'
 import { open } from 'node:fs/promises'
+import { type CheckpointFailure, checkpointFailureText, classifyCheckpointError } from './checkpoint-failure.js'
 import type { DB } from './db.js'
 
 // Keeps the SQLite WAL small, even while another connection holds a read transaction, and keeps its
@@ -30,22 +31,25 @@ export interface WalGuardOptions {
   /** Called after each timed backfill round with the time it held the event loop. */
   onBackfillRound?: (heldMs: number) => void
   /** The PASSIVE checkpoint itself; tests pass one that fails as a failing disk would. */
-  checkpointPassive?: () => { log: number; checkpointed: number }
+  checkpointPassive?: () => CheckpointRow
+  /** A WAL flush that has not returned after this long is a disk that stopped answering. Default 10 s. */
+  flushHungMs?: number
   now?: () => number
   onSize?: (bytes: number) => void
   log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void }
+}
+
+/** A `PRAGMA wal_checkpoint` row: blocked, frames in the WAL, frames copied into the database. */
+export interface CheckpointRow {
+  busy: number
+  log: number
+  checkpointed: number
 }
 
 /** What /status shows about the WAL. */
 export interface WalFacts {
   walBytes: number
   warning?: string
-}
-
-/** A checkpoint that failed with an error (not a reader in the way), and has not succeeded since. */
-export interface CheckpointFailure {
-  since: number
-  error: string
 }
 
 /**
@@ -63,8 +67,11 @@ export class WalGuard {
   private backfillTimer?: NodeJS.Timeout
   private autoCheckpointPages?: number
   private backfillWarned = false
-  private readonly passive: () => { log: number; checkpointed: number }
+  private flushWarned = false
+  private readonly passive: () => CheckpointRow
   private failing?: CheckpointFailure
+  /** When the flush in flight started (performance.now), if one is. */
+  private flushStartedAt?: number
   private last = { size: -1, mtimeMs: -1 }
   private warned = false
   private readonly file: string
@@ -82,7 +89,7 @@ export class WalGuard {
     this.file = `${dbFile}-wal`
     this.backfillBaseMs = opts.backfillIntervalMs ?? DEFAULT_BACKFILL_INTERVAL_MS
     const passive = db.prepare('PRAGMA wal_checkpoint(PASSIVE)')
-    this.passive = opts.checkpointPassive ?? (() => passive.get() as { log: number; checkpointed: number })
+    this.passive = opts.checkpointPassive ?? (() => passive.get() as CheckpointRow)
     this.flushFile = opts.flushFile ?? fsyncOnThreadPool
   }
 
@@ -116,10 +123,11 @@ export class WalGuard {
       // A checkpoint that could not run (another connection checkpointing) says so in `busy`: next round's.
       const row = this.passive()
       this.backfillWarned = false
-      this.failing = undefined
+      // Only pages copied and synced prove the disk works again (a round may copy nothing: a reader's pages).
+      if (this.failing && !this.failing.sticky && row.busy === 0 && row.checkpointed > 0) this.failing = undefined
       return { walFrames: row.log, backfilled: row.checkpointed }
     } catch (err) {
-      if (!isBusy(err)) this.noteFailure(err)
+      this.noteFailure(err)
       if (!this.backfillWarned) {
         this.backfillWarned = true
         this.opts.log.warn({ err: (err as Error).message }, 'WAL backfill failed; retrying every round, logged once')
@@ -134,39 +142,58 @@ export class WalGuard {
    * pages here, 0.06 ms for none). So the WAL is first flushed on the thread pool while the event loop goes
    * on; the checkpoint's own WAL sync then finds only the frames of the last moment. SQLite's order is kept
    * whole: its checkpoint still syncs the WAL before it copies and the database before it records the copy,
-   * so the flush ahead only makes that cheaper, and a failed one changes nothing (Linux reports a write-back
-   * error to every file still open, so SQLite's own sync fails the checkpoint too). On slow storage a round
+   * so the flush ahead only makes that cheaper, and a failed one changes nothing (Linux 4.16 and later
+   * report a write-back error to every file still open on a local filesystem, so SQLite's own sync fails the
+   * checkpoint too). A flush that does not return is reported by `tick` (see `flushHungMs`). On slow storage a round
    * can still take milliseconds, so the pause after it is 40 times the time it held the loop (at most a
    * second), which keeps the backfill to about 2.5 % of the time whatever the disk.
    */
   private scheduleBackfill(delayMs: number): void {
     const chain = this.backfillChain
-    this.backfillTimer = setTimeout(() => {
-      void this.flushFile(this.file)
-        .catch(() => undefined)
-        .then(() => {
-          if (chain !== this.backfillChain) return
-          const started = performance.now()
-          this.backfill()
-          const took = performance.now() - started
-          this.opts.onBackfillRound?.(took)
-          this.scheduleBackfill(Math.min(MAX_BACKFILL_INTERVAL_MS, Math.max(this.backfillBaseMs, took * 40)))
-        })
-    }, delayMs)
+    this.backfillTimer = setTimeout(() => void this.round(chain), delayMs)
     this.backfillTimer.unref()
+  }
+
+  private async round(chain: number): Promise<void> {
+    let took = 0
+    try {
+      this.flushStartedAt = performance.now()
+      await this.flushFile(this.file).catch((err: unknown) => this.warnFlush(err))
+      this.flushStartedAt = undefined
+      if (chain !== this.backfillChain) return
+      const started = performance.now()
+      this.backfill()
+      took = performance.now() - started
+      this.opts.onBackfillRound?.(took)
+    } catch (err) {
+      this.opts.log.warn({ err: (err as Error).message }, 'WAL backfill round failed; the next one runs as usual')
+    } finally {
+      if (chain === this.backfillChain)
+        this.scheduleBackfill(Math.min(MAX_BACKFILL_INTERVAL_MS, Math.max(this.backfillBaseMs, took * 40)))
+    }
+  }
+
+  /** A flush that failed: the checkpoint's own sync still runs; said once, as the speed-up is lost. */
+  private warnFlush(err: unknown): void {
+    if (this.flushWarned || (err as { code?: string }).code === 'ENOENT') return
+    this.flushWarned = true
+    this.opts.log.warn({ err: (err as Error).message }, 'WAL flush ahead of the backfill failed; logged once')
   }
 
   /**
    * The checkpoint failure that still stands, if any. Commits go on into the WAL meanwhile (it is not
    * synced at each commit), so only this says that committed pages are not reaching the database file: a
-   * failing disk (an fsync error) or a full one. Readiness fails on it; the next good round clears it.
+   * failing disk (an fsync error), a full or read-only one, or one that stopped answering. Readiness fails
+   * on it. The next round that copies pages clears it, except after an I/O error (see `sticky`).
    */
   failure(): CheckpointFailure | undefined {
     return this.failing
   }
 
+  /** A standing failure is kept (the first one says since when); a sticky one replaces a passing one. */
   private noteFailure(err: unknown): void {
-    this.failing ??= { since: (this.opts.now ?? Date.now)(), error: (err as Error).message }
+    const failure = classifyCheckpointError(err, (this.opts.now ?? Date.now)())
+    if (failure && (!this.failing || (failure.sticky && !this.failing.sticky))) this.failing = failure
   }
 
   /** The WAL file's size now; 0 when there is none. */
@@ -187,6 +214,11 @@ export class WalGuard {
 
   /** One check; public so tests and shutdown can run it without waiting for the timer. */
   tick(): void {
+    const flushMs = this.flushStartedAt === undefined ? 0 : performance.now() - this.flushStartedAt
+    if (flushMs > (this.opts.flushHungMs ?? 10_000)) {
+      const error = `a flush of the WAL has not returned for ${Math.round(flushMs / 1000)} s`
+      this.failing ??= { kind: 'flush-hung', since: (this.opts.now ?? Date.now)(), error, sticky: false }
+    }
     const now = this.stat()
     const quiet = now.size > 0 && now.size === this.last.size && now.mtimeMs === this.last.mtimeMs
     if (now.size > this.opts.limitBytes || quiet) this.checkpoint(now.size)
@@ -207,8 +239,10 @@ export class WalGuard {
         this.opts.log.info({ walBytes: before }, 'WAL checkpointed and truncated')
     } catch (err) {
       // SQLITE_BUSY: a writer in another process; the next tick tries again. Anything else is worth a line.
-      if (!isBusy(err)) {
-        this.noteFailure(err)
+      // An I/O error is one whichever checkpoint meets it; anything else here only delays the truncation.
+      const failure = classifyCheckpointError(err, (this.opts.now ?? Date.now)())
+      if (failure) {
+        if (failure.sticky) this.noteFailure(err)
         this.opts.log.warn({ err: (err as Error).message }, 'WAL checkpoint failed; trying again in a second')
       }
     } finally {
@@ -227,23 +261,13 @@ export class WalGuard {
 }
 
 /** fsync on libuv's thread pool. */
-async function fsyncOnThreadPool(file: string): Promise<void> {
+export async function fsyncOnThreadPool(file: string): Promise<void> {
   const handle = await open(file, 'r')
   try {
     await handle.sync()
   } finally {
     await handle.close()
   }
-}
-
-/** Another connection has the lock for now (any SQLITE_BUSY code): the next round tries again. */
-function isBusy(err: unknown): boolean {
-  return String((err as { code?: unknown }).code ?? '').startsWith('SQLITE_BUSY')
-}
-
-/** One sentence for /status, /ready and the log: what fails, since when, and what to look at. */
-export function checkpointFailureText(f: CheckpointFailure): string {
-  return `committed data is not reaching the database file: the WAL checkpoint fails (${f.error}) since ${new Date(f.since).toISOString()}; check the disk (space, I/O errors in the kernel log)`
 }
 
 function mib(bytes: number): string {

@@ -116,8 +116,8 @@ const S = args.quick
       warmup: 1000,
       rate: 1000,
       seconds: 3,
-      // Five, not three: the bare bot's own p99 moves 2–12 ms between rounds on a shared host, and the median
-      // of five rounds' p99s is what one or two bad rounds cannot move.
+      // Five, not three: the bare bot's own p99 moves by up to six times between the rounds of one run on a
+      // shared host (3.0–19.4 ms), and the median of five rounds' p99s is what one or two bad rounds cannot move.
       latRounds: 5,
       faultMessages: 5000,
       tickMs: 10,

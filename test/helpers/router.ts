@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { createRouterApp, type RouterApp } from '../../src/app.js'
+import { type AppOptions, createRouterApp, type RouterApp } from '../../src/app.js'
 import { loadConfig, type RouterConfig } from '../../src/config.js'
 import type { CommandDefinition, SkillDefinition } from '../../src/define.js'
 import {
@@ -46,7 +46,7 @@ export interface TestRouterOptions {
   /** Wait for the stream to connect before returning (default true). */
   connect?: boolean
   /** Replaces the WAL's PASSIVE checkpoint (a failing disk). */
-  walCheckpoint?: () => { log: number; checkpointed: number }
+  walCheckpoint?: AppOptions['walCheckpoint']
 }
 
 export interface TestRouter {

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { openDatabase, type DB } from '../../../src/store/db.js'
-import { WalGuard, type WalGuardOptions } from '../../../src/store/wal-guard.js'
+import { type CheckpointRow, fsyncOnThreadPool, WalGuard, type WalGuardOptions } from '../../../src/store/wal-guard.js'
 import { removeDir, tempDir } from '../../helpers/temp-dir.js'
 
 // The guard keeps SQLite's checkpoints out of the commits acks wait on: auto-checkpoint off while it runs,
@@ -31,7 +31,7 @@ function guard(
   db: DB,
   file: string,
   backfillIntervalMs: number,
-  more: Pick<WalGuardOptions, 'flushFile' | 'onBackfillRound'> = {},
+  more: Pick<WalGuardOptions, 'flushFile' | 'onBackfillRound' | 'checkpointPassive'> = {},
 ): WalGuard {
   return new WalGuard(db, file, {
     ...more,
@@ -145,34 +145,123 @@ describe('WalGuard backfill', () => {
     g.stop()
   })
 
-  it('holds a checkpoint error as a standing failure until a round succeeds; a busy database is no failure', () => {
+  it('a round whose flush returns after stop() neither checkpoints nor schedules another', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
     const { db, file } = database()
-    let next: 'io' | 'busy' | 'ok' = 'busy'
-    const g = new WalGuard(db, file, {
-      limitBytes: 64 * 1024 * 1024,
-      warnBytes: 128 * 1024 * 1024,
-      busyTimeoutMs: 5000,
-      now: () => Date.parse('2026-12-01T03:00:00Z'),
+    let releaseFlush!: () => void
+    let checkpoints = 0
+    const g = guard(db, file, 50, {
+      flushFile: () => new Promise<void>((resolve) => (releaseFlush = resolve)),
       checkpointPassive: () => {
-        if (next === 'ok') return { log: 0, checkpointed: 0 }
-        throw Object.assign(new Error(next === 'io' ? 'disk I/O error' : 'database is locked'), {
-          code: next === 'io' ? 'SQLITE_IOERR_FSYNC' : 'SQLITE_BUSY',
-        })
+        checkpoints++
+        return { busy: 0, log: 0, checkpointed: 0 }
       },
-      log: silent,
     })
-    g.backfill()
+    g.start()
+    vi.advanceTimersByTime(50)
+    const firstFlush = releaseFlush
+    g.stop()
+    firstFlush()
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(checkpoints).toBe(0)
+    expect(vi.getTimerCount()).toBe(0)
+  })
+})
+
+/** A guard whose checkpoint answers what the test says, on a fixed clock. */
+function scriptedGuard(answer: () => CheckpointRow, more: Partial<WalGuardOptions> = {}) {
+  const { db, file } = database()
+  return new WalGuard(db, file, {
+    limitBytes: 64 * 1024 * 1024,
+    warnBytes: 128 * 1024 * 1024,
+    busyTimeoutMs: 5000,
+    intervalMs: 3_600_000,
+    now: () => Date.parse('2026-12-01T03:00:00Z'),
+    checkpointPassive: answer,
+    log: silent,
+    ...more,
+  })
+}
+
+const sqliteError = (code: string, message: string) => Object.assign(new Error(message), { code })
+const copied = { busy: 0, log: 8, checkpointed: 8 }
+
+describe('WalGuard checkpoint failures (what /ready reports)', () => {
+  it('a busy or locked database, or a misused connection, is no failure', () => {
+    const errors = [
+      sqliteError('SQLITE_BUSY', 'database is locked'),
+      sqliteError('SQLITE_BUSY_SNAPSHOT', 'database is locked'),
+      sqliteError('SQLITE_LOCKED', 'database table is locked'),
+      new TypeError('This database connection is busy executing a query'),
+    ]
+    let next = 0
+    const g = scriptedGuard(() => {
+      throw errors[next++]!
+    })
+    for (let i = 0; i < errors.length; i++) g.backfill()
     expect(g.failure()).toBeUndefined()
-    next = 'io'
+  })
+
+  it('a full disk stands, with its time and advice, until a round copies pages again', () => {
+    let answer: () => CheckpointRow = () => {
+      throw sqliteError('SQLITE_FULL', 'database or disk is full')
+    }
+    const g = scriptedGuard(() => answer())
     g.backfill()
     g.backfill()
-    expect(g.failure()).toEqual({ since: Date.parse('2026-12-01T03:00:00Z'), error: 'disk I/O error' })
+    expect(g.failure()).toMatchObject({ kind: 'full', since: Date.parse('2026-12-01T03:00:00Z'), sticky: false })
     expect(g.facts().warning).toBe(
-      'committed data is not reaching the database file: the WAL checkpoint fails (disk I/O error) since 2026-12-01T03:00:00.000Z; check the disk (space, I/O errors in the kernel log)',
+      'committed data is not reaching the database file: the WAL checkpoint fails (database or disk is full) since 2026-12-01T03:00:00.000Z; the disk is full; free space on the volume that holds data/ and this clears after the next good checkpoint',
     )
-    next = 'ok'
+    // A round that copied nothing (a reader pins every frame) proves nothing.
+    answer = () => ({ busy: 0, log: 8, checkpointed: 0 })
+    g.backfill()
+    expect(g.failure()?.kind).toBe('full')
+    answer = () => copied
     g.backfill()
     expect(g.failure()).toBeUndefined()
     expect(g.facts().warning).toBeUndefined()
+  })
+
+  it('an I/O error stands until a restart, even after good rounds (the kernel may have dropped the pages)', () => {
+    let fail = true
+    const g = scriptedGuard(() => {
+      if (fail) throw sqliteError('SQLITE_IOERR_FSYNC', 'disk I/O error')
+      return copied
+    })
+    g.backfill()
+    fail = false
+    g.backfill()
+    expect(g.failure()).toMatchObject({ kind: 'io', sticky: true, error: 'disk I/O error' })
+    expect(g.facts().warning).toMatch(/data written before it may not be on disk; .* restart the router/)
+  })
+
+  it('a flush that does not return is a disk that stopped answering', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    let releaseFlush!: () => void
+    const round = roundFinished()
+    const g = scriptedGuard(() => copied, {
+      backfillIntervalMs: 50,
+      flushHungMs: 0,
+      flushFile: () => new Promise<void>((resolve) => (releaseFlush = resolve)),
+      onBackfillRound: round.done,
+    })
+    g.start()
+    vi.advanceTimersByTime(50)
+    g.tick()
+    expect(g.failure()).toMatchObject({ kind: 'flush-hung', sticky: false })
+    expect(g.facts().warning).toMatch(/a flush of the WAL has not returned for \d+ s.*the disk has stopped answering/)
+    releaseFlush()
+    await round.finished
+    expect(g.failure()).toBeUndefined()
+    g.stop()
+  })
+})
+
+describe('fsyncOnThreadPool', () => {
+  it('flushes a real file and rejects for a missing one', async () => {
+    const { file } = database()
+    await expect(fsyncOnThreadPool(file)).resolves.toBeUndefined()
+    await expect(fsyncOnThreadPool(`${file}.missing`)).rejects.toMatchObject({ code: 'ENOENT' })
   })
 })
