@@ -60,6 +60,22 @@ function roundFinished() {
   return { finished, done: () => done() }
 }
 
+/**
+ * A guard on a 50 ms backfill timer (fake), 40 pages committed, the timer fired, and the round awaited: it
+ * first flushes the WAL on the thread pool, and its checkpoint runs a few turns later.
+ */
+async function oneTimedRound(more: (db: DB) => Pick<WalGuardOptions, 'flushFile'> = () => ({})) {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+  const { db, file } = database()
+  const round = roundFinished()
+  const g = guard(db, file, 50, { ...more(db), onBackfillRound: round.done })
+  g.start()
+  commitPages(db, 40)
+  vi.advanceTimersByTime(50)
+  await round.finished
+  return { db, file, g }
+}
+
 describe('WalGuard backfill', () => {
   it('turns auto-checkpoint off while it runs, so commits never checkpoint, and backfills on its own', () => {
     const { db, file } = database()
@@ -77,15 +93,7 @@ describe('WalGuard backfill', () => {
   })
 
   it('backfills on its timer: after a round the next commit starts the WAL again from its beginning', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
-    const { db, file } = database()
-    const round = roundFinished()
-    const g = guard(db, file, 50, { onBackfillRound: round.done })
-    g.start()
-    commitPages(db, 40)
-    vi.advanceTimersByTime(50)
-    // The round first flushes the WAL on the thread pool; its checkpoint runs a few turns later.
-    await round.finished
+    const { db, g } = await oneTimedRound()
     // Everything was copied back, so this write restarts the WAL: a few frames, not forty-odd.
     commitPages(db, 1)
     expect(walFrames(db)).toBeLessThan(5)
@@ -103,21 +111,13 @@ describe('WalGuard backfill', () => {
   })
 
   it('flushes the WAL on the thread pool before the round checkpoints, then copies everything', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
-    const { db, file } = database()
     const flushed: { file: string; framesWaiting: number }[] = []
-    const round = roundFinished()
-    const g = guard(db, file, 50, {
+    const { db, file, g } = await oneTimedRound((db) => ({
       flushFile: async (f) => {
-        const { log, checkpointed } = (db.pragma('wal_checkpoint(NOOP)') as { log: number; checkpointed: number }[])[0]!
+        const { log, checkpointed } = (db.pragma('wal_checkpoint(NOOP)') as CheckpointRow[])[0]!
         flushed.push({ file: f, framesWaiting: log - checkpointed })
       },
-      onBackfillRound: round.done,
-    })
-    g.start()
-    commitPages(db, 40)
-    vi.advanceTimersByTime(50)
-    await round.finished
+    }))
     expect(flushed).toHaveLength(1)
     expect(flushed[0]!.file).toBe(`${file}-wal`)
     expect(flushed[0]!.framesWaiting).toBeGreaterThan(40)
@@ -127,19 +127,11 @@ describe('WalGuard backfill', () => {
   })
 
   it('a failed flush ahead changes nothing: the checkpoint syncs and copies on its own', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
-    const { db, file } = database()
-    const round = roundFinished()
-    const g = guard(db, file, 50, {
+    const { db, g } = await oneTimedRound(() => ({
       flushFile: async () => {
         throw new Error('EIO: i/o error, fsync')
       },
-      onBackfillRound: round.done,
-    })
-    g.start()
-    commitPages(db, 40)
-    vi.advanceTimersByTime(50)
-    await round.finished
+    }))
     commitPages(db, 1)
     expect(walFrames(db)).toBeLessThan(5)
     g.stop()
