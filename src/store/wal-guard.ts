@@ -78,6 +78,7 @@ export class WalGuard {
   /** The shortest pause between backfill rounds. */
   private readonly backfillBaseMs: number
   private readonly flushFile: (file: string) => Promise<void>
+  private readonly now: () => number
   /** Bumped by `stop`: a round whose flush finishes after it does nothing. */
   private backfillChain = 0
 
@@ -91,6 +92,7 @@ export class WalGuard {
     const passive = db.prepare('PRAGMA wal_checkpoint(PASSIVE)')
     this.passive = opts.checkpointPassive ?? (() => passive.get() as CheckpointRow)
     this.flushFile = opts.flushFile ?? fsyncOnThreadPool
+    this.now = opts.now ?? Date.now
   }
 
   start(): void {
@@ -127,7 +129,7 @@ export class WalGuard {
       if (this.failing && !this.failing.sticky && row.busy === 0 && row.checkpointed > 0) this.failing = undefined
       return { walFrames: row.log, backfilled: row.checkpointed }
     } catch (err) {
-      this.noteFailure(err)
+      this.note(classifyCheckpointError(err, this.now()))
       if (!this.backfillWarned) {
         this.backfillWarned = true
         this.opts.log.warn({ err: (err as Error).message }, 'WAL backfill failed; retrying every round, logged once')
@@ -144,9 +146,9 @@ export class WalGuard {
    * whole: its checkpoint still syncs the WAL before it copies and the database before it records the copy,
    * so the flush ahead only makes that cheaper, and a failed one changes nothing (Linux 4.16 and later
    * report a write-back error to every file still open on a local filesystem, so SQLite's own sync fails the
-   * checkpoint too). A flush that does not return is reported by `tick` (see `flushHungMs`). On slow storage a round
-   * can still take milliseconds, so the pause after it is 40 times the time it held the loop (at most a
-   * second), which keeps the backfill to about 2.5 % of the time whatever the disk.
+   * checkpoint too). A flush that does not return is reported by `tick` (see `flushHungMs`). On slow
+   * storage a round can still take milliseconds, so the pause after it is 40 times the time it held the loop
+   * (at most a second), which keeps the backfill to about 2.5 % of the time whatever the disk.
    */
   private scheduleBackfill(delayMs: number): void {
     const chain = this.backfillChain
@@ -191,8 +193,7 @@ export class WalGuard {
   }
 
   /** A standing failure is kept (the first one says since when); a sticky one replaces a passing one. */
-  private noteFailure(err: unknown): void {
-    const failure = classifyCheckpointError(err, (this.opts.now ?? Date.now)())
+  private note(failure: CheckpointFailure | undefined): void {
     if (failure && (!this.failing || (failure.sticky && !this.failing.sticky))) this.failing = failure
   }
 
@@ -217,7 +218,7 @@ export class WalGuard {
     const flushMs = this.flushStartedAt === undefined ? 0 : performance.now() - this.flushStartedAt
     if (flushMs > (this.opts.flushHungMs ?? 10_000)) {
       const error = `a flush of the WAL has not returned for ${Math.round(flushMs / 1000)} s`
-      this.failing ??= { kind: 'flush-hung', since: (this.opts.now ?? Date.now)(), error, sticky: false }
+      this.note({ kind: 'flush-hung', since: this.now(), error, sticky: false })
     }
     const now = this.stat()
     const quiet = now.size > 0 && now.size === this.last.size && now.mtimeMs === this.last.mtimeMs
@@ -240,9 +241,9 @@ export class WalGuard {
     } catch (err) {
       // SQLITE_BUSY: a writer in another process; the next tick tries again. Anything else is worth a line.
       // An I/O error is one whichever checkpoint meets it; anything else here only delays the truncation.
-      const failure = classifyCheckpointError(err, (this.opts.now ?? Date.now)())
+      const failure = classifyCheckpointError(err, this.now())
       if (failure) {
-        if (failure.sticky) this.noteFailure(err)
+        if (failure.sticky) this.note(failure)
         this.opts.log.warn({ err: (err as Error).message }, 'WAL checkpoint failed; trying again in a second')
       }
     } finally {
