@@ -43,7 +43,8 @@ const ADVICE: Record<CheckpointFailureKind, string> = {
   full: 'the disk is full; free space on the volume that holds data/ and this clears after the next good checkpoint',
   'read-only':
     'the database files are not writable by the router; check the owner and mode of data/ and its router.db-wal and router.db-shm (uid 10001)',
-  corrupt: 'the database file is damaged; see the runbook on restoring the database',
+  corrupt:
+    'the database file is damaged; restore it from the Litestream replica as docs/RUNBOOK.md says under "The host is gone"',
   'flush-hung':
     'the disk has stopped answering (a flush of the WAL has not returned); check the disk and the kernel log',
   other: 'check the disk (space, I/O errors in the kernel log) and the router log',

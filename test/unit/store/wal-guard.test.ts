@@ -27,12 +27,7 @@ function database(): { db: DB; file: string } {
   return { db, file }
 }
 
-function guard(
-  db: DB,
-  file: string,
-  backfillIntervalMs: number,
-  more: Pick<WalGuardOptions, 'flushFile' | 'onBackfillRound' | 'checkpointPassive'> = {},
-): WalGuard {
+function guard(db: DB, file: string, backfillIntervalMs: number, more: Partial<WalGuardOptions> = {}): WalGuard {
   return new WalGuard(db, file, {
     ...more,
     limitBytes: 64 * 1024 * 1024,
@@ -163,14 +158,9 @@ describe('WalGuard backfill', () => {
 /** A guard whose checkpoint answers what the test says, on a fixed clock. */
 function scriptedGuard(answer: () => CheckpointRow, more: Partial<WalGuardOptions> = {}) {
   const { db, file } = database()
-  return new WalGuard(db, file, {
-    limitBytes: 64 * 1024 * 1024,
-    warnBytes: 128 * 1024 * 1024,
-    busyTimeoutMs: 5000,
-    intervalMs: 3_600_000,
+  return guard(db, file, more.backfillIntervalMs ?? 3_600_000, {
     now: () => Date.parse('2026-12-01T03:00:00Z'),
     checkpointPassive: answer,
-    log: silent,
     ...more,
   })
 }
