@@ -32,4 +32,5 @@ export function compose<C>(middlewares: readonly Middleware<C>[]): (ctx: C) => P
   }
 }
 
-const DONE: Promise<void> = Promise.resolve()
+/** A settled step, for steps that are not async and end the chain without anything to wait for. */
+export const DONE: Promise<void> = Promise.resolve()

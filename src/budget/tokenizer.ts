@@ -109,13 +109,18 @@ export async function countTokens(text: string): Promise<number> {
   return segment ? total + encode(segment) : total
 }
 
+/** True when `text` fits in `limit` tokens for sure: every token is at least one byte. No tokenizer needed. */
+export function surelyFits(text: string, limit: number): boolean {
+  return Buffer.byteLength(text) <= limit
+}
+
 /**
- * Whether `text` fits in `limit` tokens, and its count when it does not. Every token is at least one
- * byte, so text of at most `limit` bytes fits without running the tokenizer at all.
+ * Whether `text` fits in `limit` tokens, and its count when it does not; text that {@link surelyFits}
+ * is answered without running the tokenizer at all.
  * @example await tokensOver('hello', 4000) // undefined (fits)
  */
 export async function tokensOver(text: string, limit: number): Promise<number | undefined> {
-  if (Buffer.byteLength(text) <= limit) return undefined
+  if (surelyFits(text, limit)) return undefined
   const tokens = await countTokens(text)
   return tokens > limit ? tokens : undefined
 }

@@ -32,50 +32,60 @@ export function commandContext(ctx: Context): CommandContext {
  * approve with `/approve <id>` before it expires. The request and its audit entry commit together.
  */
 export function approval(): Middleware<Context> {
-  return async function approval(ctx, next) {
+  // The check is not async (most messages are not commands: no promise and frame of its own for them).
+  return function approval(ctx, next) {
     if (!ctx.command || !ctx.operator) return next()
-    const { def, args } = ctx.command
     const cctx = commandContext(ctx)
-    if (approvalRule(def, args, cctx) === 'none') return next()
-    const { services } = ctx
-    let preview: string | undefined
-    try {
-      preview = def.preview ? await def.preview({ args, ctx: cctx }) : undefined
-    } catch (err) {
-      // A dry run that cannot be made (an unknown skill, no rollback target) opens no request.
-      if (!isUserError(err)) throw err
-      auditRefusedRequest(ctx, errorMessage(err))
-      ctx.outcome = 'replied'
-      await ctx.reply(err.message)
-      return
-    }
-    const now = services.now()
-    const ttlMs = parseDuration(services.config.approvals.ttl) ?? 15 * 60_000
-    const request = services.audit.transaction(() => {
-      const created = services.approvals.create({
-        command: def.name,
-        args: args as Record<string, unknown>,
-        requester: ctx.operator!.staffId,
-        requesterName: ctx.operator!.name,
-        conversationId: ctx.msg.conversationId,
-        now,
-        ttlMs,
-      })
-      services.audit.append({
-        actor: ctx.operator!.name,
-        channel: 'dingtalk',
-        action: def.name,
-        args: created.args,
-        outcome: 'requested',
-        approvalId: created.id,
-      })
-      return created
-    })
-    ctx.outcome = 'approval-requested'
-    // In a busy group the request must reach the people who can approve it: every other operator.
-    for (const staffId of services.operators.keys()) if (staffId !== ctx.operator.staffId) ctx.mentions.add(staffId)
-    await announceApproval(ctx, request, now, preview)
+    if (approvalRule(ctx.command.def, ctx.command.args, cctx) === 'none') return next()
+    return openRequest(ctx, ctx.command, cctx)
   }
+}
+
+/** Opens the signed request for a second operator, with its audit entry, and announces it. */
+async function openRequest(
+  ctx: Context,
+  { def, args }: NonNullable<Context['command']>,
+  cctx: CommandContext,
+): Promise<void> {
+  const { operator } = cctx
+  const { services } = ctx
+  let preview: string | undefined
+  try {
+    preview = def.preview ? await def.preview({ args, ctx: cctx }) : undefined
+  } catch (err) {
+    // A dry run that cannot be made (an unknown skill, no rollback target) opens no request.
+    if (!isUserError(err)) throw err
+    auditRefusedRequest(ctx, errorMessage(err))
+    ctx.outcome = 'replied'
+    await ctx.reply(err.message)
+    return
+  }
+  const now = services.now()
+  const ttlMs = parseDuration(services.config.approvals.ttl) ?? 15 * 60_000
+  const request = services.audit.transaction(() => {
+    const created = services.approvals.create({
+      command: def.name,
+      args: args as Record<string, unknown>,
+      requester: operator.staffId,
+      requesterName: operator.name,
+      conversationId: ctx.msg.conversationId,
+      now,
+      ttlMs,
+    })
+    services.audit.append({
+      actor: operator.name,
+      channel: 'dingtalk',
+      action: def.name,
+      args: created.args,
+      outcome: 'requested',
+      approvalId: created.id,
+    })
+    return created
+  })
+  ctx.outcome = 'approval-requested'
+  // In a busy group the request must reach the people who can approve it: every other operator.
+  for (const staffId of services.operators.keys()) if (staffId !== operator.staffId) ctx.mentions.add(staffId)
+  await announceApproval(ctx, request, now, preview)
 }
 
 // The request that could not be opened is still an operator's attempt: on the record as `rejected`.

@@ -1,4 +1,4 @@
-import type { Middleware } from '../compose.js'
+import { DONE, type Middleware } from '../compose.js'
 import type { Context } from '../context.js'
 import { runCommand } from '../admin/run-command.js'
 import { commandContext } from './approval.js'
@@ -6,14 +6,15 @@ import { runSkill } from './run-skill.js'
 
 /** Runs what `route` picked: an admin command (its action through the one executor), or a skill. */
 export function dispatch(): Middleware<Context> {
-  return async function dispatch(ctx) {
-    if (ctx.command && ctx.operator) {
-      const { def, args } = ctx.command
-      const result = await runCommand(def, args, commandContext(ctx))
-      ctx.outcome = 'replied'
-      await ctx.reply(result)
-      return
-    }
-    if (ctx.skill) await runSkill(ctx, ctx.skill.def, ctx.skill.rawArgs)
+  // Not async: the skill's run is the step's promise (no promise and frame more per message, see compose.ts).
+  return function dispatch(ctx) {
+    if (ctx.command && ctx.operator) return runAndAnswer(ctx, ctx.command)
+    return ctx.skill ? runSkill(ctx, ctx.skill.def, ctx.skill.rawArgs) : DONE
   }
+}
+
+async function runAndAnswer(ctx: Context, { def, args }: NonNullable<Context['command']>): Promise<void> {
+  const result = await runCommand(def, args, commandContext(ctx))
+  ctx.outcome = 'replied'
+  await ctx.reply(result)
 }

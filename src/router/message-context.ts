@@ -23,7 +23,6 @@ export function messageContext(services: Services, msg: InboundMessage, received
 }
 
 class MessageContext implements Context {
-  readonly refId = newReferenceId()
   readonly locale: Locale
   readonly texts: Texts
   // Read once: every step of this message sees the same skill flags, incident mode and budgets.
@@ -39,6 +38,7 @@ class MessageContext implements Context {
   skill?: Context['skill']
   budget?: Context['budget']
   #log: Logger | undefined
+  #refId: string | undefined
 
   constructor(
     readonly services: Services,
@@ -48,6 +48,12 @@ class MessageContext implements Context {
     this.locale = localeOf(msg.text, services.config.locale)
     this.texts = textsFor(this.locale)
     this.state = services.state.currentThisTurn()
+  }
+
+  /** Made on first use: only a failure or a log line needs it, and most messages have neither. */
+  get refId(): string {
+    this.#refId ??= newReferenceId()
+    return this.#refId
   }
 
   /**

@@ -9,27 +9,23 @@ import { parseCommandLine } from './command-parser.js'
  * the "can't use files" answer here, and files with text go on to the skill, which decides (run-skill).
  */
 export function parse(limits: { maxMessageChars: number }): Middleware<Context> {
-  return async function parse(ctx, next) {
+  // Not async: a step that only checks and hands on needs no promise and frame of its own (see compose.ts).
+  return function parse(ctx, next) {
     const { msg } = ctx
     const texts = ctx.texts.inbound
-    if (!msg.supported) {
-      ctx.outcome = 'unsupported'
-      await ctx.reply(unsupportedReply(texts, msg.msgtype))
-      return
-    }
-    if (msg.text === '' && msg.attachments.length > 0) {
-      ctx.outcome = 'unsupported'
-      await ctx.reply(texts.cannotUseFiles(msg.attachments))
-      return
-    }
-    if (msg.text.length > limits.maxMessageChars) {
-      ctx.outcome = 'too-long'
-      await ctx.reply(texts.tooLong(msg.text.length, limits.maxMessageChars))
-      return
-    }
+    if (!msg.supported) return answer(ctx, 'unsupported', unsupportedReply(texts, msg.msgtype))
+    if (msg.text === '' && msg.attachments.length > 0)
+      return answer(ctx, 'unsupported', texts.cannotUseFiles(msg.attachments))
+    if (msg.text.length > limits.maxMessageChars)
+      return answer(ctx, 'too-long', texts.tooLong(msg.text.length, limits.maxMessageChars))
     if (msg.text.startsWith('/')) ctx.commandParse = parseCommandLine(msg.text)
     return next()
   }
+}
+
+function answer(ctx: Context, outcome: Context['outcome'], text: string): Promise<void> {
+  ctx.outcome = outcome
+  return ctx.reply(text)
 }
 
 /** Why a message cannot be read, in the words that fit its type: a voice message without words, a type DingTalk hides, or another. */

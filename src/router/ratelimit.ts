@@ -1,4 +1,4 @@
-import type { Middleware } from '../compose.js'
+import { DONE, type Middleware } from '../compose.js'
 import type { Context } from '../context.js'
 import { adminStanding, senderActor } from './identity.js'
 import { tallyText } from './refused-command.js'
@@ -46,7 +46,9 @@ export function ratelimit(limits: {
   const users = new WindowCounter(limits.perUserPerMinute)
   const operators = new WindowCounter(limits.operatorPerMinute)
   const conversations = new WindowCounter(limits.perConversationPerMinute)
-  return async function ratelimit(ctx, next) {
+  // Not async, like the other steps that only check and hand on: an async step is a promise and a frame more
+  // per message for the same result (see compose.ts).
+  return function ratelimit(ctx, next) {
     const { msg, services } = ctx
     const now = services.now()
     const standing = adminStanding(msg, services)
@@ -71,6 +73,6 @@ export function ratelimit(limits: {
       )
       ctx.log.warn({ sender: msg.senderStaffId, scope }, 'dropped a command over the rate limit; audited')
     }
-    if (verdict === 'notice') await ctx.reply(ctx.texts.router.rateLimited)
+    return verdict === 'notice' ? ctx.reply(ctx.texts.router.rateLimited) : DONE
   }
 }

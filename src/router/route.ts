@@ -12,7 +12,8 @@ import { auditRefusedCommand } from './refused-command.js'
  * or the first skill whose `match` fits.
  */
 export function route(): Middleware<Context> {
-  return async function route(ctx, next) {
+  // Not async: a step that only checks and hands on needs no promise and frame of its own (see compose.ts).
+  return function route(ctx, next) {
     const texts = ctx.texts.router
     const parse = ctx.commandParse
     if (parse) {
@@ -21,15 +22,13 @@ export function route(): Middleware<Context> {
       if (!parse.ok) {
         ctx.outcome = 'no-match'
         auditRejected(ctx, parse.name ?? '?', 'unreadable')
-        await ctx.reply(t.unreadableCommand(parse.error))
-        return
+        return ctx.reply(t.unreadableCommand(parse.error))
       }
       const def = ctx.services.commands.get(parse.command.name)
       if (!def) {
         ctx.outcome = 'no-match'
         auditRejected(ctx, parse.command.name, 'unknown command')
-        await ctx.reply(t.unknownCommand(parse.command.name.slice(0, 40)))
-        return
+        return ctx.reply(t.unknownCommand(parse.command.name.slice(0, 40)))
       }
       ctx.route = `/${def.name}`
       const args = def.args.safeParse(toArgsInput(parse.command, def.positional))
@@ -38,8 +37,7 @@ export function route(): Middleware<Context> {
         const problem = args.error.issues[0]
         const where = problem?.path.length ? `${problem.path.join('.')}: ` : ''
         auditRejected(ctx, def.name, 'usage')
-        await ctx.reply(t.badArguments(def.usage, problem ? `${where}${t.argumentProblem(problem.message)}` : ''))
-        return
+        return ctx.reply(t.badArguments(def.usage, problem ? `${where}${t.argumentProblem(problem.message)}` : ''))
       }
       ctx.command = { parsed: parse.command, def, args: args.data }
       return next()
@@ -47,8 +45,7 @@ export function route(): Middleware<Context> {
     const match = ctx.services.skills.match(ctx.msg.text)
     if (!match) {
       ctx.outcome = 'no-match'
-      await ctx.reply(texts.noMatch)
-      return
+      return ctx.reply(texts.noMatch)
     }
     ctx.route = match.def.name
     ctx.skill = match

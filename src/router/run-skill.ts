@@ -41,7 +41,8 @@ export async function runSkill(
     await ctx.reply(texts.limited(def.name))
     return
   }
-  const unusable = ctx.msg.attachments.filter((a) => !def.attachments?.includes(a.type))
+  const { attachments } = ctx.msg
+  const unusable = attachments.length > 0 ? attachments.filter((a) => !def.attachments?.includes(a.type)) : attachments
   if (unusable.length > 0) {
     ctx.outcome = 'refused'
     await ctx.reply(ctx.texts.inbound.cannotUseFiles(unusable, def.name))
@@ -59,7 +60,7 @@ export async function runSkill(
   // Answer from the fallback up front only when every destination is down; with one of several down (a
   // tool's API, not the model), the handler runs, fails fast on that breaker, and falls back if it must.
   const egress = def.egress ?? []
-  const open = egress.filter((d) => services.egress.breakerState(d) === 'open')
+  const open = egress.length > 0 ? egress.filter((d) => services.egress.breakerState(d) === 'open') : egress
   const breakerOpen = egress.length > 0 && open.length === egress.length
   if (heldByIncident(ctx, def) || breakerOpen) {
     ctx.outcome = def.fallback ? 'fallback' : 'refused'
@@ -85,10 +86,7 @@ export async function runSkill(
       ? Math.max(DEFAULT_TIMEOUT_MS, services.config.egress.timeoutMs + EGRESS_MARGIN_MS)
       : DEFAULT_TIMEOUT_MS)
   try {
-    const reply = await withTimeout(
-      Promise.resolve().then(() => def.handler(input)),
-      timeoutMs,
-    )
+    const reply = await withTimeout(() => def.handler(input), timeoutMs)
     ctx.outcome = 'replied'
     await deliver(ctx, card, reply)
   } catch (err) {
@@ -153,10 +151,24 @@ function sampleOf(err: unknown): string | undefined {
 
 class SkillTimeout extends Error {}
 
-function withTimeout<T extends ReplyContent>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new SkillTimeout(`no answer within ${ms} ms`)), ms)
+/**
+ * Runs `work` (a handler that throws at once rejects like one that fails later) and rejects with
+ * SkillTimeout after `ms`. One promise, not a race of two and a `finally`: this runs for every message.
+ */
+function withTimeout<T extends ReplyContent>(work: () => T | Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new SkillTimeout(`no answer within ${ms} ms`)), ms)
+    const fail = (err: unknown) => {
+      clearTimeout(timer)
+      reject(err)
+    }
+    try {
+      Promise.resolve(work()).then((value) => {
+        clearTimeout(timer)
+        resolve(value)
+      }, fail)
+    } catch (err) {
+      fail(err)
+    }
   })
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer))
 }

@@ -9,6 +9,7 @@ import { middlewareHarness, operatorCommand } from '../../helpers/pipeline-conte
 import { OP1 } from '../../helpers/router.js'
 import { auditedUpdate } from '../../helpers/state.js'
 import { countingSkill } from '../../helpers/test-skills.js'
+import { defineSkill, type SkillDefinition } from '../../../src/define.js'
 
 // dispatch() on its own, the last step: it runs what route picked (an admin command through the one
 // executor, or a skill) and answers; there is nothing after it. Contexts come through every step before it.
@@ -21,10 +22,10 @@ beforeEach(() => {
 })
 afterEach(() => h.close())
 
-async function dispatched(input: Parameters<typeof h.context>[0]) {
-  const before = [parse(h.config.limits), policy(), route(), budget(), approval()]
-  const ctx = await h.through(before, h.context(input))
-  return { ctx, ...(await h.run(dispatch(), ctx)) }
+async function dispatched(input: Parameters<typeof h.context>[0], harness = h) {
+  const before = [parse(harness.config.limits), policy(), route(), budget(), approval()]
+  const ctx = await harness.through(before, harness.context(input))
+  return { ctx, ...(await harness.run(dispatch(), ctx)) }
 }
 
 describe('dispatch', () => {
@@ -53,5 +54,42 @@ describe('dispatch', () => {
     expect(counter.runs()).toBe(0)
     expect(ctx.outcome).toBe('refused')
     expect(h.replies.texts()).toEqual(['"count" is turned off by the operators right now. Please try again later.'])
+  })
+})
+
+describe('dispatch, a handler that throws at once', () => {
+  const throwing = (withFallback: boolean) =>
+    defineSkill({
+      name: withFallback ? 'brittle' : 'broken',
+      description: 'Throws before it returns a promise (tests)',
+      example: withFallback ? 'brittle' : 'broken',
+      match: withFallback ? /^brittle$/ : /^broken$/,
+      risk: 'read',
+      handler: () => {
+        throw new Error('thrown at once')
+      },
+      ...(withFallback ? { fallback: () => 'from the fallback' } : {}),
+    }) as SkillDefinition<unknown>
+
+  it('is answered from its fallback, like one that fails later', async () => {
+    const hh = middlewareHarness({ skills: [throwing(true)] })
+    try {
+      const { ctx } = await dispatched('brittle', hh)
+      expect(ctx.outcome).toBe('fallback')
+      expect(ctx.failure).toBe('skill-failed')
+      expect(hh.replies.texts()).toEqual(['from the fallback'])
+    } finally {
+      hh.close()
+    }
+  })
+
+  it('without a fallback, fails the step with its error (observe answers it)', async () => {
+    const hh = middlewareHarness({ skills: [throwing(false)] })
+    try {
+      await expect(dispatched('broken', hh)).rejects.toThrow('thrown at once')
+      expect(hh.replies.texts()).toEqual([])
+    } finally {
+      hh.close()
+    }
   })
 })
