@@ -85,16 +85,23 @@ export class ReplySender {
 
   /** True when the webhook URL points at an allowlisted host (HTTPS, or plain HTTP to an allowlisted loopback host:port). */
   webhookAllowed(url: string): boolean {
+    return this.allowedTarget(url) !== undefined
+  }
+
+  /** The parsed webhook URL when {@link webhookAllowed} holds for it, else undefined. */
+  private allowedTarget(url: string): URL | undefined {
     let u: URL
     try {
       u = new URL(url)
     } catch {
-      return false
+      return undefined
     }
     const hostPort = u.host.toLowerCase()
     const allowed = this.hosts.has(hostPort) || (u.port === '' && this.hosts.has(u.hostname.toLowerCase()))
-    if (!allowed || u.username || u.password) return false
-    return u.protocol === 'https:' || (u.protocol === 'http:' && LOOPBACK.has(u.hostname) && this.hosts.has(hostPort))
+    if (!allowed || u.username || u.password) return undefined
+    const ok =
+      u.protocol === 'https:' || (u.protocol === 'http:' && LOOPBACK.has(u.hostname) && this.hosts.has(hostPort))
+    return ok ? u : undefined
   }
 
   /**
@@ -103,7 +110,8 @@ export class ReplySender {
    */
   async send(msg: InboundMessage, content: ReplyContent, options: ReplyOptions = {}): Promise<ReplyOutcome> {
     const log = this.opts.log
-    if (!this.webhookAllowed(msg.sessionWebhook)) {
+    const target = this.allowedTarget(msg.sessionWebhook)
+    if (!target) {
       log.warn(
         { webhook: redactUrl(msg.sessionWebhook).slice(0, 200), msgId: msg.msgId },
         'refused to reply: sessionWebhook host is not in DINGTALK_WEBHOOK_HOSTS',
@@ -117,7 +125,7 @@ export class ReplySender {
     const chunks = splitContent(content)
     const mention = mentionsFor(msg, options.mention)
     for (let i = 0; i < chunks.length; i++) {
-      const result = await this.postWithRetry(msg, chunks[i]!, i === 0 ? mention : [])
+      const result = await this.postWithRetry(msg, target, chunks[i]!, i === 0 ? mention : [])
       if (result === 'ok') continue
       if (result === 'rejected') {
         this.undelivered(msg, options.route, {
@@ -140,6 +148,7 @@ export class ReplySender {
   /** POSTs one chunk, retrying with backoff while the failure is retryable and the session webhook still valid. */
   private async postWithRetry(
     msg: InboundMessage,
+    target: URL,
     content: ReplyContent,
     mention: readonly string[],
   ): Promise<PostResult> {
@@ -147,9 +156,7 @@ export class ReplySender {
     // The first attempt always goes: the webhook itself says when its session expired (300001), and a host
     // clock behind or ahead of DingTalk's must not turn every reply into a proactive send.
     return this.retryPolicy.execute(({ attempt }) =>
-      attempt > 0 && now() >= msg.sessionWebhookExpiresAt
-        ? 'expired'
-        : this.postWebhook(msg.sessionWebhook, content, mention),
+      attempt > 0 && now() >= msg.sessionWebhookExpiresAt ? 'expired' : this.postWebhook(target, content, mention),
     )
   }
 
@@ -198,7 +205,7 @@ export class ReplySender {
     }
   }
 
-  private async postWebhook(url: string, content: ReplyContent, mention: readonly string[]): Promise<PostResult> {
+  private async postWebhook(url: URL, content: ReplyContent, mention: readonly string[]): Promise<PostResult> {
     // DingTalk highlights and notifies an @-mention only when the text also carries `@staffId`.
     const tag = mention.length > 0 ? mention.map((id) => `@${id}`).join(' ') : ''
     const at = mention.length > 0 ? { at: { atUserIds: [...mention] } } : {}

@@ -33,10 +33,11 @@ export interface WebhookResponse {
  * has a connection, so replies queued behind `MAX_SOCKETS` busy ones do not time out while waiting.
  * @example const { status, json } = await postJson(msg.sessionWebhook, { msgtype: 'text', text: { content: 'pong' } }, 5000)
  */
-export function postJson(url: string, body: unknown, timeoutMs: number): Promise<WebhookResponse> {
+export function postJson(url: string | URL, body: unknown, timeoutMs: number): Promise<WebhookResponse> {
   let target: URL
   try {
-    target = new URL(url)
+    // A URL the caller has parsed already (to check its host) is not parsed again: this runs per reply.
+    target = typeof url === 'string' ? new URL(url) : url
   } catch {
     return Promise.reject(new Error('invalid webhook URL'))
   }
