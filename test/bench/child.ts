@@ -10,6 +10,7 @@ const CLOCK_TICKS = 100
 const HERE = fileURLToPath(new URL('.', import.meta.url))
 export const ROUTER_ENTRY = join(HERE, 'router-entry.ts')
 export const BARE_ENTRY = join(HERE, 'bare-entry.ts')
+export const FLOOR_ENTRY = join(HERE, 'floor-entry.ts')
 /** How production starts node (the image's CMD and `npm run start:prod`): the router child starts through it. */
 export const ROUTER_LAUNCHER = join(HERE, '../../bin/router-node.sh')
 

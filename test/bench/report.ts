@@ -4,7 +4,7 @@ import type { FaultResult } from './faults.js'
 import type { LatencyResult } from './latency.js'
 import type { MachineInfo } from './machine.js'
 import type { MemoryResult } from './memory.js'
-import type { ThroughputResult } from './throughput.js'
+import type { ThroughputResult, ThroughputRound } from './throughput.js'
 
 /** The targets, in one place so the table, the JSON and the README agree. */
 export const TARGETS = {
@@ -65,6 +65,14 @@ export function rows(r: BenchResults): Row[] {
       bare: f(t.bareCpuMsPerMessage, 3),
       target: `bare/router ${f(t.bareCpuMsPerMessage / t.routerCpuMsPerMessage)}; bench process ${f(t.benchCpuMsPerMessage, 3)}`,
     })
+    if (t.floor)
+      out.push({
+        figure:
+          'Durable floor, a reference (the bare bot with only the router’s inbox writes), burst msg/s; CPU ms/msg',
+        router: '—',
+        bare: `${t.floor.medianPerSecond}; ${f(t.floor.cpuMsPerMessage, 3)}`,
+        target: `floor/bare ${f(t.floor.medianRatio)}, router/floor ${f(t.floor.routerMedianRatio)} (medians of rounds)`,
+      })
   }
   const l = r.latency
   if (l) {
@@ -214,10 +222,11 @@ export function formatMarkdown(r: BenchResults, jsonPath: string, analysisFile?:
     '',
   ]
   if (r.throughput) {
+    const floor = (x: ThroughputRound) => (x.floor ? ` (floor ${x.floor.perSecond} = ${x.floorRatio?.toFixed(2)})` : '')
     lines.push(
-      'Throughput rounds (msg/s, router / bare = ratio): ' +
+      `Throughput rounds (msg/s, router / bare = ratio${r.throughput.floor ? '; the durable floor and floor / bare' : ''}): ` +
         r.throughput.rounds
-          .map((x) => `${x.router.perSecond} / ${x.bare.perSecond} = ${x.ratio.toFixed(2)}`)
+          .map((x) => `${x.router.perSecond} / ${x.bare.perSecond} = ${x.ratio.toFixed(2)}${floor(x)}`)
           .join('; ') +
         '.',
       '',
@@ -258,8 +267,13 @@ export function formatMarkdown(r: BenchResults, jsonPath: string, analysisFile?:
       '`createRouterApp` with the real skills and commands plus a bench-only `sleep` skill, the SQLite inbox as the ' +
       'queue, audit, metrics, jobs and the HTTP listener, default pool size, at `LOG_LEVEL=warn`) and a bare SDK bot ' +
       '(`test/bench/bare-entry.ts`: a `DWClient` subclass that acks and POSTs `pong` to the sessionWebhook over a ' +
-      'keep-alive `node:http` agent, nothing else). Before each round the bench waits for the child to be idle. ' +
-      '*Burst*: router and bare alternate, each round offering every message at once (from 50 rotating senders, no ' +
+      'keep-alive `node:http` agent, nothing else). In the burst phase a third child, the *durable floor* ' +
+      '(`test/bench/floor-entry.ts`), is the bare bot plus only the router’s durable intake: each frame stored in ' +
+      'the inbox (the router’s `InboxStore`, schema and WAL guard, one transaction per event-loop turn, acks corked ' +
+      'into one write) before its ack, and marked done with its usage row after the reply; no validation, queue, ' +
+      'pipeline or reply sender. It shows what storing before the ack costs by itself, and so how much of the gap is ' +
+      'the router’s own code. Before each round the bench waits for the child to be idle. ' +
+      '*Burst*: router, bare (and the floor) take turns, the order rotating each round, each round offering every message at once (from 50 rotating senders, no ' +
       'cap on messages awaiting a reply) and awaiting every reply; throughput = replies / (first send → last reply); ' +
       "the child's CPU time per message (from `/proc/<pid>/stat`) is the steadier view on a shared host. *Paced*: a " +
       'timer sends the messages due on each 10 ms tick (1,000 msg/s); ack latency is frame written by the simulator → ' +

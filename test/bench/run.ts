@@ -15,7 +15,7 @@ import { latencyPhase } from './latency.js'
 import { describeMachine, loadAverage } from './machine.js'
 import { memoryPhase } from './memory.js'
 import { formatMarkdown, formatTable, MARK_START, rows, spliceSection, TARGETS, type BenchResults } from './report.js'
-import { removeWorkDirs, startBareChild, startRouterChild, startSimulator } from './sut.js'
+import { removeWorkDirs, startBareChild, startFloorChild, startRouterChild, startSimulator } from './sut.js'
 import { throughputPhase } from './throughput.js'
 
 // `npm run bench [-- --out bench/results.json] [--markdown <file>] [--quick] [--profile] [--only a,b]`
@@ -259,15 +259,25 @@ try {
   }
   const peak = router ? new RssPeak(router) : undefined
   if (runs('throughput')) {
+    // The durable floor has its own simulator and is stopped after the phase: it is a reference for the burst only.
+    const floorSim = await newSim()
+    const floor = await track(startFloorChild(floorSim, 'floor', profileDir))
     results.throughput = await phase(
-      `1. throughput: ${S.rounds} rounds × ${S.messages} messages, router and bare alternating`,
+      `1. throughput: ${S.rounds} rounds × ${S.messages} messages, router, bare and the durable floor in turn`,
       () =>
         throughputPhase(
           { name: 'router', sim: routerSim, child: router! },
           { name: 'bare', sim: bareSim, child: bare! },
-          { rounds: S.rounds, messages: S.messages, warmup: S.warmup, log },
+          {
+            rounds: S.rounds,
+            messages: S.messages,
+            warmup: S.warmup,
+            log,
+            floor: { name: 'floor', sim: floorSim, child: floor },
+          },
         ),
     )
+    await stopChild(floor)
   }
   if (runs('latency')) {
     results.latency = await phase(

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DingTalkSimulator } from '../../src/simulator/index.js'
-import { BARE_ENTRY, ROUTER_ENTRY, ROUTER_LAUNCHER, SutChild } from './child.js'
+import { BARE_ENTRY, FLOOR_ENTRY, ROUTER_ENTRY, ROUTER_LAUNCHER, SutChild } from './child.js'
 import { simulatorEnv } from '../../src/simulator/router-env.js'
 
 /** The operator and admin group the admin-latency phase speaks as. */
@@ -85,14 +85,33 @@ export async function startRouterChild(
   })
 }
 
+/**
+ * The durable floor: the bare client with the router's durable intake (inbox group commit before the ack,
+ * completion after the reply) and nothing else; see floor-entry.ts.
+ */
+export function startFloorChild(sim: DingTalkSimulator, label: string, cpuProfDir?: string): Promise<SutChild> {
+  return startReferenceChild(FLOOR_ENTRY, sim, label, cpuProfDir, (dir) => ({ ROUTER_DB: join(dir, 'floor.db') }))
+}
+
 /** The bare dingtalk-stream client child: ack, then POST `pong`, nothing else. */
-export async function startBareChild(sim: DingTalkSimulator, label: string, cpuProfDir?: string): Promise<SutChild> {
+export function startBareChild(sim: DingTalkSimulator, label: string, cpuProfDir?: string): Promise<SutChild> {
+  return startReferenceChild(BARE_ENTRY, sim, label, cpuProfDir)
+}
+
+/** A reference bot (run from source with tsx, V8's default flags) in a fresh folder of its own. */
+function startReferenceChild(
+  entry: string,
+  sim: DingTalkSimulator,
+  label: string,
+  cpuProfDir: string | undefined,
+  env: (dir: string) => Record<string, string> = () => ({}),
+): Promise<SutChild> {
   const dir = workDir(label)
   return SutChild.start({
     label,
-    entry: BARE_ENTRY,
+    entry,
     logFile: join(dir, 'child.log'),
     cpuProfDir,
-    env: simulatorEnv(sim),
+    env: { ...simulatorEnv(sim), ...env(dir) },
   })
 }

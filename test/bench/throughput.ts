@@ -4,7 +4,7 @@ import { burst, type BurstResult } from './load.js'
 import { median } from './stats.js'
 
 export interface Variant {
-  name: 'router' | 'bare'
+  name: 'router' | 'bare' | 'floor'
   sim: DingTalkSimulator
   child: SutChild
 }
@@ -34,11 +34,25 @@ async function measuredBurst(v: Variant, messages: number): Promise<MeasuredBurs
 
 export interface ThroughputRound {
   round: number
-  /** Which variant went first this round (the order alternates to cancel warm-up and drift). */
-  first: 'router' | 'bare'
+  /** Which variant went first this round (the order rotates to cancel warm-up and drift). */
+  first: Variant['name']
   router: MeasuredBurst
   bare: MeasuredBurst
+  /** The durable floor's burst, when the phase ran one. */
+  floor?: MeasuredBurst
   ratio: number
+  /** floor / bare this round. */
+  floorRatio?: number
+}
+
+/** The durable floor's figures (see floor-entry.ts): what storing before the ack costs by itself. */
+export interface FloorFigures {
+  medianPerSecond: number
+  /** Median of the rounds' floor / bare. */
+  medianRatio: number
+  /** Median of the rounds' router / floor: what the router's own code costs on top of the durable intake. */
+  routerMedianRatio: number
+  cpuMsPerMessage: number
 }
 
 export interface ThroughputResult {
@@ -52,36 +66,47 @@ export interface ThroughputResult {
   routerCpuMsPerMessage: number
   bareCpuMsPerMessage: number
   benchCpuMsPerMessage: number
+  floor?: FloorFigures
 }
 
+const ratioOf = (a: number, b: number) => Math.round((a / b) * 1000) / 1000
+
 /**
- * Figure 1: callback frame → skill `ping` → sessionWebhook reply, for the router and the bare client,
- * alternating, several rounds. Both children stay up between rounds; only one receives traffic at a time.
+ * Figure 1: callback frame → skill `ping` → sessionWebhook reply, for the router and the bare client (and the
+ * durable floor when given), rotating the order each round. The children stay up between rounds; only one
+ * receives traffic at a time.
  */
 export async function throughputPhase(
   router: Variant,
   bare: Variant,
-  o: { rounds: number; messages: number; warmup: number; log: (s: string) => void },
+  o: { rounds: number; messages: number; warmup: number; log: (s: string) => void; floor?: Variant },
 ): Promise<ThroughputResult> {
+  const variants = o.floor ? [router, bare, o.floor] : [router, bare]
   // Warm-up: JIT, connection pools and SQLite pages, not counted.
-  await burst(router.sim, o.warmup, 'ping', 60_000)
-  await burst(bare.sim, o.warmup, 'ping', 60_000)
+  for (const v of variants) await burst(v.sim, o.warmup, 'ping', 60_000)
   const rounds: ThroughputRound[] = []
   for (let round = 1; round <= o.rounds; round++) {
-    const first = round % 2 === 1 ? router : bare
-    const second = first === router ? bare : router
-    const a = await measuredBurst(first, o.messages)
-    const b = await measuredBurst(second, o.messages)
-    const r = first === router ? a : b
-    const s = first === router ? b : a
-    const ratio = Math.round((r.perSecond / s.perSecond) * 1000) / 1000
-    rounds.push({ round, first: first.name, router: r, bare: s, ratio })
-    const lost = r.lost + s.lost > 0 ? ` (replies lost: router ${r.lost}, bare ${s.lost})` : ''
+    const order = variants.map((_, i) => variants[(i + round - 1) % variants.length]!)
+    const measured = new Map<Variant['name'], MeasuredBurst>()
+    for (const v of order) measured.set(v.name, await measuredBurst(v, o.messages))
+    const r = measured.get('router')!
+    const s = measured.get('bare')!
+    const fl = measured.get('floor')
+    const ratio = ratioOf(r.perSecond, s.perSecond)
+    const floorRatio = fl ? ratioOf(fl.perSecond, s.perSecond) : undefined
+    rounds.push({ round, first: order[0]!.name, router: r, bare: s, floor: fl, ratio, floorRatio })
+    const lost =
+      r.lost + s.lost + (fl?.lost ?? 0) > 0
+        ? ` (replies lost: router ${r.lost}, bare ${s.lost}${fl ? `, floor ${fl.lost}` : ''})`
+        : ''
     o.log(
-      `  round ${round}: router ${r.perSecond} msg/s, bare ${s.perSecond} msg/s, ratio ${ratio}${lost}; ` +
-        `CPU ms/msg router ${r.childCpuMsPerMessage}, bare ${s.childCpuMsPerMessage}, bench process ${r.benchCpuMsPerMessage}/${s.benchCpuMsPerMessage}`,
+      `  round ${round}: router ${r.perSecond} msg/s, bare ${s.perSecond} msg/s, ratio ${ratio}` +
+        `${fl ? `; floor ${fl.perSecond} msg/s, ratio ${floorRatio}` : ''}${lost}; ` +
+        `CPU ms/msg router ${r.childCpuMsPerMessage}, bare ${s.childCpuMsPerMessage}${fl ? `, floor ${fl.childCpuMsPerMessage}` : ''}, ` +
+        `bench process ${r.benchCpuMsPerMessage}/${s.benchCpuMsPerMessage}`,
     )
   }
+  const floorRounds = rounds.filter((x): x is ThroughputRound & { floor: MeasuredBurst } => x.floor !== undefined)
   return {
     messagesPerRound: o.messages,
     warmupMessages: o.warmup,
@@ -92,5 +117,14 @@ export async function throughputPhase(
     routerCpuMsPerMessage: median(rounds.map((r) => r.router.childCpuMsPerMessage)),
     bareCpuMsPerMessage: median(rounds.map((r) => r.bare.childCpuMsPerMessage)),
     benchCpuMsPerMessage: median(rounds.flatMap((r) => [r.router.benchCpuMsPerMessage, r.bare.benchCpuMsPerMessage])),
+    floor:
+      floorRounds.length > 0
+        ? {
+            medianPerSecond: median(floorRounds.map((r) => r.floor.perSecond)),
+            medianRatio: median(floorRounds.map((r) => r.floorRatio!)),
+            routerMedianRatio: median(floorRounds.map((r) => ratioOf(r.router.perSecond, r.floor.perSecond))),
+            cpuMsPerMessage: median(floorRounds.map((r) => r.floor.childCpuMsPerMessage)),
+          }
+        : undefined,
   }
 }
