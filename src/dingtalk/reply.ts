@@ -154,10 +154,15 @@ export class ReplySender {
   ): Promise<PostResult> {
     const now = this.opts.now ?? Date.now
     // The first attempt always goes: the webhook itself says when its session expired (300001), and a host
-    // clock behind or ahead of DingTalk's must not turn every reply into a proactive send.
-    return this.retryPolicy.execute(({ attempt }) =>
-      attempt > 0 && now() >= msg.sessionWebhookExpiresAt ? 'expired' : this.postWebhook(target, content, mention),
-    )
+    // clock behind or ahead of DingTalk's must not turn every reply into a proactive send. It goes outside
+    // the retry policy, which only a failed one pays for (the policy's attempt 0 is that failure, so its
+    // backoff, attempt count and retry counter are what they were): nearly every reply is one POST.
+    const first = await this.postWebhook(target, content, mention)
+    if (first !== 'retryable') return first
+    return this.retryPolicy.execute(({ attempt }) => {
+      if (attempt === 0) return first
+      return now() >= msg.sessionWebhookExpiresAt ? 'expired' : this.postWebhook(target, content, mention)
+    })
   }
 
   /** Called once for each reply that did not reach its user (answering `route`); the hook records it. */
