@@ -213,13 +213,13 @@ export class StreamConnection extends EventEmitter {
       return
     }
     this.counters.callbacks++
-    const started = process.hrtime.bigint()
+    const started = performance.now()
     const ack = (verdict: 'accept' | 'retry-later') => {
       if (verdict !== 'accept') return
       // The socket this frame came on may have been replaced while the write committed; the SDK then drops
       // the ack and the gateway redelivers, which the inbox answers as a duplicate.
       client.socketCallBackResponse(messageId, { status: 'accepted' })
-      this.opts.onAck?.(Number(process.hrtime.bigint() - started) / 1e9)
+      this.opts.onAck?.((performance.now() - started) / 1000)
     }
     const verdict = this.opts.accept({ messageId, data: frame.data })
     if (typeof verdict === 'string') ack(verdict)

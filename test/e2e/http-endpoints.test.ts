@@ -47,6 +47,10 @@ describe('HTTP on loopback', () => {
     expect(metrics.text).toMatch(/^router_messages_total\{route="ping",outcome="replied"\} 1$/m)
     expect(metrics.text).toMatch(/^router_ack_latency_seconds_count 1$/m)
     expect(metrics.text).toContain('router_ack_latency_seconds_bucket')
+    // In seconds: one loopback ack is well above a nanosecond and well under a second.
+    const ackSum = Number(/^router_ack_latency_seconds_sum (\S+)$/m.exec(metrics.text)?.[1])
+    expect(ackSum).toBeGreaterThan(1e-6)
+    expect(ackSum).toBeLessThan(1)
     expect(metrics.text).toMatch(/^router_stream_connected 1$/m)
 
     const status = await get(`${r.httpUrl}/status`)
