@@ -9,8 +9,8 @@ import { serveParent } from './ipc.js'
 // inbox (InboxStore, the real schema and WAL guard, one transaction per event-loop turn like the router's
 // group commit, its acks corked into one write like the router's) and is acked after that commit; after the
 // reply POST the row is marked done with its usage row. No validation, queue, pool, pipeline or reply
-// sender. No router that stores a message before its ack can spend less on this host, so this is what
-// a burst costs the design, against what the router's own code adds on top.
+// sender. The router, storing through this same store, cannot spend less per message than this, so it
+// shows what storing first costs with that store, against what the router's own code adds on top.
 
 const dbFile = process.env.ROUTER_DB ?? ''
 const { db, stores } = openStores({ db: dbFile, auditKey: undefined })
