@@ -36,11 +36,11 @@ export function openStores(
   })()
   const busyTimeoutMs = config.sqlite?.busyTimeoutMs
   const db: DB = openDatabase(config.db, { busyTimeoutMs, walLimitBytes: config.sqlite?.walLimitBytes })
-  migrate(db)
+  const applied = migrate(db)
   const audit = new AuditLog(db, auditKey, now)
   // A state version counts only when a verified entry in the chain commits to it.
   const state = new StateStore(db, now, (version, hash) => audit.attestsState(version, hash))
-  attestLegacyState(db, audit, state)
+  attestLegacyState(db, audit, state, applied)
   const usage = new UsageStore(db)
   return {
     db,

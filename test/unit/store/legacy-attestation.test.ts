@@ -55,4 +55,43 @@ describe('upgrading a database from before state attestation', () => {
     expect([...again.stores.audit.entries()].filter((e) => e.action === 'legacy-attestation')).toHaveLength(1)
     again.db.close()
   })
+
+  /** A version and the one-shot row written straight into the file, by someone without the audit key. */
+  function forge(db: ReturnType<typeof openStores>['db']): void {
+    db.prepare(
+      `INSERT INTO runtime_config (state, created_at, actor, reason) VALUES ('{"skills":{},"incident":{"on":true},"budgets":{}}', 3, 'mallory', 'x')`,
+    ).run()
+    const forged = db.prepare('SELECT MAX(version) FROM runtime_config').pluck().get() as number
+    db.prepare('INSERT INTO legacy_attestation (id, version) VALUES (1, ?)').run(forged)
+  }
+
+  it('ignores the one-shot row on a database created after the migration, where no legacy entry exists', () => {
+    const file = join(tempDir('legacy-fresh-'), 'router.db')
+    const first = openStores({ db: file, auditKey: KEY })
+    expect([...first.stores.audit.entries()]).toHaveLength(0)
+    forge(first.db)
+    first.db.close()
+    const again = openStores({ db: file, auditKey: KEY })
+    expect(again.stores.state.current().version).toBe(0)
+    expect(again.stores.state.unattested()).toEqual([1])
+    expect([...again.stores.audit.entries()]).toHaveLength(0)
+    expect(again.db.prepare('SELECT COUNT(*) FROM legacy_attestation').pluck().get()).toBe(0)
+    again.db.close()
+  })
+
+  it('ignores the one-shot row once retention has pruned the legacy entry', () => {
+    const file = legacyDatabase()
+    const first = openStores({ db: file, auditKey: KEY })
+    expect(first.stores.state.current().version).toBe(1)
+    first.stores.audit.pruneBefore(Date.now() + 60_000)
+    expect([...first.stores.audit.entries()].filter((e) => e.action === 'legacy-attestation')).toHaveLength(0)
+    forge(first.db)
+    first.db.close()
+    const again = openStores({ db: file, auditKey: KEY })
+    expect(again.stores.state.unattested()).toContain(2)
+    expect(again.stores.state.current().state.incident.on).toBe(false)
+    expect([...again.stores.audit.entries()].filter((e) => e.action === 'legacy-attestation')).toHaveLength(0)
+    expect(again.stores.audit.verify().ok).toBe(true)
+    again.db.close()
+  })
 })
