@@ -218,9 +218,8 @@ describe('routerctl ops commands', { timeout: 180_000 }, () => {
     const later = Date.now() + 400 * DAY
     const opened = openStores({ db: dbPath, auditKey: CLI_KEY }, () => later)
     const config = loadConfig({ ROUTER_DB: dbPath, ROUTER_AUDIT_KEY: CLI_KEY }, undefined)
-    await auditRetentionJob({ audit: opened.stores.audit, config, log: createLogger({ level: 'silent' }).logger }).run(
-      later,
-    )
+    const log = createLogger({ level: 'silent' }).logger
+    await auditRetentionJob({ audit: opened.stores.audit, state: opened.stores.state, config, log }).run(later)
     opened.db.close()
     const io = captureIo(cliEnv(dir))
     expect(await main(['audit', 'verify'], io), io.stderr()).toBe(0)

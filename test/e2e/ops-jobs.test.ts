@@ -85,6 +85,28 @@ describe('audit retention job (fake clock)', () => {
     expect(ops.services.audit.verify()).toMatchObject({ ok: true, count: 1 })
   })
 
+  it('keeps the runtime state in force attested when the entry that attested it is pruned', async () => {
+    const clock = fakeClock()
+    ops = testServices({ now: clock.now, configure: (c) => ({ ...c, audit: { ...c.audit, retentionDays: 30 } }) })
+    const noisy = auditedUpdate(ops.services, 'alice', 'noisy', (d) => void (d.skills.ping = { enabled: false }))
+    clock.advance(60 * DAY)
+    await auditRetentionJob(ops.services).run(clock.now())
+    expect(entries(ops).map((e) => e.action)).toEqual(['audit-retention'])
+    expect(entries(ops)[0]?.args).toMatchObject({ pruned: 1, stateVersion: noisy.version, stateHash: noisy.hash })
+    ops.services.state.refresh()
+    expect(ops.services.state.current()).toMatchObject({
+      version: noisy.version,
+      state: { skills: { ping: { enabled: false } } },
+    })
+    expect(ops.services.state.unattested()).toEqual([])
+    expect(ops.services.audit.verify()).toMatchObject({ ok: true, count: 1 })
+    // A year on, with the state still unchanged, each run carries it forward again.
+    clock.advance(365 * DAY)
+    await auditRetentionJob(ops.services).run(clock.now())
+    ops.services.state.refresh()
+    expect(ops.services.state.current().version).toBe(noisy.version)
+  })
+
   it('a forged checkpoint or a deleted kept entry fails verify', async () => {
     const clock = fakeClock()
     ops = testServices({ now: clock.now })
