@@ -1,6 +1,6 @@
 import { DONE, type Middleware } from '../compose.js'
 import type { Context } from '../context.js'
-import { runCommand } from '../admin/run-command.js'
+import { runCommandWithResult } from '../admin/run-command.js'
 import { commandContext } from './approval.js'
 import { runSkill } from './run-skill.js'
 
@@ -14,7 +14,9 @@ export function dispatch(): Middleware<Context> {
 }
 
 async function runAndAnswer(ctx: Context, { def, args }: NonNullable<Context['command']>): Promise<void> {
-  const result = await runCommand(def, args, commandContext(ctx))
-  ctx.outcome = 'replied'
-  await ctx.reply(result)
+  const { reply, failed } = await runCommandWithResult(def, args, commandContext(ctx))
+  // A command the router could not carry out (its audit entry not written, its action failed) is an error of
+  // its route, which observe() counts; a deliberate refusal is a correct answer (see CommandResult).
+  ctx.outcome = failed ? 'error' : 'replied'
+  await ctx.reply(reply)
 }

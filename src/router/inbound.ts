@@ -1,11 +1,15 @@
 import { EventEmitter } from 'node:events'
+import { compose } from '../compose.js'
 import type { Context, Services } from '../context.js'
 import { mapRobotPayload, type InboundMessage } from '../dingtalk/message.js'
 import { parseDuration } from '../duration.js'
 import { errorMessage } from '../errors.js'
+import { primeSeries } from '../metrics.js'
+import { parseCommandLine } from './command-parser.js'
 import { GroupCommit } from './group-commit.js'
 import { answerUnreadable } from './unreadable.js'
-import { messageContext } from './message-context.js'
+import { messageContext, UNROUTED } from './message-context.js'
+import { observe } from './observe.js'
 import { WorkerPool } from './worker-pool.js'
 import { WorkQueue, type Job, type QueueFacts } from './work-queue.js'
 
@@ -48,6 +52,9 @@ export class Inbound extends EventEmitter {
       () => this.commits.pending,
     )
     metrics.workers.set(concurrency)
+    // A stale answer to a text that names no skill or command is an error of `unrouted`: present at 0 from the
+    // first scrape, like the skills' series, so an alert's rate() sees the first one of a stall.
+    primeSeries(metrics, [UNROUTED])
     this.commits = new GroupCommit(
       (rows) => inbox.receiveBatch(rows, now()),
       (stored) => {
@@ -123,26 +130,48 @@ export class Inbound extends EventEmitter {
   private async run(job: Job): Promise<void> {
     const ctx = messageContext(this.services, job.msg, job.receivedAt)
     try {
-      if (job.stale) await this.answerStale(ctx)
+      if (job.stale) await answerStale(ctx)
       else await this.pipeline(ctx)
     } catch (err) {
       ctx.log.error({ err: errorMessage(err) }, 'pipeline failed outside its error handler')
     }
     this.emit('done', job.msgId)
   }
+}
 
-  /** A message that waited past `limits.maxQueueAge`: a short apology instead of a stale answer or silence. */
-  private async answerStale(ctx: Context): Promise<void> {
-    const { metrics, events, inbox, now } = this.services
+/**
+ * A message that waited past `limits.maxQueueAge`: a short apology instead of a stale answer or silence.
+ * Through observe(), like every message, so it is counted once, as an error of its route, in
+ * router_errors_total and in the error rate alike: a queue stall must not read as 0 % anywhere.
+ */
+const answerStale = compose<Context>([
+  observe(),
+  function sayStale(ctx) {
+    const { metrics, events, now } = ctx.services
     ctx.outcome = 'stale'
+    // Before the reply: an undelivered apology is recorded under the same route.
+    ctx.route = routeWithoutPipeline(ctx.services, ctx.msg)
     metrics.staleAnswers.inc()
-    metrics.messages.inc({ route: ctx.route, outcome: ctx.outcome })
     const waited = Math.round((now() - ctx.receivedAt) / 1000)
     events.record(
       { route: 'queue', code: 'stale', message: `answered "ask again" after ${waited} s in the queue` },
       now(),
     )
-    await ctx.reply(ctx.texts.router.stale)
-    await inbox.completeSoon(ctx.msg.msgId, now, { route: ctx.route, isError: true })
+    return ctx.reply(ctx.texts.router.stale)
+  },
+])
+
+/**
+ * The route a message would have taken, found without running the pipeline (whoever sent it): the known
+ * `/command` it names, or the first skill whose pattern fits, as `route` picks them; `unrouted` for anything
+ * else, which is also what the pipeline calls a text that matches nothing. Only registered names: a label
+ * never comes from what a user typed.
+ */
+function routeWithoutPipeline({ commands, skills }: Services, msg: InboundMessage): string {
+  if (msg.text.startsWith('/')) {
+    const parsed = parseCommandLine(msg.text)
+    const def = parsed.ok ? commands.get(parsed.command.name) : undefined
+    return def ? `/${def.name}` : UNROUTED
   }
+  return skills.match(msg.text)?.def.name ?? UNROUTED
 }

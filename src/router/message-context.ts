@@ -7,6 +7,9 @@ import { type Locale, localeOf } from '../i18n/locale.js'
 import type { Logger } from '../logger.js'
 import type { StateVersion } from '../store/state.js'
 
+/** The route of a message before (or without) `route` picking a skill or command. */
+export const UNROUTED = 'unrouted'
+
 /**
  * The context one message carries through the pipeline, built once when a worker takes it: its locale and
  * texts, one snapshot of the runtime state, and its reply function.
@@ -27,7 +30,7 @@ class MessageContext implements Context {
   readonly texts: Texts
   // Read once: every step of this message sees the same skill flags, incident mode and budgets.
   readonly state: StateVersion
-  route = 'unrouted'
+  route = UNROUTED
   outcome: MessageOutcome = 'pending'
   replyCount = 0
   readonly mentions = new Set<string>()

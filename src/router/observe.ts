@@ -5,7 +5,9 @@ import { errorMessage, isUserError } from '../errors.js'
 /**
  * Outermost step: the one place that decides what is logged and what the user sees when anything below
  * throws, and that counts every message by route and outcome. A message is an error of its route when it
- * threw, or when `ctx.failure` says a skill call or the reply failed even though an answer went out.
+ * threw, when its outcome is `error` (an admin command that could not do what was asked, see run-command.ts),
+ * when it was answered "please ask again" after waiting past `limits.maxQueueAge` (`stale`), or when
+ * `ctx.failure` says a skill call or the reply failed even though an answer went out.
  */
 export function observe(): Middleware<Context> {
   return async function observe(ctx, next) {
@@ -32,7 +34,7 @@ export function observe(): Middleware<Context> {
     } finally {
       const { metrics, inbox, now } = ctx.services
       // The one definition of a failed message, for the metric and for the error rate alike.
-      const failed = ctx.outcome === 'error' || ctx.failure !== undefined
+      const failed = ctx.outcome === 'error' || ctx.outcome === 'stale' || ctx.failure !== undefined
       metrics.messages.inc({ route: ctx.route, outcome: ctx.outcome })
       if (failed) metrics.errors.inc({ route: ctx.route })
       if (ctx.replyCount > 0) metrics.replyLatency.observe({ route: ctx.route }, (now() - ctx.receivedAt) / 1000)

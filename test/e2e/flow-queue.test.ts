@@ -5,7 +5,7 @@ import { ReplyCounter } from '../helpers/chaos.js'
 import { Cleanup } from '../helpers/cleanup.js'
 import { queueConfig } from '../helpers/limits.js'
 import { scrape } from '../helpers/metrics.js'
-import { startTestRouter } from '../helpers/router.js'
+import { OP1, OPS, startTestRouter, type TestRouter, withoutMentions } from '../helpers/router.js'
 import { gatedSkill, concurrencyProbe } from '../helpers/test-skills.js'
 import { waitAllAcked, waitForEvent } from '../helpers/waits.js'
 import { PATIENCE } from '../helpers/patience.js'
@@ -14,6 +14,30 @@ const cleanup = new Cleanup()
 afterEach(() => cleanup.run())
 // A 2,000-message burst on a loaded machine: half again the suite's usual bound.
 const BURST_PATIENCE = 1.5 * PATIENCE
+
+/** router_errors_total summed over every route, as an alert on the whole router reads it. */
+function errorsTotal(m: Map<string, number>): number {
+  let sum = 0
+  for (const [key, value] of m) if (key.startsWith('router_errors_total{')) sum += value
+  return sum
+}
+
+/** Resolves once `n` messages are counted in the error rate (a message is counted just after its reply). */
+function counted(r: TestRouter, n: number): Promise<void> {
+  const s = r.app.services
+  return waitForEvent(
+    r.app.inbound,
+    'done',
+    () => s.usage.errorRate(s.now()).messages === n,
+    PATIENCE,
+    () => `${s.usage.errorRate(s.now()).messages} of ${n} messages counted`,
+  )
+}
+
+/** The error rate GET /status reports: what /status, /runbook and the known-good gate read too. */
+async function statusErrorRate(r: TestRouter): Promise<Record<string, number>> {
+  return ((await (await fetch(`${r.httpUrl}/status`)).json()) as { errorRate: Record<string, number> }).errorRate
+}
 
 describe('the inbox is the queue', { timeout: 2 * BURST_PATIENCE }, () => {
   it('runs a 2,000-message burst on exactly the pool, answers every message once', async () => {
@@ -90,6 +114,7 @@ describe('the inbox is the queue', { timeout: 2 * BURST_PATIENCE }, () => {
         now: () => clock,
       }),
     )
+    const before = await scrape(r.httpUrl)
     r.sim.sendMessage({ text: 'hang', senderStaffId: 'h1' })
     await hung.started()
     const late = r.sim.sendMessage({ text: 'hang', senderStaffId: 'h2' })
@@ -100,8 +125,66 @@ describe('the inbox is the queue', { timeout: 2 * BURST_PATIENCE }, () => {
     const reply = await r.sim.waitForReply({ msgId: late.msgId }, 30_000)
     expect(reply.text).toBe(STALE_REPLY)
     expect(hung.pending()).toBe(1)
+    // Two pings and the stale answer; the first `hang` still runs.
+    await counted(r, 3)
     const m = await scrape(r.httpUrl)
     expect(m.get('router_queue_stale_total')).toBe(1)
     expect(r.app.services.events.list({ route: 'queue' })).toMatchObject([{ code: 'stale', count: 1 }])
+    // An error like any other: an alert on router_errors_total sees the stall, and /status agrees.
+    expect(errorsTotal(m) - errorsTotal(before)).toBe(1)
+    expect(m.get('router_errors_total{route="hang"}')).toBe(1)
+    expect(m.get('router_messages_total{route="hang",outcome="stale"}')).toBe(1)
+    expect(await statusErrorRate(r)).toMatchObject({ messages: 3, errors: 1 })
+  })
+
+  it('counts each stale answer as an error of the route it would have taken, in /metrics and the error rate alike', async () => {
+    let clock = Date.now()
+    const hung = gatedSkill('hang', 120_000)
+    const stuck = gatedSkill('stuck', 120_000)
+    cleanup.add(hung, (h) => h.release('released'))
+    cleanup.add(stuck, (h) => h.release('released'))
+    const r = await cleanup.router(
+      startTestRouter({
+        skills: [...realSkills, hung.skill, stuck.skill],
+        configure: queueConfig(2, { maxQueueAge: '1m' }),
+        now: () => clock,
+      }),
+    )
+    const before = await scrape(r.httpUrl)
+    // Primed: a stall's first stale answer to a text that names nothing is a rise from 0, not a new series.
+    expect(before.get('router_errors_total{route="unrouted"}')).toBe(0)
+    r.sim.sendMessage({ text: 'hang', senderStaffId: 'h1' })
+    r.sim.sendMessage({ text: 'stuck', senderStaffId: 'h2' })
+    await Promise.all([hung.started(), stuck.started()])
+    // Both workers are held: these wait in the queue, stored (and acked) before time passes.
+    const late = [
+      r.sim.sendMessage({ text: 'hang', senderStaffId: 'h3' }),
+      r.sim.sendMessage({ text: '/status', senderStaffId: OP1.staffId, conversationId: OPS }),
+      r.sim.sendMessage({ text: 'no skill answers this', senderStaffId: 'h4' }),
+      r.sim.sendMessage({ text: '/no-such-command', senderStaffId: 'h5' }),
+    ]
+    await waitAllAcked(
+      r.sim,
+      late.map((m) => m.messageId),
+      PATIENCE,
+    )
+    clock += 2 * 60_000
+    stuck.release('unstuck')
+    for (const m of late)
+      expect(withoutMentions(await r.sim.waitForReply({ msgId: m.msgId }, PATIENCE))).toBe(STALE_REPLY)
+    // `stuck` answered and the four stale answers; the first `hang` still runs.
+    await counted(r, 5)
+    const m = await scrape(r.httpUrl)
+    const stale = m.get('router_queue_stale_total')
+    expect(stale).toBe(4)
+    expect(errorsTotal(m) - errorsTotal(before)).toBe(stale)
+    // The skill it matched, the command it named, and `unrouted` for the rest (a made-up command included).
+    expect(m.get('router_errors_total{route="hang"}')).toBe(1)
+    expect(m.get('router_errors_total{route="/status"}')).toBe(1)
+    expect(m.get('router_errors_total{route="unrouted"}')).toBe(2)
+    expect(m.get('router_errors_total{route="stuck"}')).toBe(0)
+    expect([...m.keys()].filter((k) => k.includes('no-such-command'))).toEqual([])
+    expect(await statusErrorRate(r)).toMatchObject({ messages: 5, errors: 4 })
+    expect(r.app.services.usage.errorRate(r.app.services.now())).toMatchObject({ messages: 5, errors: 4 })
   })
 })
