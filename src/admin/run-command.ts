@@ -6,13 +6,31 @@ import { errorMessage, isUserError } from '../errors.js'
 import type { ActionResult } from './actions/action.js'
 import { AuditWriteError, runAction } from './actions/execute.js'
 
+/** What a routed command answered, and whether the router failed to do what was asked. */
+export interface CommandResult {
+  reply: ReplyContent
+  /**
+   * True when the router could not do what the operator asked: the audit entry could not be written
+   * (nothing was changed, or a read's answer was withheld), the action or the handler threw an unexpected
+   * error (audited `failed`), or a committed action's follow-up, such as the release rollback hook, failed.
+   * False for a correct answer, and a deliberate refusal is one: nothing to change, a request the action
+   * rejects (an unknown skill, a stale dry run), a handler's UserError, the usage line. The chat pipeline
+   * counts a failure as an error of the command's route (dispatch.ts, observe.ts).
+   */
+  failed: boolean
+}
+
 /**
  * Runs a routed chat command. A form that calls an admin action goes through the one executor (change,
  * entry and announcement in one transaction); /approve and /deny audit their own decisions; a read is
  * answered and then audited `executed` (or `rejected`/`failed` when it could not answer).
- * @example const reply = await runCommand(def, args, commandContext(ctx))
+ * @example const { reply, failed } = await runCommandWithResult(def, args, commandContext(ctx))
  */
-export async function runCommand<A>(def: CommandDefinition<A>, args: A, cctx: CommandContext): Promise<ReplyContent> {
+export async function runCommandWithResult<A>(
+  def: CommandDefinition<A>,
+  args: A,
+  cctx: CommandContext,
+): Promise<CommandResult> {
   const call = def.action?.(args)
   if (call) {
     try {
@@ -20,15 +38,17 @@ export async function runCommand<A>(def: CommandDefinition<A>, args: A, cctx: Co
         name: cctx.operator.name,
         channel: cctx.channel,
       })
-      return done.ok && def.format ? def.format(done, cctx) : actionReply(def.name, done, cctx.texts)
+      const reply = done.ok && def.format ? def.format(done, cctx) : actionReply(def.name, done, cctx.texts)
+      return { reply, failed: done.ok ? done.effect?.ok === false : done.outcome === 'failed' }
     } catch (err) {
       if (!(err instanceof AuditWriteError)) throw err
       cctx.log.error({ err: err.message }, 'audit write failed; command not run')
-      return cctx.texts.admin.auditNotRun(err.message.slice(0, 160), def.name)
+      return { reply: cctx.texts.admin.auditNotRun(err.message.slice(0, 160), def.name), failed: true }
     }
   }
-  if (!def.handler) return cctx.texts.admin.usage(def.usage)
-  if (def.selfAudited) return def.handler({ args, ctx: cctx })
+  if (!def.handler) return { reply: cctx.texts.admin.usage(def.usage), failed: false }
+  // The decision entries are its record; what went wrong inside a decision throws (observe counts it).
+  if (def.selfAudited) return { reply: await def.handler({ args, ctx: cctx }), failed: false }
   const base = {
     actor: cctx.operator.name,
     channel: cctx.channel,
@@ -41,17 +61,26 @@ export async function runCommand<A>(def: CommandDefinition<A>, args: A, cctx: Co
   } catch (err) {
     const outcome = isUserError(err) ? 'rejected' : 'failed'
     cctx.services.audit.append({ ...base, outcome, detail: errorMessage(err) })
-    if (isUserError(err)) return err.message
+    if (isUserError(err)) return { reply: err.message, failed: false }
     cctx.log.error({ err: errorMessage(err) }, `/${def.name} failed`)
-    return cctx.texts.admin.failed(def.name, errorMessage(err).slice(0, 200))
+    return { reply: cctx.texts.admin.failed(def.name, errorMessage(err).slice(0, 200)), failed: true }
   }
   try {
     cctx.services.audit.append({ ...base, outcome: 'executed' })
   } catch (err) {
     cctx.log.error({ err: errorMessage(err) }, 'audit write failed; answer withheld')
-    return cctx.texts.admin.auditWithheld(errorMessage(err).slice(0, 120), def.name)
+    return { reply: cctx.texts.admin.auditWithheld(errorMessage(err).slice(0, 120), def.name), failed: true }
   }
-  return reply
+  return { reply, failed: false }
+}
+
+/**
+ * The same, the answer alone: for callers that count no message (a card's button, a read run once its
+ * approval committed).
+ * @example const reply = await runCommand(def, args, cctx)
+ */
+export async function runCommand<A>(def: CommandDefinition<A>, args: A, cctx: CommandContext): Promise<ReplyContent> {
+  return (await runCommandWithResult(def, args, cctx)).reply
 }
 
 /**

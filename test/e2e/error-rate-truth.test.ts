@@ -6,9 +6,10 @@ import { serviceStatusSkill } from '../../skills/service-status.js'
 import ping from '../../skills/ping.js'
 import { metricValue } from '../helpers/metrics.js'
 import { PATIENCE } from '../helpers/patience.js'
-import { OPS, type TestRouter, startTestRouter, verifyAndStop } from '../helpers/router.js'
+import { OPS, type TestRouter, startTestRouter, verifyAndStop, withoutMentions } from '../helpers/router.js'
+import { rawDb } from '../helpers/routerctl.js'
 import { startStandInApi, type StandInApi, type StandInHandler } from '../helpers/stand-in-api.js'
-import { waitUntil } from '../helpers/waits.js'
+import { waitForEvent, waitUntil } from '../helpers/waits.js'
 
 const MIN = 60_000
 const failing500: StandInHandler = (_req, res) => {
@@ -94,5 +95,62 @@ describe('the error rate tells the truth', { timeout: 5 * PATIENCE }, () => {
     expect((await r.say('ping')).text).toBe('pong')
     await waitUntil(() => s.usage.errorRate(s.now()).messages === 2, PATIENCE, 'two messages counted')
     expect(s.usage.errorRate(s.now())).toMatchObject({ messages: 2, errors: 1, fallbacks: 0 })
+  })
+
+  it('an admin command the router could not carry out is an error of its route; one it refused is not', async () => {
+    r = await startTestRouter()
+    const router = r
+    const s = r.app.services
+    const errorsOf = (route: string) => metricValue(router.httpUrl, 'router_errors_total', { route })
+    const counted = (n: number) =>
+      waitForEvent(
+        router.app.inbound,
+        'done',
+        () => s.usage.errorRate(s.now()).messages === n,
+        PATIENCE,
+        () => `${s.usage.errorRate(s.now()).messages} of ${n} messages counted`,
+      )
+    const statusErrors = async () =>
+      ((await (await fetch(`${router.httpUrl}/status`)).json()) as { errorRate: Record<string, number> }).errorRate
+
+    // Refused on purpose: an unknown skill (the action rejects it) and bad arguments are correct answers.
+    expect(withoutMentions(await r.command('/disable-skill nosuch'))).toMatch(/^No skill named "nosuch"\./)
+    expect(withoutMentions(await r.command('/disable-skill'))).toMatch(/^Usage: \/disable-skill/)
+    await counted(2)
+    expect(s.usage.errorRate(s.now())).toMatchObject({ messages: 2, errors: 0 })
+    expect(await errorsOf('/disable-skill')).toBe(0)
+
+    // The audit file refuses every `executed` entry, as a failing disk would refuse the write.
+    const db = rawDb(r.dbPath)
+    db.exec(
+      "CREATE TRIGGER audit_refuse BEFORE INSERT ON audit WHEN NEW.outcome = 'executed' BEGIN SELECT RAISE(ABORT, 'disk says no'); END",
+    )
+    try {
+      const notRun = withoutMentions(await r.command('/disable-skill ping too noisy'))
+      expect(notRun).toBe(
+        'The audit trail could not be written (could not write the audit entry (disk says no); nothing was changed), so /disable-skill was NOT run.',
+      )
+      expect(s.state.isSkillEnabled('ping')).toBe(true)
+      const withheld = withoutMentions(await r.command('/whoami'))
+      expect(withheld).toBe(
+        'The audit trail could not be written (disk says no), so the answer to /whoami is withheld.',
+      )
+      // A refusal is still a refusal while the audit fails: its `rejected` entry is written.
+      expect(withoutMentions(await r.command('/disable-skill nosuch'))).toMatch(/^No skill named "nosuch"\./)
+      await counted(5)
+    } finally {
+      db.exec('DROP TRIGGER audit_refuse')
+      db.close()
+    }
+
+    // Both failures, and only they, in the error rate and in router_errors_total under their own routes.
+    expect(s.usage.errorRate(s.now())).toMatchObject({ messages: 5, errors: 2 })
+    expect(await statusErrors()).toMatchObject({ messages: 5, errors: 2 })
+    expect(await errorsOf('/disable-skill')).toBe(1)
+    expect(await errorsOf('/whoami')).toBe(1)
+    expect(await metricValue(r.httpUrl, 'router_messages_total', { route: '/disable-skill', outcome: 'error' })).toBe(1)
+    expect(await metricValue(r.httpUrl, 'router_messages_total', { route: '/disable-skill', outcome: 'replied' })).toBe(
+      2,
+    )
   })
 })

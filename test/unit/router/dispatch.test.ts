@@ -9,7 +9,17 @@ import { middlewareHarness, operatorCommand } from '../../helpers/pipeline-conte
 import { OP1 } from '../../helpers/router.js'
 import { auditedUpdate } from '../../helpers/state.js'
 import { countingSkill } from '../../helpers/test-skills.js'
-import { defineSkill, type SkillDefinition } from '../../../src/define.js'
+import { z } from 'zod'
+import { commands as realCommands } from '../../../commands/index.js'
+import type { AdminAction } from '../../../src/admin/actions/action.js'
+import {
+  actionCall,
+  type CommandDefinition,
+  defineCommand,
+  defineSkill,
+  type SkillDefinition,
+} from '../../../src/define.js'
+import { UserError } from '../../../src/errors.js'
 
 // dispatch() on its own, the last step: it runs what route picked (an admin command through the one
 // executor, or a skill) and answers; there is nothing after it. Contexts come through every step before it.
@@ -91,5 +101,101 @@ describe('dispatch, a handler that throws at once', () => {
     } finally {
       hh.close()
     }
+  })
+})
+
+describe('dispatch, a command that could not do what was asked is an error; a refusal is an answer', () => {
+  // An action (or read) per way a command ends, beside the real commands.
+  const action = (name: string, apply: AdminAction<object, undefined>['apply'], after?: () => Promise<never>) =>
+    ({ name, apply, ...(after ? { after } : {}) }) as AdminAction<object, undefined>
+  const command = (name: string, body: Pick<CommandDefinition<object>, 'action' | 'handler'>) =>
+    defineCommand<object>({
+      name,
+      description: `${name} (tests)`,
+      usage: `/${name}`,
+      args: z.strictObject({}),
+      approval: 'none',
+      ...body,
+    }) as CommandDefinition<unknown>
+  const broken = action('broken-action', () => {
+    throw new Error('the state file is corrupt')
+  })
+  const refusing = action('refusing-action', () => {
+    throw new UserError('not while the moon is full')
+  })
+  const hookFails = action(
+    'hook-fails',
+    () => ({ kind: 'change', args: {}, result: undefined, reply: 'committed' }),
+    () => Promise.reject(new Error('hook exited 1')),
+  )
+  const testCommands = [
+    command('broken-action', { action: () => actionCall(broken, {}) }),
+    command('refusing-action', { action: () => actionCall(refusing, {}) }),
+    command('hook-fails', { action: () => actionCall(hookFails, {}) }),
+    command('broken-read', {
+      handler: () => {
+        throw new Error('socket closed')
+      },
+    }),
+    command('refusing-read', {
+      handler: () => {
+        throw new UserError('say which skill')
+      },
+    }),
+  ]
+
+  let hh: ReturnType<typeof middlewareHarness>
+  beforeEach(() => {
+    hh = middlewareHarness({ skills: [countingSkill('count').skill], commands: [...realCommands, ...testCommands] })
+  })
+  afterEach(() => hh.close())
+
+  const outcomes = () => [...hh.services.audit.entries()].map((e) => [e.action, e.outcome])
+
+  it('an action that throws is an error, audited `failed`', async () => {
+    const { ctx } = await dispatched(operatorCommand('/broken-action'), hh)
+    expect(ctx.outcome).toBe('error')
+    expect(hh.replies.texts()).toEqual(['/broken-action failed, nothing changed: the state file is corrupt'])
+    expect(outcomes()).toEqual([['broken-action', 'failed']])
+  })
+
+  it('an action that refuses is an answer, audited `rejected`', async () => {
+    const { ctx } = await dispatched(operatorCommand('/refusing-action'), hh)
+    expect(ctx.outcome).toBe('replied')
+    expect(hh.replies.texts()).toEqual(['not while the moon is full'])
+    expect(outcomes()).toEqual([['refusing-action', 'rejected']])
+  })
+
+  it('a committed action whose follow-up failed is an error, though the change stands', async () => {
+    const { ctx } = await dispatched(operatorCommand('/hook-fails'), hh)
+    expect(ctx.outcome).toBe('error')
+    expect(hh.replies.texts()).toEqual(['committed\n…but its follow-up failed: hook exited 1'])
+    expect(outcomes()).toEqual([
+      ['hook-fails', 'executed'],
+      ['hook-fails-effect', 'failed'],
+    ])
+  })
+
+  it('a read that throws is an error; one that refuses is an answer', async () => {
+    const failed = await dispatched(operatorCommand('/broken-read'), hh)
+    expect(failed.ctx.outcome).toBe('error')
+    const refused = await dispatched(operatorCommand('/refusing-read'), hh)
+    expect(refused.ctx.outcome).toBe('replied')
+    expect(hh.replies.texts()).toEqual(['/broken-read failed: socket closed', 'say which skill'])
+    expect(outcomes()).toEqual([
+      ['broken-read', 'failed'],
+      ['refusing-read', 'rejected'],
+    ])
+  })
+
+  it('a command whose audit entry cannot be written is an error, and nothing changed', async () => {
+    hh.db.exec("CREATE TRIGGER audit_refuse BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'disk says no'); END")
+    const { ctx } = await dispatched(operatorCommand('/disable-skill count too noisy'), hh)
+    expect(ctx.outcome).toBe('error')
+    expect(hh.services.state.isSkillEnabled('count')).toBe(true)
+    expect(hh.replies.texts()).toEqual([
+      expect.stringMatching(/^The audit trail could not be written .* was NOT run\.$/),
+    ])
+    expect(outcomes()).toEqual([])
   })
 })
