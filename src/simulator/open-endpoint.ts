@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { isRecord, readBody, requestId } from './http-util.js'
 import { parseJson } from '../json.js'
+import { sameSecret } from '../constant-time.js'
 import type { Subscription, TicketStore } from './tickets.js'
 import type { SimStats } from './types.js'
 
@@ -67,7 +68,7 @@ export async function handleOpen(deps: OpenEndpointDeps, req: IncomingMessage, r
     })
     return
   }
-  if (json.clientId !== deps.clientId || json.clientSecret !== deps.clientSecret) {
+  if (json.clientId !== deps.clientId || !sameSecret(json.clientSecret, deps.clientSecret)) {
     respond(req, res, 401, { code: 'authFailed', message: '鉴权失败', requestid: requestId() })
     return
   }

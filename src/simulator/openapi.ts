@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { z } from 'zod'
 import { readBody, sendApiError, sendJson } from './http-util.js'
 import { parseJson } from '../json.js'
+import { sameSecret } from '../constant-time.js'
 import type { NewReply, ReplyLog } from './replies.js'
 import type { SimFiles } from './files.js'
 import type { SimStats } from './types.js'
@@ -79,7 +80,7 @@ export class OpenApi {
   async handleToken(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = tokenBody.safeParse(parseJson((await readBody(req, 64_000)).text))
     if (!body.success) return sendApiError(res, 400, 'invalidParameter', 'appKey and appSecret are required')
-    if (body.data.appKey !== this.cfg.clientId || body.data.appSecret !== this.cfg.clientSecret) {
+    if (body.data.appKey !== this.cfg.clientId || !sameSecret(body.data.appSecret, this.cfg.clientSecret)) {
       return sendApiError(res, 401, 'invalidClientIdOrSecret', '无效的clientId或者clientSecret')
     }
     const now = this.cfg.now()

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto'
+import { sameSecret } from '../constant-time.js'
 import type { IncomingHttpHeaders } from 'node:http'
 import { FULL_OPERATOR_SCOPES } from '../openclaw/settings.js'
 
@@ -30,11 +30,11 @@ export function resolveCaller(auth: FakeGatewayAuth, headers: IncomingHttpHeader
   const shared = { ok: true as const, path: 'shared-secret' as const, scopes: [...FULL_OPERATOR_SCOPES], owner: true }
   if (auth.mode === 'token' || auth.mode === 'password') {
     const secret = auth.mode === 'token' ? auth.token : auth.password
-    if (bearer !== undefined && secret !== undefined && same(bearer, secret)) return shared
+    if (bearer !== undefined && secret !== undefined && sameSecret(bearer, secret)) return shared
     return { ok: false, status: 401, message: 'unauthorized' }
   }
   // Same-host callers that bypass the proxy may use the password directly, with full operator access.
-  if (auth.mode === 'trusted-proxy' && bearer !== undefined && auth.password && same(bearer, auth.password))
+  if (auth.mode === 'trusted-proxy' && bearer !== undefined && auth.password && sameSecret(bearer, auth.password))
     return shared
   let identity: string | undefined
   if (auth.mode === 'trusted-proxy') {
@@ -56,10 +56,4 @@ export function resolveCaller(auth: FakeGatewayAuth, headers: IncomingHttpHeader
 export function hasScope(scopes: readonly string[], needed: string): boolean {
   if (scopes.includes('operator.admin') || scopes.includes(needed)) return true
   return needed === 'operator.read' && scopes.includes('operator.write')
-}
-
-function same(a: string, b: string): boolean {
-  const x = Buffer.from(a)
-  const y = Buffer.from(b)
-  return x.length === y.length && timingSafeEqual(x, y)
 }

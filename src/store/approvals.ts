@@ -1,4 +1,5 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createHash, createHmac, randomBytes } from 'node:crypto'
+import { sameSecret } from '../constant-time.js'
 import { canonicalJson } from '../redact.js'
 import type { DB } from './db.js'
 
@@ -189,9 +190,7 @@ export class ApprovalStore {
   intact(request: ApprovalRequest): boolean {
     const argsHash = createHash('sha256').update(canonicalJson(request.args)).digest('hex')
     if (argsHash !== request.argsHash) return false
-    const expected = Buffer.from(this.sign(request), 'hex')
-    const actual = Buffer.from(request.signature, 'hex')
-    return expected.length === actual.length && timingSafeEqual(expected, actual)
+    return sameSecret(this.sign(request), request.signature)
   }
 
   private sign(r: ApprovalRequest): string {

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto'
+import { sameSecret } from '../constant-time.js'
 import { canonicalJson, redactValue } from '../redact.js'
 import type { DB } from './db.js'
 
@@ -174,7 +175,7 @@ export class AuditLog {
     const rows = this.db
       .prepare("SELECT * FROM audit WHERE json_extract(args, '$.stateVersion') = ? AND outcome = 'executed'")
       .all(version) as Row[]
-    return rows.some((row) => this.hashOf(row) === row.hash && toEntry(row).args.stateHash === stateHash)
+    return rows.some((row) => sameSecret(this.hashOf(row), row.hash) && toEntry(row).args.stateHash === stateHash)
   }
 
   /** Entries in order, from `sinceSeq` (exclusive). */
@@ -242,7 +243,7 @@ export class AuditLog {
       .all() as Row[]
     const out = new Map<number, { reviewedBy: string; reviewedAt: number }>()
     for (const row of rows) {
-      if (this.hashOf(row) !== row.hash) continue
+      if (!sameSecret(this.hashOf(row), row.hash)) continue
       const seq = Number(toEntry(row).args.seq)
       if (Number.isInteger(seq) && !out.has(seq))
         out.set(seq, { reviewedBy: row.actor, reviewedAt: Date.parse(row.ts) })
@@ -253,7 +254,7 @@ export class AuditLog {
   /** Recomputes every hash; names the first entry that does not verify. */
   verify(): VerifyResult {
     const checkpoint = this.checkpoint()
-    if (checkpoint && this.signCheckpoint(checkpoint) !== checkpoint.signature) {
+    if (checkpoint && !sameSecret(this.signCheckpoint(checkpoint), checkpoint.signature)) {
       return { ok: false, count: 0, seq: checkpoint.seq, reason: 'the retention checkpoint signature does not verify' }
     }
     let prevHash = this.checkpointHash()
@@ -264,7 +265,7 @@ export class AuditLog {
         return { ok: false, count, seq: row.seq, reason: `expected seq ${expectedSeq}: entries are missing` }
       if (row.prev_hash !== prevHash)
         return { ok: false, count, seq: row.seq, reason: 'prevHash does not match the entry before' }
-      if (this.hashOf(row) !== row.hash)
+      if (!sameSecret(this.hashOf(row), row.hash))
         return { ok: false, count, seq: row.seq, reason: 'hash does not match the entry content' }
       prevHash = row.hash
       expectedSeq++
