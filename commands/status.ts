@@ -29,6 +29,7 @@ export default defineCommand({
       t.incident(incidentLine(s.incident, now, texts)),
       t.errors(s.errorRate.windowMinutes, describeErrorRate(s.errorRate, 'words', texts)),
       t.pending(s.pendingApprovals),
+      ...(s.outbox.waiting || s.outbox.undelivered ? [t.outbox(s.outbox.waiting, s.outbox.undelivered)] : []),
       ...(s.queue ? [t.queue(s.queue.depth, s.queue.oldestWaitSeconds, s.queue.busyWorkers, s.queue.workers)] : []),
       t.stateVersion(s.stateVersion),
       ...(s.ignoredStateVersions.length ? [t.ignored(s.ignoredStateVersions.map((v) => `v${v}`).join(', '))] : []),

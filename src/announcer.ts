@@ -1,14 +1,18 @@
 import type { Logger } from './logger.js'
 import type { OpenApiClient } from './dingtalk/openapi.js'
-import type { OutboxStore } from './store/outbox.js'
+import type { EventStore } from './store/events.js'
+import { OUTBOX_RETRY, outboxRetryDelayMs, type OutboxEntry, type OutboxStore } from './store/outbox.js'
 import { errorMessage } from './errors.js'
 import { shortHead, type AuditHead } from './store/audit.js'
+import { isoSeconds } from './time-text.js'
 
 // Sends the outbox's notices to every admin conversation, whichever process wrote them.
 
 export interface AnnouncerOptions {
   outbox: OutboxStore
-  openapi: OpenApiClient | undefined
+  /** Where failed and given-up notices are recorded as `announcer/*` error events (/diag reads them). */
+  events: Pick<EventStore, 'record'>
+  openapi: Pick<OpenApiClient, 'sendToGroup'> | undefined
   adminConversations: string[]
   log: Logger
   now: () => number
@@ -20,16 +24,29 @@ export interface AnnouncerOptions {
   intervalMs?: number
 }
 
+/** A notice that failed at least once: when it is due again, and the conversations that already have it. */
+interface Retry {
+  retryAt: number
+  deliveredTo: Set<string>
+}
+
 /**
  * Sends outbox notices (routerctl changes, incident mode, approvals, alerts) to every admin conversation.
  * Polling the table is what lets another process, such as routerctl over SSH, reach the chat. Each notice
  * ends with the audit head at sending time, so a truncated chain no longer contains a head the admin
- * conversations have seen (`routerctl audit verify --expect-head <seq>:<hash>`).
+ * conversations have seen (`routerctl audit verify --expect-head <seq>:<hash>`). A notice the OpenAPI
+ * refuses backs off on the schedule of {@link OUTBOX_RETRY} and is given up only after about a day of
+ * refusals; every failure and the give-up are error events, and /status counts what is unsent.
  */
 export class Announcer {
   private timer?: NodeJS.Timeout
   private current?: Promise<number>
   private stopping = false
+  /**
+   * Kept in memory, beside the attempt count in the table: after a restart each waiting notice is tried once
+   * at once and then backs off from its stored count, and a conversation that already had it may get it again.
+   */
+  private readonly retries = new Map<number, Retry>()
 
   constructor(private readonly opts: AnnouncerOptions) {}
 
@@ -57,23 +74,24 @@ export class Announcer {
   private async send(): Promise<number> {
     let sent = 0
     try {
-      for (const entry of this.opts.outbox.due()) {
+      const now = this.opts.now()
+      const backingOff = [...this.retries].filter(([, r]) => r.retryAt > now).map(([id]) => id)
+      for (const entry of this.opts.outbox.due(backingOff)) {
         if (this.stopping) break
+        const deliveredTo = this.retries.get(entry.id)?.deliveredTo ?? new Set<string>()
         try {
-          if (this.opts.openapi) {
-            const markdown = `${entry.text}\n\n— audit head ${shortHead(this.opts.head())}`
-            for (const cid of this.opts.adminConversations) {
-              await this.opts.openapi.sendToGroup(cid, { title: this.opts.title, markdown })
-            }
-          }
+          await this.deliver(entry, deliveredTo)
           this.opts.outbox.sent(entry.id, this.opts.now())
+          this.retries.delete(entry.id)
           sent++
+          // The end of a run of "will retry" lines: whoever read those sees that the notice got through.
+          if (entry.attempts > 0)
+            this.opts.log.info(
+              { outboxId: entry.id, attempts: entry.attempts },
+              'announced a notice after failed attempts',
+            )
         } catch (err) {
-          this.opts.log.warn(
-            { err: errorMessage(err), outboxId: entry.id },
-            'could not announce to the admin conversations; will retry',
-          )
-          this.opts.outbox.failed(entry.id, errorMessage(err))
+          this.failed(entry, deliveredTo, errorMessage(err))
         }
       }
     } catch (err) {
@@ -81,5 +99,50 @@ export class Announcer {
       this.opts.log.error({ err: errorMessage(err) }, 'announcer could not read or update the outbox')
     }
     return sent
+  }
+
+  /** Posts the notice to each admin conversation that does not have it yet; throws at the first refusal. */
+  private async deliver(entry: OutboxEntry, deliveredTo: Set<string>): Promise<void> {
+    const { openapi } = this.opts
+    if (!openapi) return
+    // A notice that arrives late says when it was written: "incident mode ON" hours later is not news.
+    const n = entry.attempts
+    const late =
+      n > 0
+        ? `— written ${isoSeconds(entry.createdAt)}; sent late, after ${n} failed attempt${n === 1 ? '' : 's'}\n\n`
+        : ''
+    const markdown = `${entry.text}\n\n${late}— audit head ${shortHead(this.opts.head())}`
+    for (const cid of this.opts.adminConversations) {
+      if (deliveredTo.has(cid)) continue
+      await openapi.sendToGroup(cid, { title: this.opts.title, markdown })
+      deliveredTo.add(cid)
+    }
+  }
+
+  /** Counts the failed attempt, then either schedules the next one or gives the notice up, saying which. */
+  private failed(entry: OutboxEntry, deliveredTo: Set<string>, err: string): void {
+    const { outbox, log, events } = this.opts
+    const now = this.opts.now()
+    const attempts = outbox.failed(entry.id, err)
+    const sample = `outbox #${entry.id} (attempt ${attempts}): ${entry.text.slice(0, 200)}`
+    if (attempts >= OUTBOX_RETRY.maxAttempts) {
+      this.retries.delete(entry.id)
+      log.error(
+        { err, outboxId: entry.id, attempts },
+        'gave up announcing to the admin conversations; the notice stays undelivered in the outbox (see /status)',
+      )
+      events.record(
+        { route: 'announcer', code: 'notice-gave-up', message: `gave up after ${attempts} attempts: ${err}`, sample },
+        now,
+      )
+      return
+    }
+    const delayMs = outboxRetryDelayMs(attempts)
+    this.retries.set(entry.id, { retryAt: now + delayMs, deliveredTo })
+    log.warn(
+      { err, outboxId: entry.id, attempts, retryInSeconds: delayMs / 1000 },
+      'could not announce to the admin conversations; will retry',
+    )
+    events.record({ route: 'announcer', code: 'notice-failed', message: err, sample }, now)
   }
 }

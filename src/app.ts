@@ -225,6 +225,7 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
     : undefined
   const inbound = new Inbound(services, createPipeline(config))
   metrics.queueSource.facts = () => inbound.queueFacts()
+  metrics.outboxSource.backlog = () => services.outbox.backlog()
   services.runtime.queue = () => inbound.queueFacts()
   stream = new StreamConnection({
     clientId,
@@ -242,6 +243,7 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
   stream.on('frame-error', () => metrics.malformedFrames.inc())
   const announcer = new Announcer({
     outbox: services.outbox,
+    events: services.events,
     openapi,
     adminConversations: config.adminConversations,
     log,

@@ -109,6 +109,7 @@ export function createMetrics() {
       registers: [registry],
     }),
     ...queueMetrics(registry),
+    ...outboxMetrics(registry),
   }
 }
 
@@ -158,6 +159,32 @@ function queueMetrics(registry: Registry) {
       name: 'router_reply_giveups_total',
       help: 'Replies given up on: webhook retries and the proactive send both failed, or the reply was refused',
       registers: [registry],
+    }),
+  }
+}
+
+// --- The outbox: notices for the admin conversations not sent yet ---
+
+/** Where the outbox gauge reads from at scrape time (the table, so notices routerctl wrote count too); 0 until set. */
+export interface OutboxSource {
+  backlog?: () => { waiting: number; undelivered: number }
+}
+
+/** Present from the first scrape: a notice the OpenAPI keeps refusing shows here, not only in a log line. */
+function outboxMetrics(registry: Registry) {
+  const outboxSource: OutboxSource = {}
+  return {
+    outboxSource,
+    outboxNotices: new Gauge({
+      name: 'router_outbox_notices',
+      help: 'Notices for the admin conversations not sent yet: waiting (still retried) or undelivered (given up)',
+      labelNames: ['state'],
+      registers: [registry],
+      collect() {
+        const backlog = outboxSource.backlog?.() ?? { waiting: 0, undelivered: 0 }
+        this.set({ state: 'waiting' }, backlog.waiting)
+        this.set({ state: 'undelivered' }, backlog.undelivered)
+      },
     }),
   }
 }

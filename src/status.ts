@@ -5,6 +5,7 @@ import type { BreakerState } from './egress/client.js'
 import type { ErrorRate } from './store/usage.js'
 import type { RouteUsage } from './store/model-usage.js'
 import type { IncidentState } from './store/state.js'
+import type { OutboxBacklog } from './store/outbox.js'
 import { effectiveIncident } from './admin/incident-actions.js'
 import type { Texts } from './i18n/catalogue.js'
 
@@ -37,6 +38,11 @@ export interface StatusFacts {
   skills: SkillStatus[]
   errorRate: ErrorRate
   pendingApprovals: number
+  /**
+   * Notices for the admin conversations not sent yet, from the table: `waiting` are still being tried (the
+   * bot is disconnected, or the OpenAPI refuses them and they back off), `undelivered` were given up on.
+   */
+  outbox: OutboxBacklog
   /** Messages waiting for a worker, the oldest one's wait and the pool; absent outside the bot process. */
   queue?: QueueStatus
   /** Model usage per route over the last hour (tokens, tool calls, cache, refusals, latency); absent without a usage store. */
@@ -46,7 +52,7 @@ export interface StatusFacts {
 }
 
 // `egress` and `runtime` live only in the bot process; routerctl passes neither.
-type StatusSources = Pick<Services, 'state' | 'approvals' | 'usage' | 'skills'> & {
+type StatusSources = Pick<Services, 'state' | 'approvals' | 'usage' | 'skills' | 'outbox'> & {
   egress?: Services['egress']
   runtime?: Services['runtime']
   modelUsage?: Services['modelUsage']
@@ -79,6 +85,7 @@ export function collectStatus(s: StatusSources, now: number): StatusFacts {
     skills: skillStatuses(s),
     errorRate: s.usage.errorRate(now, 15),
     pendingApprovals: s.approvals.pending(now).length,
+    outbox: s.outbox.backlog(),
     ...(s.runtime?.queue ? { queue: roundQueue(s.runtime.queue()) } : {}),
     ...(s.modelUsage ? { modelUsage: s.modelUsage.summary(now - 3_600_000) } : {}),
     ...(database ? { database } : {}),

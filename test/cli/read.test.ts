@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest'
 import { openStores } from '../../src/store/open.js'
 import { skills } from '../../skills/index.js'
 import { main } from '../../src/cli/routerctl.js'
-import { CLI_KEY, cliEnv, routerctl, seedDatabase } from '../helpers/routerctl.js'
+import { CLI_KEY, captureIo, cliEnv, readStores, routerctl, seedDatabase } from '../helpers/routerctl.js'
+import { OUTBOX_RETRY } from '../../src/store/outbox.js'
 import { tempDir } from '../helpers/temp-dir.js'
 import { auditedUpdate } from '../helpers/state.js'
 
@@ -31,6 +32,46 @@ describe('routerctl read commands', { timeout: 180_000 }, () => {
     expect(facts.skills).toEqual(
       skills.map((d) => ({ name: d.name, enabled: true, risk: d.risk, egress: d.egress ?? [] })),
     )
+    expect(facts.inbox).toMatchObject({ pending: 0, oldestWaitSeconds: null, source: 'database' })
+    expect(facts.outbox).toEqual({ waiting: 0, undelivered: 0 })
+    expect(human.stdout).toMatch(/pending messages\s+0 in the inbox \(read from the database/)
+    expect(human.stdout).not.toContain('admin notices')
+  })
+
+  it('status shows the pending inbox rows read from the database, and unsent notices, in text and --json', async () => {
+    const dir = tempDir()
+    const dbPath = seedDatabase(dir)
+    const now = Date.parse('2026-03-01T08:00:00Z')
+    // What a hung bot leaves: stored and acked messages nobody answers, and notices nobody sent.
+    readStores(dbPath, ({ stores }) => {
+      stores.inbox.receive('msg-answered', '{}', now - 300_000)
+      stores.inbox.complete('msg-answered', now - 299_000)
+      stores.inbox.receive('msg-stuck-1', '{}', now - 125_000)
+      stores.inbox.receive('msg-stuck-2', '{}', now - 5_000)
+      stores.outbox.add('Incident mode ON', now - 60_000)
+      const given = stores.outbox.add('Skill billing disabled', now - 90_000)
+      for (let i = 0; i < OUTBOX_RETRY.maxAttempts; i++) stores.outbox.failed(given, 'HTTP 403')
+    })
+    const human = captureIo(cliEnv(dir), () => now)
+    expect(await main(['status'], human)).toBe(0)
+    expect(human.stdout()).toContain(
+      "pending messages   2 in the inbox, oldest received 2m 5s ago (2026-03-01T07:57:55Z) (read from the database: the bot's live queue is not visible from routerctl)",
+    )
+    expect(human.stdout()).toContain(
+      'admin notices      1 waiting to be sent, 1 UNDELIVERED (given up after about a day of failures)',
+    )
+
+    const json = captureIo(cliEnv(dir), () => now)
+    expect(await main(['status', '--json'], json)).toBe(0)
+    const facts = JSON.parse(json.stdout()) as Record<string, unknown>
+    expect(facts.inbox).toEqual({
+      pending: 2,
+      oldestReceivedAt: now - 125_000,
+      oldestWaitSeconds: 125,
+      source: 'database',
+    })
+    expect(facts.outbox).toEqual({ waiting: 1, undelivered: 1 })
+    expect(facts).not.toHaveProperty('queue')
   })
 
   it('skills lists each skill with state, risk, egress and reason', async () => {

@@ -4,10 +4,13 @@ import { collectRunbook, fetchReadiness, formatRunbook } from '../../admin/runbo
 import type { RouterConfig } from '../../config.js'
 import { joinHostPort } from '../../egress/destination.js'
 import { textsFor } from '../../i18n/catalogue.js'
+import type { InboxStore } from '../../store/inbox.js'
+import { ago, isoSeconds } from '../../time-text.js'
 
 /**
  * `status [--json]`: the /status facts that live in SQLite. Version, uptime, stream and breaker states
- * live only in the bot process, so they are reported as not visible rather than guessed.
+ * live only in the bot process, so they are reported as not visible rather than guessed. The bot's live
+ * queue is not visible either, so the pending inbox rows are read from the database instead (`inbox`).
  * @example routerctl status --json | jq .incident
  */
 export const statusCommand: CliCommand = {
@@ -18,6 +21,8 @@ export const statusCommand: CliCommand = {
   mutates: false,
   async run({ args, io, session }) {
     const facts = collectStatus({ ...session.stores, skills: session.skills }, io.now())
+    // A hung bot shows here as messages waiting: without its live queue facts, the table is the queue.
+    const inbox = facts.queue ? undefined : pendingInbox(session.stores.inbox, io.now())
     // Breaker states live in the bot process: leaving them out says "unknown"; an empty map would say "none".
     const skills = facts.skills.map(({ breakers: _unknown, ...s }) => s)
     // The /runbook section: readiness asked of the bot over its loopback listener, the rest from SQLite.
@@ -26,10 +31,14 @@ export const statusCommand: CliCommand = {
       { ...session.stores, skills: session.skills },
       { now: io.now(), readiness: () => fetchReadiness(url) },
     )
-    if (args.flags.json) io.out(JSON.stringify({ ...facts, skills, database: session.dbPath, runbook }, null, 2))
+    if (args.flags.json)
+      io.out(
+        JSON.stringify({ ...facts, skills, database: session.dbPath, ...(inbox ? { inbox } : {}), runbook }, null, 2),
+      )
     else
       for (const line of [
         ...formatStatus(facts, session.dbPath),
+        ...(inbox ? [formatInbox(inbox)] : []),
         '',
         formatRunbook(runbook, io.now(), ENGLISH, { plain: true }),
         `(readiness from ${url})`,
@@ -54,7 +63,44 @@ function formatStatus(f: StatusFacts, dbPath: string): string[] {
     `skills             ${f.skills.length - off.length} on, ${off.length} off${off.length ? ` (${off.map((s) => s.name).join(', ')})` : ''}`,
     `errors (${e.windowMinutes} min)    ${describeErrorRate(e, 'words', ENGLISH)}`,
     `pending approvals  ${f.pendingApprovals}`,
+    ...(f.outbox.waiting || f.outbox.undelivered ? [`admin notices      ${formatOutbox(f.outbox)}`] : []),
   ]
+}
+
+function formatOutbox(o: StatusFacts['outbox']): string {
+  const parts = [
+    ...(o.waiting ? [`${o.waiting} waiting to be sent`] : []),
+    ...(o.undelivered ? [`${o.undelivered} UNDELIVERED (given up after about a day of failures)`] : []),
+  ]
+  return `${parts.join(', ')}; why: /diag announcer in chat`
+}
+
+/** The inbox's pending rows as read from SQLite, when the bot's live queue facts are not at hand. */
+interface PendingInbox {
+  pending: number
+  /** When the oldest pending message was stored, and how long ago; null when none is pending. */
+  oldestReceivedAt: number | null
+  oldestWaitSeconds: number | null
+  source: 'database'
+}
+
+/** The work queue's own statements: rowid is arrival order, so the first pending row is the oldest. */
+function pendingInbox(inbox: InboxStore, now: number): PendingInbox {
+  const oldest = inbox.pendingIdsAfter(0, 1)[0]
+  return {
+    pending: inbox.countPendingAfter(0),
+    oldestReceivedAt: oldest?.receivedAt ?? null,
+    oldestWaitSeconds: oldest ? Math.max(0, Math.round((now - oldest.receivedAt) / 100) / 10) : null,
+    source: 'database',
+  }
+}
+
+function formatInbox(i: PendingInbox): string {
+  const oldest =
+    i.oldestReceivedAt === null || i.oldestWaitSeconds === null
+      ? ''
+      : `, oldest received ${ago(i.oldestWaitSeconds * 1000)} (${isoSeconds(i.oldestReceivedAt)})`
+  return `pending messages   ${i.pending} in the inbox${oldest} (read from the database: the bot's live queue is not visible from routerctl)`
 }
 
 const iso = (ms: number) => new Date(ms).toISOString()

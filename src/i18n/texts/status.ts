@@ -28,6 +28,9 @@ const en = {
   pending: (n: number) => `- **Pending approvals:** ${n}${n ? ' (see /pending)' : ''}`,
   queue: (depth: number, oldestSeconds: number, busy: number, workers: number) =>
     `- **Queue:** ${depth} waiting${depth ? `, oldest ${oldestSeconds} s` : ''}; ${busy} of ${workers} workers busy`,
+  /** Only shown while a notice is unsent: `waiting` still retried with backoff, `undelivered` given up. */
+  outbox: (waiting: number, undelivered: number) =>
+    `- **Admin notices not sent:** ${[waiting ? `${waiting} waiting to be sent` : '', undelivered ? `${undelivered} UNDELIVERED (given up after about a day of failures)` : ''].filter(Boolean).join(', ')}; why: /diag announcer`,
   stateVersion: (v: number) => `- **State version:** ${v}`,
   ignored: (versions: string) =>
     `- **IGNORED state version(s):** ${versions}: written outside the audit trail (no audit entry commits to them), so not applied. Check who wrote to the database.`,
@@ -75,6 +78,8 @@ const zhCN: TextsShape<typeof en> = {
   pending: (n) => `- **待审批：** ${n}${n ? '（见 /pending）' : ''}`,
   queue: (depth, oldestSeconds, busy, workers) =>
     `- **队列：** ${depth} 条等待${depth ? `，最久 ${oldestSeconds} 秒` : ''}；${workers} 个 worker 中 ${busy} 个忙碌`,
+  outbox: (waiting, undelivered) =>
+    `- **未发出的管理通知：** ${[waiting ? `${waiting} 条等待发送` : '', undelivered ? `${undelivered} 条未送达（连续失败约一天后已放弃）` : ''].filter(Boolean).join('，')}；原因见 /diag announcer`,
   stateVersion: (v) => `- **状态版本：** ${v}`,
   ignored: (versions) =>
     `- **已忽略的状态版本：** ${versions}：在审计记录之外写入（没有审计记录对应），因此未生效。请查明是谁写了数据库。`,
