@@ -15,7 +15,7 @@ export function createMetrics() {
     }),
     errors: new Counter({
       name: 'router_errors_total',
-      help: 'Messages that failed: an internal error, a skill failure answered from its fallback, or an undelivered reply',
+      help: 'Messages that failed: an internal error, a skill failure answered from its fallback, an undelivered reply, an admin command not carried out, or a "please ask again" after waiting past limits.maxQueueAge',
       labelNames,
       registers: [registry],
     }),
