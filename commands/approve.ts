@@ -20,6 +20,7 @@ export default defineCommand({
     const out = await approveRequest(ctx.services, args.id, ctx.operator.staffId, ctx.channel, ctx.conversationId)
     // The requester learns the outcome of their request even when someone else's message carries it.
     if (out.decided && out.request) ctx.mention?.(out.request.requester)
+    if (out.failed) ctx.markFailed?.()
     if (!out.executed || !out.request) return out.text
     const t = ctx.texts.approval
     return markdownReply(t.approvedTitle(out.request.command), [

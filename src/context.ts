@@ -159,6 +159,11 @@ export interface CommandContext {
   /** @-mentions this staffId in the reply (chat only; the CLI has no mentions). */
   mention?(staffId: string): void
   /**
+   * A self-audited command (/approve) says the router could not carry out what was decided (the approved
+   * action or its follow-up failed): the message is then an error of its route, like a failed command.
+   */
+  markFailed?(): void
+  /**
    * The catalogue in `config.locale`, the admin group's language: operators type English command names, so
    * a Chinese argument must not switch an incident's replies to another language mid-conversation.
    */

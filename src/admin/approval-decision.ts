@@ -6,7 +6,7 @@ import { applyInTransaction, runAfter } from './actions/execute.js'
 import { commandLine } from './approval-text.js'
 import { textsFor, type Texts } from '../i18n/catalogue.js'
 import { isoSeconds } from '../time-text.js'
-import { actionReply, runCommand } from './run-command.js'
+import { actionFailed, actionReply, runCommandWithResult } from './run-command.js'
 import { auditRejected, staffActor } from '../store/audit-rejected.js'
 
 /** The two decisions an operator can make on a pending request. */
@@ -21,6 +21,12 @@ export interface DecisionOutcome {
   executed?: boolean
   /** Set when this call decided the request (approved, denied, or closed as not runnable): its requester should hear of it. */
   decided?: boolean
+  /**
+   * Set when the router could not carry out what was approved: the action failed (not refused), its
+   * follow-up (the rollback hook) failed, or the approved read could not answer. The chat message that
+   * approved it is then an error of its route.
+   */
+  failed?: boolean
 }
 
 const VERB: Record<DecisionKind, string> = { approved: 'approve', denied: 'deny' }
@@ -44,7 +50,7 @@ export async function approveRequest(
   const decider = s.operators.get(deciderStaffId)
   const at = s.now()
   const t = words(s)
-  let follow: (() => Promise<string>) | undefined
+  let follow: (() => Promise<{ text: string; failed: boolean }>) | undefined
   const out = s.audit.transaction((): DecisionOutcome => {
     const refused = refuseUpFront(s, 'approved', approvalId, deciderStaffId, channel, at)
     if (refused) return refused
@@ -80,8 +86,8 @@ export async function approveRequest(
         texts: textsFor(s.config.locale),
       }
       follow = async () => {
-        const reply = await runCommand(def, parsed.data, cctx)
-        return typeof reply === 'string' ? reply : reply.markdown
+        const { reply, failed } = await runCommandWithResult(def, parsed.data, cctx)
+        return { text: typeof reply === 'string' ? reply : reply.markdown, failed }
       }
       return { ok: true, text: '', request: r, executed: true }
     }
@@ -100,11 +106,18 @@ export async function approveRequest(
       s.outbox.add(t.approvedElsewhere(r.id, describe(r, t), actor.name, text), at)
     }
     if (done.ok && call.action.after) {
-      follow = async () => (await runAfter(s, call.action, call.input, done, actor)).reply
+      follow = async () => {
+        const after = await runAfter(s, call.action, call.input, done, actor)
+        return { text: after.reply, failed: actionFailed(after) }
+      }
     }
-    return { ok: done.ok, text, request: r, executed: done.ok, decided: true }
+    return { ok: done.ok, text, request: r, executed: done.ok, decided: true, failed: actionFailed(done) }
   })
-  if (follow) out.text = await follow()
+  if (follow) {
+    const followed = await follow()
+    out.text = followed.text
+    if (followed.failed) out.failed = true
+  }
   return out
 }
 

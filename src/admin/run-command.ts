@@ -39,7 +39,7 @@ export async function runCommandWithResult<A>(
         channel: cctx.channel,
       })
       const reply = done.ok && def.format ? def.format(done, cctx) : actionReply(def.name, done, cctx.texts)
-      return { reply, failed: done.ok ? done.effect?.ok === false : done.outcome === 'failed' }
+      return { reply, failed: actionFailed(done) }
     } catch (err) {
       if (!(err instanceof AuditWriteError)) throw err
       cctx.log.error({ err: err.message }, 'audit write failed; command not run')
@@ -47,8 +47,13 @@ export async function runCommandWithResult<A>(
     }
   }
   if (!def.handler) return { reply: cctx.texts.admin.usage(def.usage), failed: false }
-  // The decision entries are its record; what went wrong inside a decision throws (observe counts it).
-  if (def.selfAudited) return { reply: await def.handler({ args, ctx: cctx }), failed: false }
+  // The decision entries are its record; the handler says through markFailed when a decision's action failed,
+  // and what goes wrong outside one throws (observe counts it).
+  if (def.selfAudited) {
+    let failed = false
+    const reply = await def.handler({ args, ctx: { ...cctx, markFailed: () => void (failed = true) } })
+    return { reply, failed }
+  }
   const base = {
     actor: cctx.operator.name,
     channel: cctx.channel,
@@ -93,4 +98,13 @@ export function actionReply(command: string, done: ActionResult<unknown>, t: Tex
   if (done.noop) return t.admin.nothingChanged(done.reason.replace(/^no change: /, ''))
   if (done.outcome === 'rejected') return done.reason
   return t.admin.actionFailed(command, done.reason.slice(0, 200))
+}
+
+/**
+ * Whether an action's result means the router failed to do what was asked: it was not committed because it
+ * failed (not because it was refused), or it committed and its follow-up (the rollback hook) failed.
+ * @example if (actionFailed(done)) ctx.markFailed?.()
+ */
+export function actionFailed(done: ActionResult<unknown>): boolean {
+  return done.ok ? done.effect?.ok === false : done.outcome === 'failed'
 }

@@ -6,7 +6,7 @@ import { parse } from '../../../src/router/parse.js'
 import { policy } from '../../../src/router/policy.js'
 import { route } from '../../../src/router/route.js'
 import { middlewareHarness, operatorCommand } from '../../helpers/pipeline-context.js'
-import { OP1 } from '../../helpers/router.js'
+import { OP1, OP2 } from '../../helpers/router.js'
 import { auditedUpdate } from '../../helpers/state.js'
 import { countingSkill } from '../../helpers/test-skills.js'
 import { z } from 'zod'
@@ -132,6 +132,14 @@ describe('dispatch, a command that could not do what was asked is an error; a re
     command('broken-action', { action: () => actionCall(broken, {}) }),
     command('refusing-action', { action: () => actionCall(refusing, {}) }),
     command('hook-fails', { action: () => actionCall(hookFails, {}) }),
+    {
+      ...command('hook-fails-approved', { action: () => actionCall(hookFails, {}) }),
+      approval: 'second-operator' as const,
+    },
+    {
+      ...command('refusing-approved', { action: () => actionCall(refusing, {}) }),
+      approval: 'second-operator' as const,
+    },
     command('broken-read', {
       handler: () => {
         throw new Error('socket closed')
@@ -185,6 +193,29 @@ describe('dispatch, a command that could not do what was asked is an error; a re
     expect(outcomes()).toEqual([
       ['broken-read', 'failed'],
       ['refusing-read', 'rejected'],
+    ])
+  })
+
+  it('an approval whose action or follow-up failed is an error of /approve; one the action refuses is not', async () => {
+    const approve = async (command: string) => {
+      const before = [parse(hh.config.limits), policy(), route(), budget()]
+      const asked = await hh.through(before, hh.context(operatorCommand(`/${command}`)))
+      expect((await hh.run(approval(), asked)).calledNext).toBe(false)
+      const request = hh.services.approvals.pending(hh.services.now()).find((r) => r.command === command)!
+      return dispatched(operatorCommand(`/approve ${request.id}`, OP2.staffId), hh)
+    }
+    const failed = await approve('hook-fails-approved')
+    expect(failed.ctx.outcome).toBe('error')
+    expect(hh.replies.texts().at(-1)).toContain('…but its follow-up failed: hook exited 1')
+    const refused = await approve('refusing-approved')
+    expect(refused.ctx.outcome).toBe('replied')
+    expect(outcomes()).toEqual([
+      ['hook-fails-approved', 'requested'],
+      ['hook-fails-approved', 'approved'],
+      ['hook-fails', 'executed'],
+      ['hook-fails-effect', 'failed'],
+      ['refusing-approved', 'requested'],
+      ['refusing-action', 'rejected'],
     ])
   })
 
