@@ -77,13 +77,22 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
   const metrics = createMetrics()
   const skills = new SkillRegistry(opts.skills)
   const commands = new CommandRegistry(opts.commands)
-  // A misspelt name would leave a risky skill running through an incident, so it stops the start instead.
+  // A misspelt name would leave a risky skill running through an incident, or a command running without the
+  // second operator the config asks for, so it stops the start instead (every such name in one message).
+  const namingProblems: string[] = []
   const unknownRisky = config.incident.riskySkills.filter((name) => !skills.get(name))
   if (unknownRisky.length > 0) {
-    throw new Error(
+    namingProblems.push(
       `incident.riskySkills: no skill named ${unknownRisky.join(', ')} (known: ${skills.skills.map((d) => d.name).join(', ')})`,
     )
   }
+  const unknownRequired = Object.keys(config.approvals.require).filter((name) => !commands.get(name))
+  if (unknownRequired.length > 0) {
+    namingProblems.push(
+      `approvals.require: no command named ${unknownRequired.map((k) => JSON.stringify(k.slice(0, 64))).join(', ')} (known, written without the /: ${commands.commands.map((d) => d.name).join(', ')})`,
+    )
+  }
+  if (namingProblems.length > 0) throw new ConfigError(namingProblems)
   primeSeries(
     metrics,
     skills.skills.map((d) => d.name),

@@ -9,7 +9,25 @@ import { LOCALES } from './i18n/locale.js'
 
 const staffId = z.string().regex(/^[A-Za-z0-9_.$@-]{1,64}$/, 'a staffId is 1–64 letters, digits or _.$@-')
 const hostPort = z.string().regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'expected host or host:port, e.g. oapi.dingtalk.com')
-const duration = z.string().refine((s) => parseDuration(s) !== undefined, 'expected a duration like 90s, 15m, 2h or 1d')
+/**
+ * A duration setting, refused past its kind's limit. The kind follows how the router uses the value:
+ * a `timer` waits in setTimeout, which Node fires after 1 ms when asked to wait more than 2^31−1 ms
+ * (24.8 days), so it stops at a round 24d an operator can type; a `span` becomes an expiry date or a
+ * comparison window, kept far inside what a Date can hold.
+ */
+const DURATION_LIMITS = {
+  timer: { ms: 24 * 86_400_000, text: 'at most 24d (a timer cannot wait longer than 2^31−1 ms, about 24.8 days)' },
+  span: { ms: 36_500 * 86_400_000, text: 'at most 36500d (100 years)' },
+} as const
+
+function duration(kind: keyof typeof DURATION_LIMITS) {
+  const limit = DURATION_LIMITS[kind]
+  return z.string().superRefine((text, ctx) => {
+    const ms = parseDuration(text)
+    if (ms === undefined) ctx.addIssue({ code: 'custom', message: 'expected a duration like 90s, 15m, 2h or 1d' })
+    else if (ms > limit.ms) ctx.addIssue({ code: 'custom', message: `${text.trim()} is too long: ${limit.text}` })
+  })
+}
 const cronExpr = z.string().refine((s) => cron.validate(s), 'expected a cron expression, e.g. 0 9 * * 1')
 const httpUrl = z.string().refine(isHttpUrl, 'expected an http(s) URL')
 
@@ -81,7 +99,7 @@ export const configSchema = z.strictObject({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   approvals: z
     .strictObject({
-      ttl: duration.default('15m'),
+      ttl: duration('span').default('15m'),
       /** Per command: true forces a second operator, false waives it; absent keeps the command's own rule. */
       require: z.record(z.string(), z.boolean()).default({}),
     })
@@ -93,13 +111,13 @@ export const configSchema = z.strictObject({
       /** An operator's messages in an admin conversation: its own, higher limit, so an incident is never throttled. */
       operatorPerMinute: z.number().int().min(1).max(10_000).default(120),
       maxMessageChars: z.number().int().min(16).max(20_000).default(2000),
-      dedupRetention: duration.default('7d'),
+      dedupRetention: duration('span').default('7d'),
       /** Messages handled at once: the fixed worker pool that takes stored messages from the inbox in arrival order. */
       concurrency: z.number().int().min(1).max(1024).default(64),
       /** Workers one skill (or all admin commands together) may hold at once; unset → half the pool, at least 1. */
       skillConcurrency: z.number().int().min(1).max(1024).optional(),
       /** A message that waited longer than this is answered "this took too long, please ask again" instead. */
-      maxQueueAge: duration.default('10m'),
+      maxQueueAge: duration('span').default('10m'),
     })
     .prefault({}),
   budgets: z
@@ -126,15 +144,15 @@ export const configSchema = z.strictObject({
         .max(64 * 1024 * 1024)
         .default(1024 * 1024),
       breakerFailures: z.number().int().min(1).max(100).default(5),
-      breakerHalfOpenAfter: duration.default('30s'),
+      breakerHalfOpenAfter: duration('timer').default('30s'),
     })
     .prefault({}),
   incident: z
     .strictObject({
       /** How long `/incident on` lasts when no ttl= is given. */
-      defaultTtl: duration.default('4h'),
+      defaultTtl: duration('span').default('4h'),
       /** The longest ttl= accepted; a longer incident must be switched on again, on purpose. */
-      maxTtl: duration.default('24h'),
+      maxTtl: duration('span').default('24h'),
       /** Skills held back during an incident even though they declare `risk: 'read'`. */
       riskySkills: z.array(z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'a skill name (kebab-case)')).default([]),
     })
@@ -152,11 +170,11 @@ export const configSchema = z.strictObject({
   releases: z
     .strictObject({
       /** A release is known-good once ready this long with the 15-minute error rate under maxErrorRate. */
-      knownGoodAfter: duration.default('10m'),
+      knownGoodAfter: duration('span').default('10m'),
       maxErrorRate: z.number().min(0).max(1).default(0.05),
       /** argv run (no shell) after a release rollback is recorded; `{digest}` and `{file}` are filled in. */
       rollbackHook: z.array(z.string().min(1)).min(1).optional(),
-      hookTimeout: duration.default('60s'),
+      hookTimeout: duration('timer').default('60s'),
     })
     .prefault({}),
   audit: z
@@ -191,7 +209,7 @@ export const configSchema = z.strictObject({
       timeoutMs: z.number().int().min(100).max(120_000).default(20_000),
       /** Upper bound of one answer, in tokens (max_tokens). */
       maxOutput: z.number().int().min(16).max(32_000).default(512),
-      cacheTtl: duration.default('10m'),
+      cacheTtl: duration('span').default('10m'),
     })
     .refine((m) => Boolean(m.baseUrl) === Boolean(m.name), {
       message: 'model.baseUrl and model.name are set together (or neither: ask stays off)',
@@ -228,7 +246,7 @@ export const configSchema = z.strictObject({
       /** Requests needed in both windows before a route is judged. */
       minSamples: z.number().int().min(1).max(1_000_000).default(20),
       /** The same route and measure alerts again only after this long. */
-      cooldown: duration.default('6h'),
+      cooldown: duration('span').default('6h'),
     })
     .prefault({}),
   shutdownGraceMs: z.number().int().min(0).max(120_000).default(10_000),

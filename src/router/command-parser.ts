@@ -67,21 +67,28 @@ function tokenize(input: string): { ok: true; tokens: Token[] } | { ok: false; e
   return { ok: true, tokens }
 }
 
+/** A command's fields before its schema checks them, or why the words cannot be fields. */
+export type ArgsInput = { ok: true; input: Record<string, unknown> } | { ok: false; error: string }
+
 /**
  * Maps positional words onto named fields: `['skill', 'reason...']` takes the first word as `skill`
  * and joins the rest into `reason`. Named `key=value` fields are kept; extra words fail validation later.
+ * A field given both as a word and as `key=value` is refused: keeping either would drop what the
+ * operator also typed without a word.
+ * @example toArgsInput(cmd('/approve abc id=def'), ['id']) // { ok: false, error: 'id= is given twice: …' }
  */
-export function toArgsInput(cmd: ParsedCommand, names: readonly string[] = []): Record<string, unknown> {
+export function toArgsInput(cmd: ParsedCommand, names: readonly string[] = []): ArgsInput {
   const out: Record<string, unknown> = { ...cmd.named }
-  names.forEach((name, i) => {
-    if (name.endsWith('...')) {
-      const rest = cmd.positional.slice(i)
-      if (rest.length > 0) out[name.slice(0, -3)] = rest.join(' ')
-    } else if (cmd.positional[i] !== undefined) {
-      out[name] = cmd.positional[i]
-    }
-  })
+  for (const [i, name] of names.entries()) {
+    const takesRest = name.endsWith('...')
+    const field = takesRest ? name.slice(0, -3) : name
+    const words = takesRest ? cmd.positional.slice(i) : cmd.positional.slice(i, i + 1)
+    if (words.length === 0) continue
+    if (Object.hasOwn(cmd.named, field))
+      return { ok: false, error: `${field}= is given twice: once as a word, once as ${field}=` }
+    out[field] = words.join(' ')
+  }
   const rest = names.some((n) => n.endsWith('...')) ? 0 : cmd.positional.length - names.length
   if (rest > 0) out._extra = cmd.positional.slice(names.length)
-  return out
+  return { ok: true, input: out }
 }

@@ -31,7 +31,13 @@ export function route(): Middleware<Context> {
         return ctx.reply(t.unknownCommand(parse.command.name.slice(0, 40)))
       }
       ctx.route = `/${def.name}`
-      const args = def.args.safeParse(toArgsInput(parse.command, def.positional))
+      const input = toArgsInput(parse.command, def.positional)
+      if (!input.ok) {
+        ctx.outcome = 'no-match'
+        auditRejected(ctx, def.name, 'usage')
+        return ctx.reply(t.badArguments(def.usage, input.error))
+      }
+      const args = def.args.safeParse(input.input)
       if (!args.success) {
         ctx.outcome = 'no-match'
         const problem = args.error.issues[0]

@@ -1,12 +1,18 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { commands } from '../../commands/index.js'
+import { createSkills } from '../../skills/index.js'
 import { approveRequest } from '../../src/admin/approval-decision.js'
-import type { Operator } from '../../src/config.js'
+import { createRouterApp } from '../../src/app.js'
+import { ConfigError, loadConfig, type Operator } from '../../src/config.js'
 import { incidentExpiryJob } from '../../src/jobs/incident-expiry.js'
 import { PATIENCE } from '../helpers/patience.js'
 import {
   OP1,
   OP2,
   OP3,
+  TEST_SECRETS,
   THREE_OPERATORS,
   type TestRouter,
   withoutMentions,
@@ -14,7 +20,8 @@ import {
   verifyAndStop,
   approvalTrail,
 } from '../helpers/router.js'
-import { tempDir } from '../helpers/temp-dir.js'
+import { captureLogs } from '../helpers/log-capture.js'
+import { removeDir, tempDir } from '../helpers/temp-dir.js'
 
 const TWO = `${OP1.staffId}:${OP1.name},${OP2.staffId}:${OP2.name}`
 const MIN = 60_000
@@ -140,5 +147,36 @@ describe('approvals are judged against the present', { timeout: 6 * PATIENCE }, 
     expect(approved.text).toContain('Router status')
     expect(approvalTrail(r, id).map((e) => e.outcome)).toEqual(['requested', 'approved'])
     expect([...r.app.services.audit.entries()].at(-1)).toMatchObject({ action: 'status', outcome: 'executed' })
+  })
+
+  it('a name in approvals.require that is no command stops the start, naming it and every command', ({
+    onTestFinished,
+  }) => {
+    const dir = tempDir()
+    onTestFinished(() => removeDir(dir))
+    const db = join(dir, 'router.db')
+    const base = loadConfig({ ROUTER_DB: db, ROUTER_AUDIT_KEY: TEST_SECRETS.auditKey })
+    // Each would otherwise start, and the command would run without the second operator asked for.
+    const config = {
+      ...base,
+      approvals: { ...base.approvals, require: { disable_skill: true, '/rollback': true, 'enable-skill': true } },
+      incident: { ...base.incident, riskySkills: ['restart_hint'] },
+    }
+    let refused: unknown
+    try {
+      createRouterApp(config, { logger: captureLogs().handle, skills: createSkills(config), commands, jobs: false })
+    } catch (err) {
+      refused = err
+    }
+    expect(refused).toBeInstanceOf(ConfigError)
+    const problems = (refused as ConfigError).problems
+    // Both misspelt-name checks land in the one message, so the operator fixes them in one go.
+    expect(problems).toHaveLength(2)
+    expect(problems[0]).toMatch(/^incident\.riskySkills: no skill named restart_hint \(known: .*ping/)
+    expect(problems[1]).toMatch(
+      /^approvals\.require: no command named "disable_skill", "\/rollback" \(known, written without the \/: /,
+    )
+    for (const c of commands) expect(problems[1]).toContain(c.name)
+    expect(existsSync(db), 'refused before the database is opened').toBe(false)
   })
 })

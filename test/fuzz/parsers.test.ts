@@ -323,9 +323,12 @@ describe('fuzz: parseCommandLine and toArgsInput', () => {
         const parsed = parseCommandLine(text)
         if (!parsed.ok) return true
         const input = toArgsInput(parsed.command, names)
-        expect(typeof input).toBe('object')
+        if (input.ok) expect(typeof input.input).toBe('object')
+        else expect(input.error).toMatch(/^\S+= is given twice: /)
         for (const def of commands) {
-          const checked = def.args.safeParse(toArgsInput(parsed.command, def.positional))
+          const mapped = toArgsInput(parsed.command, def.positional)
+          if (!mapped.ok) continue
+          const checked = def.args.safeParse(mapped.input)
           expect(typeof checked.success).toBe('boolean')
         }
         return true
@@ -343,7 +346,7 @@ describe('fuzz: parseCommandLine and toArgsInput', () => {
     fc.assert(
       fc.property(cmd, positionalNames, (c, names) => {
         const out = toArgsInput(c, names)
-        return Object.getPrototypeOf(out) === Object.prototype
+        return !out.ok || Object.getPrototypeOf(out.input) === Object.prototype
       }),
       fuzzParams(300),
     )

@@ -89,15 +89,46 @@ describe('parseCommandLine', () => {
 describe('toArgsInput', () => {
   it('maps positional words to names, a trailing ... name takes the rest', () => {
     const cmd = ok('/disable-skill ping too noisy today')
-    expect(toArgsInput(cmd, ['skill', 'reason...'])).toEqual({ skill: 'ping', reason: 'too noisy today' })
+    expect(toArgsInput(cmd, ['skill', 'reason...'])).toEqual({
+      ok: true,
+      input: { skill: 'ping', reason: 'too noisy today' },
+    })
   })
 
   it('keeps named fields and reports extra words', () => {
     const cmd = ok('/budget chat extra words context=1')
-    expect(toArgsInput(cmd, ['route'])).toEqual({ context: '1', route: 'chat', _extra: ['extra', 'words'] })
+    expect(toArgsInput(cmd, ['route'])).toEqual({
+      ok: true,
+      input: { context: '1', route: 'chat', _extra: ['extra', 'words'] },
+    })
   })
 
   it('leaves absent fields out', () => {
-    expect(toArgsInput(ok('/incident'), ['mode', 'reason...'])).toEqual({})
+    expect(toArgsInput(ok('/incident'), ['mode', 'reason...'])).toEqual({ ok: true, input: {} })
+  })
+
+  it('takes a field as a word or as key=value alike', () => {
+    expect(toArgsInput(ok('/disable-skill skill=ping'), ['skill', 'reason...'])).toEqual({
+      ok: true,
+      input: { skill: 'ping' },
+    })
+    expect(toArgsInput(ok('/disable-skill ping'), ['skill', 'reason...'])).toEqual({
+      ok: true,
+      input: { skill: 'ping' },
+    })
+    expect(toArgsInput(ok('/incident on reason=db'), ['mode', 'reason...'])).toEqual({
+      ok: true,
+      input: { mode: 'on', reason: 'db' },
+    })
+  })
+
+  it('refuses a field given both as a word and as key=value, instead of dropping one of them', () => {
+    const twice = (field: string) => ({
+      ok: false,
+      error: `${field}= is given twice: once as a word, once as ${field}=`,
+    })
+    expect(toArgsInput(ok('/approve abc id=def'), ['id'])).toEqual(twice('id'))
+    expect(toArgsInput(ok('/disable-skill ping skill=ask'), ['skill', 'reason...'])).toEqual(twice('skill'))
+    expect(toArgsInput(ok('/incident on reason=db "disk full"'), ['mode', 'reason...'])).toEqual(twice('reason'))
   })
 })

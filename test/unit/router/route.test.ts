@@ -50,6 +50,14 @@ describe('route for /commands', () => {
     expect(entries()).toMatchObject([{ action: 'disable-skill', outcome: 'rejected', args: { reason: 'usage' } }])
   })
 
+  it('refuses a field given both as a word and as key=value, with the usage line, and runs nothing', async () => {
+    const { ctx, calledNext } = await routed(operatorCommand('/approve abc id=def'))
+    expect(calledNext).toBe(false)
+    expect(ctx.command).toBeUndefined()
+    expect(h.replies.texts()).toEqual(['Usage: /approve <id>\n(id= is given twice: once as a word, once as id=)'])
+    expect(entries()).toMatchObject([{ action: 'approve', outcome: 'rejected', args: { reason: 'usage' } }])
+  })
+
   it('answers a line it cannot read, saying why', async () => {
     const { calledNext } = await routed(operatorCommand('/status "unclosed'))
     expect(calledNext).toBe(false)
