@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import { configSchema, type RouterConfig } from './config-schema.js'
+import { secretTextProblems } from './config-secrets.js'
 import { openclawProblems, withOpenClawBudgets } from './openclaw/config-checks.js'
 import { destinationOf, isLoopbackHost, redactUrl } from './egress/destination.js'
 
@@ -69,6 +70,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = env.ROUT
     const parsed = convert(name, value, spec.kind, problems)
     if (parsed !== undefined) setPath(raw, spec.path, parsed)
   }
+  const secrets = Object.entries(ENV_MAP).flatMap(([env, spec]) => (spec.secret ? [{ env, path: spec.path }] : []))
+  problems.push(...secretTextProblems(raw, secrets))
   const result = configSchema.safeParse(raw)
   if (!result.success) {
     for (const issue of result.error.issues) problems.push(describeIssue(issue.path, issue.message))

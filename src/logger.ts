@@ -1,8 +1,10 @@
 import { pino, type Logger, type DestinationStream } from 'pino'
+import { addKnownSecret, scrubSecrets } from './redact.js'
 
 // The process's one logger (pino), with secrets redacted from every line.
 
 export type { Logger } from 'pino'
+export { redactUrl } from './redact.js'
 
 /** Field names whose values are never written, wherever they appear in a log object. */
 const REDACT_PATHS = [
@@ -28,18 +30,19 @@ const REDACT_PATHS = [
   '*.sessionWebhook',
 ]
 
-/** URL parameters that are credentials: the sessionWebhook `session`, the stream `ticket`, token params. */
-const CREDENTIAL_PARAM = /([?&](?:session|ticket|access_token|accessToken|appsecret)=)[^&"\s\\]+/gi
-
 export interface LoggerHandle {
   logger: Logger
-  /** Adds a value that must never appear in any log line from now on (for tokens learned at run time). */
+  /**
+   * Adds a value that must never appear in any log line, error event or audit entry from now on (for tokens
+   * learned at run time): the process's one list of known secrets, in `src/redact.ts`.
+   */
   addSecret(value: string | undefined): void
 }
 
 /**
  * The one pino logger of a process. Besides path redaction, every finished line is scrubbed of known secret
- * values and credential URL parameters, so a secret that slips into a message string is still not written.
+ * values (as written and JSON-escaped) and credential URL parameters, so a secret that slips into a message
+ * string is still not written. `secrets` join the process's known secrets, which error events share.
  * @example const { logger } = createLogger({ level: 'info', secrets: [config.dingtalk.clientSecret] })
  */
 export function createLogger(opts: {
@@ -47,33 +50,18 @@ export function createLogger(opts: {
   secrets?: (string | undefined)[]
   destination?: DestinationStream
 }): LoggerHandle {
-  const secrets = new Set<string>()
-  const addSecret = (value: string | undefined) => {
-    // Very short values would scrub ordinary words; real secrets are long.
-    if (value && value.length >= 6) secrets.add(value)
-  }
-  opts.secrets?.forEach(addSecret)
-  const scrub = (line: string): string => {
-    let out = line.replace(CREDENTIAL_PARAM, '$1[redacted]')
-    for (const s of secrets) if (out.includes(s)) out = out.split(s).join('[redacted]')
-    return out
-  }
+  opts.secrets?.forEach(addKnownSecret)
   const logger = pino(
     {
       level: opts.level,
       base: { service: 'dingtalk-router' },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-      hooks: { streamWrite: scrub },
+      hooks: { streamWrite: scrubSecrets },
     },
     opts.destination ?? pino.destination({ dest: 1, sync: false }),
   )
-  return { logger, addSecret }
-}
-
-/** Removes credential parameters from a URL so it can be logged or shown. */
-export function redactUrl(url: string): string {
-  return url.replace(CREDENTIAL_PARAM, '$1[redacted]')
+  return { logger, addSecret: addKnownSecret }
 }
 
 /**

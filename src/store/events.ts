@@ -1,4 +1,4 @@
-import { redactValue } from '../redact.js'
+import { scrubSecrets } from '../redact.js'
 import type { DB } from './db.js'
 
 // Error events: failures counted by route and code, which /diag and a skill's diagnostics summarise.
@@ -17,7 +17,9 @@ export interface ErrorEvent {
 
 /**
  * Errors as structured, counted events keyed by route and code. Thousands of the same failure are one
- * row with a count, which is what lets a diagnostic summary stay small.
+ * row with a count, which is what lets a diagnostic summary stay small. Message and sample are stored
+ * scrubbed of known secrets and credential URL parameters (an error message can carry either), so /diag
+ * and skills' diagnostics read only scrubbed text.
  * @example events.record({ route: 'ask', code: 'over-budget', message: 'prompt 9,120 tokens > 4,000' }, Date.now())
  */
 export class EventStore {
@@ -34,8 +36,9 @@ export class EventStore {
     this.upsert.run({
       route: e.route.slice(0, 64),
       code: e.code.slice(0, 64),
-      message: String(redactValue(e.message)).slice(0, 200),
-      sample: e.sample === undefined ? null : truncateBytes(String(redactValue(e.sample)), MAX_SAMPLE_BYTES),
+      // Scrubbed before the cut, so a secret at the edge is never stored in part.
+      message: scrubSecrets(String(e.message)).slice(0, 200),
+      sample: e.sample === undefined ? null : truncateBytes(scrubSecrets(String(e.sample)), MAX_SAMPLE_BYTES),
       now,
     })
   }

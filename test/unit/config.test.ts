@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ConfigError, isSimulatorMode, loadConfig } from '../../src/config.js'
+import { parseDuration } from '../../src/duration.js'
+import { isoSeconds } from '../../src/time-text.js'
 
 let dir: string
 beforeEach(() => {
@@ -180,6 +182,42 @@ describe('loadConfig', () => {
     expect(p.join('\n')).not.toContain('from-file-secret')
   })
 
+  it('refuses a secret with a line break or control character inside, naming the setting, never the value', () => {
+    // A secret file of two lines: the load trims the ends only, so the Bearer header would carry a newline.
+    const twoLines = file('model-key', 'sk-first-line-A1\nsk-second-line-B2\n')
+    const err = (() => {
+      try {
+        loadConfig({ MODEL_API_KEY_FILE: twoLines, OPENCLAW_GATEWAY_TOKEN: 'tok-with\u0001control' })
+      } catch (e) {
+        return e as ConfigError
+      }
+      throw new Error('expected a ConfigError')
+    })()
+    expect(err).toBeInstanceOf(ConfigError)
+    expect(err.problems).toContain(
+      `model.apiKey (MODEL_API_KEY): the secret contains a line break (value not shown); it must be one line of printable ASCII: check that MODEL_API_KEY, the file MODEL_API_KEY_FILE names, or the ROUTER_CONFIG file holds only the secret`,
+    )
+    expect(err.problems.join('\n')).toMatch(
+      /openclaw\.gatewayToken \(OPENCLAW_GATEWAY_TOKEN\): the secret contains a control character/,
+    )
+    for (const part of ['sk-first-line-A1', 'sk-second-line-B2', 'tok-with']) expect(err.message).not.toContain(part)
+    // The same check for a secret written in the YAML file; whitespace at its ends is fine, as before.
+    const yaml = file(
+      'c.yaml',
+      'model:\n  apiKey: "sk-\u00a0nbsp-in-the-middle"\ndingtalk:\n  clientId: id\n  clientSecret: |\n    one-line-secret\n',
+    )
+    expect(problems({}, yaml)).toEqual([
+      expect.stringMatching(
+        /^model\.apiKey \(MODEL_API_KEY\): the secret contains a character outside printable ASCII/,
+      ),
+    ])
+    // The audit key is only an HMAC key: any text is a valid one, but not a second line.
+    expect(loadConfig({ ROUTER_AUDIT_KEY: '审计密钥-sixteen-chars' }).auditKey).toBe('审计密钥-sixteen-chars')
+    expect(problems({ ROUTER_AUDIT_KEY_FILE: file('k', 'first-half-of-key\nsecond-half') }).join('\n')).toMatch(
+      /^auditKey \(ROUTER_AUDIT_KEY\): the secret contains a line break .* one line of text/,
+    )
+  })
+
   it('reports every problem at once, naming the variable', () => {
     const p = problems({
       ROUTER_HTTP_PORT: 'abc',
@@ -229,6 +267,33 @@ describe('loadConfig', () => {
     expect(problems({ ROUTER_CONFIG: file('list.yaml', '- a\n- b\n') }).join('\n')).toMatch(/must be a YAML mapping/)
     expect(problems({ ROUTER_CONFIG: join(dir, 'missing.yaml') }).join('\n')).toMatch(/cannot read .*ENOENT/)
     expect(loadConfig({ ROUTER_CONFIG: file('empty.yaml', '') }).http.port).toBe(8080)
+  })
+
+  it('refuses a duration longer than its use can hold, naming the setting and the limit', () => {
+    // A timer past 2^31−1 ms fires after 1 ms; an expiry past a Date's range cannot be written.
+    const yaml = file(
+      'long.yaml',
+      'releases:\n  hookTimeout: 30d\negress:\n  breakerHalfOpenAfter: 577h\napprovals:\n  ttl: 99999999d\n',
+    )
+    expect(problems({ ROUTER_CONFIG: yaml })).toEqual([
+      'approvals.ttl: 99999999d is too long: at most 36500d (100 years)',
+      'egress.breakerHalfOpenAfter: 577h is too long: at most 24d (a timer cannot wait longer than 2^31−1 ms, about 24.8 days)',
+      'releases.hookTimeout: 30d is too long: at most 24d (a timer cannot wait longer than 2^31−1 ms, about 24.8 days)',
+    ])
+  })
+
+  it('accepts durations up to each limit, and a long retention that is no timer', () => {
+    const yaml = file(
+      'limits.yaml',
+      'releases:\n  hookTimeout: 24d\negress:\n  breakerHalfOpenAfter: 576h\napprovals:\n  ttl: 36500d\nlimits:\n  dedupRetention: 400d\n',
+    )
+    const c = loadConfig({ ROUTER_CONFIG: yaml })
+    // The timer limit itself, safely under setTimeout's 2^31−1 ms.
+    expect(parseDuration(c.releases.hookTimeout)).toBeLessThan(2 ** 31 - 1)
+    expect(c.egress.breakerHalfOpenAfter).toBe('576h')
+    expect(c.limits.dedupRetention).toBe('400d')
+    // The longest ttl still gives an expiry that /pending and the request reply can print.
+    expect(isoSeconds(Date.now() + parseDuration(c.approvals.ttl)!)).toMatch(/^21\d\d-/)
   })
 
   it('ConfigError lists the problems in its message', () => {

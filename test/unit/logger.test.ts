@@ -43,6 +43,30 @@ describe('createLogger', () => {
     })
   })
 
+  it('scrubs a secret holding a newline, a double quote or a backslash, which a log line writes escaped', () => {
+    const { lines, destination } = capture()
+    const secret = 'sk-a\nsk-b"q\\z'
+    const { logger } = createLogger({ level: 'info', secrets: [secret], destination })
+    // What new Headers() throws for such a key: the message quotes the whole header value.
+    const err = (() => {
+      try {
+        new Headers({ authorization: `Bearer ${secret}` })
+      } catch (e) {
+        return e as Error
+      }
+      throw new Error('expected Headers to refuse the value')
+    })()
+    expect(err.message).toContain(secret)
+    logger.error({ err: err.message, nested: { text: `key=${secret}` } }, `call failed: ${secret}`)
+    const text = lines.join('\n')
+    const escaped = JSON.stringify(secret).slice(1, -1)
+    expect(text).not.toContain(escaped)
+    for (const part of ['sk-a', 'sk-b']) expect(text).not.toContain(part)
+    const record = JSON.parse(lines[0]!) as Record<string, unknown>
+    expect(record).toMatchObject({ msg: 'call failed: [redacted]', nested: { text: 'key=[redacted]' } })
+    expect(record.err).toMatch(/^Headers\.append: "Bearer \[redacted\]" is an invalid header value\.$/)
+  })
+
   it('redactUrl keeps the rest of the URL', () => {
     expect(redactUrl('http://127.0.0.1:1/x?session=abc&keep=1')).toBe('http://127.0.0.1:1/x?session=[redacted]&keep=1')
   })

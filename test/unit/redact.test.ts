@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { canonicalJson, isSecretKey, redactValue } from '../../src/redact.js'
+import { addKnownSecret, canonicalJson, isSecretKey, redactValue, scrubSecrets } from '../../src/redact.js'
 
 describe('redactValue', () => {
   it('replaces secret-looking keys at any depth', () => {
@@ -66,6 +66,24 @@ describe('redactValue', () => {
     expect(isSecretKey('auditKey')).toBe(true)
     expect(isSecretKey('http.port')).toBe(false)
     expect(isSecretKey('author')).toBe(false)
+  })
+})
+
+describe('scrubSecrets', () => {
+  it('replaces a known secret as written, JSON-escaped and line by line; the longest first; never short values', () => {
+    addKnownSecret('tok-short-1')
+    addKnownSecret('tok-short-1-and-longer')
+    addKnownSecret('line-one-abc\nline-two-xyz"q')
+    addKnownSecret('abc')
+    addKnownSecret(undefined)
+    expect(scrubSecrets('a tok-short-1-and-longer b tok-short-1 c')).toBe('a [redacted] b [redacted] c')
+    expect(scrubSecrets(JSON.stringify({ m: 'key line-one-abc\nline-two-xyz"q end' }))).toBe(
+      '{"m":"key [redacted] end"}',
+    )
+    expect(scrubSecrets('line-one-abc | line-two-xyz"q')).toBe('[redacted] | [redacted]')
+    expect(scrubSecrets('abc stays, and ?session=s1 does not')).toBe('abc stays, and ?session=[redacted] does not')
+    // The same scrubber behind redactValue, so audit args and details are scrubbed too.
+    expect(redactValue({ note: 'sent tok-short-1' })).toEqual({ note: 'sent [redacted]' })
   })
 })
 
