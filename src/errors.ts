@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { scrubSecrets } from './redact.js'
 
 /**
  * An error whose message is safe to show the person in the chat.
@@ -32,8 +33,16 @@ export function newReferenceId(): string {
   return randomUUID().slice(0, 8)
 }
 
-/** Reduces anything thrown to a message string without trusting its shape. */
+/**
+ * Reduces anything thrown to a message string without trusting its shape, scrubbed of the process's known
+ * secrets: the text ends up in chat replies (`/rollback failed: …`), audit details and error events, and an
+ * error from a library may quote what it was given (`Headers.append: "Bearer sk-…" is an invalid header value`).
+ */
 export function errorMessage(err: unknown): string {
+  return scrubSecrets(rawErrorMessage(err))
+}
+
+function rawErrorMessage(err: unknown): string {
   if (err instanceof Error) return err.message
   try {
     return String(err)
