@@ -1,4 +1,7 @@
-// Checks the text of every secret setting at load, whatever its source (variable, `*_FILE` or YAML).
+import { addKnownSecret } from './redact.js'
+
+// Checks the text of every secret setting at load, whatever its source (variable, `*_FILE` or YAML), and
+// makes each one known to the scrubber.
 
 /** A secret setting: its environment variable and where it lands in the config. */
 export interface SecretSetting {
@@ -58,4 +61,17 @@ function valueAt(raw: Record<string, unknown>, path: readonly string[]): unknown
     node = (node as Record<string, unknown>)[key]
   }
   return node
+}
+
+/**
+ * Adds every secret setting's value to the process's known secrets, the moment the config is read: so the
+ * logger, error events and error messages of any process that loads it (the bot, routerctl) scrub it, even
+ * when the rest of the config does not validate.
+ * @example knowSecrets(raw, [{ env: 'MODEL_API_KEY', path: ['model', 'apiKey'] }])
+ */
+export function knowSecrets(raw: Record<string, unknown>, settings: readonly SecretSetting[]): void {
+  for (const { path } of settings) {
+    const value = valueAt(raw, path)
+    if (typeof value === 'string') addKnownSecret(value)
+  }
 }

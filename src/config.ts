@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import { configSchema, type RouterConfig } from './config-schema.js'
-import { secretTextProblems } from './config-secrets.js'
+import { knowSecrets, secretTextProblems } from './config-secrets.js'
 import { openclawProblems, withOpenClawBudgets } from './openclaw/config-checks.js'
 import { destinationOf, isLoopbackHost, redactUrl } from './egress/destination.js'
 
@@ -71,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = env.ROUT
     if (parsed !== undefined) setPath(raw, spec.path, parsed)
   }
   const secrets = Object.entries(ENV_MAP).flatMap(([env, spec]) => (spec.secret ? [{ env, path: spec.path }] : []))
+  knowSecrets(raw, secrets)
   problems.push(...secretTextProblems(raw, secrets))
   const result = configSchema.safeParse(raw)
   if (!result.success) {

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ConfigError, isSimulatorMode, loadConfig } from '../../src/config.js'
 import { parseDuration } from '../../src/duration.js'
+import { scrubSecrets } from '../../src/redact.js'
 import { isoSeconds } from '../../src/time-text.js'
 
 let dir: string
@@ -311,5 +312,17 @@ describe('loadConfig', () => {
     const locked = file('locked.yaml', 'logLevel: warn\n')
     chmodSync(locked, 0o000)
     expect(problems({ ROUTER_CONFIG: locked }).join('\n')).toMatch(/EACCES/)
+  })
+})
+
+describe('secrets read by loadConfig', () => {
+  it('are known to the scrubber at once, also when the rest of the config does not validate', () => {
+    loadConfig({ MODEL_API_KEY: 'sk-config-known-1a2b3c4d' })
+    expect(scrubSecrets('Bearer sk-config-known-1a2b3c4d refused')).toBe('Bearer [redacted] refused')
+    // routerctl carries on with a config that does not validate: what it read is scrubbed all the same.
+    expect(() => loadConfig({ OPENCLAW_GATEWAY_TOKEN: 'gw-token-5e6f7a8b9c0d', ROUTER_HTTP_PORT: 'x' })).toThrow(
+      ConfigError,
+    )
+    expect(scrubSecrets('token=gw-token-5e6f7a8b9c0d')).not.toContain('gw-token-5e6f7a8b9c0d')
   })
 })
