@@ -39,7 +39,7 @@ export default defineCommand<Args>({
   // Bare /rollback only shows the options; anything that changes state needs a second operator.
   approval: (a) => (a.target ? 'second-operator' : 'none'),
   preview: ({ args: a, ctx }) => {
-    if (a.target === 'config') return previewConfigRollback(ctx.services, version(a), ctx.texts)
+    if (a.target === 'config') return previewConfigRollback(ctx.services, version(a), ctx.texts, 'chat')
     if (a.target === 'release') return previewReleaseRollback(ctx.services, a.ref, ctx.texts)
     return ''
   },
@@ -71,7 +71,7 @@ function options(ctx: CommandContext): string {
   return [
     t.rollback.options(s.runtime.digest, current),
     `- /rollback config → ${pick(() => {
-      const p = planConfigRollback(s, undefined, t)
+      const p = planConfigRollback(s, undefined, t, 'chat')
       return t.rollback.configOption(p.target.version, t.rollback.why(p.why), p.changes.length)
     })}`,
     `- /rollback release → ${pick(() => previewReleaseRollback(s, undefined, t).split('\n')[0]!)}`,

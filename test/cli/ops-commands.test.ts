@@ -23,6 +23,7 @@ import {
 } from '../helpers/routerctl.js'
 import { tempDir } from '../helpers/temp-dir.js'
 import { auditedUpdate } from '../helpers/state.js'
+import { isoSeconds } from '../../src/time-text.js'
 
 function inspect(dbPath: string) {
   return readStores(dbPath, (opened) => ({
@@ -95,15 +96,18 @@ describe('routerctl ops commands', { timeout: 180_000 }, () => {
   it('rollback config restores the last known-good version at once, as break-glass, and --dry-run changes nothing', async () => {
     const dir = tempDir()
     const dbPath = seedReleases(dir)
+    const markedAt = readStores(dbPath, (o) => o.stores.releases.lastKnownGood()!.knownGoodAt!)
+    const why = `the config of known-good release ${DIGEST_A}, marked ${isoSeconds(markedAt)}`
     const env = cliEnv(dir, { SUDO_USER: 'dave' })
     const dry = captureIo(env)
     expect(await main(['rollback', 'config', '--dry-run', '--reason', 'look first'], dry), dry.stderr()).toBe(0)
-    expect(dry.stdout()).toContain('Restore config v1 (the last known-good version) over the current v2')
+    expect(dry.stdout()).toContain(`Restore config v1 (${why}) over the current v2`)
     expect(inspect(dbPath).state.version).toBe(2)
 
     const io = captureIo(env)
     expect(await main(['rollback', 'config', '--reason', 'incident drill over'], io), io.stderr()).toBe(0)
-    expect(io.stdout()).toContain('Restored config v1 as the new v3 (was v2)')
+    // The output says where the target came from, not only what was restored.
+    expect(io.stdout()).toContain(`Restored config v1 as the new v3 (was v2). Target chosen: ${why}.`)
     const seen = inspect(dbPath)
     expect(seen.state).toMatchObject({ version: 3, state: seen.v1!.state, actor: sudoActor('dave') })
     // One entry, committed with the change it describes.
@@ -113,12 +117,20 @@ describe('routerctl ops commands', { timeout: 180_000 }, () => {
       channel: 'cli',
       breakGlass: true,
       actor: sudoActor('dave'),
-      args: { target: 'config', from: 2, restored: 1, restoredAs: 3, reason: 'incident drill over', stateVersion: 3 },
+      args: {
+        target: 'config',
+        from: 2,
+        restored: 1,
+        restoredAs: 3,
+        reason: 'incident drill over',
+        why,
+        stateVersion: 3,
+      },
     })
     expect(seen.entries.at(-2)?.action).not.toBe('rollback')
     expect(seen.outbox.at(-1)).toMatch(
       new RegExp(
-        `^Config v1 restored as v3 by ${esc(sudoActor('dave'))} via routerctl \\(break-glass\\) \\(was v2\\): incident drill over\\.`,
+        `^Config v1 restored as v3 by ${esc(sudoActor('dave'))} via routerctl \\(break-glass\\) \\(was v2\\): incident drill over\\. Target: ${esc(why)}\\.`,
       ),
     )
     expect(seen.verify).toMatchObject({ ok: true })
@@ -126,6 +138,66 @@ describe('routerctl ops commands', { timeout: 180_000 }, () => {
     const missing = captureIo(env)
     expect(await main(['rollback', 'config', '--version', '9', '--reason', 'x'], missing)).toBe(1)
     expect(missing.stderr()).toContain('There is no config version 9')
+  })
+
+  it('rollback config without --version refuses (exit 1, nothing written) when nothing other than the current version is known-good', async () => {
+    const dir = tempDir()
+    const dbPath = seedDatabase(dir)
+    readStores(dbPath, (o) => {
+      auditedUpdate(o.stores, 'alice', 'noisy', (d) => void (d.skills.ping = { enabled: false, by: 'alice' }))
+      auditedUpdate(o.stores, 'alice', 'drill', (d) => void (d.incident = { on: true, reason: 'drill', by: 'alice' }))
+    })
+    const env = cliEnv(dir)
+    const written = () =>
+      readStores(dbPath, (o) => ({
+        newest: o.stores.state.newestVersion(),
+        rollbacks: [...o.stores.audit.entries()].filter((e) => e.action === 'rollback'),
+      }))
+
+    // Nothing is known-good: no default target, and neither the dry run nor the rollback guesses one.
+    const dry = captureIo(env)
+    expect(await main(['rollback', 'config', '--dry-run', '--reason', 'look'], dry)).toBe(1)
+    expect(dry.stderr()).toContain('No config version is known-good')
+    const none = captureIo(env)
+    expect(await main(['rollback', 'config', '--reason', 'undo the drill'], none)).toBe(1)
+    expect(none.stdout()).toBe('')
+    expect(none.stderr()).toContain('No config version is known-good: no release has been marked known-good yet')
+    expect(none.stderr()).toContain('over the current v2')
+    expect(none.stderr()).toContain('Name the version to restore: routerctl rollback config --version <n>')
+    let after = written()
+    expect(after.newest).toBe(2)
+    // The attempt is on the record (someone used the SSH gate), as a refusal: never executed.
+    expect(after.rollbacks.map((e) => [e.outcome, e.channel, e.breakGlass])).toEqual([['rejected', 'cli', true]])
+    expect(after.rollbacks[0]!.detail).toContain('No config version is known-good')
+
+    // The current version is the known-good one: rolling back would move away from it, so the same refusal.
+    readStores(dbPath, (o) => {
+      const deploy = o.stores.releases.record({ digest: DIGEST_B, by: 'ci', channel: 'cli' }, Date.now()).deploy
+      o.stores.releases.markKnownGood(deploy.id, 2, Date.now())
+    })
+    const current = captureIo(env)
+    expect(await main(['rollback', 'config', '--reason', 'undo the drill'], current)).toBe(1)
+    expect(current.stderr()).toContain(
+      `The current config v2 is the known-good one (recorded when release ${DIGEST_B} was marked known-good)`,
+    )
+    expect(current.stderr()).toContain('name it: routerctl rollback config --version <n>')
+    after = written()
+    expect(after.newest).toBe(2)
+    expect(after.rollbacks.map((e) => e.outcome)).toEqual(['rejected', 'rejected'])
+
+    // Naming the version still works, and the output says it was named.
+    const named = captureIo(env)
+    expect(
+      await main(['rollback', 'config', '--version', '1', '--reason', 'undo the drill'], named),
+      named.stderr(),
+    ).toBe(0)
+    expect(named.stdout()).toContain('Restored config v1 as the new v3 (was v2). Target chosen: as you named it.')
+    after = written()
+    expect(after.newest).toBe(3)
+    expect(after.rollbacks.at(-1)).toMatchObject({
+      outcome: 'executed',
+      args: { version: 1, restored: 1, restoredAs: 3, why: 'as you named it', stateVersion: 3 },
+    })
   })
 
   it('rollback release runs the configured hook with the digest, and exits 1 when the hook fails, changing nothing else', async () => {

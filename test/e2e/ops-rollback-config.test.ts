@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { knownGoodJob } from '../../src/jobs/known-good.js'
 import { EMPTY_STATE } from '../../src/store/state.js'
+import { isoSeconds } from '../../src/time-text.js'
 import { MIN, fakeClock } from '../helpers/ops-services.js'
 import { OP1, OP2, startTestRouter, type TestRouter } from '../helpers/router.js'
 
@@ -13,6 +14,18 @@ afterEach(async () => {
     r = undefined
   }
 })
+
+/** Marks the running release known-good with the config current now, as the job does after 10 ready minutes. */
+async function markKnownGood(router: TestRouter, clock: ReturnType<typeof fakeClock>): Promise<string> {
+  const s = router.app.services
+  const job = knownGoodJob(s, { ready: () => s.runtime.readiness!().ready })
+  await job.run(clock.now())
+  clock.advance(10 * MIN)
+  await job.run(clock.now())
+  const good = s.releases.lastKnownGood()!
+  expect(good.configVersion).toBe(s.state.current().version)
+  return `the config of known-good release ${good.digest}, marked ${isoSeconds(good.knownGoodAt!)}`
+}
 
 function approvalId(text: string): string {
   const id = /\/approve ([a-z2-7]{10})/.exec(text)?.[1]
@@ -30,10 +43,7 @@ describe('/rollback config (two operators, through the simulator)', () => {
     expect(v1.version).toBe(1)
 
     // The release becomes known-good with config v1.
-    const job = knownGoodJob(s, { ready: () => s.runtime.readiness!().ready })
-    await job.run(clock.now())
-    clock.advance(10 * MIN)
-    await job.run(clock.now())
+    const why = await markKnownGood(r, clock)
     expect(s.releases.lastKnownGoodConfigVersion()).toBe(1)
 
     clock.advance(MIN)
@@ -44,7 +54,8 @@ describe('/rollback config (two operators, through the simulator)', () => {
     const request = await r.command('/rollback config')
     expect(request.text).toContain('Approval needed: /rollback')
     expect(request.text).toContain('Dry run')
-    expect(request.text).toContain('Restore config v1 (the last known-good version) over the current v2')
+    // The dry run names the known-good release the target came from.
+    expect(request.text).toContain(`Restore config v1 (${why}) over the current v2`)
     expect(request.text).toContain('incident.on: true → false')
     expect(request.text).toMatch(/incident\.since: 2030-03-04T05:\d\d:00Z → \(unset\)/)
     expect(request.text).toContain('incident.reason: database trouble → (unset)')
@@ -56,7 +67,7 @@ describe('/rollback config (two operators, through the simulator)', () => {
 
     clock.advance(MIN)
     const approved = await r.command(`/approve ${id}`, OP2)
-    expect(approved.text).toContain('Restored config v1 as the new v3 (was v2)')
+    expect(approved.text).toContain(`Restored config v1 as the new v3 (was v2). Target chosen: ${why}.`)
     const now = s.state.current()
     expect(now.version).toBe(3)
     expect(now.state).toEqual(v1.state)
@@ -79,7 +90,7 @@ describe('/rollback config (two operators, through the simulator)', () => {
       from: 2,
       restored: 1,
       restoredAs: 3,
-      why: 'the last known-good version',
+      why,
       stateVersion: 3,
       stateHash: s.state.current().hash,
     })
@@ -88,19 +99,56 @@ describe('/rollback config (two operators, through the simulator)', () => {
     )
   })
 
-  it('restores an explicit version (0 = the initial state), and without a known-good one undoes the last change', async () => {
+  it('without a known-good version other than the current one, refuses and opens no request; a named version still works', async () => {
+    const clock = fakeClock()
+    r = await startTestRouter({ now: clock.now })
+    const s = r.app.services
+    await r.command('/disable-skill ping first')
+    await r.command('/incident on drill')
+    const attempts = () => [...s.audit.entries()].filter((e) => e.action === 'rollback' && e.args.target === 'config')
+
+    // Nothing is known-good: no guess at an older version, and the reply says how to name one.
+    const none = await r.command('/rollback config')
+    expect(none.text).toContain('No config version is known-good: no release has been marked known-good yet')
+    expect(none.text).toContain('over the current v2')
+    expect(none.text).toContain('Name the version to restore: `/rollback config <version>`')
+    expect(none.text).not.toContain('/approve')
+    expect(s.approvals.pending(s.now())).toHaveLength(0)
+    expect(s.state.newestVersion()).toBe(2)
+    expect(attempts().map((e) => e.outcome)).toEqual(['rejected'])
+    // Bare /rollback shows the same answer for the default form.
+    expect((await r.command('/rollback')).text).toContain('/rollback config → No config version is known-good')
+
+    // The current version is the known-good one: rolling back would leave it, so the same refusal.
+    clock.advance(MIN)
+    await markKnownGood(r, clock)
+    const current = await r.command('/rollback config')
+    expect(current.text).toContain(
+      `The current config v2 is the known-good one (recorded when release ${s.runtime.digest} was marked known-good)`,
+    )
+    expect(current.text).toContain('name it: `/rollback config <version>`')
+    expect(s.approvals.pending(s.now())).toHaveLength(0)
+    expect(s.state.newestVersion()).toBe(2)
+    expect(attempts().map((e) => e.outcome)).toEqual(['rejected', 'rejected'])
+
+    // Named explicitly, the same rollback goes through, and says it was named.
+    const undo = await r.command('/rollback config 1')
+    expect(undo.text).toContain('Restore config v1 (as you named it) over the current v2')
+    const undone = await r.command(`/approve ${approvalId(undo.text)}`, OP2)
+    expect(undone.text).toContain('Restored config v1 as the new v3 (was v2). Target chosen: as you named it.')
+    expect(s.state.current()).toMatchObject({ version: 3, state: s.state.version(1)!.state })
+    expect(attempts().at(-1)).toMatchObject({ outcome: 'executed', args: { why: 'as you named it', restored: 1 } })
+  })
+
+  it('restores an explicit version, 0 being the initial state', async () => {
     r = await startTestRouter()
     const s = r.app.services
     await r.command('/disable-skill ping first')
     await r.command('/incident on drill')
-
-    const undo = await r.command('/rollback config')
-    expect(undo.text).toContain('Restore config v1 (the version before the last change) over the current v2')
-    await r.command(`/approve ${approvalId(undo.text)}`, OP2)
-    expect(s.state.current()).toMatchObject({ version: 3, state: s.state.version(1)!.state })
+    await r.command('/incident on drill again', OP2)
 
     const initial = await r.command('/rollback config 0', OP2)
-    expect(initial.text).toContain('Restore config v0 (as asked) over the current v3')
+    expect(initial.text).toContain('Restore config v0 (as you named it) over the current v3')
     expect(initial.text).toContain('skills.ping.enabled: false → (unset)')
     const done = await r.command(`/approve ${approvalId(initial.text)}`, OP1)
     expect(done.text).toContain('Restored config v0 as the new v4')
@@ -124,8 +172,10 @@ describe('/rollback config (two operators, through the simulator)', () => {
     const clock = fakeClock()
     r = await startTestRouter({ now: clock.now })
     await r.command('/disable-skill ping one')
+    await markKnownGood(r, clock)
     await r.command('/incident on two')
     const request = await r.command('/rollback config')
+    expect(request.text).toContain('Restore config v1 (the config of known-good release')
     clock.advance(MIN)
     await r.command('/incident on three')
     const version = r.app.services.state.current().version
@@ -143,7 +193,7 @@ describe('/rollback config (two operators, through the simulator)', () => {
     await r.command('/incident on two')
     clock.advance(MIN)
     const request = await r.command('/rollback config 1')
-    expect(request.text).toContain('Restore config v1 (as asked) over the current v2')
+    expect(request.text).toContain('Restore config v1 (as you named it) over the current v2')
     const id = approvalId(request.text)
     clock.advance(MIN)
     // Someone changes the state after the dry run was shown: lowering a budget is instant.

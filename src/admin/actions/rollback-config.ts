@@ -21,6 +21,8 @@ export interface ConfigRollbackResult {
 
 /**
  * Restores an old runtime config by writing a NEW version equal to it (history is never rewritten).
+ * Without a version it restores the last known-good config, and refuses when there is none other than
+ * the current one (see planConfigRollback); the reply and the announcement say why the target was chosen.
  * An approved request is judged against the present: if the config (or, for the default target, the
  * known-good marks) changed after its dry run was shown, it is refused as stale and nothing changes.
  */
@@ -30,7 +32,7 @@ export const rollbackConfigAction: AdminAction<ConfigRollbackInput, ConfigRollba
     const say = replyTexts(deps, actor)
     const notice = noticeTexts(deps)
     if (actor.approval) refuseIfMoved(deps, input.version === undefined, actor.approval.requestedAt, say)
-    const plan = planConfigRollback(deps, input.version, say)
+    const plan = planConfigRollback(deps, input.version, say, actor.channel === 'cli' ? 'routerctl' : 'chat')
     if (plan.changes.length === 0) return noChange(say.rollback.configEquals(plan.target.version, plan.current.version))
     const after = deps.state.update(actor.name, input.reason ?? `rollback to v${plan.target.version}`, (draft) => {
       for (const key of Object.keys(draft)) delete (draft as unknown as Record<string, unknown>)[key]
@@ -59,10 +61,17 @@ export const rollbackConfigAction: AdminAction<ConfigRollbackInput, ConfigRollba
         byLine(actor, notice),
         plan.current.version,
         input.reason ?? '',
+        notice.rollback.why(plan.why),
         lines.slice(0, 5).join('; '),
       ),
+      // Why this version: the known-good release it came from, or that the operator named it.
       reply: [
-        say.rollback.configRestored(plan.target.version, after.version, plan.current.version),
+        say.rollback.configRestored(
+          plan.target.version,
+          after.version,
+          plan.current.version,
+          say.rollback.why(plan.why),
+        ),
         ...lines.map((l) => `- ${l}`),
       ].join('\n'),
     }

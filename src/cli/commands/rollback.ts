@@ -13,13 +13,13 @@ const dryRun = { kind: 'switch' } as const
 
 /**
  * `rollback config [--version <n>]`: the same restore as `/rollback config`, at once (SSH is the gate):
- * the default target is the last known-good version, else the one before the last change.
- * `--dry-run` prints the diff and changes nothing.
+ * the default target is the config of the last known-good release; with none other than the current
+ * version it is refused (exit 1) and `--version` must name one. `--dry-run` prints the diff and changes nothing.
  * @example routerctl rollback config --reason "bad budget change at 02:10"
  */
 export const rollbackConfigCommand: CliCommand = {
   name: 'rollback config',
-  summary: 'restore a runtime config version as a new version (default: last known-good)',
+  summary: 'restore a runtime config version as a new version (default: last known-good; else name --version)',
   positionals: [],
   flags: {
     version: {
@@ -35,7 +35,9 @@ export const rollbackConfigCommand: CliCommand = {
     const version = args.flags.version === undefined ? undefined : Number(args.flags.version)
     if (args.flags['dry-run']) {
       // Resolved as the action would: an impossible target is refused (exit 1) and nothing is written.
-      io.out(`dry run, nothing changed:\n${previewConfigRollback(session.stores, version, textsFor('en'))}`)
+      io.out(
+        `dry run, nothing changed:\n${previewConfigRollback(session.stores, version, textsFor('en'), 'routerctl')}`,
+      )
       return EXIT.ok
     }
     const input = { target: 'config' as const, version, reason: String(args.flags.reason) }

@@ -12,14 +12,29 @@ const en = {
   configSame: 'No setting differs: nothing would change.',
   configEquals: (target: number, current: number) => `config v${target} equals the current v${current}`,
   neverChanged: 'The runtime config has never changed (version 0): there is nothing to roll back.',
+  /** How to name a config version where the operator is: chat or routerctl. */
+  nameVersion: (routerctl: boolean) =>
+    routerctl ? 'routerctl rollback config --version <n>' : '`/rollback config <version>`',
+  noKnownGoodConfig: (current: number, nameIt: string) =>
+    `No config version is known-good: no release has been marked known-good yet, so there is no default target to restore over the current v${current}. Name the version to restore: ${nameIt}.`,
+  currentIsKnownGood: (current: number, digest: string, nameIt: string) =>
+    `The current config v${current} is the known-good one (recorded when release ${digest} was marked known-good), so there is nothing known-good to go back to. To restore another version anyway, name it: ${nameIt}.`,
   noVersion: (target: number, current: number) =>
     `There is no config version ${target}; the current one is v${current}.`,
   unattested: (target: number) =>
     `Config v${target} was written outside the audit trail (no audit entry commits to it), so it is not a rollback target.`,
-  configRestoredNotice: (target: number, as: number, who: string, was: number, reason: string, changes: string) =>
-    `Config v${target} restored as v${as} ${who} (was v${was})${reason ? `: ${reason}` : ''}. ${changes}`,
-  configRestored: (target: number, as: number, was: number) =>
-    `Restored config v${target} as the new v${as} (was v${was}).`,
+  configRestoredNotice: (
+    target: number,
+    as: number,
+    who: string,
+    was: number,
+    reason: string,
+    why: string,
+    changes: string,
+  ) =>
+    `Config v${target} restored as v${as} ${who} (was v${was})${reason ? `: ${reason}` : ''}. Target: ${why}. ${changes}`,
+  configRestored: (target: number, as: number, was: number, why: string) =>
+    `Restored config v${target} as the new v${as} (was v${was}). Target chosen: ${why}.`,
   staleConfig: (marks: boolean) =>
     `stale: the ${marks ? 'known-good marks' : 'config'} changed after this rollback was requested, so its dry run is out of date. Run /rollback config again.`,
   staleRelease:
@@ -57,8 +72,8 @@ const en = {
 
 const WHY_ZH: [RegExp, (m: RegExpExecArray) => string][] = [
   [/^as asked$/, () => '按指定'],
-  [/^the last known-good version$/, () => '最近的 known-good 版本'],
-  [/^the version before the last change$/, () => '最近一次改动之前的版本'],
+  [/^as you named it$/, () => '按你指定的版本'],
+  [/^the config of known-good release (\S+), marked (\S+)$/, (m) => `known-good 发布 ${m[1]} 的配置（标记于 ${m[2]}）`],
   [/^last known-good, since (.+)$/, (m) => `最近的 known-good，自 ${m[1]} 起`],
 ]
 
@@ -74,11 +89,16 @@ const zhCN: TextsShape<typeof en> = {
   configSame: '没有任何设置不同：不会有改动。',
   configEquals: (target, current) => `配置 v${target} 与当前的 v${current} 相同`,
   neverChanged: '运行时配置从未改动过（版本 0），没有可回滚的内容。',
+  nameVersion: (routerctl) => (routerctl ? 'routerctl rollback config --version <n>' : '`/rollback config <版本号>`'),
+  noKnownGoodConfig: (current, nameIt) =>
+    `没有 known-good 的配置版本：还没有任何发布被标记为 known-good，因此没有可恢复的默认目标（当前为 v${current}）。请指定要恢复的版本：${nameIt}。`,
+  currentIsKnownGood: (current, digest, nameIt) =>
+    `当前配置 v${current} 就是 known-good 版本（发布 ${digest} 被标记为 known-good 时记录），没有别的 known-good 配置可恢复。如仍要恢复其他版本，请指定：${nameIt}。`,
   noVersion: (target, current) => `没有配置版本 ${target}；当前版本是 v${current}。`,
   unattested: (target) => `配置 v${target} 是在审计记录之外写入的（没有审计记录对应），不能作为回滚目标。`,
-  configRestoredNotice: (target, as, who, was, reason, changes) =>
-    `配置 v${target} 已${zhThen(who)}恢复为 v${as}（原为 v${was}）${reason ? `：${reason}` : ''}。${changes}`,
-  configRestored: (target, as, was) => `已将配置 v${target} 恢复为新的 v${as}（原为 v${was}）。`,
+  configRestoredNotice: (target, as, who, was, reason, why, changes) =>
+    `配置 v${target} 已${zhThen(who)}恢复为 v${as}（原为 v${was}）${reason ? `：${reason}` : ''}。目标来源：${why}。${changes}`,
+  configRestored: (target, as, was, why) => `已将配置 v${target} 恢复为新的 v${as}（原为 v${was}）。目标来源：${why}。`,
   staleConfig: (marks) =>
     `已过时：发起回滚后${marks ? ' known-good 标记' : '配置'}又有变化，预演结果已失效。请重新执行 /rollback config。`,
   staleRelease: '已过时：发起回滚后又有部署或 known-good 标记，预演结果已失效。请重新执行 /rollback release。',
