@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { defineCommand } from '../src/define.js'
 import { markdownReply, table } from '../src/admin/markdown.js'
-import { skillStatuses, type SkillStatus } from '../src/status.js'
+import { skillCounts, skillState, skillsNow, type SkillStatus } from '../src/status.js'
 
 // /skills: every skill with its state, risk, egress and breaker state.
 
@@ -13,15 +13,15 @@ export default defineCommand({
   approval: 'none',
   handler: ({ ctx }) => {
     const t = ctx.texts.status
-    const skills = skillStatuses(ctx.services)
-    const off = skills.filter((s) => !s.enabled).length
-    return markdownReply(t.skillsTitle(skills.length - off, off), [
-      t.skillsHeading(skills.length - off, off),
+    const skills = skillsNow(ctx.services, ctx.services.now())
+    const { on, paused, off } = skillCounts(skills)
+    return markdownReply(t.skillsTitle(on, off, paused), [
+      t.skillsHeading(on, off, paused),
       ...table(
         [t.colSkill, t.colState, t.colRisk, t.colEgress, t.colBreaker],
         skills.map((s) => [
           s.name,
-          s.enabled ? t.on : t.off(s.reason ?? ''),
+          skillState(s, ctx.texts),
           s.risk,
           s.egress.length ? s.egress.join(', ') : t.none,
           breakerText(s),

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { defineCommand } from '../src/define.js'
 import { markdownReply, table } from '../src/admin/markdown.js'
 import { isoSeconds } from '../src/time-text.js'
-import { collectStatus, describeErrorRate, type StatusFacts } from '../src/status.js'
+import { collectStatus, describeErrorRate, skillCounts, skillState, type StatusFacts } from '../src/status.js'
 import { formatUsage } from '../src/admin/budget-actions.js'
 import type { Texts } from '../src/i18n/catalogue.js'
 
@@ -19,8 +19,8 @@ export default defineCommand({
     const t = texts.status
     const now = ctx.services.now()
     const s = collectStatus(ctx.services, now)
-    const off = s.skills.filter((k) => !k.enabled)
-    const headline = `${s.stream}${s.incident.on ? t.incidentFlag : ''}${off.length ? t.skillsOffFlag(off.length) : ''}${s.ignoredStateVersions.length ? t.unauditedFlag : ''}`
+    const { off, paused } = skillCounts(s.skills)
+    const headline = `${s.stream}${s.incident.on ? t.incidentFlag : ''}${paused ? t.skillsPausedFlag(paused) : ''}${off ? t.skillsOffFlag(off) : ''}${s.ignoredStateVersions.length ? t.unauditedFlag : ''}`
     return markdownReply(t.title(headline), [
       t.heading,
       t.version(s.version, s.digest),
@@ -41,7 +41,7 @@ export default defineCommand({
       '',
       ...table(
         [t.colSkill, t.colState, t.colRisk],
-        s.skills.map((k) => [k.name, k.enabled ? t.on : t.off(k.reason ?? ''), k.risk]),
+        s.skills.map((k) => [k.name, skillState(k, texts), k.risk]),
       ),
     ])
   },

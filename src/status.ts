@@ -1,4 +1,5 @@
-import type { RouterMode } from './config.js'
+import type { RouterConfig, RouterMode } from './config.js'
+import type { Risk } from './define.js'
 import type { QueueStatus, Services } from './context.js'
 import type { WalFacts } from './store/wal-guard.js'
 import type { BreakerState } from './egress/client.js'
@@ -6,7 +7,7 @@ import type { ErrorRate } from './store/usage.js'
 import type { RouteUsage } from './store/model-usage.js'
 import type { IncidentState } from './store/state.js'
 import type { OutboxBacklog } from './store/outbox.js'
-import { effectiveIncident } from './admin/incident-actions.js'
+import { effectiveIncident, isIncidentActive, isRiskyInIncident } from './admin/incident-actions.js'
 import type { Texts } from './i18n/catalogue.js'
 
 // The /status facts, shared by the chat command, GET /status and routerctl status.
@@ -15,9 +16,15 @@ export interface SkillStatus {
   name: string
   enabled: boolean
   reason?: string
-  risk: string
+  risk: Risk
   egress: string[]
   breakers: Record<string, BreakerState>
+}
+
+/** A skill as the skill gate treats it right now: on, off, or on but held back by incident mode. */
+export interface SkillNow extends SkillStatus {
+  /** On, but incident mode holds it back, so its fallback answers instead; false for a skill that is off. */
+  pausedByIncident: boolean
 }
 
 /** The `/status` facts; GET /status serves the same object as JSON. */
@@ -35,7 +42,7 @@ export interface StatusFacts {
    * router's back (e.g. with sqlite3) and therefore ignored.
    */
   ignoredStateVersions: number[]
-  skills: SkillStatus[]
+  skills: SkillNow[]
   errorRate: ErrorRate
   pendingApprovals: number
   /**
@@ -51,8 +58,12 @@ export interface StatusFacts {
   database?: WalFacts
 }
 
+/** What the skill gate's incident rule reads from the configuration. */
+type IncidentConfig = { incident: Pick<RouterConfig['incident'], 'riskySkills'> }
+
 // `egress` and `runtime` live only in the bot process; routerctl passes neither.
 type StatusSources = Pick<Services, 'state' | 'approvals' | 'usage' | 'skills' | 'outbox'> & {
+  config: IncidentConfig
   egress?: Services['egress']
   runtime?: Services['runtime']
   modelUsage?: Services['modelUsage']
@@ -82,7 +93,7 @@ export function collectStatus(s: StatusSources, now: number): StatusFacts {
     incident: effectiveIncident(current.state.incident, now),
     stateVersion: current.version,
     ignoredStateVersions: s.state.unattested(),
-    skills: skillStatuses(s),
+    skills: skillsNow(s, now),
     errorRate: s.usage.errorRate(now, 15),
     pendingApprovals: s.approvals.pending(now).length,
     outbox: s.outbox.backlog(),
@@ -92,7 +103,10 @@ export function collectStatus(s: StatusSources, now: number): StatusFacts {
   }
 }
 
-/** Each skill's flag and declarations; `breakers` is empty when no egress factory is attached (routerctl: unknown). */
+/**
+ * Each skill's flag and declarations, without the incident pause (see skillsNow); `breakers` is empty when no
+ * egress factory is attached (routerctl: unknown).
+ */
 export function skillStatuses(s: Pick<Services, 'state' | 'skills'> & { egress?: Services['egress'] }): SkillStatus[] {
   const flags = s.state.current().state.skills
   const egress = s.egress
@@ -104,6 +118,40 @@ export function skillStatuses(s: Pick<Services, 'state' | 'skills'> & { egress?:
     egress: def.egress ?? [],
     breakers: egress ? Object.fromEntries((def.egress ?? []).map((d) => [d, egress.breakerState(d)])) : {},
   }))
+}
+
+/**
+ * Each skill's status with `pausedByIncident`, decided by the skill gate's own rule (src/router/run-skill.ts:
+ * incident mode in force and the skill risky in it), so /status and /skills cannot disagree with what runs.
+ * @example skillsNow(services, Date.now()).filter((k) => k.pausedByIncident).map((k) => k.name) // ['deploy-app']
+ */
+export function skillsNow(
+  s: Pick<Services, 'state' | 'skills'> & { config: IncidentConfig; egress?: Services['egress'] },
+  now: number,
+): SkillNow[] {
+  const inForce = isIncidentActive(s.state.current().state.incident, now)
+  const risky = s.config.incident.riskySkills
+  return skillStatuses(s).map((k) => ({ ...k, pausedByIncident: k.enabled && inForce && isRiskyInIncident(k, risky) }))
+}
+
+/**
+ * How many skills are on, paused by incident mode, and off: the counts /status, /skills and routerctl show.
+ * @example skillCounts(skillsNow(services, now)) // { on: 3, paused: 2, off: 1 }
+ */
+export function skillCounts(skills: readonly SkillNow[]): { on: number; paused: number; off: number } {
+  const off = skills.filter((k) => !k.enabled).length
+  const paused = skills.filter((k) => k.pausedByIncident).length
+  return { on: skills.length - off - paused, paused, off }
+}
+
+/**
+ * A skill's state column in /status and /skills: on, paused (incident), or off with its reason.
+ * @example skillState(skill, textsFor('en')) // 'paused (incident)'
+ */
+export function skillState(k: SkillNow, texts: Texts): string {
+  const t = texts.status
+  if (!k.enabled) return t.off(k.reason ?? '')
+  return k.pausedByIncident ? t.paused : t.on
 }
 
 function roundQueue(q: QueueStatus): QueueStatus {

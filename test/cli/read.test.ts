@@ -30,7 +30,13 @@ describe('routerctl read commands', { timeout: 180_000 }, () => {
       database: dbPath,
     })
     expect(facts.skills).toEqual(
-      skills.map((d) => ({ name: d.name, enabled: true, risk: d.risk, egress: d.egress ?? [] })),
+      skills.map((d) => ({
+        name: d.name,
+        enabled: true,
+        pausedByIncident: false,
+        risk: d.risk,
+        egress: d.egress ?? [],
+      })),
     )
     expect(facts.inbox).toMatchObject({ pending: 0, oldestWaitSeconds: null, source: 'database' })
     expect(facts.outbox).toEqual({ waiting: 0, undelivered: 0 })
@@ -72,6 +78,52 @@ describe('routerctl read commands', { timeout: 180_000 }, () => {
     })
     expect(facts.outbox).toEqual({ waiting: 1, undelivered: 1 })
     expect(facts).not.toHaveProperty('queue')
+  })
+
+  it("status shows a skill incident mode holds back as paused (incident), by the skill gate's rule, in text and --json", async () => {
+    const dir = tempDir()
+    const dbPath = seedDatabase(dir)
+    readStores(dbPath, ({ stores }) => {
+      auditedUpdate(
+        stores,
+        'alice',
+        'db failover',
+        (d) => void (d.incident = { on: true, reason: 'db failover', by: 'alice' }),
+      )
+      auditedUpdate(
+        stores,
+        'alice',
+        'noisy',
+        (d) => void (d.skills.help = { enabled: false, reason: 'noisy', by: 'alice' }),
+      )
+    })
+    // ping declares risk read, but the operators list it as risky in incident mode.
+    const config = join(dir, 'router.yaml')
+    writeFileSync(config, 'incident:\n  riskySkills: [ping]\n')
+    const human = captureIo(cliEnv(dir, { ROUTER_CONFIG: config }))
+    expect(await main(['status'], human), human.stderr()).toBe(0)
+    expect(human.stdout()).toMatch(
+      new RegExp(`skills\\s+${skills.length - 2} on, 1 paused \\(incident\\) \\(ping\\), 1 off \\(help\\)`),
+    )
+    expect(human.stdout()).not.toContain('riskySkills unknown')
+
+    const json = captureIo(cliEnv(dir, { ROUTER_CONFIG: config }))
+    expect(await main(['status', '--json'], json)).toBe(0)
+    const facts = JSON.parse(json.stdout()) as {
+      skills: { name: string; enabled: boolean; pausedByIncident: boolean }[]
+    }
+    const state = (name: string) => facts.skills.find((k) => k.name === name)
+    // `enabled` keeps its meaning (the flag); the pause is its own field. An off skill is off, not paused.
+    expect(state('ping')).toMatchObject({ enabled: true, pausedByIncident: true })
+    expect(state('help')).toMatchObject({ enabled: false, pausedByIncident: false })
+    expect(facts.skills.filter((k) => k.pausedByIncident).map((k) => k.name)).toEqual(['ping'])
+
+    // Without a valid bot configuration the risky list is unknown, and the output says so.
+    writeFileSync(config, 'http:\n  port: not-a-number\n')
+    const broken = captureIo(cliEnv(dir, { ROUTER_CONFIG: config }))
+    expect(await main(['status'], broken)).toBe(0)
+    expect(broken.stdout()).toMatch(new RegExp(`skills\\s+${skills.length - 1} on, 1 off \\(help\\)`))
+    expect(broken.stdout()).toContain('incident.riskySkills unknown: the bot configuration does not validate')
   })
 
   it('skills lists each skill with state, risk, egress and reason', async () => {

@@ -114,6 +114,42 @@ describe('incident mode', () => {
     expect((await router.say('page oncall', PATIENCE)).text).toBe('paged')
   })
 
+  it('/status, /skills and GET /status show what incident mode holds back as paused (incident), as the gate decides', async () => {
+    const router = await start()
+    await router.command('/disable-skill page-oncall pager storm', OP1, PATIENCE)
+    await router.command('/incident on db failover', OP1, PATIENCE)
+
+    // The gate's decision, message by message: these are answered by a fallback or a "paused" reply.
+    expect((await router.say('deploy app', PATIENCE)).text).toMatch(/^Deploys are paused/)
+    expect((await router.say('restart hint', PATIENCE)).text).toContain('is paused because incident mode is on')
+    expect((await router.say('ping', PATIENCE)).text).toBe('pong')
+
+    const status = await router.command('/status', OP2, PATIENCE)
+    expect(status.title).toContain('INCIDENT MODE, 2 skill(s) paused by incident mode, 1 skill(s) off')
+    expect(status.text).toContain('| deploy-app | paused (incident) | write |')
+    // Read-only by declaration, but listed in incident.riskySkills: paused too.
+    expect(status.text).toContain('| restart-hint | paused (incident) | read |')
+    // A skill turned off stays OFF: that answer comes first.
+    expect(status.text).toContain('| page-oncall | OFF (pager storm) | external |')
+    expect(status.text).toContain('| ping | on | read |')
+
+    const skills = await router.command('/skills', OP2, PATIENCE)
+    const total = router.app.services.skills.skills.length
+    expect(skills.title).toBe(`Skills: ${total - 3} on, 2 paused (incident), 1 off`)
+    expect(skills.text).toContain('| deploy-app | paused (incident) | write | none |')
+    expect(skills.text).toContain('| restart-hint | paused (incident) | read | none |')
+    expect(skills.text).toMatch(/\| service-status \| on \| read \| 127\.0\.0\.1:\d+ \|/)
+
+    const res = await fetch(`${router.httpUrl}/status`)
+    const json = (await res.json()) as { skills: { name: string; enabled: boolean; pausedByIncident: boolean }[] }
+    const paused = json.skills.filter((k) => k.pausedByIncident).map((k) => k.name)
+    expect(paused.sort()).toEqual(['deploy-app', 'restart-hint'])
+    // `enabled` keeps its meaning (the flag): the pause is a field of its own.
+    expect(json.skills.find((k) => k.name === 'deploy-app')).toMatchObject({ enabled: true, pausedByIncident: true })
+    expect(json.skills.find((k) => k.name === 'ping')).toMatchObject({ enabled: true, pausedByIncident: false })
+    expect(json.skills.find((k) => k.name === 'page-oncall')).toMatchObject({ enabled: false, pausedByIncident: false })
+  })
+
   it('refuses a ttl it cannot honour, with a clear reason, and stays off', async () => {
     const router = await start()
     expect((await router.command('/incident on ttl=2d', OP1, PATIENCE)).text).toContain(

@@ -1,4 +1,4 @@
-import { collectStatus, describeErrorRate, type StatusFacts } from '../../status.js'
+import { collectStatus, describeErrorRate, skillCounts, type StatusFacts } from '../../status.js'
 import { EXIT, type CliCommand } from '../command.js'
 import { collectRunbook, fetchReadiness, formatRunbook } from '../../admin/runbook.js'
 import type { RouterConfig } from '../../config.js'
@@ -15,12 +15,14 @@ import { ago, isoSeconds } from '../../time-text.js'
  */
 export const statusCommand: CliCommand = {
   name: 'status',
-  summary: 'incident mode, skills on/off, recent error rate, pending approvals (--json for JSON)',
+  summary: 'incident mode, skills on/paused/off, recent error rate, pending approvals (--json for JSON)',
   positionals: [],
   flags: { json: { kind: 'switch' } },
   mutates: false,
   async run({ args, io, session }) {
-    const facts = collectStatus({ ...session.stores, skills: session.skills }, io.now())
+    // Without a valid bot config incident.riskySkills is unknown: only declared risk counts, and the text says so.
+    const config = { incident: { riskySkills: session.config?.incident.riskySkills ?? [] } }
+    const facts = collectStatus({ ...session.stores, skills: session.skills, config }, io.now())
     // A hung bot shows here as messages waiting: without its live queue facts, the table is the queue.
     const inbox = facts.queue ? undefined : pendingInbox(session.stores.inbox, io.now())
     // Breaker states live in the bot process: leaving them out says "unknown"; an empty map would say "none".
@@ -37,7 +39,7 @@ export const statusCommand: CliCommand = {
       )
     else
       for (const line of [
-        ...formatStatus(facts, session.dbPath),
+        ...formatStatus(facts, session.dbPath, session.config !== undefined),
         ...(inbox ? [formatInbox(inbox)] : []),
         '',
         formatRunbook(runbook, io.now(), ENGLISH, { plain: true }),
@@ -48,8 +50,7 @@ export const statusCommand: CliCommand = {
   },
 }
 
-function formatStatus(f: StatusFacts, dbPath: string): string[] {
-  const off = f.skills.filter((s) => !s.enabled)
+function formatStatus(f: StatusFacts, dbPath: string, riskySkillsKnown: boolean): string[] {
   const i = f.incident
   const incident = i.on
     ? `ON${i.by ? ` by ${i.by}` : ''}${i.since ? ` since ${iso(i.since)}` : ''}${i.reason ? `: ${i.reason}` : ''}${i.expiresAt ? ` (until ${iso(i.expiresAt)})` : ''}`
@@ -60,11 +61,28 @@ function formatStatus(f: StatusFacts, dbPath: string): string[] {
     'bot process        not visible from routerctl (version, uptime, stream and breakers: /status in chat or GET /status)',
     `incident mode      ${incident}`,
     `state version      ${f.stateVersion}${f.ignoredStateVersions.length ? ` (IGNORED, not in the audit trail: ${f.ignoredStateVersions.map((v) => `v${v}`).join(', ')})` : ''}`,
-    `skills             ${f.skills.length - off.length} on, ${off.length} off${off.length ? ` (${off.map((s) => s.name).join(', ')})` : ''}`,
+    `skills             ${skillsLine(f.skills)}`,
+    ...(i.on && !riskySkillsKnown
+      ? [
+          '                   (incident.riskySkills unknown: the bot configuration does not validate, so only write/external skills show as paused)',
+        ]
+      : []),
     `errors (${e.windowMinutes} min)    ${describeErrorRate(e, 'words', ENGLISH)}`,
     `pending approvals  ${f.pendingApprovals}`,
     ...(f.outbox.waiting || f.outbox.undelivered ? [`admin notices      ${formatOutbox(f.outbox)}`] : []),
   ]
+}
+
+// "3 on, 2 paused (incident) (deploy-app, page-oncall), 1 off (ping)": paused skills are on but not answering.
+function skillsLine(skills: StatusFacts['skills']): string {
+  const { on, paused, off } = skillCounts(skills)
+  const names = (pick: (s: StatusFacts['skills'][number]) => boolean) =>
+    ` (${skills
+      .filter(pick)
+      .map((s) => s.name)
+      .join(', ')})`
+  const held = paused ? `${paused} paused (incident)${names((s) => s.pausedByIncident)}, ` : ''
+  return `${on} on, ${held}${off} off${off ? names((s) => !s.enabled) : ''}`
 }
 
 function formatOutbox(o: StatusFacts['outbox']): string {

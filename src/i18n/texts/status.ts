@@ -15,6 +15,7 @@ const en = {
   },
   incidentFlag: ', INCIDENT MODE',
   skillsOffFlag: (n: number) => `, ${n} skill(s) off`,
+  skillsPausedFlag: (n: number) => `, ${n} skill(s) paused by incident mode`,
   unauditedFlag: ', UNAUDITED STATE IGNORED',
   title: (headline: string) => `Status: ${headline}`,
   heading: '### Router status',
@@ -50,9 +51,13 @@ const en = {
   colBreaker: 'breaker',
   on: 'on',
   off: (reason: string) => `OFF${reason ? ` (${reason})` : ''}`,
+  /** On, but incident mode holds it back: its fallback (or a "paused" answer) replies instead. */
+  paused: 'paused (incident)',
   none: 'none',
-  skillsTitle: (on: number, off: number) => `Skills: ${on} on, ${off} off`,
-  skillsHeading: (on: number, off: number) => `### Skills (${on} on, ${off} off)`,
+  skillsTitle: (on: number, off: number, paused: number) =>
+    `Skills: ${on} on, ${paused ? `${paused} paused (incident), ` : ''}${off} off`,
+  skillsHeading: (on: number, off: number, paused: number) =>
+    `### Skills (${on} on, ${paused ? `${paused} paused (incident), ` : ''}${off} off)`,
 }
 
 const zhCN: TextsShape<typeof en> = {
@@ -65,6 +70,7 @@ const zhCN: TextsShape<typeof en> = {
   },
   incidentFlag: '，事故模式',
   skillsOffFlag: (n) => `，${n} 个技能已关闭`,
+  skillsPausedFlag: (n) => `，${n} 个技能因事故模式暂停`,
   unauditedFlag: '，已忽略未审计的状态',
   title: (headline) => `状态：${headline}`,
   heading: '### 路由器状态',
@@ -98,9 +104,11 @@ const zhCN: TextsShape<typeof en> = {
   colBreaker: '熔断',
   on: '开启',
   off: (reason) => `关闭${reason ? `（${reason}）` : ''}`,
+  paused: '已暂停（事故模式）',
   none: '无',
-  skillsTitle: (on, off) => `技能：${on} 个开启，${off} 个关闭`,
-  skillsHeading: (on, off) => `### 技能（${on} 个开启，${off} 个关闭）`,
+  skillsTitle: (on, off, paused) => `技能：${on} 个开启，${paused ? `${paused} 个因事故模式暂停，` : ''}${off} 个关闭`,
+  skillsHeading: (on, off, paused) =>
+    `### 技能（${on} 个开启，${paused ? `${paused} 个因事故模式暂停，` : ''}${off} 个关闭）`,
 }
 
 export const statusTexts = { en, 'zh-CN': zhCN }
