@@ -24,7 +24,72 @@ export const DESIRED_FILE = 'desired-release.json'
  * @example desiredReleaseFile('/data/router.db') // '/data/desired-release.json'
  */
 function desiredReleaseFile(db: string): string {
-  return join(dirname(resolve(db)), DESIRED_FILE)
+  return besideDatabase(db, DESIRED_FILE)
+}
+
+/** A file of the data folder: the one the host-side reconciler shares with the router. */
+function besideDatabase(db: string, name: string): string {
+  return join(dirname(resolve(db)), name)
+}
+
+/** The file deploy/reconcile.sh writes beside desired-release.json: how the host's newest run ended. */
+export const RESULT_FILE = 'reconcile-result.json'
+
+/** What deploy/reconcile.sh reported for one request (`id` null for a desired-release.json written by hand). */
+export interface HostResult {
+  id: number | null
+  digest: string
+  /** `retrying`: the pull failed (not a verdict on the release); the timer tries again. */
+  outcome: 'applied' | 'failed' | 'retrying'
+  /** When the host first saw this outcome; undefined when the file's `at` is not a time. */
+  at?: number
+  detail: string
+}
+
+/** A report file that is there but cannot be used: said as such, never taken as "no news". */
+export interface UnreadableHostResult {
+  unreadable: string
+}
+
+const OUTCOMES: readonly string[] = ['applied', 'failed', 'retrying']
+
+/**
+ * The reconciler's report from the data folder; undefined when the host has written none (or the database
+ * is in memory, so there is no data folder). The host writes it as the router's own account, mode 0600.
+ * @example readHostResult('/data/router.db') // { id: 4, digest: 'sha256:…', outcome: 'failed', … }
+ */
+export function readHostResult(db: string): HostResult | UnreadableHostResult | undefined {
+  if (db === ':memory:') return undefined
+  let text: string | undefined
+  try {
+    text = readIfExists(besideDatabase(db, RESULT_FILE))
+  } catch (err) {
+    return { unreadable: (err as NodeJS.ErrnoException).code ?? String(err) }
+  }
+  if (text === undefined) return undefined
+  let raw: unknown
+  try {
+    raw = JSON.parse(text)
+  } catch {
+    return { unreadable: 'not JSON' }
+  }
+  const r = (raw ?? {}) as Record<string, unknown>
+  const id = r.id === null || (typeof r.id === 'number' && Number.isSafeInteger(r.id)) ? r.id : undefined
+  if (
+    id === undefined ||
+    typeof r.digest !== 'string' ||
+    typeof r.outcome !== 'string' ||
+    !OUTCOMES.includes(r.outcome)
+  )
+    return { unreadable: 'not a reconcile result (id, digest, outcome)' }
+  const at = typeof r.at === 'string' ? Date.parse(r.at) : Number.NaN
+  return {
+    id,
+    digest: r.digest.slice(0, 200),
+    outcome: r.outcome as HostResult['outcome'],
+    at: Number.isNaN(at) ? undefined : at,
+    detail: typeof r.detail === 'string' ? r.detail.slice(0, 600) : '',
+  }
 }
 
 /** What a release rollback would do. */

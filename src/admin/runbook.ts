@@ -1,9 +1,11 @@
+import type { RouterConfig } from '../config.js'
 import type { RuntimeFacts, Services } from '../context.js'
 import type { Texts } from '../i18n/catalogue.js'
 import type { ReadinessCheck } from '../http/server.js'
 import type { ErrorRate } from '../store/usage.js'
 import { describeErrorRate } from '../status.js'
 import type { Deploy, DesiredRelease } from '../store/releases.js'
+import { readHostResult, type HostResult, type UnreadableHostResult } from './rollback-release.js'
 import { probeEgress, type ProbeResult } from './runbook-probe.js'
 
 /** The on-call facts: shared by `/runbook` and `routerctl status`. */
@@ -17,10 +19,16 @@ export interface RunbookFacts {
   lastKnownGood?: Deploy
   /** A release rollback not yet applied. */
   desired?: DesiredRelease
+  /** What the host-side reconciler reported for that request (data/reconcile-result.json), when it did. */
+  host?: HostResult | UnreadableHostResult
   connectivity: ProbeResult[]
 }
 
-type Deps = Pick<Services, 'usage' | 'releases' | 'skills'> & { runtime?: RuntimeFacts }
+/** `config.db` locates the data folder, where the reconciler leaves its report; without it none is read. */
+type Deps = Pick<Services, 'usage' | 'releases' | 'skills'> & {
+  runtime?: RuntimeFacts
+  config?: Pick<RouterConfig, 'db'>
+}
 
 /**
  * Gathers the runbook facts; the egress probes run in parallel with a short timeout each.
@@ -38,7 +46,8 @@ export async function collectRunbook(
   const running = s.runtime
     ? { digest: s.runtime.digest, version: s.runtime.version, source: 'process' as const }
     : { digest: latest?.digest ?? 'unknown', version: latest?.version ?? undefined, source: 'deploy record' as const }
-  const desired = s.releases.latestDesired()
+  const latestDesired = s.releases.latestDesired()
+  const desired = latestDesired && ['pending', 'handed-off'].includes(latestDesired.status) ? latestDesired : undefined
   const [readiness, connectivity] = await Promise.all([
     (async () => opts.readiness?.())().catch(() => undefined),
     probeEgress(s.skills.skills, opts.probeTimeoutMs ?? 2000),
@@ -49,9 +58,16 @@ export async function collectRunbook(
     running,
     deploy: s.releases.forDigest(running.digest),
     lastKnownGood: s.releases.lastKnownGood(),
-    desired: desired && ['pending', 'handed-off'].includes(desired.status) ? desired : undefined,
+    desired,
+    host: desired && s.config ? hostResultFor(desired, s.config.db) : undefined,
     connectivity,
   }
+}
+
+/** The reconciler's report about this request; one about another request says nothing about it. */
+function hostResultFor(desired: DesiredRelease, db: string): HostResult | UnreadableHostResult | undefined {
+  const result = readHostResult(db)
+  return result && 'unreadable' in result ? result : result?.id === desired.id ? result : undefined
 }
 
 /**
@@ -102,16 +118,7 @@ function markdownRunbook(f: RunbookFacts, now: number, texts: Texts): string {
     t.running(f.running.digest, f.running.version ?? '', f.running.source === 'deploy record', deployed),
     t.knownGood(knownGood),
   ]
-  if (f.desired)
-    lines.push(
-      t.rollbackPending(
-        f.desired.id,
-        f.desired.digest,
-        f.desired.status,
-        f.desired.requestedBy,
-        ago(f.desired.requestedAt),
-      ),
-    )
+  if (f.desired) lines.push(rollbackLine(f.desired, f.host, ago, t))
   if (f.connectivity.length === 0) {
     lines.push(t.noEgress)
   } else {
@@ -124,4 +131,20 @@ function markdownRunbook(f: RunbookFacts, now: number, texts: Texts): string {
     }
   }
   return lines.join('\n')
+}
+
+/** The request's line: FAILED when the host said so, else pending with what the host last reported. */
+function rollbackLine(
+  d: DesiredRelease,
+  host: RunbookFacts['host'],
+  ago: (at: number) => string,
+  t: Texts['runbook'],
+): string {
+  const asked = ago(d.requestedAt)
+  if (host && 'unreadable' in host)
+    return `${t.rollbackPending(d.id, d.digest, d.status, d.requestedBy, asked)}${t.hostUnreadable(host.unreadable)}`
+  const when = host?.at === undefined ? '' : ago(host.at)
+  if (host?.outcome === 'failed') return t.rollbackFailed(d.id, d.digest, host.detail, when, d.requestedBy, asked)
+  const note = host ? t.hostSaid(host.outcome, host.detail, when) : ''
+  return `${t.rollbackPending(d.id, d.digest, d.status, d.requestedBy, asked)}${note}`
 }

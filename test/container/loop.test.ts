@@ -184,9 +184,13 @@ describe.skipIf(canRun.code !== 0)('the deploy and rollback loop on a real conta
     expect(d.env()).toBe(envBefore)
     expect(statSync(join(d.dir, '.env')).mode & 0o777).toBe(0o600)
     await expectRunning(releases.r1)
+    // Still desired, so still failed: the unit stays red (exit 4) until another release is asked for.
     const again = await d.reconcile()
-    expect(again.code, again.stderr).toBe(0)
+    expect(again.code, again.stderr).toBe(4)
     expect(again.stderr).toContain('failed readiness before')
+    expect(JSON.parse(readFileSync(join(d.dir, 'data/reconcile-result.json'), 'utf8'))).toMatchObject({
+      outcome: 'failed',
+    })
     log('crashing release restored')
   })
 

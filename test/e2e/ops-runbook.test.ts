@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { createServer as createTlsServer } from 'node:tls'
 import { createServer, type AddressInfo, type Server } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
+import { RESULT_FILE } from '../../src/admin/rollback-release.js'
 import { probeDestination } from '../../src/admin/runbook-probe.js'
 import { defineSkill, type SkillDefinition } from '../../src/define.js'
 import { skills as realSkills } from '../../skills/index.js'
@@ -90,6 +91,35 @@ describe('/runbook', () => {
     const text = (await r.command('/runbook')).text
     expect(text).toContain('- **Ready:** NO: database (SQLITE_READONLY)')
     expect(text).toContain('- **Egress:** no skill declares a destination')
+  })
+})
+
+describe('/runbook and the host reconciler', () => {
+  it("shows the host's report of the pending rollback: FAILED instead of pending, a retry, an unreadable file", async () => {
+    r = await startTestRouter()
+    const s = r.app.services
+    const asked = s.releases.addDesired({ digest: `sha256:${'a'.repeat(64)}`, requestedBy: 'alice' }, s.now())
+    const result = join(dirname(s.config.db), RESULT_FILE)
+    const write = (report: Record<string, unknown>) =>
+      writeFileSync(result, JSON.stringify({ digest: asked.digest, at: new Date().toISOString(), ...report }))
+    const rollbackLine = async () =>
+      (await r!.command('/runbook')).text.split('\n').find((l) => l.includes(`#${asked.id} → ${asked.digest}`))
+
+    expect(await rollbackLine()).toMatch(/^- \*\*Rollback pending:\*\* .*asked by alice [^;]*$/)
+    // A report about an earlier request says nothing about this one.
+    write({ id: asked.id - 1, outcome: 'failed', detail: 'an older failure' })
+    expect(await rollbackLine()).not.toContain('older')
+    write({ id: asked.id, outcome: 'retrying', detail: 'could not pull it after 5 attempts' })
+    expect(await rollbackLine()).toMatch(/^- \*\*Rollback pending:\*\* .*; host: retrying [^:]+: could not pull it/)
+    write({ id: asked.id, outcome: 'failed', detail: 'did not verify within 120s, last answer: no answer' })
+    const failed = await rollbackLine()
+    expect(failed).toContain(
+      `- **Rollback #${asked.id} → ${asked.digest} FAILED on the host:** did not verify within 120s, last answer: no answer (`,
+    )
+    expect(failed).toContain('); asked by alice')
+    expect(failed).not.toContain('pending')
+    writeFileSync(result, '{"id": ')
+    expect(await rollbackLine()).toContain("; the host's reconcile-result.json cannot be read (not JSON)")
   })
 })
 

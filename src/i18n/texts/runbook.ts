@@ -21,6 +21,13 @@ const en = {
   otherRelease: (digest: string, ago: string) => `${digest}, since ${ago}`,
   rollbackPending: (id: number, digest: string, status: string, by: string, ago: string) =>
     `- **Rollback pending:** #${id} → ${digest} (${status}, asked by ${by} ${ago})`,
+  /** deploy/reconcile.sh's report (data/reconcile-result.json) of this request; `when` may be empty. */
+  rollbackFailed: (id: number, digest: string, detail: string, when: string, by: string, asked: string) =>
+    `- **Rollback #${id} → ${digest} FAILED on the host:** ${detail || 'no detail given'}${when ? ` (${when})` : ''}; asked by ${by} ${asked}`,
+  /** Appended to the pending line: the host's outcome (`retrying`, `applied`) is data and stays literal. */
+  hostSaid: (outcome: string, detail: string, when: string) =>
+    `; host: ${outcome}${when ? ` ${when}` : ''}${detail ? `: ${detail}` : ''}`,
+  hostUnreadable: (why: string) => `; the host's reconcile-result.json cannot be read (${why})`,
   noEgress: '- **Egress:** no skill declares a destination',
   egress: (reachable: number, total: number) => `- **Egress:** ${reachable}/${total} reachable`,
   probeFailed: 'failed',
@@ -58,6 +65,10 @@ const zhCN: TextsShape<typeof en> = {
   otherRelease: (digest, ago) => `${digest}，自${ago}起`,
   rollbackPending: (id, digest, status, by, ago) =>
     `- **待执行回滚：** #${id} → ${digest}（${status}，${by} ${ago}发起）`,
+  rollbackFailed: (id, digest, detail, when, by, asked) =>
+    `- **回滚 #${id} → ${digest} 在主机上【失败】：** ${detail || '未给出原因'}${when ? `（${when}）` : ''}；${by} ${asked}发起`,
+  hostSaid: (outcome, detail, when) => `；主机：${outcome}${when ? ` ${when}` : ''}${detail ? `：${detail}` : ''}`,
+  hostUnreadable: (why) => `；无法读取主机的 reconcile-result.json（${why}）`,
   noEgress: '- **出站：** 没有技能声明出站目标',
   egress: (reachable, total) => `- **出站：** ${reachable}/${total} 可达`,
   probeFailed: '失败',
