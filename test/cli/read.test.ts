@@ -1,11 +1,12 @@
 import { existsSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { openStores } from '../../src/store/open.js'
 import { skills } from '../../skills/index.js'
 import { main } from '../../src/cli/routerctl.js'
 import { CLI_KEY, captureIo, cliEnv, readStores, routerctl, seedDatabase } from '../helpers/routerctl.js'
 import { OUTBOX_RETRY } from '../../src/store/outbox.js'
+import { RESULT_FILE } from '../../src/admin/rollback-release.js'
 import { tempDir } from '../helpers/temp-dir.js'
 import { auditedUpdate } from '../helpers/state.js'
 
@@ -124,6 +125,26 @@ describe('routerctl read commands', { timeout: 180_000 }, () => {
     expect(await main(['status'], broken)).toBe(0)
     expect(broken.stdout()).toMatch(new RegExp(`skills\\s+${skills.length - 1} on, 1 off \\(help\\)`))
     expect(broken.stdout()).toContain('incident.riskySkills unknown: the bot configuration does not validate')
+  })
+
+  it("status shows a rollback the host's reconciler failed as FAILED, not pending", async () => {
+    const dir = tempDir()
+    const dbPath = seedDatabase(dir)
+    let asked: { id: number; digest: string } | undefined
+    readStores(dbPath, ({ stores }) => {
+      asked = stores.releases.addDesired({ digest: `sha256:${'a'.repeat(64)}`, requestedBy: 'alice' }, Date.now())
+    })
+    const report = { id: asked!.id, digest: asked!.digest, at: new Date().toISOString(), outcome: 'failed' }
+    writeFileSync(
+      join(dirname(dbPath), RESULT_FILE),
+      JSON.stringify({ ...report, detail: 'did not verify within 120s' }),
+    )
+    const io = captureIo(cliEnv(dir))
+    expect(await main(['status'], io)).toBe(0)
+    expect(io.stdout()).toContain(
+      `Rollback #${asked!.id} → ${asked!.digest} FAILED on the host: did not verify within 120s`,
+    )
+    expect(io.stdout()).not.toContain('Rollback pending')
   })
 
   it('skills lists each skill with state, risk, egress and reason', async () => {

@@ -29,8 +29,9 @@ export const statusCommand: CliCommand = {
     const skills = facts.skills.map(({ breakers: _unknown, ...s }) => s)
     // The /runbook section: readiness asked of the bot over its loopback listener, the rest from SQLite.
     const url = readyUrl(session.config)
+    // The database path locates data/reconcile-result.json: a rollback the host failed shows as FAILED here too.
     const runbook = await collectRunbook(
-      { ...session.stores, skills: session.skills },
+      { ...session.stores, skills: session.skills, config: { db: session.dbPath } },
       { now: io.now(), readiness: () => fetchReadiness(url) },
     )
     if (args.flags.json)
