@@ -35,13 +35,18 @@ export function askFixedPrompt(tools: ToolSpec[]): FixedPrompt {
   }
 }
 
+/** Why a model stops before the end of its answer: `max_tokens` (model.maxOutput) reached, or its own filter. */
+const CUT_OFF: ReadonlySet<string> = new Set(['length', 'content_filter'])
+
 /** How an answer came about: from the model, from the cache, or a fixed reply that never reached the model. */
 export type Answer = { kind: 'model' | 'cached'; text: string } | { kind: 'over-budget' | 'tool-cap'; text: string }
 
 /**
  * Answers one question: cache first, then the model with at most `maxToolCalls` tool calls in total. The
  * number of model calls is bounded too: one per round that ran a tool, plus the final one. Usage is
- * recorded once, whatever happens. Model and egress failures propagate, so the skill's fallback answers.
+ * recorded once, whatever happens. Model and egress failures (a stream cut short among them) propagate, so
+ * the skill's fallback answers. Only an answer the model finished (`finish_reason: stop`) is cached; one it
+ * stopped early (its length limit, its content filter) is shown with a note that says so.
  * @example const a = await answerQuestion({ question: 'why is checkout slow?', model: ctx.model, tools, audience: 'users', locale: ctx.locale, texts: ctx.texts })
  */
 export async function answerQuestion(input: {
@@ -84,7 +89,9 @@ export async function answerQuestion(input: {
       const content = turn.content?.trim() ?? ''
       if (turn.toolCalls.length === 0 || offered.length === 0) {
         if (turn.toolCalls.length > 0 || !content) return { kind: 'tool-cap', text: texts.ask.toolCap(max) }
-        model.remember(cacheKey, content)
+        // Only an answer the model finished is shared; one it did not say it finished is shown, not kept.
+        if (turn.finishReason === 'stop') model.remember(cacheKey, content)
+        if (CUT_OFF.has(turn.finishReason ?? '')) return { kind: 'model', text: `${content}\n\n${texts.ask.cutNote}` }
         return { kind: 'model', text: content }
       }
       messages.push({ role: 'assistant', content: turn.content, tool_calls: turn.toolCalls })

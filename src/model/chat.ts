@@ -26,6 +26,11 @@ export interface ToolSpec {
 export interface ModelTurn {
   content: string | null
   toolCalls: ToolCall[]
+  /**
+   * Why the model stopped, as it said: `stop` (a whole answer), `length` (cut at `max_tokens`), `tool_calls`,
+   * `content_filter`, …; undefined when it did not say.
+   */
+  finishReason?: string
   promptTokens: number
   completionTokens: number
   latencyMs: number
@@ -48,6 +53,7 @@ export const completionSchema = z.object({
             .max(32)
             .optional(),
         }),
+        finish_reason: z.string().max(64).nullable().optional(),
       }),
     )
     .min(1),
@@ -75,20 +81,39 @@ function promptText(messages: readonly ChatMessage[], tools: readonly ToolSpec[]
 }
 
 /**
- * The prompt tokens of a request when it is over `limit`, else undefined. Requests whose bytes already fit
- * are never tokenized, so the common small question costs nothing.
- * @example await promptOver([{ role: 'user', content: 'hi' }], [], 4000) // undefined
+ * One request's prompt by the router's own count, counted at most once: the budget check tokenizes only a
+ * prompt whose bytes do not already fit (so the common small question costs nothing), and the usage record
+ * of a call the API reported no prompt tokens for (a failed one included) reuses that count or makes it then.
+ * @example const size = new PromptSize(messages, tools); if ((await size.over(4000)) === undefined) send(await size.tokens())
  */
-export async function promptOver(
-  messages: readonly ChatMessage[],
-  tools: readonly ToolSpec[],
-  limit: number,
-): Promise<number | undefined> {
-  const text = promptText(messages, tools)
-  const overhead = PER_MESSAGE * messages.length + REPLY_PRIMING
-  if (Buffer.byteLength(text) + overhead <= limit) return undefined
-  const tokens = (await countTokens(text)) + overhead
-  return tokens > limit ? tokens : undefined
+export class PromptSize {
+  private readonly text: string
+  private readonly overhead: number
+  private counted?: Promise<number>
+
+  constructor(messages: readonly ChatMessage[], tools: readonly ToolSpec[]) {
+    // Read now: the caller may go on adding messages to the same array for the next round.
+    this.text = promptText(messages, tools)
+    this.overhead = PER_MESSAGE * messages.length + REPLY_PRIMING
+  }
+
+  /** True when `other` is the same prompt, so its count stands for this one too. */
+  sameAs(other: PromptSize): boolean {
+    return this.text === other.text && this.overhead === other.overhead
+  }
+
+  /** The prompt's tokens when they are over `limit`, else undefined; a prompt whose bytes fit is not tokenized. */
+  async over(limit: number): Promise<number | undefined> {
+    if (Buffer.byteLength(this.text) + this.overhead <= limit) return undefined
+    const tokens = await this.tokens()
+    return tokens > limit ? tokens : undefined
+  }
+
+  /** The prompt's tokens by our count (the one `over` made, when it made one). */
+  tokens(): Promise<number> {
+    this.counted ??= countTokens(this.text).then((n) => n + this.overhead)
+    return this.counted
+  }
 }
 
 /**
@@ -96,5 +121,5 @@ export async function promptOver(
  * @example await promptTokens([{ role: 'user', content: 'hi' }], []) // 9
  */
 export async function promptTokens(messages: readonly ChatMessage[], tools: readonly ToolSpec[]): Promise<number> {
-  return (await countTokens(promptText(messages, tools))) + PER_MESSAGE * messages.length + REPLY_PRIMING
+  return new PromptSize(messages, tools).tokens()
 }

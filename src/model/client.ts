@@ -3,11 +3,13 @@ import type { ResponseCache } from './response-cache.js'
 import type { RouterConfig } from '../config.js'
 import type { EgressClient } from '../egress/client.js'
 import type { Logger } from '../logger.js'
-import { completionSchema, promptOver, promptTokens, type ChatMessage, type ModelTurn, type ToolSpec } from './chat.js'
+import { completionSchema, PromptSize, type ChatMessage, type ModelTurn, type ToolSpec } from './chat.js'
 import { recordRefusal, type RefusalSinks } from '../budget/refusal.js'
 import { StreamedCompletion } from './stream-completion.js'
+import { promptBilled } from './billed.js'
 import type { BudgetLimits } from '../budget/resolve.js'
 import { countTokens } from '../budget/tokenizer.js'
+import { errorMessage } from '../errors.js'
 
 /**
  * Thrown instead of sending a request that would exceed the route's maxContextTokens; nothing was sent.
@@ -70,6 +72,7 @@ export function createModelGateway(settings: ModelSettings, deps: Deps): ModelGa
   const { baseUrl, name } = settings
   if (!baseUrl || !name) return undefined
   const url = `${baseUrl.replace(/\/+$/, '')}/chat/completions`
+  const host = new URL(url).host
   const headers: Record<string, string> = settings.apiKey ? { authorization: `Bearer ${settings.apiKey}` } : {}
   return {
     name,
@@ -85,11 +88,58 @@ export function createModelGateway(settings: ModelSettings, deps: Deps): ModelGa
         cache: 'none' as 'hit' | 'miss' | 'none',
         finished: false,
       }
-      const checkBudget = async (messages: readonly ChatMessage[], tools: readonly ToolSpec[] = []) => {
-        const over = await promptOver(messages, tools, budget.maxContextTokens)
+      // Prompt tokens are counted once per prompt: complete() right after checkBudget() on it reuses the count.
+      let lastSize: PromptSize | undefined
+      const sizeOf = (messages: readonly ChatMessage[], tools: readonly ToolSpec[]): PromptSize => {
+        const size = new PromptSize(messages, tools)
+        if (lastSize?.sameAs(size)) return lastSize
+        lastSize = size
+        return size
+      }
+      const refuseOver = async (size: PromptSize) => {
+        const over = await size.over(budget.maxContextTokens)
         if (over === undefined) return
         recordRefusal(deps, { route, tokens: over, limit: budget.maxContextTokens, stage: 'model', log })
         throw new OverBudget(over, budget.maxContextTokens)
+      }
+      const meter = (prompt: number, completion: number) => {
+        used.prompt += prompt
+        used.completion += completion
+        metrics.promptTokens.inc({ route }, prompt)
+        metrics.completionTokens.inc({ route }, completion)
+      }
+      // A failed call reports no usage, but its prompt is billed unless refused unread (billed.ts): our count stands for it.
+      const meterFailed = async (size: PromptSize, err: unknown) => {
+        if (!promptBilled(err)) return
+        try {
+          meter(await size.tokens(), 0)
+        } catch (countErr) {
+          log.warn({ route, err: errorMessage(countErr) }, 'could not count the prompt of a failed model call')
+        }
+      }
+      /** Sends one request and reads its answer; throws for a failure, a stream cut short or a wrong shape. */
+      const call = async (body: object, onText: ((textSoFar: string) => void) | undefined) => {
+        let raw: unknown
+        // One attempt, no retry: a failing model costs one call per request, and its breaker counts it.
+        if (onText) {
+          // Streamed through the same egress client: allowlist, breaker, timeout and size cap all apply.
+          const streamed = new StreamedCompletion(onText)
+          const whole = await egress.postStream(url, body, (piece) => streamed.push(piece), {
+            timeoutMs: settings.timeoutMs,
+            headers,
+          })
+          raw = streamed.result(whole)
+          // A body that just stops (a proxy gave up, the connection closed) is part of an answer, not one.
+          if (streamed.cutShort)
+            throw new Error(
+              `the model at ${host} stopped streaming before the end of its answer (no finish_reason, no data: [DONE])`,
+            )
+        } else {
+          raw = await egress.postJson(url, body, { timeoutMs: settings.timeoutMs, headers })
+        }
+        const parsed = completionSchema.safeParse(raw)
+        if (!parsed.success) throw new Error(`the model at ${host} answered in an unexpected shape`)
+        return parsed.data
       }
       return {
         name,
@@ -102,9 +152,10 @@ export function createModelGateway(settings: ModelSettings, deps: Deps): ModelGa
           return hit
         },
         remember: (prompt, answer) => deps.cache.put(name, prompt, answer, deps.now()),
-        checkBudget,
+        checkBudget: (messages, tools = []) => refuseOver(sizeOf(messages, tools)),
         async complete(messages, tools = [], opts = {}) {
-          await checkBudget(messages, tools)
+          const size = sizeOf(messages, tools)
+          await refuseOver(size)
           const onText = opts.onText
           const body = {
             model: name,
@@ -115,44 +166,34 @@ export function createModelGateway(settings: ModelSettings, deps: Deps): ModelGa
           }
           used.calls++
           const started = performance.now()
-          let raw: unknown
+          let answer: Awaited<ReturnType<typeof call>>
           try {
-            // One attempt, no retry: a failing model costs one call per request, and its breaker counts it.
-            if (onText) {
-              // Streamed through the same egress client: allowlist, breaker, timeout and size cap all apply.
-              const streamed = new StreamedCompletion(onText)
-              const whole = await egress.postStream(url, body, (piece) => streamed.push(piece), {
-                timeoutMs: settings.timeoutMs,
-                headers,
-              })
-              raw = streamed.result(whole)
-            } else {
-              raw = await egress.postJson(url, body, { timeoutMs: settings.timeoutMs, headers })
-            }
-          } finally {
+            answer = await call(body, onText)
+          } catch (err) {
             used.latencyMs += performance.now() - started
+            await meterFailed(size, err)
+            throw err
           }
-          const parsed = completionSchema.safeParse(raw)
-          if (!parsed.success) throw new Error(`the model at ${new URL(url).host} answered in an unexpected shape`)
-          const message = parsed.data.choices[0]!.message
+          used.latencyMs += performance.now() - started
+          const choice = answer.choices[0]!
+          const message = choice.message
           const toolCalls = (message.tool_calls ?? []).map((c) => ({
             id: c.id,
             type: 'function' as const,
             function: c.function,
           }))
-          const usage = parsed.data.usage
+          const usage = answer.usage
           // The API's own numbers are what is billed; our count stands in only when it reports none.
-          const prompt = usage?.prompt_tokens ?? (await promptTokens(messages, tools))
+          const prompt = usage?.prompt_tokens ?? (await size.tokens())
           const completion =
             usage?.completion_tokens ?? (await countTokens((message.content ?? '') + JSON.stringify(toolCalls)))
-          used.prompt += prompt
-          used.completion += completion
-          metrics.promptTokens.inc({ route }, prompt)
-          metrics.completionTokens.inc({ route }, completion)
-          log.debug({ route, prompt, completion, toolCalls: toolCalls.length }, 'model answered')
+          meter(prompt, completion)
+          const finishReason = choice.finish_reason ?? undefined
+          log.debug({ route, prompt, completion, toolCalls: toolCalls.length, finishReason }, 'model answered')
           return {
             content: message.content ?? null,
             toolCalls,
+            ...(finishReason === undefined ? {} : { finishReason }),
             promptTokens: prompt,
             completionTokens: completion,
             latencyMs: performance.now() - started,

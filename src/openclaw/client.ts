@@ -79,10 +79,10 @@ export function sendTurn(egress: EgressClient, req: GatewayRequest, timeoutMs: n
     })
     .then((whole): AgentResult => {
       const streamed = whole.trimStart().startsWith('data:')
+      const raw = stream.result(whole)
       // A stream cut short (the Gateway or a proxy in between gave up) is not a whole answer.
-      if (streamed && !/data:\s*\[DONE\]\s*$/.test(whole))
-        throw new Error('the OpenClaw gateway stream ended before data: [DONE]')
-      const parsed = completionSchema.safeParse(stream.result(whole))
+      if (streamed && !stream.sawDone) throw new Error('the OpenClaw gateway stream ended before data: [DONE]')
+      const parsed = completionSchema.safeParse(raw)
       if (!parsed.success) throw new Error('the OpenClaw gateway answered in an unexpected shape')
       const message = parsed.data.choices[0]!.message
       const content = message.content ?? ''

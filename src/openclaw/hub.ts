@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks'
 import { Counter } from 'prom-client'
-import { promptOver, promptTokens } from '../model/chat.js'
+import { PromptSize } from '../model/chat.js'
+import { promptBilled } from '../model/billed.js'
 import { recordRefusal, type RefusalSinks } from '../budget/refusal.js'
 import type { BudgetLimits } from '../budget/resolve.js'
 import { countTokens } from '../budget/tokenizer.js'
@@ -9,7 +10,7 @@ import type { InboundMessage } from '../dingtalk/message.js'
 import type { EgressClient } from '../egress/client.js'
 import type { DB } from '../store/db.js'
 import type { Logger } from '../logger.js'
-import { sendTurn, type AgentTurn } from './client.js'
+import { GatewayRefused, sendTurn, type AgentTurn } from './client.js'
 import { identityKeys } from './identity.js'
 import { gatewayRequest, quoteWithin, runsAsOwner, turnMessages } from './request.js'
 import { OpenClawSessions } from './sessions.js'
@@ -85,7 +86,8 @@ export function createOpenClawHub(
           })
           const quote = quoteWithin(quoted, budget.maxContextTokens)
           const messages = turnMessages(id, msg.conversationType, text, runsAsOwner(settings), quote)
-          const over = await promptOver(messages, [], budget.maxContextTokens)
+          const size = new PromptSize(messages, [])
+          const over = await size.over(budget.maxContextTokens)
           if (over !== undefined) {
             recordRefusal(deps, { route, tokens: over, limit: budget.maxContextTokens, stage: 'model', log })
             return { kind: 'over-budget', tokens: over, limit: budget.maxContextTokens }
@@ -93,10 +95,12 @@ export function createOpenClawHub(
           const request = gatewayRequest(settings, { id, messages, secret })
           const started = performance.now()
           const turn = sendTurn(egress, request, settings.timeoutMs)
-          const record = async (result?: Awaited<AgentTurn['done']>) => {
+          const record = async (result: Awaited<AgentTurn['done']> | undefined, err?: unknown) => {
             const latencyMs = performance.now() - started
-            // The Gateway's own numbers first; our count stands in when it reports none (as for ask).
-            const prompt = result ? (result.usage?.prompt ?? (await promptTokens(messages, []))) : 0
+            // The Gateway's own numbers first; our count stands in when it reports none (as for ask). A failed
+            // turn reports nothing, but its prompt is billed unless it was refused unread (see billed.ts).
+            const billed = result !== undefined || (!(err instanceof GatewayRefused) && promptBilled(err))
+            const prompt = result?.usage?.prompt ?? (billed ? await size.tokens() : 0)
             const completion = result ? (result.usage?.completion ?? (await countTokens(result.content))) : 0
             const tools = result?.toolCalls ?? 0
             metrics.promptTokens.inc({ route }, prompt)
@@ -123,7 +127,9 @@ export function createOpenClawHub(
               return result
             },
             async (err: unknown) => {
-              await record().catch(() => undefined)
+              await record(undefined, err).catch((recordErr: unknown) =>
+                log.warn({ err: String(recordErr) }, 'could not record usage'),
+              )
               throw err
             },
           )

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { textsFor } from '../../src/i18n/catalogue.js'
 import { MODEL_DOWN, NO_MODEL } from '../helpers/english-texts.js'
 import { startFakeModel, type FakeModel } from '../helpers/fake-model.js'
 import { ask, MODEL_KEY, startBudgetRouter } from '../helpers/budget.js'
@@ -84,6 +85,23 @@ describe('ask: budgets, cache and tools against a fake model', { timeout: 5 * PA
     expect(r.logs.lines.some((l) => l.includes(MODEL_KEY))).toBe(false)
     expect(await metricValue(r.httpUrl, 'router_cache_hits_total', { route: 'ask' })).toBe(1)
     expect(await metricValue(r.httpUrl, 'router_cache_misses_total', { route: 'ask' })).toBe(1)
+  })
+
+  it('shows an answer cut at max_tokens with a note saying so, and caches only a finished one', async () => {
+    fake = await startFakeModel()
+    fake.script(
+      { content: 'Restart the pay', finish: 'length', usage: { prompt: 40, completion: 512 } },
+      { content: 'Restart the payments service.', usage: { prompt: 40, completion: 9 } },
+    )
+    r = await startBudgetRouter({ fake })
+    const cutNote = textsFor('en').ask.cutNote
+    expect(await ask(r, 'how do I fix checkout?')).toBe(`Restart the pay\n\n${cutNote}`)
+    // Not cached: the same question reaches the model again, and this time its finished answer is kept.
+    expect(await ask(r, 'how do I fix checkout?')).toBe('Restart the payments service.')
+    expect(await ask(r, 'how do I fix checkout?')).toBe('Restart the payments service.\n\n(cached answer)')
+    expect(fake.calls).toHaveLength(2)
+    // The cut answer was billed like any other: the model's own figures.
+    expect(await metricValue(r.httpUrl, 'router_completion_tokens_total', { route: 'ask' })).toBe(512 + 9)
   })
 
   it('holds the tool-call cap while the model keeps asking for tools, and caps each tool output', async () => {

@@ -1,9 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { textsFor } from '../../src/i18n/catalogue.js'
+import { promptTokens, type ChatMessage } from '../../src/model/chat.js'
 import { STAND_IN_LABEL, startStandInModel } from '../../src/simulator/stand-in-model.js'
 import type { SimCard } from '../../src/simulator/cards.js'
 import { startFakeModel, type FakeModel } from '../helpers/fake-model.js'
 import { startBudgetRouter } from '../helpers/budget.js'
 import { AI_TEMPLATE } from '../helpers/cards.js'
+import { MODEL_DOWN } from '../helpers/english-texts.js'
 import { metricValue } from '../helpers/metrics.js'
 import { PATIENCE } from '../helpers/patience.js'
 import { OP1, OPS, withoutMentions, type TestRouter } from '../helpers/router.js'
@@ -66,6 +69,50 @@ describe('ask streams its answer into an AI card', { timeout: 3 * PATIENCE }, ()
     expect(again.text).toBe(`${ANSWER}\n\n(cached answer)`)
     expect(fake.calls).toHaveLength(1)
     expect(aiCards(router)).toHaveLength(1)
+  })
+
+  it('a stream cut short gets the fallback and a failed card, is not cached, and its prompt is metered', async () => {
+    fake = await startFakeModel()
+    const router = (r = await startStreamingRouter(fake))
+    // A proxy gives up mid-answer: half a sentence, then the body ends with no finish_reason and no [DONE].
+    fake.script(
+      { stream: ['Restart the pay'], finish: 'cut' },
+      { stream: PIECES, usage: { prompt: 42, completion: 17 } },
+    )
+    const question = 'ask how do I fix checkout?'
+    expect(withoutMentions(await router.say(question, PATIENCE))).toBe(MODEL_DOWN)
+    const [failed] = aiCards(router)
+    expect(failed!.streaming.at(-1)).toMatchObject({ isFinalize: true, isError: true })
+    expect(failed!.params.flowStatus).toBe('5')
+    expect(await metricValue(router.httpUrl, 'router_messages_total', { route: 'ask', outcome: 'fallback' })).toBe(1)
+    // Nothing reported usage, but the prompt went out: the router's own count of it is metered.
+    const sent = fake.calls[0]!.body
+    const estimate = await promptTokens(sent.messages as ChatMessage[], [])
+    expect(estimate).toBeGreaterThan(0)
+    expect(await metricValue(router.httpUrl, 'router_prompt_tokens_total', { route: 'ask' })).toBe(estimate)
+
+    // The same question again reaches the model (the half answer was never cached), and the whole answer is.
+    router.sim.sendMessage({ text: question })
+    const whole = await router.sim.waitForCard((c) => c.outTrackId !== failed!.outTrackId && c.finalized, PATIENCE)
+    expect(whole.streaming.at(-1)).toEqual({ key: 'content', content: ANSWER, isFinalize: true, isError: false })
+    expect(fake.calls).toHaveLength(2)
+    expect((await router.say(question, PATIENCE)).text).toBe(`${ANSWER}\n\n(cached answer)`)
+    expect(fake.calls).toHaveLength(2)
+  })
+
+  it('an answer cut at max_tokens streams, ends with a note saying so, and is not cached', async () => {
+    fake = await startFakeModel()
+    const router = (r = await startStreamingRouter(fake))
+    fake.script({ stream: ['Restart the pay'], finish: 'length', usage: { prompt: 42, completion: 512 } })
+    const question = 'ask how do I fix checkout?'
+    router.sim.sendMessage({ text: question })
+    const cut = await router.sim.waitForCard((c) => c.templateId === AI_TEMPLATE && c.finalized, PATIENCE)
+    const marked = `Restart the pay\n\n${textsFor('en').ask.cutNote}`
+    expect(cut.streaming.at(-1)).toEqual({ key: 'content', content: marked, isFinalize: true, isError: false })
+    // Asked again: a model call, not "(cached answer)".
+    router.sim.sendMessage({ text: question })
+    await router.sim.waitForCard((c) => c.outTrackId !== cut.outTrackId && c.finalized, PATIENCE)
+    expect(fake.calls).toHaveLength(2)
   })
 
   it('makes no model call and no card when the budget refuses the question', async () => {

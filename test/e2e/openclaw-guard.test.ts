@@ -3,6 +3,7 @@ import { agentUnavailable } from '../helpers/english-texts.js'
 import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startFakeGateway, type FakeGateway } from '../../src/simulator/openclaw-fake.js'
+import { promptTokens, type ChatMessage } from '../../src/model/chat.js'
 import { metricValue } from '../helpers/metrics.js'
 import { fromUser, GATEWAY_TOKEN, startOpenClawRouter, trustedProxyGateway, writeConfig } from '../helpers/openclaw.js'
 import { PATIENCE } from '../helpers/patience.js'
@@ -91,6 +92,10 @@ describe('OpenClaw routes: refused at start, budgets, failures, secrets', { time
     const codes = r.app.services.events.list({ route: 'claw' }).map((e) => e.code)
     expect(codes).toContain('failed')
     expect(codes).toContain('fallback') // the third never left: answered from the open breaker
+    // No connection was ever made, so no prompt went out: none is metered.
+    expect(r.app.services.modelUsage.summary(0)).toEqual([
+      expect.objectContaining({ route: 'claw', modelCalls: 2, promptTokens: 0 }),
+    ])
     const ready = await fetch(`${r.httpUrl}/ready`)
     expect(ready.status).toBe(200)
   })
@@ -106,7 +111,14 @@ describe('OpenClaw routes: refused at start, budgets, failures, secrets', { time
       expect(withoutMentions(await r.say(fromUser(`claw slow ${i}`)))).toBe(agentUnavailable('claw'))
     expect(gw.calls).toHaveLength(2) // the third was answered from the open breaker
     expect(await metricValue(r.httpUrl, 'router_breaker_open', { destination: gw.dest })).toBe(1)
-    expect(r.app.services.modelUsage.summary(0)).toEqual([expect.objectContaining({ route: 'claw', modelCalls: 2 })])
+    // The two turns that went out report no usage, but their prompts were sent: the router's count stands in.
+    let estimate = 0
+    for (const call of gw.calls) estimate += await promptTokens(call.body.messages as ChatMessage[], [])
+    expect(estimate).toBeGreaterThan(0)
+    expect(r.app.services.modelUsage.summary(0)).toEqual([
+      expect.objectContaining({ route: 'claw', modelCalls: 2, promptTokens: estimate, completionTokens: 0 }),
+    ])
+    expect(await metricValue(r.httpUrl, 'router_prompt_tokens_total', { route: 'claw' })).toBe(estimate)
   })
 
   it('incident mode pauses an OpenClaw route like any external skill', async () => {
@@ -175,6 +187,10 @@ describe('OpenClaw routes: refused at start, budgets, failures, secrets', { time
       'The OpenClaw gateway refused this request (HTTP 401). An operator needs to check the "owner-claw" route settings.',
     )
     expect(gw.calls[0]).toMatchObject({ status: 401 })
+    // Refused unread, so not billed: the call counts, its prompt does not.
+    expect(r.app.services.modelUsage.summary(0)).toEqual([
+      expect.objectContaining({ route: 'owner-claw', modelCalls: 1, promptTokens: 0 }),
+    ])
     expect(r.logs.lines.join('\n')).not.toContain(GATEWAY_TOKEN)
   })
 })

@@ -2,17 +2,23 @@ import { EventEmitter, once } from 'node:events'
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
-/** How the fake answers one call. `usage` becomes the response's usage block (omit it to send none). */
+/**
+ * How the fake answers one call. `usage` becomes the response's usage block (omit it to send none); `finish`
+ * is the answer's finish_reason (default `stop`; `length` as when max_tokens cut it).
+ */
 export type FakeStep =
-  | { content: string; usage?: FakeUsage }
+  | { content: string; usage?: FakeUsage; finish?: FakeFinish }
   | { tools: { name: string; args?: Record<string, unknown> }[]; content?: string; usage?: FakeUsage }
   | { status: number; body?: string }
   | { hang: true }
   /**
    * A streamed answer (`stream: true`): each piece is one SSE chunk; `between(i)` is awaited after piece i
-   * is written, so a test can let the router show it before the next one comes.
+   * is written, so a test can let the router show it before the next one comes. `finish: 'cut'` ends the
+   * body cleanly right after the pieces, with no finish_reason, usage or [DONE], as a proxy that gives up does.
    */
-  | { stream: string[]; usage?: FakeUsage; between?: (i: number) => Promise<void> }
+  | { stream: string[]; usage?: FakeUsage; between?: (i: number) => Promise<void>; finish?: FakeFinish | 'cut' }
+
+type FakeFinish = 'stop' | 'length'
 
 export interface FakeUsage {
   prompt: number
@@ -68,8 +74,9 @@ export async function startFakeModel(): Promise<FakeModel> {
       events.emit('call')
       const step = queue.shift() ?? fallback
       const streamed = calls.at(-1)!.body.stream === true
-      if ('stream' in step) void streamAnswer(res, step.stream, step.usage, step.between)
-      else if (streamed && 'content' in step && !('tools' in step)) void streamAnswer(res, [step.content], step.usage)
+      if ('stream' in step) void streamAnswer(res, step)
+      else if (streamed && 'content' in step && !('tools' in step))
+        void streamAnswer(res, { stream: [step.content], usage: step.usage, finish: step.finish })
       else answer(res, step, () => `call_${++ids}`)
     })
   })
@@ -115,36 +122,33 @@ function answer(res: ServerResponse, step: Exclude<FakeStep, { stream: string[] 
         total_tokens: step.usage.prompt + step.usage.completion,
       }
     : undefined
+  const finish = 'finish' in step ? (step.finish ?? 'stop') : toolCalls ? 'tool_calls' : 'stop'
   res.writeHead(200, { 'content-type': 'application/json' }).end(
     JSON.stringify({
       id: 'chatcmpl-fake',
       object: 'chat.completion',
       model: 'fake',
-      choices: [{ index: 0, message, finish_reason: toolCalls ? 'tool_calls' : 'stop' }],
+      choices: [{ index: 0, message, finish_reason: finish }],
       ...(usage ? { usage } : {}),
     }),
   )
 }
 
 /** Writes an answer as Chat Completions Server-Sent Events, one chunk per piece, then usage and [DONE]. */
-async function streamAnswer(
-  res: ServerResponse,
-  pieces: string[],
-  usage?: FakeUsage,
-  between?: (i: number) => Promise<void>,
-): Promise<void> {
+async function streamAnswer(res: ServerResponse, step: Extract<FakeStep, { stream: string[] }>): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream' })
   const event = (data: unknown) => res.write(`data: ${JSON.stringify(data)}\n\n`)
-  for (const [i, piece] of pieces.entries()) {
-    event({ object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: piece } }] })
-    await between?.(i)
+  for (const [i, piece] of step.stream.entries()) {
+    event({ object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] })
+    await step.between?.(i)
   }
-  event({ object: 'chat.completion.chunk', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })
-  if (usage)
+  if (step.finish === 'cut') return void res.end()
+  event({ object: 'chat.completion.chunk', choices: [{ index: 0, delta: {}, finish_reason: step.finish ?? 'stop' }] })
+  if (step.usage)
     event({
       object: 'chat.completion.chunk',
       choices: [],
-      usage: { prompt_tokens: usage.prompt, completion_tokens: usage.completion },
+      usage: { prompt_tokens: step.usage.prompt, completion_tokens: step.usage.completion },
     })
   res.end('data: [DONE]\n\n')
 }

@@ -47,8 +47,45 @@ describe('StreamedCompletion', () => {
   })
 
   it('reads a plain JSON answer from a server that ignores stream, and rejects garbage', () => {
-    const plain = JSON.stringify({ choices: [{ message: { content: 'ok' } }] })
-    expect(completionSchema.parse(feed(plain, 4).raw).choices[0]!.message.content).toBe('ok')
+    const plain = JSON.stringify({ choices: [{ message: { content: 'ok' }, finish_reason: 'stop' }] })
+    expect(completionSchema.parse(feed(plain, 4).raw).choices[0]).toEqual({
+      message: { content: 'ok' },
+      finish_reason: 'stop',
+    })
     expect(completionSchema.safeParse(feed('<html>bad gateway</html>', 4).raw).success).toBe(false)
+  })
+
+  it('says a stream was cut short when it stops with neither data: [DONE] nor a finish_reason', () => {
+    // A proxy that gives up mid-answer: the last line is half a chunk, and the body simply ends.
+    const cut = `data: ${JSON.stringify(delta({ content: 'Restart the pay' }))}\n\ndata: {"choices":[{"delta":{"content":"ments se`
+    for (const size of [3, cut.length]) {
+      const s = new StreamedCompletion(() => undefined)
+      for (let i = 0; i < cut.length; i += size) s.push(cut.slice(i, i + size))
+      s.result(cut)
+      expect({ size, cutShort: s.cutShort, sawDone: s.sawDone }).toEqual({ size, cutShort: true, sawDone: false })
+    }
+  })
+
+  it('passes on the final finish_reason, and takes it or data: [DONE] as the end of the stream', () => {
+    const chunks = [
+      { choices: [{ index: 0, delta: { content: 'Restart the pay' }, finish_reason: null }] },
+      { choices: [{ index: 0, delta: {}, finish_reason: 'length' }] },
+    ]
+    const ended = (body: string) => {
+      const s = new StreamedCompletion(() => undefined)
+      s.push(body)
+      const choice = completionSchema.parse(s.result(body)).choices[0]
+      return { finish: choice?.finish_reason, cutShort: s.cutShort, sawDone: s.sawDone }
+    }
+    // The whole stream: the reason the model stopped reaches the caller with the text.
+    expect(ended(sse(...chunks))).toEqual({ finish: 'length', cutShort: false, sawDone: true })
+    // The finish_reason arrived, [DONE] did not: the answer is all there.
+    const noDone = chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`).join('')
+    expect(ended(noDone)).toEqual({ finish: 'length', cutShort: false, sawDone: false })
+    // [DONE] without a finish_reason: ended, reason unknown.
+    expect(ended(sse(chunks[0]))).toEqual({ finish: undefined, cutShort: false, sawDone: true })
+    // A plain JSON answer arrives whole; it is never a cut stream.
+    const plain = JSON.stringify({ choices: [{ message: { content: 'ok' } }] })
+    expect(ended(plain)).toEqual({ finish: undefined, cutShort: false, sawDone: false })
   })
 })
