@@ -33,6 +33,9 @@ if (canRun.code !== 0) {
 
 describe.skipIf(canRun.code !== 0)('the deploy and rollback loop on a real container engine', () => {
   const state = stateDir()
+  // A host's /opt is traversable: the reconciler writes data/reconcile-result.json as the router's uid, which
+  // must reach data/ through the deployment folder's parents, as it does there (the scratch folder is 0700).
+  chmodSync(state, 0o711)
   const sim = new DingTalkSimulator({
     clientId: 'ding-ci-app',
     clientSecret: TEST_SECRETS.clientSecret,
