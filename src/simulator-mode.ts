@@ -5,6 +5,7 @@ import type { Logger } from './logger.js'
 import { ensurePrivateDir } from './store/private-files.js'
 import { startChatPage, type ChatGroup, type ChatPage, type ChatPerson } from './simulator/chat/page-server.js'
 import { DingTalkSimulator } from './simulator/index.js'
+import { SIM_CORP_ID } from './simulator/payload.js'
 import { STAND_IN_LABEL, startStandInModel } from './simulator/stand-in-model.js'
 import { withOpenClawDemo } from './simulator/openclaw-demo.js'
 
@@ -72,6 +73,8 @@ export async function startSimulatorMode(
       gatewayUrl: simulator.gatewayUrl,
       apiBase: simulator.apiBase,
       webhookHosts: [simulator.webhookHost],
+      // The simulator's org is ours: card presses, which name only the presser's corp, are checked against it.
+      corpId: config.dingtalk.corpId ?? SIM_CORP_ID,
     },
     operators:
       config.operators.length > 0

@@ -9,6 +9,7 @@ import type { ApprovalCards } from './approval-card.js'
 import type { CardParams } from '../dingtalk/card-api.js'
 import { auditRejected, staffActor } from '../store/audit-rejected.js'
 import { textsFor } from '../i18n/catalogue.js'
+import { adminStanding } from '../router/identity.js'
 
 // Handles a button press on an approval card: checks it, then runs /approve or /deny for the clicker.
 
@@ -45,9 +46,9 @@ export interface CardCallbackDeps {
  * Handles one button press on an approval card. Quick and synchronous, because its answer is the ack that
  * DingTalk waits for: it checks the card and the signed button data, then runs `/approve <id>` or
  * `/deny <id>` for the clicker through the audited executor (the very command a typed decision runs, so
- * every rule applies: operator, not the requester, single use, signature, expiry). The decision itself is
- * made before the ack, and the ack carries the card's new state; the approved command's result is posted
- * to the conversation when it is done.
+ * every rule applies: operator of our org, not the requester, single use, signature, expiry). The decision
+ * itself is made before the ack, and the ack carries the card's new state; the approved command's result is
+ * posted to the conversation when it is done.
  * @example const answer = handler.handle(frame.data); client.socketCallBackResponse(messageId, answer)
  */
 export class CardCallbackHandler {
@@ -71,9 +72,20 @@ export class CardCallbackHandler {
       )
       return {}
     }
+    // The identity rule of typed commands (identity.ts), with the presser's corp as the sender's. Our corp
+    // for a press is `dingtalk.corpId` alone: the callback names the presser's corp but not the robot's (it
+    // has no `chatbotCorpId`), and neither the card nor its request keeps the corp of the message that
+    // opened it. So without `dingtalk.corpId` no press can be placed in our org, and every press is
+    // refused; a typed `/approve <id>` still works, as its payload names the robot's corp.
+    const standing = adminStanding(
+      { senderStaffId: click.userId, senderCorpId: click.corpId, conversationId: card.conversationId },
+      services,
+    )
+    // Never an operator's name for someone who is not that operator here (another org's same staffId).
+    const actor = standing.operator?.name ?? staffActor(click.userId)
     const verb = ACTIONS[click.actionId]
     if (!verb || !cards.verify(card, click.params)) {
-      this.refuse(card, click.userId, verb ?? 'approve', 'tampered card data')
+      this.refuse(card, actor, verb ?? 'approve', 'tampered card data')
       services.log.error(
         { outTrackId: card.outTrackId, approvalId: card.approvalId, sender: click.userId },
         'card button data does not match what the router signed; refused',
@@ -81,12 +93,27 @@ export class CardCallbackHandler {
       this.later(card, textsFor(services.config.locale).approval.cardTampered(card.approvalId))
       return answer(cards.showNow(card))
     }
-    const operator = services.operators.get(click.userId)
-    if (!operator || !services.config.adminConversations.includes(card.conversationId)) {
-      this.refuse(card, click.userId, verb, operator ? 'not an admin conversation' : 'not an operator')
-      this.later(card, textsFor(services.config.locale).router.commandRefused)
+    if (!standing.ok) {
+      const unchecked = standing.reason === 'sender from another org' && !services.config.dingtalk.corpId
+      const reason = unchecked ? 'our org unknown: dingtalk.corpId not set' : standing.reason
+      this.refuse(card, actor, verb, reason)
+      services.log.warn(
+        {
+          outTrackId: card.outTrackId,
+          approvalId: card.approvalId,
+          sender: click.userId,
+          corpId: click.corpId,
+          reason,
+        },
+        unchecked
+          ? 'refused a card press: set dingtalk.corpId (DINGTALK_CORP_ID) so presses can be checked against our org'
+          : 'refused a card press',
+      )
+      const t = textsFor(services.config.locale)
+      this.later(card, unchecked ? t.approval.cardNeedsCorp(card.approvalId) : t.router.commandRefused)
       return answer(cards.showNow(card))
     }
+    const { operator } = standing
     const def = services.commands.get(verb)
     if (!def) {
       services.log.error({ command: verb }, 'card button pressed but this router has no such command; nothing ran')
@@ -113,12 +140,11 @@ export class CardCallbackHandler {
   }
 
   /** An attempt refused before it reached the command is on the record, like the text path's refusals. */
-  private refuse(card: ApprovalCard, userId: string, verb: 'approve' | 'deny', reason: string): void {
+  private refuse(card: ApprovalCard, actor: string, verb: 'approve' | 'deny', reason: string): void {
     const { services } = this.deps
-    const operator = services.operators.get(userId)
     try {
       auditRejected(services.audit, {
-        actor: operator?.name ?? staffActor(userId),
+        actor,
         channel: 'dingtalk',
         action: verb,
         reason,
@@ -151,9 +177,17 @@ function answer(params: CardParams | undefined): CardCallbackAnswer {
   return params ? { cardUpdateOptions: { updateCardDataByKey: true }, cardData: { cardParamMap: params } } : {}
 }
 
-function readClick(
-  data: string,
-): { outTrackId: string; userId: string; actionId: string; params: Record<string, unknown> } | undefined {
+/** A button press as the callback describes it: who (staffId and corp), on which card, which button. */
+interface Click {
+  outTrackId: string
+  userId: string
+  /** The presser's corp; absent when the callback names none (then the press fails the org rule). */
+  corpId?: string
+  actionId: string
+  params: Record<string, unknown>
+}
+
+function readClick(data: string): Click | undefined {
   const parsed = callbackSchema.safeParse(parseJson(data))
   if (!parsed.success) return undefined
   const raw = parsed.data.content ?? parsed.data.value
@@ -163,6 +197,7 @@ function readClick(
   return {
     outTrackId: parsed.data.outTrackId,
     userId: parsed.data.userId,
+    corpId: parsed.data.corpId,
     actionId: p.data.cardPrivateData.actionIds[0]!,
     params: p.data.cardPrivateData.params,
   }

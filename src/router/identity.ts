@@ -1,3 +1,4 @@
+// Who a sender is here: the org rule and the one identity rule for commands, card presses and operator data.
 import type { Operator, RouterConfig } from '../config.js'
 import type { InboundMessage } from '../dingtalk/message.js'
 import { staffActor } from '../store/audit-rejected.js'
@@ -15,16 +16,35 @@ export type RefusalReason = 'not an operator' | 'sender from another org' | 'not
 export type AdminStanding = { ok: true; operator: Operator } | { ok: false; reason: RefusalReason; operator?: Operator }
 
 /**
- * The one identity rule for admin commands and operator-only data: an allowlisted staffId, from the bot's
- * own org (`senderCorpId` equal to `dingtalk.corpId`, else to the message's `chatbotCorpId`; a staffId is
- * only unique within one org), in an admin conversation. A missing corp id fails closed.
+ * Who did something, and where: a robot message, or a card press (which names the presser's corp, never
+ * the robot's: it has no `chatbotCorpId`).
+ */
+type Sender = Pick<InboundMessage, 'senderStaffId' | 'senderCorpId' | 'chatbotCorpId' | 'conversationId'>
+
+/**
+ * The org rule of the identity rule: `senderCorpId` equals our corp, which is `dingtalk.corpId` when set,
+ * else the robot's corp DingTalk names in the same payload (`chatbotCorpId`). A staffId is only unique
+ * within one org, so a sender of another org is not the member of ours who carries the same id. A missing
+ * corp on either side fails closed.
+ */
+function ofOurOrg(
+  config: Pick<RouterConfig, 'dingtalk'>,
+  senderCorpId: string | undefined,
+  robotCorpId: string | undefined,
+): boolean {
+  const corp = config.dingtalk.corpId ?? robotCorpId
+  return !!corp && senderCorpId === corp
+}
+
+/**
+ * The one identity rule for admin commands, card presses and operator-only data: an allowlisted staffId,
+ * from our own org ({@link ofOurOrg}), in an admin conversation.
  * @example if (!adminStanding(ctx.msg, ctx.services).ok) refuse()
  */
-export function adminStanding(msg: InboundMessage, s: IdentityFacts): AdminStanding {
+export function adminStanding(msg: Sender, s: IdentityFacts): AdminStanding {
   const listed = msg.senderStaffId ? s.operators.get(msg.senderStaffId) : undefined
   if (!listed) return { ok: false, reason: 'not an operator' }
-  const corp = s.config.dingtalk.corpId ?? msg.chatbotCorpId
-  if (!corp || msg.senderCorpId !== corp) return { ok: false, reason: 'sender from another org' }
+  if (!ofOurOrg(s.config, msg.senderCorpId, msg.chatbotCorpId)) return { ok: false, reason: 'sender from another org' }
   if (!s.config.adminConversations.includes(msg.conversationId))
     return { ok: false, reason: 'not an admin conversation', operator: listed }
   return { ok: true, operator: listed }

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { z } from 'zod'
 import type { SimCardTemplate } from './card-templates.js'
 import { isRecord, readBody, sendApiError, sendJson } from './http-util.js'
+import { SIM_CORP_ID } from './payload.js'
 import { parseJson } from '../json.js'
 
 // The simulator's card API, with the checks DingTalk makes on every create, update and stream.
@@ -25,6 +26,15 @@ export interface SimCard {
   finalized: boolean
   /** Buttons the card shows right now. */
   buttons: { actionId: string; label: string }[]
+}
+
+/** A button press: who presses (staffId, and corp unless the simulator's own), which button of which card. */
+export interface CardPress {
+  outTrackId: string
+  staffId: string
+  actionId: string
+  params?: Record<string, unknown>
+  corpId?: string | null
 }
 
 /** What changed on a card: `'card'` events and transcript entries carry it with the card's whole state. */
@@ -147,15 +157,10 @@ export class SimCards {
 
   /**
    * The `data` of the CALLBACK DingTalk sends when `staffId` presses a button: the button's template params
-   * filled from the card's variables, with `params` merged over them (for tampering tests).
+   * filled from the card's variables, with `params` merged over them (for tampering tests). `corpId` is the
+   * presser's org: the simulator's own (that of its messages) unless given; `null` leaves the field out.
    */
-  callbackData(input: {
-    outTrackId: string
-    staffId: string
-    actionId: string
-    params?: Record<string, unknown>
-    corpId?: string
-  }): string {
+  callbackData(input: CardPress): string {
     const card = this.cards.get(input.outTrackId)
     if (!card) throw new Error(`no card ${input.outTrackId}`)
     const template = this.deps.templates.find((t) => t.id === card.templateId)
@@ -164,9 +169,10 @@ export class SimCards {
     const content = JSON.stringify({
       cardPrivateData: { actionIds: [input.actionId], params: { ...filled, ...input.params } },
     })
+    const corpId = input.corpId === undefined ? SIM_CORP_ID : input.corpId
     return JSON.stringify({
       extension: '{}',
-      corpId: input.corpId ?? 'ding-sim-corp',
+      ...(corpId === null ? {} : { corpId }),
       spaceType: card.conversationId ? 'IM_GROUP' : 'IM_ROBOT',
       spaceId: card.conversationId ?? card.staffId,
       userIdType: 1,

@@ -11,7 +11,7 @@ const DIRECTORY: Record<string, string> = {
 }
 
 /** The corp id the simulator pretends every user and the bot belong to. */
-const SIM_CORP_ID = 'dingsimcorp0000'
+export const SIM_CORP_ID = 'dingsimcorp0000'
 /** The corp of external users (no staffId): another organisation. */
 const EXTERNAL_CORP_ID = 'dingothercorp9999'
 

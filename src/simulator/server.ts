@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { joinHostPort } from '../egress/destination.js'
-import { CARD_TOPIC, SimCards, type SimCard } from './cards.js'
+import { CARD_TOPIC, type CardPress, SimCards, type SimCard } from './cards.js'
 import { Transcript } from './chat/transcript.js'
 import { Deliveries } from './deliveries.js'
 import { Gateway } from './gateway.js'
@@ -339,12 +339,11 @@ export class DingTalkSimulator extends EventEmitter {
 
   /**
    * What DingTalk does when `staffId` presses a card button: a CALLBACK on the card topic carrying the
-   * button's params from the card's variables (`params` overrides them, to test tampering). The bot's ack
-   * answer is applied to the card; `'card-answer'` reports it. Throws when no connection subscribed to cards.
+   * button's params from the card's variables (`params` overrides them, to test tampering) and the presser's
+   * `corpId` (another org's, or `null` for none). The bot's ack answer is applied to the card;
+   * `'card-answer'` reports it. Throws when no connection subscribed to cards.
    */
-  pressCardButton(input: { outTrackId: string; staffId: string; actionId: string; params?: Record<string, unknown> }): {
-    messageId: string
-  } {
+  pressCardButton(input: CardPress): { messageId: string } {
     const data = this.cards.callbackData(input)
     const conn = this.gateway.target(CARD_TOPIC)
     if (!conn) throw new Error(`no stream connection subscribed to ${CARD_TOPIC}`)

@@ -8,6 +8,7 @@ import { startTestRouter, type TestRouter } from '../helpers/router.js'
 import { STAND_IN_LABEL, startStandInModel, type StandInModel } from '../../src/simulator/stand-in-model.js'
 import { startChatPage, type ChatPage } from '../../src/simulator/chat/page-server.js'
 import { chatDirectory } from '../../src/simulator-mode.js'
+import { SIM_CORP_ID } from '../../src/simulator/payload.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const OUT = join(ROOT, 'test-output')
@@ -22,10 +23,12 @@ let pageErrors: string[] = []
 beforeAll(async () => {
   standIn = await startStandInModel()
   const model = standIn
-  // As in simulator mode: both card templates, and `ask` answered by the labelled stand-in model.
+  // As in simulator mode: both card templates, and `ask` answered by the labelled stand-in model; the
+  // simulator's corp configured, as the README says, because a card press names no robot corp.
   router = await startTestRouter({
     configure: (c) => ({
       ...c,
+      dingtalk: { ...c.dingtalk, corpId: SIM_CORP_ID },
       cards: { ...c.cards, approvalTemplateId: 'sim-approval-card', streamingTemplateId: 'sim-ai-card' },
       model: { ...c.model, baseUrl: model.baseUrl, name: 'local-stand-in', label: STAND_IN_LABEL },
       egress: { ...c.egress, allowHttpLoopback: [model.dest] },

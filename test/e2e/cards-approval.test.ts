@@ -16,6 +16,9 @@ function groupSays(r: TestRouter, match: (text: string) => boolean, afterSeq = 0
 
 const lastSeq = (r: TestRouter) => r.sim.replies.at(-1)?.seq ?? 0
 
+/** Another org's corp: a staffId from there names someone else, whatever it equals here. */
+const FOREIGN_CORP = 'dingforeigncorp9'
+
 describe('approving with a card button', { timeout: 5 * PATIENCE }, () => {
   let r: TestRouter | undefined
   afterEach(async () => {
@@ -73,6 +76,56 @@ describe('approving with a card button', { timeout: 5 * PATIENCE }, () => {
       [OP1.name, 'self-approval'],
       ['staff:stranger', 'not an operator'],
     ])
+  })
+
+  it("refuses an operator's staffId pressed from another org or with no corp, audited under the staffId", async () => {
+    r = await startCardRouter()
+    const card = await requestByCard(r)
+    const id = card.params.approvalId!
+
+    let seq = lastSeq(r)
+    expect(await press(r, card, OP2.staffId, 'approve', undefined, FOREIGN_CORP)).toMatchObject({ status: 'pending' })
+    await groupSays(r, (t) => t === COMMAND_REFUSAL, seq)
+    // A callback without a corp cannot be placed in our org: it fails closed.
+    seq = lastSeq(r)
+    expect(await press(r, card, OP2.staffId, 'deny', undefined, null)).toMatchObject({ status: 'pending' })
+    await groupSays(r, (t) => t === COMMAND_REFUSAL, seq)
+
+    expect(r.app.services.approvals.get(id)?.status).toBe('pending')
+    expect((await r.say('ping')).text).toContain('turned off')
+    const trail = approvalTrail(r, id)
+    expect(trail.filter((e) => e.outcome === 'rejected').map((e) => [e.actor, e.action, e.args.reason])).toEqual([
+      [`staff:${OP2.staffId}`, 'approve', 'sender from another org'],
+      [`staff:${OP2.staffId}`, 'deny', 'sender from another org'],
+    ])
+    // Nothing is on the record in the operator's name: nobody acted as bob.
+    expect(trail.filter((e) => e.actor === OP2.name)).toEqual([])
+    await r.logs.waitFor((l) => l.msg === 'refused a card press' && l.corpId === FOREIGN_CORP, PATIENCE)
+
+    // The same staffId from our own org is the operator, and approves.
+    expect(await press(r, card, OP2.staffId)).toMatchObject({ status: 'approved' })
+    expect(r.app.services.approvals.get(id)?.status).toBe('approved')
+  })
+
+  it('refuses every press when dingtalk.corpId is unset (a press names no robot corp); typing still works', async () => {
+    r = await startCardRouter({ configure: ({ dingtalk: { corpId: _, ...dingtalk }, ...c }) => ({ ...c, dingtalk }) })
+    const card = await requestByCard(r)
+    const id = card.params.approvalId!
+    const seq = lastSeq(r)
+    expect(await press(r, card, OP2.staffId)).toMatchObject({ status: 'pending' })
+    // The group is told why, and what to type instead.
+    await groupSays(r, (t) => t.includes('until DINGTALK_CORP_ID is set') && t.includes(`/approve ${id}`), seq)
+    expect(r.app.services.approvals.get(id)?.status).toBe('pending')
+    expect(approvalTrail(r, id).filter((e) => e.outcome === 'rejected')).toMatchObject([
+      {
+        actor: `staff:${OP2.staffId}`,
+        action: 'approve',
+        args: { reason: 'our org unknown: dingtalk.corpId not set' },
+      },
+    ])
+    await r.logs.waitFor((l) => typeof l.msg === 'string' && l.msg.includes('set dingtalk.corpId'), PATIENCE)
+    // A typed /approve carries the robot's corp in its own payload, so it is checked and runs.
+    expect((await r.command(`/approve ${id}`, OP2)).text).toContain('Approved')
   })
 
   it('refuses a replayed press: the id is single-use', async () => {

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { DingTalkSimulator } from '../../src/simulator/index.js'
+import { buildRobotPayload } from '../../src/simulator/payload.js'
 
 const T = { timeout: 20_000 }
 let sim: DingTalkSimulator
@@ -132,6 +133,17 @@ describe('card API of the simulator, with the checks DingTalk makes', () => {
     await call('POST', '/v1.0/card/instances/createAndDeliver', approvalCard('t1'))
     const data = JSON.parse(sim.cards.callbackData({ outTrackId: 't1', staffId: 'op2', actionId: 'approve' }))
     expect(data).toMatchObject({ type: 'actionCallback', userId: 'op2', outTrackId: 't1', userIdType: 1 })
+    // The presser's corp: the one the simulator's messages carry, another org's when asked, or none at all.
+    const { payload } = buildRobotPayload(
+      { text: 'ping', senderStaffId: 'op2' },
+      { now: 0, robotCode: sim.robotCode, chatbotUserId: 'bot', sessionWebhook: 'https://x', sessionTtlMs: 1 },
+    )
+    expect(data.corpId).toBe(payload.senderCorpId)
+    expect(data.corpId).toBe(payload.chatbotCorpId)
+    const press = (corpId: string | null) =>
+      JSON.parse(sim.cards.callbackData({ outTrackId: 't1', staffId: 'op2', actionId: 'approve', corpId }))
+    expect(press('dingforeigncorp9').corpId).toBe('dingforeigncorp9')
+    expect(press(null)).not.toHaveProperty('corpId')
     expect(JSON.parse(data.content)).toEqual({
       cardPrivateData: { actionIds: ['approve'], params: { approvalId: 'k3x9q2m7ta', sig: 'ab'.repeat(32) } },
     })

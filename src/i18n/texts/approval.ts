@@ -42,6 +42,9 @@ const en = {
   cardTampered: (id: string) =>
     `A button press on the card for request ${id} carried data the router did not sign. Refused; nothing ran.`,
   cardNoCommand: (verb: string) => `/${verb} is not available in this router; nothing ran. The request stays open.`,
+  /** A press refused because the router cannot tell whether the presser is of its org. */
+  cardNeedsCorp: (id: string) =>
+    `Card buttons cannot be checked against this organisation until DINGTALK_CORP_ID is set, so the press was refused and nothing ran. Type /approve ${id} or /deny ${id} instead.`,
   /** The reply to an approval whose action committed. */
   approvedTitle: (command: string) => `Approved: /${command}`,
   approvedHeading: (request: string) => `### Approved: ${request}`,
@@ -107,6 +110,8 @@ const zhCN: TextsShape<typeof en> = {
   cardExpired: (expires) => `已于 ${expires} 过期，未执行任何操作`,
   cardTampered: (id) => `请求 ${id} 的卡片按钮携带了未经路由器签名的数据，已拒绝，未执行任何操作。`,
   cardNoCommand: (verb) => `此路由器不支持 /${verb}，未执行任何操作，请求仍待处理。`,
+  cardNeedsCorp: (id) =>
+    `未设置 DINGTALK_CORP_ID，无法确认按卡片按钮的人是否属于本组织，已拒绝，未执行任何操作。请改为输入 /approve ${id} 或 /deny ${id}。`,
   approvedTitle: (command) => `已批准：/${command}`,
   approvedHeading: (request) => `### 已批准：${request}`,
   approvedBy: (name, id) => `- **批准人：** ${name} · **id：** ${id}`,
