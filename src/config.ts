@@ -71,7 +71,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = env.ROUT
     if (parsed !== undefined) setPath(raw, spec.path, parsed)
   }
   const secrets = Object.entries(ENV_MAP).flatMap(([env, spec]) => (spec.secret ? [{ env, path: spec.path }] : []))
-  knowSecrets(raw, secrets)
+  // The AppKey comes like a secret (a `_FILE`, never empty) but names the app (it is also the robotCode):
+  // scrubbing it would blank an identifier from every log line, audit entry and error reply.
+  knowSecrets(
+    raw,
+    secrets.filter((s) => s.env !== 'DINGTALK_CLIENT_ID'),
+  )
   problems.push(...secretTextProblems(raw, secrets))
   const result = configSchema.safeParse(raw)
   if (!result.success) {

@@ -324,5 +324,10 @@ describe('secrets read by loadConfig', () => {
       ConfigError,
     )
     expect(scrubSecrets('token=gw-token-5e6f7a8b9c0d')).not.toContain('gw-token-5e6f7a8b9c0d')
+    // The AppKey is read like a secret but is an identifier: it stays readable; its secret does not.
+    loadConfig({ DINGTALK_CLIENT_ID: 'dingappkey0config1', DINGTALK_CLIENT_SECRET: 'app-secret-config-2b3c4d5e' })
+    expect(scrubSecrets('robot dingappkey0config1 with app-secret-config-2b3c4d5e')).toBe(
+      'robot dingappkey0config1 with [redacted]',
+    )
   })
 })
