@@ -119,6 +119,12 @@ describe('routerctl read commands', { timeout: 180_000 }, () => {
     expect(state('help')).toMatchObject({ enabled: false, pausedByIncident: false })
     expect(facts.skills.filter((k) => k.pausedByIncident).map((k) => k.name)).toEqual(['ping'])
 
+    // routerctl skills says the same.
+    const table = captureIo(cliEnv(dir, { ROUTER_CONFIG: config }))
+    expect(await main(['skills'], table)).toBe(0)
+    expect(table.stdout()).toMatch(/^ping\s+paused \(incident\)\s+read\s/m)
+    expect(table.stdout()).toMatch(/^help\s+off\s/m)
+
     // Without a valid bot configuration the risky list is unknown, and the output says so.
     writeFileSync(config, 'http:\n  port: not-a-number\n')
     const broken = captureIo(cliEnv(dir, { ROUTER_CONFIG: config }))
