@@ -93,6 +93,11 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
     )
   }
   if (namingProblems.length > 0) throw new ConfigError(namingProblems)
+  // Said at start, not first learnt from a refused press in the middle of an incident (card-callback.ts).
+  if (config.cards.approvalTemplateId && !config.dingtalk.corpId)
+    log.warn(
+      'approval cards are on but dingtalk.corpId (DINGTALK_CORP_ID) is not set: every card press will be refused, as it cannot be checked against our org; /approve <id> still works',
+    )
   primeSeries(
     metrics,
     skills.skills.map((d) => d.name),

@@ -109,6 +109,8 @@ describe('approving with a card button', { timeout: 5 * PATIENCE }, () => {
 
   it('refuses every press when dingtalk.corpId is unset (a press names no robot corp); typing still works', async () => {
     r = await startCardRouter({ configure: ({ dingtalk: { corpId: _, ...dingtalk }, ...c }) => ({ ...c, dingtalk }) })
+    // Said at start, before anyone presses.
+    await r.logs.waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('approval cards are on but'), PATIENCE)
     const card = await requestByCard(r)
     const id = card.params.approvalId!
     const seq = lastSeq(r)
