@@ -25,6 +25,7 @@ import { logAuditHead } from './jobs/audit-head.js'
 import { scheduleJobs } from './jobs/scheduler.js'
 import type { LoggerHandle } from './logger.js'
 import { createMetrics, primeSeries } from './metrics.js'
+import { UNROUTED } from './router/message-context.js'
 import { parseDuration } from './duration.js'
 import { Inbound } from './router/inbound.js'
 import { createPipeline } from './router/pipeline.js'
@@ -98,10 +99,9 @@ export function createRouterApp(config: RouterConfig, opts: AppOptions): RouterA
     log.warn(
       'approval cards are on but dingtalk.corpId (DINGTALK_CORP_ID) is not set: every card press will be refused, as it cannot be checked against our org; /approve <id> still works',
     )
-  primeSeries(
-    metrics,
-    skills.skills.map((d) => d.name),
-  )
+  // Every route a message can be counted under is present at 0 from the first scrape, so an alert's rate()
+  // sees the first failure: the skills, and `unrouted` (a stale answer to a text that names nothing).
+  primeSeries(metrics, [...skills.skills.map((d) => d.name), UNROUTED])
   const stores = openStores(config, now)
   // A runtime state version nobody audited is ignored; say so loudly (logged, announced, in /status).
   stores.stores.state.onUnattested = (v) => {

@@ -107,7 +107,7 @@ export function collectStatus(s: StatusSources, now: number): StatusFacts {
  * Each skill's flag and declarations, without the incident pause (see skillsNow); `breakers` is empty when no
  * egress factory is attached (routerctl: unknown).
  */
-export function skillStatuses(s: Pick<Services, 'state' | 'skills'> & { egress?: Services['egress'] }): SkillStatus[] {
+function skillStatuses(s: Pick<Services, 'state' | 'skills'> & { egress?: Services['egress'] }): SkillStatus[] {
   const flags = s.state.current().state.skills
   const egress = s.egress
   return s.skills.skills.map((def) => ({

@@ -4,7 +4,6 @@ import type { Context, Services } from '../context.js'
 import { mapRobotPayload, type InboundMessage } from '../dingtalk/message.js'
 import { parseDuration } from '../duration.js'
 import { errorMessage } from '../errors.js'
-import { primeSeries } from '../metrics.js'
 import { parseCommandLine } from './command-parser.js'
 import { GroupCommit } from './group-commit.js'
 import { answerUnreadable } from './unreadable.js'
@@ -52,9 +51,6 @@ export class Inbound extends EventEmitter {
       () => this.commits.pending,
     )
     metrics.workers.set(concurrency)
-    // A stale answer to a text that names no skill or command is an error of `unrouted`: present at 0 from the
-    // first scrape, like the skills' series, so an alert's rate() sees the first one of a stall.
-    primeSeries(metrics, [UNROUTED])
     this.commits = new GroupCommit(
       (rows) => inbox.receiveBatch(rows, now()),
       (stored) => {

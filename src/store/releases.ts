@@ -105,16 +105,6 @@ export class ReleaseStore {
       .immediate()
   }
 
-  /** The config version recorded with the newest known-good mark (0 is the empty initial state). */
-  lastKnownGoodConfigVersion(): number | undefined {
-    const row = this.db
-      .prepare(
-        'SELECT config_version FROM deploys WHERE known_good_at IS NOT NULL ORDER BY known_good_at DESC, id DESC LIMIT 1',
-      )
-      .get() as { config_version: number | null } | undefined
-    return row?.config_version ?? undefined
-  }
-
   /** The newest deploy or known-good mark time: a default rollback target can only move when this does. */
   lastChangeAt(): number {
     const row = this.db

@@ -91,7 +91,7 @@ describe('known-good job (fake clock)', () => {
     await job.run(clock.now())
     expect(s.releases.forDigest(DIGEST_A)).toMatchObject({ knownGoodAt: clock.now(), configVersion: 1 })
     expect(s.state.version(1)?.knownGood).toBe(true)
-    expect(s.releases.lastKnownGoodConfigVersion()).toBe(1)
+    expect(s.releases.lastKnownGood()?.configVersion).toBe(1)
     const [entry] = actions(ops, 'known-good')
     expect(entry).toMatchObject({
       actor: 'known-good',

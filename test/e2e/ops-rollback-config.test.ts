@@ -44,7 +44,7 @@ describe('/rollback config (two operators, through the simulator)', () => {
 
     // The release becomes known-good with config v1.
     const why = await markKnownGood(r, clock)
-    expect(s.releases.lastKnownGoodConfigVersion()).toBe(1)
+    expect(s.releases.lastKnownGood()?.configVersion).toBe(1)
 
     clock.advance(MIN)
     expect((await r.command('/incident on database trouble')).text).toContain('Incident mode on')
