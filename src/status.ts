@@ -5,7 +5,7 @@ import type { WalFacts } from './store/wal-guard.js'
 import type { BreakerState } from './egress/client.js'
 import type { ErrorRate } from './store/usage.js'
 import type { RouteUsage } from './store/model-usage.js'
-import type { IncidentState } from './store/state.js'
+import type { IncidentState, RuntimeState, StateVersion } from './store/state.js'
 import type { OutboxBacklog } from './store/outbox.js'
 import { effectiveIncident, isIncidentActive, isRiskyInIncident } from './admin/incident-actions.js'
 import type { Texts } from './i18n/catalogue.js'
@@ -93,7 +93,7 @@ export function collectStatus(s: StatusSources, now: number): StatusFacts {
     incident: effectiveIncident(current.state.incident, now),
     stateVersion: current.version,
     ignoredStateVersions: s.state.unattested(),
-    skills: skillsNow(s, now),
+    skills: skillsNow(s, now, current),
     errorRate: s.usage.errorRate(now, 15),
     pendingApprovals: s.approvals.pending(now).length,
     outbox: s.outbox.backlog(),
@@ -107,8 +107,10 @@ export function collectStatus(s: StatusSources, now: number): StatusFacts {
  * Each skill's flag and declarations, without the incident pause (see skillsNow); `breakers` is empty when no
  * egress factory is attached (routerctl: unknown).
  */
-function skillStatuses(s: Pick<Services, 'state' | 'skills'> & { egress?: Services['egress'] }): SkillStatus[] {
-  const flags = s.state.current().state.skills
+function skillStatuses(
+  s: Pick<Services, 'skills'> & { egress?: Services['egress'] },
+  flags: RuntimeState['skills'],
+): SkillStatus[] {
   const egress = s.egress
   return s.skills.skills.map((def) => ({
     name: def.name,
@@ -123,15 +125,20 @@ function skillStatuses(s: Pick<Services, 'state' | 'skills'> & { egress?: Servic
 /**
  * Each skill's status with `pausedByIncident`, decided by the skill gate's own rule (src/router/run-skill.ts:
  * incident mode in force and the skill risky in it), so /status and /skills cannot disagree with what runs.
+ * `current` is the state version the caller already read, so one report never mixes two.
  * @example skillsNow(services, Date.now()).filter((k) => k.pausedByIncident).map((k) => k.name) // ['deploy-app']
  */
 export function skillsNow(
   s: Pick<Services, 'state' | 'skills'> & { config: IncidentConfig; egress?: Services['egress'] },
   now: number,
+  current: StateVersion = s.state.current(),
 ): SkillNow[] {
-  const inForce = isIncidentActive(s.state.current().state.incident, now)
+  const inForce = isIncidentActive(current.state.incident, now)
   const risky = s.config.incident.riskySkills
-  return skillStatuses(s).map((k) => ({ ...k, pausedByIncident: k.enabled && inForce && isRiskyInIncident(k, risky) }))
+  return skillStatuses(s, current.state.skills).map((k) => ({
+    ...k,
+    pausedByIncident: k.enabled && inForce && isRiskyInIncident(k, risky),
+  }))
 }
 
 /**
